@@ -1,0 +1,112 @@
+//! The catalog model: entities as Backstage defines them, validated from YAML documents.
+//!
+//! `validate::entity_from_document` turns one YAML document into an [`Entity`] (or diagnostics
+//! only, when the document is not an entity at all); `rules` holds the field format rules,
+//! `kinds` the built-in kinds, `placeholder` the `$text`/`$json`/`$yaml` substitution and
+//! `entity_ref` the reference syntax.
+
+pub mod entity_ref;
+pub mod kinds;
+pub mod placeholder;
+pub mod rules;
+pub mod validate;
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+pub use entity_ref::EntityRef;
+
+use crate::diagnostics::Pos;
+
+/// Annotation Backstage sets to the location an entity was read from.
+pub const MANAGED_BY_LOCATION: &str = "backstage.io/managed-by-location";
+/// Annotation Backstage sets to the root location that led to the entity.
+pub const MANAGED_BY_ORIGIN_LOCATION: &str = "backstage.io/managed-by-origin-location";
+
+/// Where an entity was written.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Source {
+    /// Descriptor path relative to the portal root.
+    pub file: String,
+    /// Index of the (non-empty) YAML document in the file.
+    pub document: usize,
+    /// Position of the document's first key.
+    pub pos: Pos,
+}
+
+/// A spec field value that names another entity, with where it was written.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SpecRef {
+    pub field: &'static str,
+    pub relation: &'static str,
+    pub inverse: &'static str,
+    pub default_kind: Option<&'static str>,
+    /// The reference as written.
+    pub target: String,
+    pub pos: Pos,
+}
+
+/// A `Location` target, with where it was written.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LocationTarget {
+    pub target: String,
+    pub pos: Pos,
+    /// `presence: optional`: a missing target is fine.
+    pub optional: bool,
+}
+
+/// A link from `metadata.links`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Link {
+    pub url: String,
+    pub title: Option<String>,
+    pub icon: Option<String>,
+    #[serde(rename = "type")]
+    pub link_type: Option<String>,
+}
+
+/// An entity read from a descriptor, with its envelope checked.
+#[derive(Clone, Debug)]
+pub struct Entity {
+    /// Canonical (lower-case) reference: the entity's identity.
+    pub entity_ref: EntityRef,
+    pub api_version: String,
+    /// Kind as written (`Component`).
+    pub kind: String,
+    pub namespace: String,
+    /// Name as written (page URLs keep its case, as Backstage's do).
+    pub name: String,
+    pub title: Option<String>,
+    pub description: Option<String>,
+    pub labels: BTreeMap<String, String>,
+    /// Annotations, including `backstage.io/managed-by-location`.
+    pub annotations: BTreeMap<String, String>,
+    pub tags: Vec<String>,
+    pub links: Vec<Link>,
+    /// `spec` as JSON (`Null` when absent).
+    pub spec: serde_json::Value,
+    /// The whole entity as JSON, placeholders resolved, namespace and annotations filled in.
+    pub json: serde_json::Value,
+    pub source: Source,
+    /// Spec fields naming other entities (from fields that passed validation).
+    pub refs: Vec<SpecRef>,
+    /// Targets of a `Location` entity.
+    pub targets: Vec<LocationTarget>,
+    /// Whether the kind is one Backstage knows (others are rendered generically).
+    pub known_kind: bool,
+    /// Files read through placeholders (root-relative).
+    pub reads: Vec<String>,
+}
+
+impl Entity {
+    /// A string field of `spec`.
+    pub fn spec_str(&self, field: &str) -> Option<&str> {
+        self.spec.get(field).and_then(serde_json::Value::as_str)
+    }
+
+    /// The title if set, else the name.
+    pub fn display_name(&self) -> &str {
+        self.title.as_deref().unwrap_or(&self.name)
+    }
+}

@@ -1,0 +1,175 @@
+//! The command line: `portico build` and `portico check`.
+//!
+//! Exit codes: 0 when there is nothing at error level (nor warnings, with `--strict`), 1 when
+//! there is, 2 for usage and I/O failures (an unreadable root, an output that cannot be written).
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::config::{Config, Overrides};
+use crate::diagnostics::{Diagnostic, Diagnostics, Format, Printer, Severity};
+use crate::pipeline::{self, StageLog, Verbosity};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "portico",
+    version,
+    about = "A static Backstage: catalog, TechDocs and search as a static site"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Build the portal into a static site.
+    Build(BuildArgs),
+    /// Validate the catalog and report every problem; writes nothing.
+    Check(CheckArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CommonArgs {
+    /// The monorepo to read.
+    #[arg(default_value = ".")]
+    pub root: PathBuf,
+    /// Configuration file [default: ROOT/portico.yaml]
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Output format of diagnostics.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    /// Treat warnings as errors (exit 1 when there are any).
+    #[arg(long)]
+    pub strict: bool,
+    /// Print only diagnostics, no stage lines.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct BuildArgs {
+    #[command(flatten)]
+    pub common: CommonArgs,
+    /// Output directory [default: ROOT/public]; replaced atomically.
+    #[arg(long, short, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Public URL of the site (its path prefixes every link), e.g. https://acme.github.io/portal/
+    #[arg(long, value_name = "URL")]
+    pub base_url: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub common: CommonArgs,
+}
+
+/// Runs a parsed command line; returns the process exit code.
+pub fn run(cli: Cli) -> i32 {
+    match cli.command {
+        Command::Build(args) => {
+            let overrides = Overrides {
+                config_file: args.common.config.clone(),
+                base_url: args.base_url.clone(),
+                out_dir: args.out.clone(),
+            };
+            run_with(&args.common, &overrides, true)
+        }
+        Command::Check(args) => {
+            let overrides = Overrides {
+                config_file: args.common.config.clone(),
+                ..Overrides::default()
+            };
+            run_with(&args.common, &overrides, false)
+        }
+    }
+}
+
+fn run_with(common: &CommonArgs, overrides: &Overrides, build: bool) -> i32 {
+    let printer = |root: PathBuf| Printer {
+        root: Box::leak(root.into_boxed_path()),
+        display_root: common.root.clone(),
+        format: common.format,
+        color: common.format == Format::Human
+            && std::io::stderr().is_terminal()
+            && std::env::var_os("NO_COLOR").is_none(),
+    };
+    let config = match Config::load(&common.root, overrides) {
+        Ok(c) => c,
+        Err(d) => {
+            let root = common
+                .root
+                .canonicalize()
+                .unwrap_or_else(|_| common.root.clone());
+            emit(&printer(root), vec![*d]);
+            return 2;
+        }
+    };
+    let p = printer(config.root.clone());
+    let verbosity = if common.quiet || common.format != Format::Human {
+        Verbosity::Quiet
+    } else {
+        Verbosity::Normal
+    };
+    let log = StageLog::new(verbosity);
+
+    let (diagnostics, fatal) = if build {
+        match pipeline::build(&config, &log) {
+            Ok(built) => {
+                let diagnostics = built.checked.diagnostics;
+                if failing(&diagnostics, common.strict) {
+                    (diagnostics, None)
+                } else {
+                    let written = pipeline::write(&config, &built.site, &log);
+                    (diagnostics, written.err())
+                }
+            }
+            Err(d) => (Diagnostics::default(), Some(d)),
+        }
+    } else {
+        match pipeline::check(&config, &log) {
+            Ok(checked) => (checked.diagnostics, None),
+            Err(d) => (Diagnostics::default(), Some(d)),
+        }
+    };
+    drop(log);
+
+    let failed = failing(&diagnostics, common.strict);
+    let errors = diagnostics.count(Severity::Error);
+    let warnings = diagnostics.count(Severity::Warning);
+    let mut list = diagnostics.sorted();
+    if let Some(d) = &fatal {
+        list.push((**d).clone());
+    }
+    emit(&p, list);
+    if fatal.is_some() {
+        return 2;
+    }
+    if common.format == Format::Human && !common.quiet {
+        let verdict = match (failed, build) {
+            (true, true) => "build failed, the previous site was left as it was",
+            (true, false) => "check failed",
+            (false, true) => "build succeeded",
+            (false, false) => "check passed",
+        };
+        eprintln!("{verdict}: {errors} error(s), {warnings} warning(s)");
+    }
+    i32::from(failed)
+}
+
+fn failing(diagnostics: &Diagnostics, strict: bool) -> bool {
+    diagnostics.has_errors() || (strict && diagnostics.count(Severity::Warning) > 0)
+}
+
+/// Prints diagnostics: human text on stderr, machine formats on stdout.
+fn emit(printer: &Printer, list: Vec<Diagnostic>) {
+    let text = printer.render(&list);
+    match printer.format {
+        Format::Human => eprint!("{text}"),
+        Format::Github | Format::Json => print!("{text}"),
+    }
+}

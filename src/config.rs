@@ -1,0 +1,286 @@
+//! Configuration: `portico.yaml` as the user wrote it ([`RawConfig`]), then what the program
+//! uses ([`Config`]: absolute paths, compiled globs, CLI overrides applied).
+//!
+//! Zero config works: without a file every field takes its default. Unknown keys are an error
+//! pointing at the key's line and column.
+
+use std::path::{Path, PathBuf};
+
+use globset::{Glob, GlobSet, GlobSetBuilder};
+use serde::Deserialize;
+
+use crate::diagnostics::{Diagnostic, Pos};
+use crate::yaml;
+
+/// The file looked for at the portal root when `--config` is not given.
+pub const CONFIG_FILE: &str = "portico.yaml";
+
+/// `portico.yaml`, field for field.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RawConfig {
+    /// Portal title shown in the header and the browser tab. Default: "Developer Portal".
+    pub title: Option<String>,
+    /// Public URL of the site, e.g. `https://acme.github.io/portal/`; its path is the base path of
+    /// every link. Default: `/`. `--base-url` overrides it.
+    pub base_url: Option<String>,
+    /// Link to a file of the repository for "view source", with `{path}` standing for the path
+    /// relative to the portal root, e.g. `https://github.com/acme/repo/blob/main/{path}`.
+    pub source_url: Option<String>,
+    /// Link to edit a file of the repository, e.g. `https://github.com/acme/repo/edit/main/{path}`.
+    pub edit_url: Option<String>,
+    /// Which files are catalog descriptors and which entities are accepted.
+    pub catalog: RawCatalog,
+    /// Globs (relative to the root) of paths never read, on top of `.gitignore`.
+    pub ignore: Vec<String>,
+    /// Which ownership group pages show first: `direct` (default) or `aggregated`.
+    pub ownership: Option<OwnershipMode>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RawCatalog {
+    /// Globs of catalog files found by walking the tree.
+    /// Default: `["**/catalog-info.yaml", "**/catalog-info.yml"]`.
+    pub files: Option<Vec<String>>,
+    /// Further entry points, read like the targets of a `Location` at the root (paths or globs
+    /// relative to the root), e.g. `["catalog/all.yaml"]`.
+    pub locations: Vec<String>,
+    /// Kinds accepted (case-insensitive), like Backstage's `catalog.rules` allow list.
+    /// Default: every kind. Entities of other kinds are reported and left out.
+    pub kinds: Option<Vec<String>>,
+}
+
+/// Whether group pages show what the group owns itself or with all its sub-groups.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum OwnershipMode {
+    #[default]
+    Direct,
+    Aggregated,
+}
+
+/// What the command line adds to or overrides in the file.
+#[derive(Clone, Debug, Default)]
+pub struct Overrides {
+    pub config_file: Option<PathBuf>,
+    pub base_url: Option<String>,
+    pub out_dir: Option<PathBuf>,
+}
+
+/// The resolved configuration every stage reads.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// Absolute, canonical portal root.
+    pub root: PathBuf,
+    /// The root as the user named it, for printing paths they can open.
+    pub display_root: PathBuf,
+    /// Absolute output directory (never read back as input).
+    pub out_dir: PathBuf,
+    pub title: String,
+    /// Public URL as given (or `/`).
+    pub base_url: String,
+    /// Path part of `base_url`, always starting and ending with `/`.
+    pub base_path: String,
+    pub source_url: Option<String>,
+    pub edit_url: Option<String>,
+    pub catalog_files: GlobSet,
+    pub catalog_file_globs: Vec<String>,
+    pub locations: Vec<String>,
+    /// Lower-case kinds accepted; `None` accepts all.
+    pub kinds: Option<Vec<String>>,
+    pub ignore: GlobSet,
+    pub ownership: OwnershipMode,
+    /// The config file read, relative to the root, if any.
+    pub config_file: Option<PathBuf>,
+}
+
+const DEFAULT_CATALOG_FILES: [&str; 2] = ["**/catalog-info.yaml", "**/catalog-info.yml"];
+
+impl Config {
+    /// Reads `portico.yaml` (or the `--config` file) under `root` and applies `overrides`.
+    /// A missing default file is fine; a broken one is a diagnostic pointing into it.
+    pub fn load(root: &Path, overrides: &Overrides) -> Result<Config, Box<Diagnostic>> {
+        let canonical_root = root.canonicalize().map_err(|e| {
+            Box::new(Diagnostic::error(
+                "root-unreadable",
+                format!("cannot open the portal root {}: {e}", root.display()),
+            ))
+        })?;
+        if !canonical_root.is_dir() {
+            return Err(Box::new(Diagnostic::error(
+                "root-unreadable",
+                format!("the portal root {} is not a directory", root.display()),
+            )));
+        }
+        let (config_path, required) = match &overrides.config_file {
+            Some(p) => (p.clone(), true),
+            None => (canonical_root.join(CONFIG_FILE), false),
+        };
+        let display_file = config_path
+            .strip_prefix(&canonical_root)
+            .map(|p| p.to_string_lossy().replace('\\', "/"))
+            .unwrap_or_else(|_| config_path.to_string_lossy().into_owned());
+        let (raw, config_file) = match std::fs::read_to_string(&config_path) {
+            Ok(text) => {
+                let raw = yaml::from_str::<RawConfig>(&text).map_err(|e| {
+                    Box::new(
+                        Diagnostic::error(
+                            "invalid-config",
+                            format!("invalid configuration: {}", e.message),
+                        )
+                        .at(&display_file, e.pos)
+                        .hint("see the configuration reference in the README"),
+                    )
+                })?;
+                (raw.unwrap_or_default(), Some(config_path))
+            }
+            Err(e) if !required && e.kind() == std::io::ErrorKind::NotFound => {
+                (RawConfig::default(), None)
+            }
+            Err(e) => {
+                return Err(Box::new(Diagnostic::error(
+                    "config-unreadable",
+                    format!(
+                        "cannot read the configuration file {}: {e}",
+                        config_path.display()
+                    ),
+                )));
+            }
+        };
+        Self::resolve(
+            raw,
+            canonical_root,
+            root,
+            overrides,
+            config_file,
+            &display_file,
+        )
+    }
+
+    fn resolve(
+        raw: RawConfig,
+        root: PathBuf,
+        display_root: &Path,
+        overrides: &Overrides,
+        config_file: Option<PathBuf>,
+        display_file: &str,
+    ) -> Result<Config, Box<Diagnostic>> {
+        let glob_error = |what: &str, e: globset::Error| {
+            Box::new(
+                Diagnostic::error("invalid-config", format!("invalid glob in `{what}`: {e}"))
+                    .at(display_file, None::<Pos>),
+            )
+        };
+        let catalog_file_globs: Vec<String> = raw.catalog.files.unwrap_or_else(|| {
+            DEFAULT_CATALOG_FILES
+                .iter()
+                .map(|s| s.to_string())
+                .collect()
+        });
+        let catalog_files =
+            build_globset(&catalog_file_globs).map_err(|e| glob_error("catalog.files", e))?;
+        let ignore = build_globset(&raw.ignore).map_err(|e| glob_error("ignore", e))?;
+
+        let base_url = overrides
+            .base_url
+            .clone()
+            .or(raw.base_url)
+            .unwrap_or_else(|| "/".to_owned());
+        let base_path = base_path_of(&base_url);
+        let out_dir = match &overrides.out_dir {
+            Some(p) if p.is_absolute() => p.clone(),
+            Some(p) => std::env::current_dir()
+                .map(|d| d.join(p))
+                .unwrap_or_else(|_| p.clone()),
+            None => root.join("public"),
+        };
+        Ok(Config {
+            display_root: display_root.to_path_buf(),
+            out_dir,
+            title: raw.title.unwrap_or_else(|| "Developer Portal".to_owned()),
+            base_url,
+            base_path,
+            source_url: raw.source_url,
+            edit_url: raw.edit_url,
+            catalog_files,
+            catalog_file_globs,
+            locations: raw.catalog.locations,
+            kinds: raw
+                .catalog
+                .kinds
+                .map(|k| k.iter().map(|s| s.to_lowercase()).collect()),
+            ignore,
+            ownership: raw.ownership.unwrap_or_default(),
+            config_file,
+            root,
+        })
+    }
+
+    /// A configuration for `root` with every default, for tests and benchmarks.
+    pub fn for_root(root: &Path) -> Config {
+        Config::load(root, &Overrides::default())
+            .expect("root exists and has no portico.yaml errors")
+    }
+
+    /// Whether an entity of `kind` is accepted.
+    pub fn allows_kind(&self, kind: &str) -> bool {
+        self.kinds
+            .as_ref()
+            .is_none_or(|k| k.iter().any(|a| a.eq_ignore_ascii_case(kind)))
+    }
+}
+
+fn build_globset(globs: &[String]) -> Result<GlobSet, globset::Error> {
+    let mut builder = GlobSetBuilder::new();
+    for g in globs {
+        builder.add(Glob::new(g.trim_start_matches("./"))?);
+    }
+    builder.build()
+}
+
+/// The path of a base URL, normalised to start and end with `/`:
+/// `https://acme.github.io/portal` -> `/portal/`, `/docs` -> `/docs/`, `` -> `/`.
+pub fn base_path_of(base_url: &str) -> String {
+    let path = match url::Url::parse(base_url) {
+        Ok(u) if u.has_host() => u.path().to_owned(),
+        _ => base_url.to_owned(),
+    };
+    let trimmed = path.trim_matches('/');
+    if trimmed.is_empty() {
+        "/".to_owned()
+    } else {
+        format!("/{trimmed}/")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base_paths() {
+        for (input, want) in [
+            ("/", "/"),
+            ("", "/"),
+            ("https://acme.github.io/portal", "/portal/"),
+            ("https://acme.github.io/portal/", "/portal/"),
+            ("https://portal.acme.com", "/"),
+            ("/docs/dev", "/docs/dev/"),
+            ("docs", "/docs/"),
+        ] {
+            assert_eq!(base_path_of(input), want, "{input}");
+        }
+    }
+
+    #[test]
+    fn unknown_keys_point_at_the_key() {
+        let err = yaml::from_str::<RawConfig>("title: x\ncatalog:\n  filez: []\n").unwrap_err();
+        assert_eq!(err.pos, Some(Pos::new(3, 3)));
+        assert!(
+            err.message.contains("unknown field `filez`"),
+            "{}",
+            err.message
+        );
+    }
+}

@@ -1,0 +1,18 @@
+//! Portico: a static Backstage. Reads Backstage catalog descriptors and TechDocs from a monorepo
+//! and writes a static developer portal.
+//!
+//! The build is a pipeline of stages, one module each (see [`pipeline`]):
+//! [`discover`] -> [`parse`] -> [`resolve`] -> [`render`] -> [`write`].
+
+pub mod catalog;
+pub mod cli;
+pub mod config;
+pub mod diagnostics;
+pub mod discover;
+pub mod parse;
+pub mod paths;
+pub mod pipeline;
+pub mod render;
+pub mod resolve;
+pub mod write;
+pub mod yaml;

@@ -1,0 +1,199 @@
+//! The pipeline: the one place that knows the order of the stages.
+//!
+//! `discover -> parse -> resolve -> render -> write`, each a module with a typed value between
+//! them. Every stage logs one line with its counts and time; on a terminal a spinner shows the
+//! running stage (plain lines only in CI or when stderr is not a terminal). Stages never stop at
+//! the first problem: diagnostics are collected and returned with the result.
+
+use std::time::{Duration, Instant};
+
+use indicatif::{ProgressBar, ProgressStyle};
+
+use crate::config::Config;
+use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::discover::{Inventory, discover};
+use crate::parse::parse;
+use crate::render::{Site, render, theme::Theme};
+use crate::resolve::{Portal, resolve};
+
+/// How much the pipeline says on stderr.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Verbosity {
+    Quiet,
+    Normal,
+}
+
+/// Logs stage lines to stderr, with a spinner while a stage runs on a terminal.
+pub struct StageLog {
+    verbosity: Verbosity,
+    spinner: Option<ProgressBar>,
+}
+
+impl StageLog {
+    pub fn new(verbosity: Verbosity) -> Self {
+        let interactive = verbosity == Verbosity::Normal
+            && std::env::var_os("CI").is_none()
+            && std::io::IsTerminal::is_terminal(&std::io::stderr());
+        let spinner = interactive.then(|| {
+            let bar = ProgressBar::new_spinner();
+            bar.set_style(
+                ProgressStyle::with_template("{spinner} {msg} {elapsed}").expect("static template"),
+            );
+            bar.enable_steady_tick(Duration::from_millis(100));
+            bar
+        });
+        StageLog { verbosity, spinner }
+    }
+
+    fn start(&self, stage: &str) -> Instant {
+        if let Some(s) = &self.spinner {
+            s.set_message(format!("{stage}..."));
+        }
+        Instant::now()
+    }
+
+    fn done(&self, stage: &str, started: Instant, summary: String) {
+        if self.verbosity == Verbosity::Quiet {
+            return;
+        }
+        let line = format!(
+            "{stage:>9}  {summary} ({})",
+            format_duration(started.elapsed())
+        );
+        match &self.spinner {
+            Some(s) => s.println(line),
+            None => eprintln!("{line}"),
+        }
+    }
+
+    fn finish(&self) {
+        if let Some(s) = &self.spinner {
+            s.finish_and_clear();
+        }
+    }
+}
+
+impl Drop for StageLog {
+    fn drop(&mut self) {
+        self.finish();
+    }
+}
+
+fn format_duration(d: Duration) -> String {
+    if d.as_secs() >= 1 {
+        format!("{:.2} s", d.as_secs_f64())
+    } else {
+        format!("{} ms", d.as_millis())
+    }
+}
+
+/// What `check` produces: the graph and the problems found.
+pub struct Checked {
+    pub inventory: Inventory,
+    pub portal: Portal,
+    pub diagnostics: Diagnostics,
+}
+
+/// What `build` produces: the checked graph and the rendered site.
+pub struct Built {
+    pub checked: Checked,
+    pub site: Site,
+}
+
+/// Runs `discover -> parse -> resolve`. `Err` only for problems that stop everything (the root
+/// cannot be read).
+pub fn check(config: &Config, log: &StageLog) -> Result<Checked, Box<Diagnostic>> {
+    let mut diags: Vec<Diagnostic> = Vec::new();
+
+    let t = log.start("discover");
+    let inventory = discover(config)?;
+    log.done(
+        "discover",
+        t,
+        format!(
+            "{} files, {} catalog files",
+            inventory.files.len(),
+            inventory.catalog_files.len()
+        ),
+    );
+
+    let t = log.start("parse");
+    let parsed = parse(config, &inventory, &mut diags);
+    let problems = diags
+        .iter()
+        .filter(|d| d.severity > crate::diagnostics::Severity::Info)
+        .count();
+    log.done(
+        "parse",
+        t,
+        format!(
+            "{} entities from {} files, {} problems",
+            parsed.entities.len(),
+            parsed.files.len(),
+            problems
+        ),
+    );
+
+    let t = log.start("resolve");
+    let before = diags.len();
+    let portal = resolve(parsed, &mut diags);
+    let relations: usize = portal.relations.values().map(|r| r.len()).sum();
+    log.done(
+        "resolve",
+        t,
+        format!(
+            "{} entities, {} relations, {} dangling refs, {} orphans, {} problems",
+            portal.entities.len(),
+            relations,
+            portal.dangling,
+            portal.ownership.orphans.len(),
+            diags.len() - before
+        ),
+    );
+
+    let mut diagnostics = Diagnostics::default();
+    diagnostics.extend(diags);
+    Ok(Checked {
+        inventory,
+        portal,
+        diagnostics,
+    })
+}
+
+/// Runs the whole pipeline up to the in-memory site (writing is the caller's choice).
+pub fn build(config: &Config, log: &StageLog) -> Result<Built, Box<Diagnostic>> {
+    let checked = check(config, log)?;
+    let t = log.start("render");
+    let theme = Theme::default_theme().map_err(|e| {
+        Box::new(Diagnostic::error(
+            "template-error",
+            format!("the default theme does not load: {e}"),
+        ))
+    })?;
+    let site = render(config, &checked.portal, &theme)?;
+    log.done(
+        "render",
+        t,
+        format!("{} pages, {} files", site.page_count(), site.files.len()),
+    );
+    Ok(Built { checked, site })
+}
+
+/// Writes the site atomically, with its stage line.
+pub fn write(config: &Config, site: &Site, log: &StageLog) -> Result<(), Box<Diagnostic>> {
+    let t = log.start("write");
+    crate::write::write(site, &config.out_dir, &config.root)
+        .map_err(|e| Box::new(Diagnostic::error("write-failed", e.to_string())))?;
+    let bytes: usize = site.files.values().map(Vec::len).sum();
+    log.done(
+        "write",
+        t,
+        format!(
+            "{} files, {:.1} MB to {}",
+            site.files.len(),
+            bytes as f64 / 1e6,
+            config.out_dir.display()
+        ),
+    );
+    Ok(())
+}

@@ -1,0 +1,73 @@
+//! The theme: templates and assets. The default theme (`themes/default/`) is compiled into the
+//! binary, so a built `portico` needs nothing beside it and reads nothing from the network.
+//!
+//! Output: a minijinja [`Environment`] with every template loaded, and the assets with their
+//! content-hashed file names (`assets/style.3f2a9c1b.css`), so they can be cached forever.
+
+use minijinja::Environment;
+
+/// Templates of the default theme, by name.
+const TEMPLATES: &[(&str, &str)] = &[
+    (
+        "base.html",
+        include_str!("../../themes/default/templates/base.html"),
+    ),
+    (
+        "macros.html",
+        include_str!("../../themes/default/templates/macros.html"),
+    ),
+    (
+        "home.html",
+        include_str!("../../themes/default/templates/home.html"),
+    ),
+    (
+        "catalog.html",
+        include_str!("../../themes/default/templates/catalog.html"),
+    ),
+    (
+        "entity.html",
+        include_str!("../../themes/default/templates/entity.html"),
+    ),
+    (
+        "orphans.html",
+        include_str!("../../themes/default/templates/orphans.html"),
+    ),
+];
+
+const STYLE: &str = include_str!("../../themes/default/assets/style.css");
+
+/// An asset with its hashed output path.
+pub struct Asset {
+    /// Path relative to the site root.
+    pub path: String,
+    pub content: &'static [u8],
+}
+
+pub struct Theme {
+    pub env: Environment<'static>,
+    pub style: Asset,
+}
+
+impl Theme {
+    /// The default theme. Templates are checked at load time, so a broken template is a clear
+    /// error before any page renders.
+    pub fn default_theme() -> Result<Theme, minijinja::Error> {
+        let mut env = Environment::new();
+        env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
+        for (name, source) in TEMPLATES {
+            env.add_template(name, source)?;
+        }
+        Ok(Theme {
+            env,
+            style: hashed("assets/style", "css", STYLE.as_bytes()),
+        })
+    }
+}
+
+fn hashed(stem: &str, ext: &str, content: &'static [u8]) -> Asset {
+    let hash = blake3::hash(content).to_hex();
+    Asset {
+        path: format!("{stem}.{}.{ext}", &hash[..8]),
+        content,
+    }
+}

@@ -1,0 +1,430 @@
+//! Stage 3, resolve: entities -> the catalog graph.
+//!
+//! Input: [`Parsed`]. Output: a [`Portal`]: entities keyed by canonical reference (the first
+//! definition wins; later duplicates, compared case-insensitively, are errors), every relation
+//! and its inverse as Backstage's `BuiltinKindsEntityProcessor` emits them, de-duplicated, and
+//! the ownership views. References to entities that do not exist are kept (as Backstage keeps
+//! them) and reported as warnings at the field that names them.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::catalog::kinds::{self, HAS_MEMBER, MEMBER_OF, OWNED_BY, PARENT_OF};
+use crate::catalog::{Entity, EntityRef};
+use crate::diagnostics::Diagnostic;
+use crate::parse::Parsed;
+
+/// One relation of an entity: its type and the other end.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct Relation {
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    #[serde(rename = "targetRef")]
+    pub target: EntityRef,
+}
+
+/// The resolved catalog.
+#[derive(Clone, Debug, Default)]
+pub struct Portal {
+    pub entities: BTreeMap<EntityRef, Entity>,
+    /// Outgoing relations of each entity (also those pointing at missing entities).
+    pub relations: BTreeMap<EntityRef, BTreeSet<Relation>>,
+    pub ownership: Ownership,
+    /// Number of references to entities not in the catalog.
+    pub dangling: usize,
+}
+
+impl Portal {
+    /// Relations of `entity`, in order.
+    pub fn relations_of(&self, entity: &EntityRef) -> impl Iterator<Item = &Relation> {
+        self.relations.get(entity).into_iter().flatten()
+    }
+
+    /// Targets of `entity`'s relations of type `kind`.
+    pub fn targets(&self, entity: &EntityRef, kind: &str) -> impl Iterator<Item = &EntityRef> {
+        self.relations_of(entity)
+            .filter(move |r| r.kind == kind)
+            .map(|r| &r.target)
+    }
+}
+
+/// What groups and users own, and who is a member of what.
+#[derive(Clone, Debug, Default)]
+pub struct Ownership {
+    pub groups: BTreeMap<EntityRef, GroupOwnership>,
+    pub users: BTreeMap<EntityRef, UserOwnership>,
+    /// Entities of kinds that have an owner, whose owner is missing or not in the catalog.
+    pub orphans: Vec<Orphan>,
+}
+
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct GroupOwnership {
+    /// Entities naming this group as owner.
+    pub owned: BTreeSet<EntityRef>,
+    /// Owned by this group or any group below it.
+    pub owned_aggregated: BTreeSet<EntityRef>,
+    pub members: BTreeSet<EntityRef>,
+    /// Members of this group or any group below it.
+    pub members_aggregated: BTreeSet<EntityRef>,
+    /// Every group below this one (children, their children, ...), cycle-safe.
+    pub descendants: BTreeSet<EntityRef>,
+}
+
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct UserOwnership {
+    /// Entities naming this user as owner.
+    pub owned: BTreeSet<EntityRef>,
+    /// Entities owned by the groups the user is a member of, with the group.
+    pub owned_via_groups: BTreeMap<EntityRef, BTreeSet<EntityRef>>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Orphan {
+    pub entity: EntityRef,
+    /// The owner as written, when there is one (it is not in the catalog).
+    pub owner: Option<String>,
+}
+
+/// Builds the graph. Problems go to `diags`.
+pub fn resolve(parsed: Parsed, diags: &mut Vec<Diagnostic>) -> Portal {
+    let mut entities: BTreeMap<EntityRef, Entity> = BTreeMap::new();
+    for entity in parsed.entities {
+        match entities.get(&entity.entity_ref) {
+            Some(first) => diags.push(
+                Diagnostic::error(
+                    "duplicate-entity",
+                    format!(
+                        "duplicate entity {}: already defined in {}:{}:{}",
+                        entity.entity_ref, first.source.file, first.source.pos.line, first.source.pos.column
+                    ),
+                )
+                .at(&entity.source.file, Some(entity.source.pos))
+                .hint("entity references are compared case-insensitively; rename or remove one of them"),
+            ),
+            None => {
+                entities.insert(entity.entity_ref.clone(), entity);
+            }
+        }
+    }
+
+    // Names -> refs, for "did you mean" hints on dangling references.
+    let mut by_name: HashMap<&str, Vec<&EntityRef>> = HashMap::new();
+    for r in entities.keys() {
+        by_name.entry(r.name.as_str()).or_default().push(r);
+    }
+
+    let emitted: Vec<(Vec<(EntityRef, Relation)>, Vec<Diagnostic>, usize)> = entities
+        .par_iter()
+        .map(|(self_ref, entity)| emit_relations(self_ref, entity, &entities, &by_name))
+        .collect();
+    let mut relations: BTreeMap<EntityRef, BTreeSet<Relation>> = BTreeMap::new();
+    let mut dangling = 0;
+    for (edges, d, n) in emitted {
+        dangling += n;
+        diags.extend(d);
+        for (source, relation) in edges {
+            relations.entry(source).or_default().insert(relation);
+        }
+    }
+
+    let mut portal = Portal {
+        entities,
+        relations,
+        ownership: Ownership::default(),
+        dangling,
+    };
+    portal.ownership = ownership(&portal);
+    portal
+}
+
+/// The relations one entity's spec emits (both directions), as Backstage's `doEmit`.
+fn emit_relations(
+    self_ref: &EntityRef,
+    entity: &Entity,
+    entities: &BTreeMap<EntityRef, Entity>,
+    by_name: &HashMap<&str, Vec<&EntityRef>>,
+) -> (Vec<(EntityRef, Relation)>, Vec<Diagnostic>, usize) {
+    let mut edges = Vec::new();
+    let mut diags = Vec::new();
+    let mut dangling = 0;
+    for r in &entity.refs {
+        let target = match EntityRef::parse(&r.target, r.default_kind, &entity.namespace) {
+            Ok(t) => t,
+            Err(e) => {
+                let mut d = Diagnostic::error("invalid-ref", format!("`spec.{}`: {e}", r.field))
+                    .at(&entity.source.file, Some(r.pos));
+                if r.default_kind.is_none() {
+                    d = d.hint(format!(
+                        "`spec.{}` has no default kind: write e.g. `component:{}` or `resource:{}`",
+                        r.field, r.target, r.target
+                    ));
+                }
+                diags.push(d);
+                continue;
+            }
+        };
+        if !entities.contains_key(&target) {
+            dangling += 1;
+            let mut d = Diagnostic::warning(
+                "dangling-ref",
+                format!(
+                    "`spec.{}` refers to {target}, which is not in the catalog",
+                    r.field
+                ),
+            )
+            .at(&entity.source.file, Some(r.pos));
+            if let Some(candidates) = by_name.get(target.name.as_str()) {
+                let list: Vec<String> = candidates.iter().map(|c| c.to_string()).collect();
+                d = d.hint(format!("did you mean {}?", list.join(" or ")));
+            }
+            diags.push(d);
+        }
+        edges.push((
+            self_ref.clone(),
+            Relation {
+                kind: r.relation,
+                target: target.clone(),
+            },
+        ));
+        if entities.contains_key(&target) {
+            edges.push((
+                target,
+                Relation {
+                    kind: r.inverse,
+                    target: self_ref.clone(),
+                },
+            ));
+        }
+    }
+    (edges, diags, dangling)
+}
+
+fn ownership(portal: &Portal) -> Ownership {
+    let mut owned: BTreeMap<&EntityRef, BTreeSet<EntityRef>> = BTreeMap::new();
+    let mut orphans = Vec::new();
+    for (r, entity) in &portal.entities {
+        let has_owner_field = kinds::find(&entity.kind)
+            .is_some_and(|k| k.relations.iter().any(|f| f.relation == OWNED_BY));
+        let owners: Vec<&EntityRef> = portal.targets(r, OWNED_BY).collect();
+        for o in &owners {
+            owned.entry(o).or_default().insert(r.clone());
+        }
+        if has_owner_field && !owners.iter().any(|o| portal.entities.contains_key(*o)) {
+            orphans.push(Orphan {
+                entity: r.clone(),
+                owner: entity.spec_str("owner").map(str::to_owned),
+            });
+        }
+    }
+
+    let groups: Vec<&EntityRef> = portal
+        .entities
+        .keys()
+        .filter(|r| r.kind == "group")
+        .collect();
+    let children = |g: &EntityRef| -> Vec<EntityRef> {
+        portal
+            .targets(g, PARENT_OF)
+            .filter(|c| portal.entities.contains_key(*c))
+            .cloned()
+            .collect()
+    };
+    let group_views: BTreeMap<EntityRef, GroupOwnership> = groups
+        .par_iter()
+        .map(|g| {
+            let mut descendants = BTreeSet::new();
+            let mut stack = children(g);
+            while let Some(c) = stack.pop() {
+                if &c != *g && descendants.insert(c.clone()) {
+                    stack.extend(children(&c));
+                }
+            }
+            let members: BTreeSet<EntityRef> = portal.targets(g, HAS_MEMBER).cloned().collect();
+            let mut members_aggregated = members.clone();
+            let mut owned_aggregated = owned.get(*g).cloned().unwrap_or_default();
+            for d in &descendants {
+                members_aggregated.extend(portal.targets(d, HAS_MEMBER).cloned());
+                owned_aggregated.extend(owned.get(d).into_iter().flatten().cloned());
+            }
+            let view = GroupOwnership {
+                owned: owned.get(*g).cloned().unwrap_or_default(),
+                owned_aggregated,
+                members,
+                members_aggregated,
+                descendants,
+            };
+            ((*g).clone(), view)
+        })
+        .collect();
+
+    let users = portal
+        .entities
+        .keys()
+        .filter(|r| r.kind == "user")
+        .map(|u| {
+            let owned_via_groups = portal
+                .targets(u, MEMBER_OF)
+                .filter_map(|g| {
+                    owned
+                        .get(g)
+                        .filter(|s| !s.is_empty())
+                        .map(|s| (g.clone(), s.clone()))
+                })
+                .collect();
+            (
+                u.clone(),
+                UserOwnership {
+                    owned: owned.get(u).cloned().unwrap_or_default(),
+                    owned_via_groups,
+                },
+            )
+        })
+        .collect();
+    Ownership {
+        groups: group_views,
+        users,
+        orphans,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::validate::{DocContext, entity_from_document};
+    use crate::yaml::parse_documents;
+
+    fn portal(text: &str) -> (Portal, Vec<Diagnostic>) {
+        let (docs, errors) = parse_documents(text);
+        assert!(errors.is_empty());
+        let mut diags = Vec::new();
+        let ctx = DocContext {
+            root: std::path::Path::new("/nonexistent"),
+            file: "c.yaml",
+            origin: "c.yaml",
+        };
+        let entities = docs
+            .into_iter()
+            .filter_map(|d| entity_from_document(d, &ctx, &mut diags))
+            .collect();
+        let p = resolve(
+            Parsed {
+                entities,
+                files: vec![],
+            },
+            &mut diags,
+        );
+        (p, diags)
+    }
+
+    const ORG: &str = "\
+apiVersion: backstage.io/v1alpha1
+kind: Group
+metadata: {name: org}
+spec: {type: org, children: [dept]}
+---
+apiVersion: backstage.io/v1alpha1
+kind: Group
+metadata: {name: dept}
+spec: {type: dept, parent: org, children: [team]}
+---
+apiVersion: backstage.io/v1alpha1
+kind: Group
+metadata: {name: team}
+spec: {type: team, parent: dept, children: [org], members: [alice]}
+---
+apiVersion: backstage.io/v1alpha1
+kind: User
+metadata: {name: alice}
+spec: {memberOf: [team]}
+---
+apiVersion: backstage.io/v1alpha1
+kind: Component
+metadata: {name: svc}
+spec: {type: service, lifecycle: production, owner: team, dependsOn: ['resource:db', 'nokind']}
+---
+apiVersion: backstage.io/v1alpha1
+kind: Component
+metadata: {name: lost}
+spec: {type: service, lifecycle: production, owner: ghost}
+---
+apiVersion: backstage.io/v1alpha1
+kind: Resource
+metadata: {name: DB}
+spec: {type: database, owner: user:alice}
+---
+apiVersion: backstage.io/v1alpha1
+kind: Resource
+metadata: {name: db}
+spec: {type: database, owner: dept}
+";
+
+    fn r(s: &str) -> EntityRef {
+        EntityRef::parse(s, None, "default").unwrap()
+    }
+
+    #[test]
+    fn relations_inverses_and_duplicates() {
+        let (p, diags) = portal(ORG);
+        let codes: Vec<(&str, u32)> = diags
+            .iter()
+            .map(|d| (d.code, d.pos.unwrap().line))
+            .collect();
+        assert_eq!(
+            codes,
+            vec![
+                ("duplicate-entity", 42),
+                ("invalid-ref", 24),
+                ("dangling-ref", 29)
+            ]
+        );
+        let svc: Vec<String> = p
+            .relations_of(&r("component:svc"))
+            .map(|x| format!("{}->{}", x.kind, x.target))
+            .collect();
+        assert_eq!(
+            svc,
+            [
+                "dependsOn->resource:default/db",
+                "ownedBy->group:default/team"
+            ]
+        );
+        assert!(
+            p.targets(&r("resource:db"), "dependencyOf")
+                .any(|t| *t == r("component:svc"))
+        );
+        // parent and children both emit; the set keeps one of each
+        assert_eq!(p.targets(&r("group:dept"), "childOf").count(), 1);
+        assert_eq!(p.targets(&r("group:team"), "memberOf").count(), 0);
+        assert_eq!(p.targets(&r("group:team"), "hasMember").count(), 1);
+        assert_eq!(p.dangling, 1);
+    }
+
+    #[test]
+    fn ownership_aggregates_and_survives_cycles() {
+        let (p, _) = portal(ORG);
+        let org = &p.ownership.groups[&r("group:org")];
+        // org -> dept -> team -> org is a cycle; it ends.
+        assert_eq!(org.descendants.len(), 2);
+        assert!(org.owned.is_empty());
+        let agg: Vec<String> = org
+            .owned_aggregated
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        // the duplicate `db` owned by dept was left out: `DB` (owned by alice) won
+        assert_eq!(agg, ["component:default/svc"]);
+        assert_eq!(org.members_aggregated.len(), 1);
+        let alice = &p.ownership.users[&r("user:alice")];
+        assert_eq!(alice.owned.len(), 1);
+        assert_eq!(alice.owned_via_groups[&r("group:team")].len(), 1);
+        let orphans: Vec<String> = p
+            .ownership
+            .orphans
+            .iter()
+            .map(|o| o.entity.to_string())
+            .collect();
+        assert_eq!(orphans, ["component:default/lost"]);
+    }
+}
