@@ -13,11 +13,7 @@ use crate::diagnostics::{Diagnostic, Diagnostics, Format, Printer, Severity};
 use crate::pipeline::{self, StageLog, Verbosity};
 
 #[derive(Debug, Parser)]
-#[command(
-    name = "portico",
-    version,
-    about = "A static Backstage: catalog, TechDocs and search as a static site"
-)]
+#[command(name = "portico", version, about = "A static Backstage: catalog, TechDocs and search as a static site")]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -80,10 +76,7 @@ pub fn run(cli: Cli) -> i32 {
             run_with(&args.common, &overrides, true)
         }
         Command::Check(args) => {
-            let overrides = Overrides {
-                config_file: args.common.config.clone(),
-                ..Overrides::default()
-            };
+            let overrides = Overrides { config_file: args.common.config.clone(), ..Overrides::default() };
             run_with(&args.common, &overrides, false)
         }
     }
@@ -101,20 +94,13 @@ fn run_with(common: &CommonArgs, overrides: &Overrides, build: bool) -> i32 {
     let config = match Config::load(&common.root, overrides) {
         Ok(c) => c,
         Err(d) => {
-            let root = common
-                .root
-                .canonicalize()
-                .unwrap_or_else(|_| common.root.clone());
+            let root = common.root.canonicalize().unwrap_or_else(|_| common.root.clone());
             emit(&printer(root), vec![*d]);
             return 2;
         }
     };
     let p = printer(config.root.clone());
-    let verbosity = if common.quiet || common.format != Format::Human {
-        Verbosity::Quiet
-    } else {
-        Verbosity::Normal
-    };
+    let verbosity = if common.quiet || common.format != Format::Human { Verbosity::Quiet } else { Verbosity::Normal };
     let log = StageLog::new(verbosity);
 
     let (diagnostics, fatal) = if build {

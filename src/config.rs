@@ -125,37 +125,22 @@ impl Config {
             Ok(text) => {
                 let raw = yaml::from_str::<RawConfig>(&text).map_err(|e| {
                     Box::new(
-                        Diagnostic::error(
-                            "invalid-config",
-                            format!("invalid configuration: {}", e.message),
-                        )
-                        .at(&display_file, e.pos)
-                        .hint("see the configuration reference in the README"),
+                        Diagnostic::error("invalid-config", format!("invalid configuration: {}", e.message))
+                            .at(&display_file, e.pos)
+                            .hint("see the configuration reference in the README"),
                     )
                 })?;
                 (raw.unwrap_or_default(), Some(config_path))
             }
-            Err(e) if !required && e.kind() == std::io::ErrorKind::NotFound => {
-                (RawConfig::default(), None)
-            }
+            Err(e) if !required && e.kind() == std::io::ErrorKind::NotFound => (RawConfig::default(), None),
             Err(e) => {
                 return Err(Box::new(Diagnostic::error(
                     "config-unreadable",
-                    format!(
-                        "cannot read the configuration file {}: {e}",
-                        config_path.display()
-                    ),
+                    format!("cannot read the configuration file {}: {e}", config_path.display()),
                 )));
             }
         };
-        Self::resolve(
-            raw,
-            canonical_root,
-            root,
-            overrides,
-            config_file,
-            &display_file,
-        )
+        Self::resolve(raw, canonical_root, root, overrides, config_file, &display_file)
     }
 
     fn resolve(
@@ -172,27 +157,16 @@ impl Config {
                     .at(display_file, None::<Pos>),
             )
         };
-        let catalog_file_globs: Vec<String> = raw.catalog.files.unwrap_or_else(|| {
-            DEFAULT_CATALOG_FILES
-                .iter()
-                .map(|s| s.to_string())
-                .collect()
-        });
-        let catalog_files =
-            build_globset(&catalog_file_globs).map_err(|e| glob_error("catalog.files", e))?;
+        let catalog_file_globs: Vec<String> =
+            raw.catalog.files.unwrap_or_else(|| DEFAULT_CATALOG_FILES.iter().map(|s| s.to_string()).collect());
+        let catalog_files = build_globset(&catalog_file_globs).map_err(|e| glob_error("catalog.files", e))?;
         let ignore = build_globset(&raw.ignore).map_err(|e| glob_error("ignore", e))?;
 
-        let base_url = overrides
-            .base_url
-            .clone()
-            .or(raw.base_url)
-            .unwrap_or_else(|| "/".to_owned());
+        let base_url = overrides.base_url.clone().or(raw.base_url).unwrap_or_else(|| "/".to_owned());
         let base_path = base_path_of(&base_url);
         let out_dir = match &overrides.out_dir {
             Some(p) if p.is_absolute() => p.clone(),
-            Some(p) => std::env::current_dir()
-                .map(|d| d.join(p))
-                .unwrap_or_else(|_| p.clone()),
+            Some(p) => std::env::current_dir().map(|d| d.join(p)).unwrap_or_else(|_| p.clone()),
             None => root.join("public"),
         };
         Ok(Config {
@@ -206,10 +180,7 @@ impl Config {
             catalog_files,
             catalog_file_globs,
             locations: raw.catalog.locations,
-            kinds: raw
-                .catalog
-                .kinds
-                .map(|k| k.iter().map(|s| s.to_lowercase()).collect()),
+            kinds: raw.catalog.kinds.map(|k| k.iter().map(|s| s.to_lowercase()).collect()),
             ignore,
             ownership: raw.ownership.unwrap_or_default(),
             config_file,
@@ -219,15 +190,12 @@ impl Config {
 
     /// A configuration for `root` with every default, for tests and benchmarks.
     pub fn for_root(root: &Path) -> Config {
-        Config::load(root, &Overrides::default())
-            .expect("root exists and has no portico.yaml errors")
+        Config::load(root, &Overrides::default()).expect("root exists and has no portico.yaml errors")
     }
 
     /// Whether an entity of `kind` is accepted.
     pub fn allows_kind(&self, kind: &str) -> bool {
-        self.kinds
-            .as_ref()
-            .is_none_or(|k| k.iter().any(|a| a.eq_ignore_ascii_case(kind)))
+        self.kinds.as_ref().is_none_or(|k| k.iter().any(|a| a.eq_ignore_ascii_case(kind)))
     }
 }
 
@@ -247,11 +215,7 @@ pub fn base_path_of(base_url: &str) -> String {
         _ => base_url.to_owned(),
     };
     let trimmed = path.trim_matches('/');
-    if trimmed.is_empty() {
-        "/".to_owned()
-    } else {
-        format!("/{trimmed}/")
-    }
+    if trimmed.is_empty() { "/".to_owned() } else { format!("/{trimmed}/") }
 }
 
 #[cfg(test)]
@@ -277,10 +241,6 @@ mod tests {
     fn unknown_keys_point_at_the_key() {
         let err = yaml::from_str::<RawConfig>("title: x\ncatalog:\n  filez: []\n").unwrap_err();
         assert_eq!(err.pos, Some(Pos::new(3, 3)));
-        assert!(
-            err.message.contains("unknown field `filez`"),
-            "{}",
-            err.message
-        );
+        assert!(err.message.contains("unknown field `filez`"), "{}", err.message);
     }
 }

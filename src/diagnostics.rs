@@ -54,14 +54,7 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     pub fn new(severity: Severity, code: &'static str, message: impl Into<String>) -> Self {
-        Diagnostic {
-            severity,
-            code,
-            file: None,
-            pos: None,
-            message: message.into(),
-            hint: None,
-        }
+        Diagnostic { severity, code, file: None, pos: None, message: message.into(), hint: None }
     }
 
     pub fn error(code: &'static str, message: impl Into<String>) -> Self {
@@ -127,11 +120,7 @@ impl Diagnostics {
 
     /// Sorted by file, position, code and message; exact duplicates removed.
     pub fn sorted(mut self) -> Vec<Diagnostic> {
-        self.items.sort_by(|a, b| {
-            a.sort_key()
-                .cmp(&b.sort_key())
-                .then(b.severity.cmp(&a.severity))
-        });
+        self.items.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()).then(b.severity.cmp(&a.severity)));
         self.items.dedup();
         self.items
     }
@@ -194,30 +183,19 @@ impl Printer<'_> {
         };
         let mut props = Vec::new();
         if let Some(file) = &d.file {
-            props.push(format!(
-                "file={}",
-                escape_github_property(&self.display_path(file))
-            ));
+            props.push(format!("file={}", escape_github_property(&self.display_path(file))));
             if let Some(pos) = d.pos {
                 props.push(format!("line={}", pos.line));
                 props.push(format!("col={}", pos.column));
             }
         }
-        props.push(format!(
-            "title={}",
-            escape_github_property(&format!("portico {}", d.code))
-        ));
+        props.push(format!("title={}", escape_github_property(&format!("portico {}", d.code))));
         let mut message = d.message.clone();
         if let Some(hint) = &d.hint {
             message.push_str("\nhint: ");
             message.push_str(hint);
         }
-        let _ = writeln!(
-            out,
-            "::{level} {}::{}",
-            props.join(","),
-            escape_github_data(&message)
-        );
+        let _ = writeln!(out, "::{level} {}::{}", props.join(","), escape_github_data(&message));
     }
 
     fn human(&self, out: &mut String, d: &Diagnostic) {
@@ -229,16 +207,9 @@ impl Printer<'_> {
             Severity::Info => Level::NOTE,
         };
         let title = format!("{} [{}]", d.message, d.code);
-        let source = d
-            .file
-            .as_ref()
-            .and_then(|f| std::fs::read_to_string(self.root.join(f)).ok());
+        let source = d.file.as_ref().and_then(|f| std::fs::read_to_string(self.root.join(f)).ok());
         let path = d.file.as_ref().map(|f| self.display_path(f));
-        let renderer = if self.color {
-            Renderer::styled()
-        } else {
-            Renderer::plain()
-        };
+        let renderer = if self.color { Renderer::styled() } else { Renderer::plain() };
 
         let mut group = Group::with_title(level.primary_title(title.as_str()));
         let snippet_range = match (&source, d.pos) {
@@ -280,14 +251,9 @@ fn line_span(src: &str, pos: Pos) -> Option<(std::ops::Range<usize>, std::ops::R
     starts.extend(src.match_indices('\n').map(|(i, _)| i + 1));
     let line_idx = (pos.line as usize).checked_sub(1)?;
     let line_start = *starts.get(line_idx)?;
-    let line_end = src[line_start..]
-        .find('\n')
-        .map_or(src.len(), |i| line_start + i);
+    let line_end = src[line_start..].find('\n').map_or(src.len(), |i| line_start + i);
     let line = &src[line_start..line_end];
-    let col_byte = line
-        .char_indices()
-        .nth((pos.column as usize).saturating_sub(1))
-        .map_or(line.len(), |(i, _)| i);
+    let col_byte = line.char_indices().nth((pos.column as usize).saturating_sub(1)).map_or(line.len(), |(i, _)| i);
     let rest = &line[col_byte..];
     let token_len = rest
         .char_indices()
@@ -300,15 +266,11 @@ fn line_span(src: &str, pos: Pos) -> Option<(std::ops::Range<usize>, std::ops::R
 }
 
 fn escape_github_data(s: &str) -> String {
-    s.replace('%', "%25")
-        .replace('\r', "%0D")
-        .replace('\n', "%0A")
+    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
 }
 
 fn escape_github_property(s: &str) -> String {
-    escape_github_data(s)
-        .replace(':', "%3A")
-        .replace(',', "%2C")
+    escape_github_data(s).replace(':', "%3A").replace(',', "%2C")
 }
 
 #[cfg(test)]
@@ -317,17 +279,10 @@ mod tests {
 
     #[test]
     fn github_escapes_separators() {
-        let p = Printer {
-            root: Path::new("."),
-            display_root: PathBuf::from("."),
-            format: Format::Github,
-            color: false,
-        };
+        let p =
+            Printer { root: Path::new("."), display_root: PathBuf::from("."), format: Format::Github, color: false };
         let d = Diagnostic::error("bad", "50% broken\nreally").at("a,b.yaml", Some(Pos::new(2, 3)));
-        assert_eq!(
-            p.render(&[d]),
-            "::error file=a%2Cb.yaml,line=2,col=3,title=portico bad::50%25 broken%0Areally\n"
-        );
+        assert_eq!(p.render(&[d]), "::error file=a%2Cb.yaml,line=2,col=3,title=portico bad::50%25 broken%0Areally\n");
     }
 
     #[test]

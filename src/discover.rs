@@ -57,11 +57,7 @@ pub fn discover(config: &Config) -> Result<Inventory, Box<Diagnostic>> {
         if path == out_dir {
             return false;
         }
-        if entry
-            .file_name()
-            .to_string_lossy()
-            .starts_with(TEMP_DIR_PREFIX)
-        {
+        if entry.file_name().to_string_lossy().starts_with(TEMP_DIR_PREFIX) {
             return false;
         }
         match relative(&filter_root, path) {
@@ -81,10 +77,7 @@ pub fn discover(config: &Config) -> Result<Inventory, Box<Diagnostic>> {
                     }
                 }
                 Ok(_) => {}
-                Err(err) => walk_errors
-                    .lock()
-                    .expect("walk errors lock")
-                    .push(err.to_string()),
+                Err(err) => walk_errors.lock().expect("walk errors lock").push(err.to_string()),
             }
             WalkState::Continue
         })
@@ -94,23 +87,13 @@ pub fn discover(config: &Config) -> Result<Inventory, Box<Diagnostic>> {
     if let Some(first) = errors.first() {
         return Err(Box::new(Diagnostic::error(
             "walk-failed",
-            format!(
-                "cannot read the portal root {}: {first}",
-                config.root.display()
-            ),
+            format!("cannot read the portal root {}: {first}", config.root.display()),
         )));
     }
     let mut files = found.into_inner().expect("walk results lock");
     files.sort_unstable();
-    let catalog_files = files
-        .iter()
-        .filter(|f| config.catalog_files.is_match(f.as_str()))
-        .cloned()
-        .collect();
-    Ok(Inventory {
-        files,
-        catalog_files,
-    })
+    let catalog_files = files.iter().filter(|f| config.catalog_files.is_match(f.as_str())).cloned().collect();
+    Ok(Inventory { files, catalog_files })
 }
 
 /// `path` relative to `root` with `/` separators; `None` when outside.

@@ -52,11 +52,7 @@ pub fn parse(config: &Config, inventory: &Inventory, diags: &mut Vec<Diagnostic>
     let mut wave: Vec<Pending> = inventory
         .catalog_files
         .iter()
-        .map(|f| Pending {
-            file: f.clone(),
-            origin: f.clone(),
-            explicit: false,
-        })
+        .map(|f| Pending { file: f.clone(), origin: f.clone(), explicit: false })
         .collect();
     let config_file = config
         .config_file
@@ -64,26 +60,10 @@ pub fn parse(config: &Config, inventory: &Inventory, diags: &mut Vec<Diagnostic>
         .and_then(|p| crate::discover::relative(&config.root, p))
         .unwrap_or_else(|| crate::config::CONFIG_FILE.to_owned());
     for location in &config.locations {
-        let target = LocationTarget {
-            target: location.clone(),
-            pos: Pos::new(0, 0),
-            optional: false,
-        };
+        let target = LocationTarget { target: location.clone(), pos: Pos::new(0, 0), optional: false };
         let mut found = Vec::new();
-        resolve_target(
-            config,
-            inventory,
-            &config_file,
-            &target,
-            None,
-            &mut found,
-            diags,
-        );
-        wave.extend(found.into_iter().map(|f| Pending {
-            origin: f.clone(),
-            file: f,
-            explicit: true,
-        }));
+        resolve_target(config, inventory, &config_file, &target, None, &mut found, diags);
+        wave.extend(found.into_iter().map(|f| Pending { origin: f.clone(), file: f, explicit: true }));
     }
 
     let mut seen: HashSet<String> = HashSet::new();
@@ -92,10 +72,7 @@ pub fn parse(config: &Config, inventory: &Inventory, diags: &mut Vec<Diagnostic>
         // Explicit references win over walked ones, so a named skeleton-looking file is still read.
         wave.sort_by(|a, b| a.file.cmp(&b.file).then(b.explicit.cmp(&a.explicit)));
         wave.retain(|p| seen.insert(p.file.clone()));
-        let results: Vec<FileResult> = wave
-            .par_iter()
-            .map(|p| read_file(config, inventory, p))
-            .collect();
+        let results: Vec<FileResult> = wave.par_iter().map(|p| read_file(config, inventory, p)).collect();
         parsed.files.extend(wave.iter().map(|p| p.file.clone()));
         wave = Vec::new();
         for r in results {
@@ -115,36 +92,24 @@ fn read_file(config: &Config, inventory: &Inventory, pending: &Pending) -> FileR
     let text = match std::fs::read_to_string(config.root.join(file)) {
         Ok(t) => t,
         Err(e) => {
-            out.diags.push(
-                Diagnostic::error("unreadable-file", format!("cannot read catalog file: {e}"))
-                    .at(file, None),
-            );
+            out.diags
+                .push(Diagnostic::error("unreadable-file", format!("cannot read catalog file: {e}")).at(file, None));
             return out;
         }
     };
     if !pending.explicit && text.contains("${{") {
         out.diags.push(
-            Diagnostic::info(
-                "skipped-skeleton",
-                "skipped: contains scaffolder template expressions `${{ ... }}`",
-            )
-            .at(file, None)
-            .hint("files of a template's skeleton become entities only once the template runs"),
+            Diagnostic::info("skipped-skeleton", "skipped: contains scaffolder template expressions `${{ ... }}`")
+                .at(file, None)
+                .hint("files of a template's skeleton become entities only once the template runs"),
         );
         return out;
     }
     let (docs, errors) = yaml::parse_documents(&text);
     for err in errors {
-        out.diags.push(
-            Diagnostic::error("invalid-yaml", format!("invalid YAML: {}", err.message))
-                .at(file, err.pos),
-        );
+        out.diags.push(Diagnostic::error("invalid-yaml", format!("invalid YAML: {}", err.message)).at(file, err.pos));
     }
-    let ctx = DocContext {
-        root: &config.root,
-        file,
-        origin: &pending.origin,
-    };
+    let ctx = DocContext { root: &config.root, file, origin: &pending.origin };
     for doc in docs {
         let Some(entity) = entity_from_document(doc, &ctx, &mut out.diags) else {
             continue;
@@ -153,10 +118,7 @@ fn read_file(config: &Config, inventory: &Inventory, pending: &Pending) -> FileR
             out.diags.push(
                 Diagnostic::error(
                     "kind-not-allowed",
-                    format!(
-                        "kind `{}` is not allowed: entity {} is left out",
-                        entity.kind, entity.entity_ref
-                    ),
+                    format!("kind `{}` is not allowed: entity {} is left out", entity.kind, entity.entity_ref),
                 )
                 .at(file, Some(entity.source.pos))
                 .hint("add the kind to `catalog.kinds` in portico.yaml, or remove the entity"),
@@ -166,15 +128,7 @@ fn read_file(config: &Config, inventory: &Inventory, pending: &Pending) -> FileR
         for target in &entity.targets {
             let mut found = Vec::new();
             let location_type = entity.spec_str("type");
-            resolve_target(
-                config,
-                inventory,
-                file,
-                target,
-                location_type,
-                &mut found,
-                &mut out.diags,
-            );
+            resolve_target(config, inventory, file, target, location_type, &mut found, &mut out.diags);
             out.next.extend(found.into_iter().map(|f| Pending {
                 file: f,
                 origin: pending.origin.clone(),
@@ -229,31 +183,18 @@ fn resolve_target(
             Ok(g) => g.compile_matcher(),
             Err(e) => {
                 diags.push(
-                    Diagnostic::error(
-                        "location-invalid-glob",
-                        format!("Location target `{t}`: {e}"),
-                    )
-                    .at(from, pos),
+                    Diagnostic::error("location-invalid-glob", format!("Location target `{t}`: {e}")).at(from, pos),
                 );
                 return;
             }
         };
         let before = found.len();
-        found.extend(
-            inventory
-                .files
-                .iter()
-                .filter(|f| matcher.is_match(f.as_str()))
-                .cloned(),
-        );
+        found.extend(inventory.files.iter().filter(|f| matcher.is_match(f.as_str())).cloned());
         if found.len() == before && !target.optional {
             diags.push(
-                Diagnostic::error(
-                    "location-not-found",
-                    format!("Location target `{t}` matches no file"),
-                )
-                .at(from, pos)
-                .hint("add `presence: optional` to the Location's spec if that is expected"),
+                Diagnostic::error("location-not-found", format!("Location target `{t}` matches no file"))
+                    .at(from, pos)
+                    .hint("add `presence: optional` to the Location's spec if that is expected"),
             );
         }
         return;
@@ -262,9 +203,7 @@ fn resolve_target(
         diags.push(
             Diagnostic::error(
                 "location-outside-root",
-                format!(
-                    "Location target `{t}` resolves outside the portal root through a symbolic link"
-                ),
+                format!("Location target `{t}` resolves outside the portal root through a symbolic link"),
             )
             .at(from, pos),
         );

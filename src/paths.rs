@@ -21,13 +21,8 @@ pub fn is_url(target: &str) -> bool {
     match target.split_once("://") {
         Some((scheme, _)) => {
             scheme.len() > 1
-                && scheme
-                    .chars()
-                    .next()
-                    .is_some_and(|c| c.is_ascii_alphabetic())
-                && scheme
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+                && scheme.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+                && scheme.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
         }
         None => false,
     }
@@ -44,10 +39,7 @@ pub fn resolve_lexically(base_dir: &str, target: &str) -> Result<String, PathErr
         Some(rest) => ("", rest),
         None => (base_dir, target),
     };
-    let mut parts: Vec<&str> = start
-        .split('/')
-        .filter(|p| !p.is_empty() && *p != ".")
-        .collect();
+    let mut parts: Vec<&str> = start.split('/').filter(|p| !p.is_empty() && *p != ".").collect();
     for part in rest.split(['/', '\\']) {
         match part {
             "" | "." => {}
@@ -90,11 +82,7 @@ mod tests {
     #[test]
     fn lexical_resolution() {
         let cases: &[(&str, &str, Result<&str, PathError>)] = &[
-            (
-                "services/a",
-                "./openapi.yaml",
-                Ok("services/a/openapi.yaml"),
-            ),
+            ("services/a", "./openapi.yaml", Ok("services/a/openapi.yaml")),
             ("services/a", "openapi.yaml", Ok("services/a/openapi.yaml")),
             ("services/a", "../b/x.yaml", Ok("services/b/x.yaml")),
             ("services/a", "/shared/x.yaml", Ok("shared/x.yaml")),
@@ -107,9 +95,7 @@ mod tests {
         ];
         for (base, target, want) in cases {
             assert_eq!(
-                resolve_lexically(base, target)
-                    .as_deref()
-                    .map_err(Clone::clone),
+                resolve_lexically(base, target).as_deref().map_err(Clone::clone),
                 want.clone(),
                 "{base} + {target}"
             );
@@ -132,19 +118,9 @@ mod tests {
         std::fs::write(outside.path().join("secret.txt"), "x").unwrap();
         let root = tempfile::tempdir().unwrap();
         let root_path = root.path().canonicalize().unwrap();
-        std::os::unix::fs::symlink(
-            outside.path().join("secret.txt"),
-            root_path.join("link.txt"),
-        )
-        .unwrap();
+        std::os::unix::fs::symlink(outside.path().join("secret.txt"), root_path.join("link.txt")).unwrap();
         std::fs::write(root_path.join("fine.txt"), "x").unwrap();
-        assert_eq!(
-            resolve_inside(&root_path, "", "link.txt"),
-            Err(PathError::EscapesRoot)
-        );
-        assert_eq!(
-            resolve_inside(&root_path, "", "fine.txt"),
-            Ok("fine.txt".to_owned())
-        );
+        assert_eq!(resolve_inside(&root_path, "", "link.txt"), Err(PathError::EscapesRoot));
+        assert_eq!(resolve_inside(&root_path, "", "fine.txt"), Ok("fine.txt".to_owned()));
     }
 }

@@ -36,9 +36,7 @@ impl StageLog {
             && std::io::IsTerminal::is_terminal(&std::io::stderr());
         let spinner = interactive.then(|| {
             let bar = ProgressBar::new_spinner();
-            bar.set_style(
-                ProgressStyle::with_template("{spinner} {msg} {elapsed}").expect("static template"),
-            );
+            bar.set_style(ProgressStyle::with_template("{spinner} {msg} {elapsed}").expect("static template"));
             bar.enable_steady_tick(Duration::from_millis(100));
             bar
         });
@@ -56,10 +54,7 @@ impl StageLog {
         if self.verbosity == Verbosity::Quiet {
             return;
         }
-        let line = format!(
-            "{stage:>9}  {summary} ({})",
-            format_duration(started.elapsed())
-        );
+        let line = format!("{stage:>9}  {summary} ({})", format_duration(started.elapsed()));
         match &self.spinner {
             Some(s) => s.println(line),
             None => eprintln!("{line}"),
@@ -80,11 +75,7 @@ impl Drop for StageLog {
 }
 
 fn format_duration(d: Duration) -> String {
-    if d.as_secs() >= 1 {
-        format!("{:.2} s", d.as_secs_f64())
-    } else {
-        format!("{} ms", d.as_millis())
-    }
+    if d.as_secs() >= 1 { format!("{:.2} s", d.as_secs_f64()) } else { format!("{} ms", d.as_millis()) }
 }
 
 /// What `check` produces: the graph and the problems found.
@@ -110,28 +101,16 @@ pub fn check(config: &Config, log: &StageLog) -> Result<Checked, Box<Diagnostic>
     log.done(
         "discover",
         t,
-        format!(
-            "{} files, {} catalog files",
-            inventory.files.len(),
-            inventory.catalog_files.len()
-        ),
+        format!("{} files, {} catalog files", inventory.files.len(), inventory.catalog_files.len()),
     );
 
     let t = log.start("parse");
     let parsed = parse(config, &inventory, &mut diags);
-    let problems = diags
-        .iter()
-        .filter(|d| d.severity > crate::diagnostics::Severity::Info)
-        .count();
+    let problems = diags.iter().filter(|d| d.severity > crate::diagnostics::Severity::Info).count();
     log.done(
         "parse",
         t,
-        format!(
-            "{} entities from {} files, {} problems",
-            parsed.entities.len(),
-            parsed.files.len(),
-            problems
-        ),
+        format!("{} entities from {} files, {} problems", parsed.entities.len(), parsed.files.len(), problems),
     );
 
     let t = log.start("resolve");
@@ -153,29 +132,17 @@ pub fn check(config: &Config, log: &StageLog) -> Result<Checked, Box<Diagnostic>
 
     let mut diagnostics = Diagnostics::default();
     diagnostics.extend(diags);
-    Ok(Checked {
-        inventory,
-        portal,
-        diagnostics,
-    })
+    Ok(Checked { inventory, portal, diagnostics })
 }
 
 /// Runs the whole pipeline up to the in-memory site (writing is the caller's choice).
 pub fn build(config: &Config, log: &StageLog) -> Result<Built, Box<Diagnostic>> {
     let checked = check(config, log)?;
     let t = log.start("render");
-    let theme = Theme::default_theme().map_err(|e| {
-        Box::new(Diagnostic::error(
-            "template-error",
-            format!("the default theme does not load: {e}"),
-        ))
-    })?;
+    let theme = Theme::default_theme()
+        .map_err(|e| Box::new(Diagnostic::error("template-error", format!("the default theme does not load: {e}"))))?;
     let site = render(config, &checked.portal, &theme)?;
-    log.done(
-        "render",
-        t,
-        format!("{} pages, {} files", site.page_count(), site.files.len()),
-    );
+    log.done("render", t, format!("{} pages, {} files", site.page_count(), site.files.len()));
     Ok(Built { checked, site })
 }
 
@@ -188,12 +155,7 @@ pub fn write(config: &Config, site: &Site, log: &StageLog) -> Result<(), Box<Dia
     log.done(
         "write",
         t,
-        format!(
-            "{} files, {:.1} MB to {}",
-            site.files.len(),
-            bytes as f64 / 1e6,
-            config.out_dir.display()
-        ),
+        format!("{} files, {:.1} MB to {}", site.files.len(), bytes as f64 / 1e6, config.out_dir.display()),
     );
     Ok(())
 }

@@ -44,9 +44,7 @@ impl Portal {
 
     /// Targets of `entity`'s relations of type `kind`.
     pub fn targets(&self, entity: &EntityRef, kind: &str) -> impl Iterator<Item = &EntityRef> {
-        self.relations_of(entity)
-            .filter(move |r| r.kind == kind)
-            .map(|r| &r.target)
+        self.relations_of(entity).filter(move |r| r.kind == kind).map(|r| &r.target)
     }
 }
 
@@ -115,10 +113,8 @@ pub fn resolve(parsed: Parsed, diags: &mut Vec<Diagnostic>) -> Portal {
         by_name.entry(r.name.as_str()).or_default().push(r);
     }
 
-    let emitted: Vec<(Vec<(EntityRef, Relation)>, Vec<Diagnostic>, usize)> = entities
-        .par_iter()
-        .map(|(self_ref, entity)| emit_relations(self_ref, entity, &entities, &by_name))
-        .collect();
+    let emitted: Vec<(Vec<(EntityRef, Relation)>, Vec<Diagnostic>, usize)> =
+        entities.par_iter().map(|(self_ref, entity)| emit_relations(self_ref, entity, &entities, &by_name)).collect();
     let mut relations: BTreeMap<EntityRef, BTreeSet<Relation>> = BTreeMap::new();
     let mut dangling = 0;
     for (edges, d, n) in emitted {
@@ -129,12 +125,7 @@ pub fn resolve(parsed: Parsed, diags: &mut Vec<Diagnostic>) -> Portal {
         }
     }
 
-    let mut portal = Portal {
-        entities,
-        relations,
-        ownership: Ownership::default(),
-        dangling,
-    };
+    let mut portal = Portal { entities, relations, ownership: Ownership::default(), dangling };
     portal.ownership = ownership(&portal);
     portal
 }
@@ -169,10 +160,7 @@ fn emit_relations(
             dangling += 1;
             let mut d = Diagnostic::warning(
                 "dangling-ref",
-                format!(
-                    "`spec.{}` refers to {target}, which is not in the catalog",
-                    r.field
-                ),
+                format!("`spec.{}` refers to {target}, which is not in the catalog", r.field),
             )
             .at(&entity.source.file, Some(r.pos));
             if let Some(candidates) = by_name.get(target.name.as_str()) {
@@ -181,21 +169,9 @@ fn emit_relations(
             }
             diags.push(d);
         }
-        edges.push((
-            self_ref.clone(),
-            Relation {
-                kind: r.relation,
-                target: target.clone(),
-            },
-        ));
+        edges.push((self_ref.clone(), Relation { kind: r.relation, target: target.clone() }));
         if entities.contains_key(&target) {
-            edges.push((
-                target,
-                Relation {
-                    kind: r.inverse,
-                    target: self_ref.clone(),
-                },
-            ));
+            edges.push((target, Relation { kind: r.inverse, target: self_ref.clone() }));
         }
     }
     (edges, diags, dangling)
@@ -205,31 +181,20 @@ fn ownership(portal: &Portal) -> Ownership {
     let mut owned: BTreeMap<&EntityRef, BTreeSet<EntityRef>> = BTreeMap::new();
     let mut orphans = Vec::new();
     for (r, entity) in &portal.entities {
-        let has_owner_field = kinds::find(&entity.kind)
-            .is_some_and(|k| k.relations.iter().any(|f| f.relation == OWNED_BY));
+        let has_owner_field =
+            kinds::find(&entity.kind).is_some_and(|k| k.relations.iter().any(|f| f.relation == OWNED_BY));
         let owners: Vec<&EntityRef> = portal.targets(r, OWNED_BY).collect();
         for o in &owners {
             owned.entry(o).or_default().insert(r.clone());
         }
         if has_owner_field && !owners.iter().any(|o| portal.entities.contains_key(*o)) {
-            orphans.push(Orphan {
-                entity: r.clone(),
-                owner: entity.spec_str("owner").map(str::to_owned),
-            });
+            orphans.push(Orphan { entity: r.clone(), owner: entity.spec_str("owner").map(str::to_owned) });
         }
     }
 
-    let groups: Vec<&EntityRef> = portal
-        .entities
-        .keys()
-        .filter(|r| r.kind == "group")
-        .collect();
+    let groups: Vec<&EntityRef> = portal.entities.keys().filter(|r| r.kind == "group").collect();
     let children = |g: &EntityRef| -> Vec<EntityRef> {
-        portal
-            .targets(g, PARENT_OF)
-            .filter(|c| portal.entities.contains_key(*c))
-            .cloned()
-            .collect()
+        portal.targets(g, PARENT_OF).filter(|c| portal.entities.contains_key(*c)).cloned().collect()
     };
     let group_views: BTreeMap<EntityRef, GroupOwnership> = groups
         .par_iter()
@@ -266,27 +231,12 @@ fn ownership(portal: &Portal) -> Ownership {
         .map(|u| {
             let owned_via_groups = portal
                 .targets(u, MEMBER_OF)
-                .filter_map(|g| {
-                    owned
-                        .get(g)
-                        .filter(|s| !s.is_empty())
-                        .map(|s| (g.clone(), s.clone()))
-                })
+                .filter_map(|g| owned.get(g).filter(|s| !s.is_empty()).map(|s| (g.clone(), s.clone())))
                 .collect();
-            (
-                u.clone(),
-                UserOwnership {
-                    owned: owned.get(u).cloned().unwrap_or_default(),
-                    owned_via_groups,
-                },
-            )
+            (u.clone(), UserOwnership { owned: owned.get(u).cloned().unwrap_or_default(), owned_via_groups })
         })
         .collect();
-    Ownership {
-        groups: group_views,
-        users,
-        orphans,
-    }
+    Ownership { groups: group_views, users, orphans }
 }
 
 #[cfg(test)]
@@ -299,22 +249,9 @@ mod tests {
         let (docs, errors) = parse_documents(text);
         assert!(errors.is_empty());
         let mut diags = Vec::new();
-        let ctx = DocContext {
-            root: std::path::Path::new("/nonexistent"),
-            file: "c.yaml",
-            origin: "c.yaml",
-        };
-        let entities = docs
-            .into_iter()
-            .filter_map(|d| entity_from_document(d, &ctx, &mut diags))
-            .collect();
-        let p = resolve(
-            Parsed {
-                entities,
-                files: vec![],
-            },
-            &mut diags,
-        );
+        let ctx = DocContext { root: std::path::Path::new("/nonexistent"), file: "c.yaml", origin: "c.yaml" };
+        let entities = docs.into_iter().filter_map(|d| entity_from_document(d, &ctx, &mut diags)).collect();
+        let p = resolve(Parsed { entities, files: vec![] }, &mut diags);
         (p, diags)
     }
 
@@ -367,33 +304,14 @@ spec: {type: database, owner: dept}
     #[test]
     fn relations_inverses_and_duplicates() {
         let (p, diags) = portal(ORG);
-        let codes: Vec<(&str, u32)> = diags
-            .iter()
-            .map(|d| (d.code, d.pos.unwrap().line))
-            .collect();
-        assert_eq!(
-            codes,
-            vec![
-                ("duplicate-entity", 42),
-                ("invalid-ref", 24),
-                ("dangling-ref", 29)
-            ]
-        );
-        let svc: Vec<String> = p
-            .relations_of(&r("component:svc"))
-            .map(|x| format!("{}->{}", x.kind, x.target))
-            .collect();
-        assert_eq!(
-            svc,
-            [
-                "dependsOn->resource:default/db",
-                "ownedBy->group:default/team"
-            ]
-        );
-        assert!(
-            p.targets(&r("resource:db"), "dependencyOf")
-                .any(|t| *t == r("component:svc"))
-        );
+        let mut codes: Vec<(u32, &str)> = diags.iter().map(|d| (d.pos.unwrap().line, d.code)).collect();
+        codes.sort();
+        // the second `db` (line 36) duplicates `DB`; `nokind` has no kind; `ghost` does not exist
+        assert_eq!(codes, vec![(24, "invalid-ref"), (29, "dangling-ref"), (36, "duplicate-entity")]);
+        let svc: Vec<String> =
+            p.relations_of(&r("component:svc")).map(|x| format!("{}->{}", x.kind, x.target)).collect();
+        assert_eq!(svc, ["dependsOn->resource:default/db", "ownedBy->group:default/team"]);
+        assert!(p.targets(&r("resource:db"), "dependencyOf").any(|t| *t == r("component:svc")));
         // parent and children both emit; the set keeps one of each
         assert_eq!(p.targets(&r("group:dept"), "childOf").count(), 1);
         assert_eq!(p.targets(&r("group:team"), "memberOf").count(), 0);
@@ -408,23 +326,14 @@ spec: {type: database, owner: dept}
         // org -> dept -> team -> org is a cycle; it ends.
         assert_eq!(org.descendants.len(), 2);
         assert!(org.owned.is_empty());
-        let agg: Vec<String> = org
-            .owned_aggregated
-            .iter()
-            .map(ToString::to_string)
-            .collect();
+        let agg: Vec<String> = org.owned_aggregated.iter().map(ToString::to_string).collect();
         // the duplicate `db` owned by dept was left out: `DB` (owned by alice) won
         assert_eq!(agg, ["component:default/svc"]);
         assert_eq!(org.members_aggregated.len(), 1);
         let alice = &p.ownership.users[&r("user:alice")];
         assert_eq!(alice.owned.len(), 1);
         assert_eq!(alice.owned_via_groups[&r("group:team")].len(), 1);
-        let orphans: Vec<String> = p
-            .ownership
-            .orphans
-            .iter()
-            .map(|o| o.entity.to_string())
-            .collect();
+        let orphans: Vec<String> = p.ownership.orphans.iter().map(|o| o.entity.to_string()).collect();
         assert_eq!(orphans, ["component:default/lost"]);
     }
 }

@@ -17,23 +17,16 @@ use crate::render::Site;
 /// Why the site could not be written.
 #[derive(Debug, thiserror::Error)]
 pub enum WriteError {
-    #[error(
-        "refusing to write the site to {0}: it is the portal root or contains it, and would be replaced"
-    )]
+    #[error("refusing to write the site to {0}: it is the portal root or contains it, and would be replaced")]
     ContainsRoot(PathBuf),
-    #[error(
-        "refusing to replace {0}: it holds a .git checkout (Portico replaces the whole output directory)"
-    )]
+    #[error("refusing to replace {0}: it holds a .git checkout (Portico replaces the whole output directory)")]
     GitCheckout(PathBuf),
     #[error("cannot write the site to {path}: {source}")]
     Io { path: PathBuf, source: io::Error },
 }
 
 fn io_err(path: &Path) -> impl FnOnce(io::Error) -> WriteError + '_ {
-    move |source| WriteError::Io {
-        path: path.to_path_buf(),
-        source,
-    }
+    move |source| WriteError::Io { path: path.to_path_buf(), source }
 }
 
 /// Writes `site` to `out_dir`, replacing what was there only once everything is written.
@@ -45,15 +38,9 @@ pub fn write(site: &Site, out_dir: &Path, root: &Path) -> Result<(), WriteError>
     if out_abs.join(".git").exists() {
         return Err(WriteError::GitCheckout(out_abs));
     }
-    let parent = out_abs
-        .parent()
-        .map(Path::to_path_buf)
-        .unwrap_or_else(|| PathBuf::from("/"));
+    let parent = out_abs.parent().map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("/"));
     fs::create_dir_all(&parent).map_err(io_err(&parent))?;
-    let name = out_abs
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "site".into());
+    let name = out_abs.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "site".into());
     remove_stale_temp_dirs(&parent, &name);
 
     let tmp = parent.join(format!("{TEMP_DIR_PREFIX}{name}-{}", std::process::id()));
@@ -68,18 +55,13 @@ fn absolute(p: &Path) -> PathBuf {
     let joined = if p.is_absolute() {
         p.to_path_buf()
     } else {
-        std::env::current_dir()
-            .map(|d| d.join(p))
-            .unwrap_or_else(|_| p.to_path_buf())
+        std::env::current_dir().map(|d| d.join(p)).unwrap_or_else(|_| p.to_path_buf())
     };
     // Canonicalise the longest existing ancestor so `root.starts_with(out)` compares real paths.
     let mut existing = joined.clone();
     let mut rest = Vec::new();
     while !existing.exists() {
-        match (
-            existing.file_name().map(|n| n.to_owned()),
-            existing.parent(),
-        ) {
+        match (existing.file_name().map(|n| n.to_owned()), existing.parent()) {
             (Some(n), Some(parent)) => {
                 rest.push(n);
                 existing = parent.to_path_buf();
@@ -104,9 +86,8 @@ fn remove_stale_temp_dirs(parent: &Path, name: &str) {
             continue;
         };
         let pid = pid.trim_start_matches("old-");
-        let alive = pid
-            .parse::<u32>()
-            .is_ok_and(|p| p == std::process::id() || Path::new(&format!("/proc/{p}")).exists());
+        let alive =
+            pid.parse::<u32>().is_ok_and(|p| p == std::process::id() || Path::new(&format!("/proc/{p}")).exists());
         if !alive {
             let _ = fs::remove_dir_all(entry.path());
         }
@@ -118,11 +99,7 @@ fn write_tree(site: &Site, dir: &Path) -> Result<(), WriteError> {
         fs::remove_dir_all(dir).map_err(io_err(dir))?;
     }
     fs::create_dir_all(dir).map_err(io_err(dir))?;
-    let mut dirs: Vec<&str> = site
-        .files
-        .keys()
-        .filter_map(|p| p.rfind('/').map(|i| &p[..i]))
-        .collect();
+    let mut dirs: Vec<&str> = site.files.keys().filter_map(|p| p.rfind('/').map(|i| &p[..i])).collect();
     dirs.sort_unstable();
     dirs.dedup();
     for d in dirs {
@@ -137,10 +114,7 @@ fn write_tree(site: &Site, dir: &Path) -> Result<(), WriteError> {
 
 fn swap_in(tmp: &Path, out: &Path, parent: &Path, name: &str) -> Result<(), WriteError> {
     if out.exists() {
-        let old = parent.join(format!(
-            "{TEMP_DIR_PREFIX}{name}-old-{}",
-            std::process::id()
-        ));
+        let old = parent.join(format!("{TEMP_DIR_PREFIX}{name}-old-{}", std::process::id()));
         fs::rename(out, &old).map_err(io_err(out))?;
         if let Err(e) = fs::rename(tmp, out) {
             let _ = fs::rename(&old, out);
@@ -158,12 +132,7 @@ mod tests {
     use super::*;
 
     fn site(files: &[(&str, &str)]) -> Site {
-        Site {
-            files: files
-                .iter()
-                .map(|(p, c)| (p.to_string(), c.as_bytes().to_vec()))
-                .collect(),
-        }
+        Site { files: files.iter().map(|(p, c)| (p.to_string(), c.as_bytes().to_vec())).collect() }
     }
 
     #[test]
@@ -172,19 +141,12 @@ mod tests {
         let root = tmp.path().join("repo");
         fs::create_dir(&root).unwrap();
         let out = tmp.path().join("site");
-        write(
-            &site(&[("index.html", "one"), ("a/b/index.html", "x")]),
-            &out,
-            &root,
-        )
-        .unwrap();
+        write(&site(&[("index.html", "one"), ("a/b/index.html", "x")]), &out, &root).unwrap();
         write(&site(&[("index.html", "two")]), &out, &root).unwrap();
         assert_eq!(fs::read_to_string(out.join("index.html")).unwrap(), "two");
         assert!(!out.join("a").exists(), "files of the old site are gone");
-        let names: Vec<String> = fs::read_dir(tmp.path())
-            .unwrap()
-            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .collect();
+        let names: Vec<String> =
+            fs::read_dir(tmp.path()).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
         assert_eq!(names.len(), 2, "{names:?}");
     }
 
@@ -193,20 +155,11 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         let root = tmp.path().canonicalize().unwrap().join("repo");
         fs::create_dir(&root).unwrap();
-        assert!(matches!(
-            write(&site(&[]), &root, &root),
-            Err(WriteError::ContainsRoot(_))
-        ));
-        assert!(matches!(
-            write(&site(&[]), root.parent().unwrap(), &root),
-            Err(WriteError::ContainsRoot(_))
-        ));
+        assert!(matches!(write(&site(&[]), &root, &root), Err(WriteError::ContainsRoot(_))));
+        assert!(matches!(write(&site(&[]), root.parent().unwrap(), &root), Err(WriteError::ContainsRoot(_))));
         let checkout = tmp.path().join("pages");
         fs::create_dir_all(checkout.join(".git")).unwrap();
-        assert!(matches!(
-            write(&site(&[]), &checkout, &root),
-            Err(WriteError::GitCheckout(_))
-        ));
+        assert!(matches!(write(&site(&[]), &checkout, &root), Err(WriteError::GitCheckout(_))));
     }
 
     #[test]
@@ -220,10 +173,6 @@ mod tests {
         let broken = site(&[("a", "file"), ("a/b.html", "child")]);
         assert!(write(&broken, &out, &root).is_err());
         assert_eq!(fs::read_to_string(out.join("index.html")).unwrap(), "good");
-        assert_eq!(
-            fs::read_dir(tmp.path()).unwrap().count(),
-            2,
-            "temporary directory removed"
-        );
+        assert_eq!(fs::read_dir(tmp.path()).unwrap().count(), 2, "temporary directory removed");
     }
 }

@@ -93,10 +93,7 @@ impl Node {
 
     /// The key and value under `key` when this node is a mapping.
     pub fn entry(&self, key: &str) -> Option<(&Key, &Node)> {
-        self.as_map()?
-            .iter()
-            .find(|(k, _)| k.name == key)
-            .map(|(k, v)| (k, v))
+        self.as_map()?.iter().find(|(k, _)| k.name == key).map(|(k, v)| (k, v))
     }
 
     pub fn get_mut(&mut self, key: &str) -> Option<&mut Node> {
@@ -129,12 +126,7 @@ impl Node {
             Value::Float(f) => serde_json::Number::from_f64(*f).map_or(J::Null, J::Number),
             Value::Str(s) => J::String(s.clone()),
             Value::Seq(items) => J::Array(items.iter().map(Node::to_json).collect()),
-            Value::Map(entries) => J::Object(
-                entries
-                    .iter()
-                    .map(|(k, v)| (k.name.clone(), v.to_json()))
-                    .collect(),
-            ),
+            Value::Map(entries) => J::Object(entries.iter().map(|(k, v)| (k.name.clone(), v.to_json())).collect()),
         }
     }
 
@@ -151,19 +143,9 @@ impl Node {
             },
             J::String(s) => Value::Str(s.clone()),
             J::Array(items) => Value::Seq(items.iter().map(|v| Node::from_json(v, pos)).collect()),
-            J::Object(map) => Value::Map(
-                map.iter()
-                    .map(|(k, v)| {
-                        (
-                            Key {
-                                name: k.clone(),
-                                pos,
-                            },
-                            Node::from_json(v, pos),
-                        )
-                    })
-                    .collect(),
-            ),
+            J::Object(map) => {
+                Value::Map(map.iter().map(|(k, v)| (Key { name: k.clone(), pos }, Node::from_json(v, pos))).collect())
+            }
         };
         Node { pos, value }
     }
@@ -181,10 +163,7 @@ pub fn parse_documents(text: &str) -> (Vec<Document>, Vec<YamlError>) {
             Ok(raw) => {
                 let root = into_node(raw);
                 if !root.is_null() {
-                    docs.push(Document {
-                        index: docs.len(),
-                        root,
-                    });
+                    docs.push(Document { index: docs.len(), root });
                 }
             }
             Err(err) => errors.push(convert_error(&err)),
@@ -223,9 +202,7 @@ fn options() -> serde_saphyr::Options {
 }
 
 fn convert_error(err: &serde_saphyr::Error) -> YamlError {
-    let pos = err
-        .location()
-        .and_then(|l| (l.line() > 0).then(|| Pos::new(l.line() as u32, l.column().max(1) as u32)));
+    let pos = err.location().and_then(|l| (l.line() > 0).then(|| Pos::new(l.line() as u32, l.column().max(1) as u32)));
     let text = err.without_snippet().to_string();
     // The crate appends " at line L, column C"; the position travels separately.
     let message = match text.rfind(" at line ") {
@@ -266,10 +243,7 @@ fn into_node(raw: Spanned<RawNode>) -> Node {
             entries
                 .into_iter()
                 .map(|(k, v)| {
-                    let key = Key {
-                        pos: pos_of(&k),
-                        name: k.value.0,
-                    };
+                    let key = Key { pos: pos_of(&k), name: k.value.0 };
                     (key, into_node(v))
                 })
                 .collect(),
@@ -419,8 +393,7 @@ mod tests {
 
     #[test]
     fn yaml_1_2_scalars_and_merge_keys() {
-        let (docs, _) =
-            parse_documents("a: yes\nb: on\nc: true\nd: 007\nbase: &b {x: 1}\ne:\n  <<: *b\n");
+        let (docs, _) = parse_documents("a: yes\nb: on\nc: true\nd: 007\nbase: &b {x: 1}\ne:\n  <<: *b\n");
         let root = &docs[0].root;
         assert_eq!(root.get("a").unwrap().value, Value::Str("yes".into()));
         assert_eq!(root.get("b").unwrap().value, Value::Str("on".into()));

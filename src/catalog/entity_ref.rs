@@ -33,10 +33,7 @@ impl fmt::Display for RefError {
         match self {
             RefError::Empty => f.write_str("entity reference must not be empty"),
             RefError::Malformed(r) => {
-                write!(
-                    f,
-                    "entity reference \"{r}\" was not on the form [<kind>:][<namespace>/]<name>"
-                )
+                write!(f, "entity reference \"{r}\" was not on the form [<kind>:][<namespace>/]<name>")
             }
             RefError::MissingKind(r) => write!(
                 f,
@@ -74,50 +71,28 @@ pub fn split(reference: &str) -> Result<RefParts<'_>, RefError> {
     if kind == Some("") || namespace == Some("") || name.is_empty() {
         return Err(RefError::Malformed(reference.to_owned()));
     }
-    Ok(RefParts {
-        kind,
-        namespace,
-        name,
-    })
+    Ok(RefParts { kind, namespace, name })
 }
 
 impl EntityRef {
     /// Builds the canonical reference of an entity from its kind, namespace and name.
     pub fn new(kind: &str, namespace: &str, name: &str) -> Self {
-        EntityRef {
-            kind: kind.to_lowercase(),
-            namespace: namespace.to_lowercase(),
-            name: name.to_lowercase(),
-        }
+        EntityRef { kind: kind.to_lowercase(), namespace: namespace.to_lowercase(), name: name.to_lowercase() }
     }
 
     /// Parses `reference` with the defaults of the field it appears in.
-    pub fn parse(
-        reference: &str,
-        default_kind: Option<&str>,
-        default_namespace: &str,
-    ) -> Result<Self, RefError> {
+    pub fn parse(reference: &str, default_kind: Option<&str>, default_namespace: &str) -> Result<Self, RefError> {
         let parts = split(reference)?;
-        let kind = parts
-            .kind
-            .or(default_kind)
-            .ok_or_else(|| RefError::MissingKind(reference.to_owned()))?;
-        let namespace = parts.namespace.unwrap_or(if default_namespace.is_empty() {
-            DEFAULT_NAMESPACE
-        } else {
-            default_namespace
-        });
+        let kind = parts.kind.or(default_kind).ok_or_else(|| RefError::MissingKind(reference.to_owned()))?;
+        let namespace =
+            parts.namespace.unwrap_or(if default_namespace.is_empty() { DEFAULT_NAMESPACE } else { default_namespace });
         Ok(EntityRef::new(kind, namespace, parts.name))
     }
 
     /// `kind:name` in the default namespace, `kind:namespace/name` elsewhere: what Backstage's
     /// `humanizeEntityRef` shows.
     pub fn short(&self) -> String {
-        if self.namespace == DEFAULT_NAMESPACE {
-            format!("{}:{}", self.kind, self.name)
-        } else {
-            self.to_string()
-        }
+        if self.namespace == DEFAULT_NAMESPACE { format!("{}:{}", self.kind, self.name) } else { self.to_string() }
     }
 }
 
@@ -143,12 +118,7 @@ mod tests {
             ("c", Some("x"), "y", "x:y/c"),
             ("a:c", Some("x"), "y", "a:y/c"),
             ("a:b/c", Some("x"), "y", "a:b/c"),
-            (
-                "Component:Default/MyName",
-                None,
-                "",
-                "component:default/myname",
-            ),
+            ("Component:Default/MyName", None, "", "component:default/myname"),
             // a slash before the colon cancels the kind: the colon belongs to the name
             ("b/c:d", Some("x"), "", "x:b/c:d"),
             ("a:b/c:d", None, "", "a:b/c:d"),
@@ -177,23 +147,13 @@ mod tests {
             ("b/c:d", None, RefError::MissingKind("b/c:d".into())),
         ];
         for (input, kind, want) in bad {
-            assert_eq!(
-                EntityRef::parse(input, *kind, "").unwrap_err(),
-                *want,
-                "input {input:?}"
-            );
+            assert_eq!(EntityRef::parse(input, *kind, "").unwrap_err(), *want, "input {input:?}");
         }
     }
 
     #[test]
     fn displays_short_form_in_default_namespace() {
-        assert_eq!(
-            EntityRef::new("Group", "default", "Team-A").short(),
-            "group:team-a"
-        );
-        assert_eq!(
-            EntityRef::new("user", "dev", "guest").short(),
-            "user:dev/guest"
-        );
+        assert_eq!(EntityRef::new("Group", "default", "Team-A").short(), "group:team-a");
+        assert_eq!(EntityRef::new("user", "dev", "guest").short(), "user:dev/guest");
     }
 }

@@ -19,15 +19,9 @@ pub enum Schema {
     /// `{type: [string, boolean]}`.
     StrOrBool,
     /// `{type: object}` with known properties (others allowed) and required ones.
-    Obj {
-        props: &'static [(&'static str, Schema)],
-        required: &'static [&'static str],
-    },
+    Obj { props: &'static [(&'static str, Schema)], required: &'static [&'static str] },
     /// `{type: object, additionalProperties: S}` besides known properties.
-    ObjWithRest {
-        props: &'static [(&'static str, Schema)],
-        rest: &'static Schema,
-    },
+    ObjWithRest { props: &'static [(&'static str, Schema)], rest: &'static Schema },
     /// `{type: array, items: S, minItems: N}`.
     Arr { items: &'static Schema, min: usize },
     /// `oneOf` of alternatives: valid when exactly one matches.
@@ -36,36 +30,15 @@ pub enum Schema {
     Enum(&'static [&'static str]),
 }
 
-const ANY_OBJ: Schema = Schema::Obj {
-    props: &[],
-    required: &[],
-};
-const STR_LIST: Schema = Schema::Arr {
-    items: &Schema::NonEmpty,
-    min: 0,
-};
-const PERMISSIONS: Schema = Schema::Obj {
-    props: &[(
-        "tags",
-        Schema::Arr {
-            items: &Schema::Str,
-            min: 0,
-        },
-    )],
-    required: &[],
-};
+const ANY_OBJ: Schema = Schema::Obj { props: &[], required: &[] };
+const STR_LIST: Schema = Schema::Arr { items: &Schema::NonEmpty, min: 0 };
+const PERMISSIONS: Schema =
+    Schema::Obj { props: &[("tags", Schema::Arr { items: &Schema::Str, min: 0 })], required: &[] };
 const PROFILE: Schema = Schema::Obj {
-    props: &[
-        ("displayName", Schema::NonEmpty),
-        ("email", Schema::NonEmpty),
-        ("picture", Schema::NonEmpty),
-    ],
+    props: &[("displayName", Schema::NonEmpty), ("email", Schema::NonEmpty), ("picture", Schema::NonEmpty)],
     required: &[],
 };
-const PARAMETER_STEP: Schema = Schema::Obj {
-    props: &[("backstage:permissions", PERMISSIONS)],
-    required: &[],
-};
+const PARAMETER_STEP: Schema = Schema::Obj { props: &[("backstage:permissions", PERMISSIONS)], required: &[] };
 const TEMPLATE_STEP: Schema = Schema::Obj {
     props: &[
         ("id", Schema::Str),
@@ -77,10 +50,7 @@ const TEMPLATE_STEP: Schema = Schema::Obj {
     ],
     required: &["action"],
 };
-const DECORATOR: Schema = Schema::Obj {
-    props: &[("id", Schema::Str), ("input", ANY_OBJ)],
-    required: &[],
-};
+const DECORATOR: Schema = Schema::Obj { props: &[("id", Schema::Str), ("input", ANY_OBJ)], required: &[] };
 const OUTPUT_LINK: Schema = Schema::Obj {
     props: &[
         ("if", Schema::StrOrBool),
@@ -100,10 +70,8 @@ const OUTPUT_TEXT: Schema = Schema::Obj {
     ],
     required: &[],
 };
-const MCP_REMOTE: Schema = Schema::Obj {
-    props: &[("type", Schema::NonEmpty), ("url", Schema::NonEmpty)],
-    required: &["type", "url"],
-};
+const MCP_REMOTE: Schema =
+    Schema::Obj { props: &[("type", Schema::NonEmpty), ("url", Schema::NonEmpty)], required: &["type", "url"] };
 
 /// A spec field that names other entities.
 #[derive(Debug)]
@@ -121,12 +89,7 @@ const fn rel(
     inverse: &'static str,
     default_kind: Option<&'static str>,
 ) -> RelationField {
-    RelationField {
-        field,
-        relation,
-        inverse,
-        default_kind,
-    }
+    RelationField { field, relation, inverse, default_kind }
 }
 
 pub const OWNED_BY: &str = "ownedBy";
@@ -216,13 +179,7 @@ pub static KINDS: &[KindDef] = &[
                     ("lifecycle", Schema::NonEmpty),
                     ("owner", Schema::NonEmpty),
                     ("system", Schema::NonEmpty),
-                    (
-                        "remotes",
-                        Schema::Arr {
-                            items: &MCP_REMOTE,
-                            min: 1,
-                        },
-                    ),
+                    ("remotes", Schema::Arr { items: &MCP_REMOTE, min: 1 }),
                 ],
             },
             Variant {
@@ -260,11 +217,7 @@ pub static KINDS: &[KindDef] = &[
         variants: &[Variant {
             spec_type: None,
             required: &["owner"],
-            props: &[
-                ("owner", Schema::NonEmpty),
-                ("domain", Schema::NonEmpty),
-                ("type", Schema::NonEmpty),
-            ],
+            props: &[("owner", Schema::NonEmpty), ("domain", Schema::NonEmpty), ("type", Schema::NonEmpty)],
         }],
         relations: &[OWNER, rel("domain", PART_OF, HAS_PART, Some("Domain"))],
     },
@@ -274,11 +227,7 @@ pub static KINDS: &[KindDef] = &[
         variants: &[Variant {
             spec_type: None,
             required: &["owner"],
-            props: &[
-                ("owner", Schema::NonEmpty),
-                ("subdomainOf", Schema::NonEmpty),
-                ("type", Schema::NonEmpty),
-            ],
+            props: &[("owner", Schema::NonEmpty), ("subdomainOf", Schema::NonEmpty), ("type", Schema::NonEmpty)],
         }],
         relations: &[OWNER, rel("subdomainOf", PART_OF, HAS_PART, Some("Domain"))],
     },
@@ -337,23 +286,8 @@ pub static KINDS: &[KindDef] = &[
                 ("type", Schema::NonEmpty),
                 ("owner", Schema::NonEmpty),
                 ("lifecycle", Schema::NonEmpty),
-                (
-                    "parameters",
-                    Schema::OneOf(&[
-                        PARAMETER_STEP,
-                        Schema::Arr {
-                            items: &PARAMETER_STEP,
-                            min: 0,
-                        },
-                    ]),
-                ),
-                (
-                    "secrets",
-                    Schema::Obj {
-                        props: &[("schema", ANY_OBJ)],
-                        required: &[],
-                    },
-                ),
+                ("parameters", Schema::OneOf(&[PARAMETER_STEP, Schema::Arr { items: &PARAMETER_STEP, min: 0 }])),
+                ("secrets", Schema::Obj { props: &[("schema", ANY_OBJ)], required: &[] }),
                 (
                     "presentation",
                     Schema::Obj {
@@ -373,50 +307,17 @@ pub static KINDS: &[KindDef] = &[
                 ),
                 (
                     "EXPERIMENTAL_recovery",
-                    Schema::Obj {
-                        props: &[("EXPERIMENTAL_strategy", Schema::Str)],
-                        required: &[],
-                    },
+                    Schema::Obj { props: &[("EXPERIMENTAL_strategy", Schema::Str)], required: &[] },
                 ),
-                (
-                    "formDecorators",
-                    Schema::Arr {
-                        items: &DECORATOR,
-                        min: 0,
-                    },
-                ),
-                (
-                    "EXPERIMENTAL_formDecorators",
-                    Schema::Arr {
-                        items: &DECORATOR,
-                        min: 0,
-                    },
-                ),
-                (
-                    "steps",
-                    Schema::Arr {
-                        items: &TEMPLATE_STEP,
-                        min: 0,
-                    },
-                ),
+                ("formDecorators", Schema::Arr { items: &DECORATOR, min: 0 }),
+                ("EXPERIMENTAL_formDecorators", Schema::Arr { items: &DECORATOR, min: 0 }),
+                ("steps", Schema::Arr { items: &TEMPLATE_STEP, min: 0 }),
                 (
                     "output",
                     Schema::ObjWithRest {
                         props: &[
-                            (
-                                "links",
-                                Schema::Arr {
-                                    items: &OUTPUT_LINK,
-                                    min: 0,
-                                },
-                            ),
-                            (
-                                "text",
-                                Schema::Arr {
-                                    items: &OUTPUT_TEXT,
-                                    min: 0,
-                                },
-                            ),
+                            ("links", Schema::Arr { items: &OUTPUT_LINK, min: 0 }),
+                            ("text", Schema::Arr { items: &OUTPUT_TEXT, min: 0 }),
                         ],
                         rest: &Schema::Str,
                     },
@@ -483,11 +384,7 @@ pub static KINDS: &[KindDef] = &[
                     ("version", Schema::NonEmpty),
                 ],
             },
-            Variant {
-                spec_type: None,
-                required: &["type", "lifecycle", "owner"],
-                props: &COMMON_AI,
-            },
+            Variant { spec_type: None, required: &["type", "lifecycle", "owner"], props: &COMMON_AI },
         ],
         // As the ai-model module's ModelProcessor emits them.
         relations: &[
@@ -533,23 +430,11 @@ pub struct Violation {
 
 /// Checks `node` (at `path`, e.g. `spec.owner`) against `schema`, collecting every violation.
 /// `skip` tells which nodes stand for values resolved elsewhere (unresolved placeholders).
-pub fn check(
-    schema: &Schema,
-    node: &Node,
-    path: &str,
-    skip: &dyn Fn(&Node) -> bool,
-    out: &mut Vec<Violation>,
-) {
+pub fn check(schema: &Schema, node: &Node, path: &str, skip: &dyn Fn(&Node) -> bool, out: &mut Vec<Violation>) {
     if skip(node) {
         return;
     }
-    let mut fail = |message: String| {
-        out.push(Violation {
-            pos: node.pos,
-            path: path.to_owned(),
-            message,
-        })
-    };
+    let mut fail = |message: String| out.push(Violation { pos: node.pos, path: path.to_owned(), message });
     match schema {
         Schema::Str => {
             if node.as_str().is_none() {
@@ -557,10 +442,7 @@ pub fn check(
             }
         }
         Schema::NonEmpty | Schema::NonEmptyMax(_) => match node.as_str() {
-            None => fail(format!(
-                "expected a non-empty string, found {}",
-                node.type_name()
-            )),
+            None => fail(format!("expected a non-empty string, found {}", node.type_name())),
             Some("") => fail("expected a non-empty string, found an empty one".into()),
             Some(s) => {
                 if let Schema::NonEmptyMax(max) = schema {
@@ -573,19 +455,12 @@ pub fn check(
         },
         Schema::StrOrBool => {
             if !matches!(node.value, Value::Str(_) | Value::Bool(_)) {
-                fail(format!(
-                    "expected a string or a boolean, found {}",
-                    node.type_name()
-                ));
+                fail(format!("expected a string or a boolean, found {}", node.type_name()));
             }
         }
         Schema::Enum(allowed) => match node.as_str() {
             Some(s) if allowed.contains(&s) => {}
-            _ => fail(format!(
-                "expected one of {}, found {}",
-                quote_list(allowed),
-                describe(node)
-            )),
+            _ => fail(format!("expected one of {}, found {}", quote_list(allowed), describe(node))),
         },
         Schema::Obj { props, required } => {
             let Some(_) = node.as_map() else {
@@ -616,10 +491,7 @@ pub fn check(
                 return;
             };
             if seq.len() < *min {
-                fail(format!(
-                    "expected at least {min} item(s), found {}",
-                    seq.len()
-                ));
+                fail(format!("expected at least {min} item(s), found {}", seq.len()));
             }
             for (i, item) in seq.iter().enumerate() {
                 check(items, item, &format!("{path}.{i}"), skip, out);
@@ -635,10 +507,7 @@ pub fn check(
                 })
                 .count();
             if matching != 1 {
-                fail(format!(
-                    "expected a mapping or a list of mappings, found {}",
-                    node.type_name()
-                ));
+                fail(format!("expected a mapping or a list of mappings, found {}", node.type_name()));
             }
         }
     }
@@ -666,11 +535,7 @@ fn check_props(
 }
 
 fn quote_list(items: &[&str]) -> String {
-    items
-        .iter()
-        .map(|s| format!("\"{s}\""))
-        .collect::<Vec<_>>()
-        .join(", ")
+    items.iter().map(|s| format!("\"{s}\"")).collect::<Vec<_>>().join(", ")
 }
 
 /// A value for a message: strings quoted, other values by type.
@@ -694,90 +559,42 @@ mod tests {
         let spec = &docs[0].root;
         let def = find(kind).unwrap();
         let variant = def.variant_for(spec);
-        let schema = Schema::Obj {
-            props: variant.props,
-            required: variant.required,
-        };
+        let schema = Schema::Obj { props: variant.props, required: variant.required };
         let mut out = Vec::new();
         check(&schema, spec, "spec", &|_| false, &mut out);
-        out.into_iter()
-            .map(|v| format!("{}: {}", v.path, v.message))
-            .collect()
+        out.into_iter().map(|v| format!("{}: {}", v.path, v.message)).collect()
     }
 
     #[test]
     fn required_fields_per_kind() {
         let cases: &[(&str, &str, &[&str])] = &[
-            (
-                "Component",
-                "type: service\nlifecycle: production\nowner: a\n",
-                &[],
-            ),
+            ("Component", "type: service\nlifecycle: production\nowner: a\n", &[]),
             (
                 "Component",
                 "type: service\n",
-                &[
-                    "spec: missing required field `lifecycle`",
-                    "spec: missing required field `owner`",
-                ],
+                &["spec: missing required field `lifecycle`", "spec: missing required field `owner`"],
             ),
-            (
-                "API",
-                "type: openapi\nlifecycle: x\nowner: a\n",
-                &["spec: missing required field `definition`"],
-            ),
+            ("API", "type: openapi\nlifecycle: x\nowner: a\n", &["spec: missing required field `definition`"]),
             (
                 "API",
                 "type: mcp-server\nlifecycle: x\nowner: a\nremotes: []\n",
                 &["spec.remotes: expected at least 1 item(s), found 0"],
             ),
-            (
-                "API",
-                "type: mcp-server\nlifecycle: x\nowner: a\nremotes: [{type: sse, url: 'https://x'}]\n",
-                &[],
-            ),
-            (
-                "Group",
-                "type: team\n",
-                &["spec: missing required field `children`"],
-            ),
+            ("API", "type: mcp-server\nlifecycle: x\nowner: a\nremotes: [{type: sse, url: 'https://x'}]\n", &[]),
+            ("Group", "type: team\n", &["spec: missing required field `children`"]),
             ("Group", "type: team\nchildren: []\n", &[]),
-            (
-                "User",
-                "profile: {displayName: A}\n",
-                &["spec: missing required field `memberOf`"],
-            ),
-            (
-                "User",
-                "memberOf: [a, '']\n",
-                &["spec.memberOf.1: expected a non-empty string, found an empty one"],
-            ),
-            (
-                "Resource",
-                "type: db\nowner: a\ndependsOn: x\n",
-                &["spec.dependsOn: expected a list, found a string"],
-            ),
-            (
-                "System",
-                "owner: 5\n",
-                &["spec.owner: expected a non-empty string, found a number"],
-            ),
+            ("User", "profile: {displayName: A}\n", &["spec: missing required field `memberOf`"]),
+            ("User", "memberOf: [a, '']\n", &["spec.memberOf.1: expected a non-empty string, found an empty one"]),
+            ("Resource", "type: db\nowner: a\ndependsOn: x\n", &["spec.dependsOn: expected a list, found a string"]),
+            ("System", "owner: 5\n", &["spec.owner: expected a non-empty string, found a number"]),
             ("Domain", "owner: a\n", &[]),
             (
                 "Location",
                 "targets: [a]\npresence: maybe\n",
                 &["spec.presence: expected one of \"required\", \"optional\", found \"maybe\""],
             ),
-            (
-                "Template",
-                "type: service\n",
-                &["spec: missing required field `steps`"],
-            ),
-            (
-                "Template",
-                "type: service\nsteps: [{id: a}]\n",
-                &["spec.steps.0: missing required field `action`"],
-            ),
+            ("Template", "type: service\n", &["spec: missing required field `steps`"]),
+            ("Template", "type: service\nsteps: [{id: a}]\n", &["spec.steps.0: missing required field `action`"]),
             (
                 "Template",
                 "type: service\nsteps: []\nparameters: [{title: a}]\noutput: {links: [], other: 3}\n",
@@ -786,16 +603,9 @@ mod tests {
             (
                 "AiResource",
                 "type: rule\nlifecycle: x\nowner: a\n",
-                &[
-                    "spec: missing required field `category`",
-                    "spec: missing required field `rationale`",
-                ],
+                &["spec: missing required field `category`", "spec: missing required field `rationale`"],
             ),
-            (
-                "AiResource",
-                "type: anything\nlifecycle: x\nowner: a\n",
-                &[],
-            ),
+            ("AiResource", "type: anything\nlifecycle: x\nowner: a\n", &[]),
         ];
         for (kind, spec, want) in cases {
             assert_eq!(violations(kind, spec), *want, "{kind}: {spec}");

@@ -46,12 +46,7 @@ pub fn resolve(node: &mut Node, ctx: &Context, diags: &mut Vec<Diagnostic>) -> V
     reads
 }
 
-fn resolve_in(
-    node: &mut Node,
-    ctx: &Context,
-    diags: &mut Vec<Diagnostic>,
-    reads: &mut Vec<String>,
-) {
+fn resolve_in(node: &mut Node, ctx: &Context, diags: &mut Vec<Diagnostic>, reads: &mut Vec<String>) {
     if let Some((kind, target)) = placeholder_of(node) {
         let target_pos = target.pos;
         let target = target.as_str().unwrap_or_default().to_owned();
@@ -61,12 +56,8 @@ fn resolve_in(
         return;
     }
     match &mut node.value {
-        Value::Seq(items) => items
-            .iter_mut()
-            .for_each(|n| resolve_in(n, ctx, diags, reads)),
-        Value::Map(entries) => entries
-            .iter_mut()
-            .for_each(|(_, n)| resolve_in(n, ctx, diags, reads)),
+        Value::Seq(items) => items.iter_mut().for_each(|n| resolve_in(n, ctx, diags, reads)),
+        Value::Map(entries) => entries.iter_mut().for_each(|(_, n)| resolve_in(n, ctx, diags, reads)),
         _ => {}
     }
 }
@@ -97,9 +88,7 @@ fn read_placeholder(
                     format!("{kind} placeholder `{target}` points outside the portal root"),
                 )
                 .at(ctx.file, Some(pos))
-                .hint(
-                    "placeholders may only read files inside the portal root; `/` means the root",
-                ),
+                .hint("placeholders may only read files inside the portal root; `/` means the root"),
             );
             return None;
         }
@@ -108,11 +97,8 @@ fn read_placeholder(
         Ok(text) => text,
         Err(e) => {
             diags.push(
-                Diagnostic::error(
-                    "placeholder-unreadable",
-                    format!("{kind} placeholder cannot read `{rel}`: {e}"),
-                )
-                .at(ctx.file, Some(pos)),
+                Diagnostic::error("placeholder-unreadable", format!("{kind} placeholder cannot read `{rel}`: {e}"))
+                    .at(ctx.file, Some(pos)),
             );
             return None;
         }
@@ -136,17 +122,11 @@ fn read_placeholder(
         _ => {
             let (mut docs, errors) = yaml::parse_documents(&text);
             if let Some(err) = errors.first() {
-                let at = err
-                    .pos
-                    .map(|p| format!(" at {rel}:{}:{}", p.line, p.column))
-                    .unwrap_or_default();
+                let at = err.pos.map(|p| format!(" at {rel}:{}:{}", p.line, p.column)).unwrap_or_default();
                 diags.push(
                     Diagnostic::error(
                         "placeholder-invalid",
-                        format!(
-                            "$yaml placeholder: `{rel}` is not valid YAML{at}: {}",
-                            err.message
-                        ),
+                        format!("$yaml placeholder: `{rel}` is not valid YAML{at}: {}", err.message),
                     )
                     .at(ctx.file, Some(pos)),
                 );
@@ -156,10 +136,7 @@ fn read_placeholder(
                 diags.push(
                     Diagnostic::error(
                         "placeholder-invalid",
-                        format!(
-                            "$yaml placeholder: `{rel}` holds {} YAML documents, expected one",
-                            docs.len()
-                        ),
+                        format!("$yaml placeholder: `{rel}` holds {} YAML documents, expected one", docs.len()),
                     )
                     .at(ctx.file, Some(pos)),
                 );

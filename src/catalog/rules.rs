@@ -10,8 +10,7 @@ fn re(pattern: &str) -> Regex {
     Regex::new(pattern).expect("static pattern compiles")
 }
 
-static OBJECT_NAME: LazyLock<Regex> =
-    LazyLock::new(|| re(r"^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$"));
+static OBJECT_NAME: LazyLock<Regex> = LazyLock::new(|| re(r"^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$"));
 static DNS_LABEL: LazyLock<Regex> = LazyLock::new(|| re(r"^[a-z0-9]+(?:-+[a-z0-9]+)*$"));
 // The default `isValidTag` of `makeValidator` (the one the policy uses) allows `:`; the message
 // Backstage prints does not mention it.
@@ -47,9 +46,7 @@ fn prefix_and_or_suffix(s: &str, prefix: fn(&str) -> bool, suffix: fn(&str) -> b
 }
 
 pub fn is_valid_api_version(s: &str) -> bool {
-    prefix_and_or_suffix(s, is_valid_dns_subdomain, |n| {
-        (1..=63).contains(&js_len(n)) && API_VERSION_SUFFIX.is_match(n)
-    })
+    prefix_and_or_suffix(s, is_valid_dns_subdomain, |n| (1..=63).contains(&js_len(n)) && API_VERSION_SUFFIX.is_match(n))
 }
 
 pub fn is_valid_kind(s: &str) -> bool {
@@ -87,14 +84,14 @@ pub fn is_non_empty_string(s: &str) -> bool {
 }
 
 /// What a rule expects, in Backstage's words (`FieldFormatEntityPolicy`).
-pub const EXPECT_OBJECT_NAME: &str = "a string that is sequences of [a-zA-Z0-9] separated by any of [-_.], at most 63 characters in total";
+pub const EXPECT_OBJECT_NAME: &str =
+    "a string that is sequences of [a-zA-Z0-9] separated by any of [-_.], at most 63 characters in total";
 pub const EXPECT_PREFIX_SUFFIX: &str = "a valid prefix and/or suffix";
 pub const EXPECT_DNS_LABEL: &str =
     "a string that is sequences of [a-z0-9] separated by [-], at most 63 characters in total";
 pub const EXPECT_TAG: &str =
     "a string that is sequences of [a-z0-9+#] separated by [-], at most 63 characters in total";
-pub const EXPECT_KIND: &str =
-    "a string that is a sequence of [a-zA-Z][a-z0-9A-Z], at most 63 characters in total";
+pub const EXPECT_KIND: &str = "a string that is a sequence of [a-zA-Z][a-z0-9A-Z], at most 63 characters in total";
 pub const EXPECT_URL: &str = "a string that is a valid url";
 pub const EXPECT_NON_EMPTY: &str = "a non empty string";
 
@@ -118,24 +115,8 @@ mod tests {
         let long64 = "a".repeat(64);
         check(
             is_valid_object_name,
-            &[
-                "a",
-                "A",
-                "0",
-                "a-b",
-                "a_b",
-                "a.b",
-                "a--b",
-                "a__b",
-                "a..b",
-                "a-_.b",
-                "Component1",
-                &long63,
-            ],
-            &[
-                "", "-", "_", ".", "-a", "a-", "_a", "a_", ".a", "a.", "a b", "a/b", "a:b", "ä",
-                &long64,
-            ],
+            &["a", "A", "0", "a-b", "a_b", "a.b", "a--b", "a__b", "a..b", "a-_.b", "Component1", &long63],
+            &["", "-", "_", ".", "-a", "a-", "_a", "a_", ".a", "a.", "a b", "a/b", "a:b", "ä", &long64],
         );
     }
 
@@ -152,23 +133,8 @@ mod tests {
     fn dns_subdomains() {
         check(
             is_valid_dns_subdomain,
-            &[
-                "a",
-                "a.b",
-                "a-b.c-d",
-                "backstage.io",
-                &format!("{}.{}", "a".repeat(63), "b".repeat(63)),
-            ],
-            &[
-                "",
-                ".",
-                "a.",
-                ".a",
-                "a..b",
-                "A.b",
-                "a_b.c",
-                &"a.".repeat(127),
-            ],
+            &["a", "a.b", "a-b.c-d", "backstage.io", &format!("{}.{}", "a".repeat(63), "b".repeat(63))],
+            &["", ".", "a.", ".a", "a..b", "A.b", "a_b.c", &"a.".repeat(127)],
         );
     }
 
@@ -176,23 +142,8 @@ mod tests {
     fn api_versions() {
         check(
             is_valid_api_version,
-            &[
-                "v1",
-                "backstage.io/v1alpha1",
-                "scaffolder.backstage.io/v1beta3",
-                "a/B2",
-                "a-b.c/v1",
-            ],
-            &[
-                "",
-                "/",
-                "a/",
-                "/v1",
-                "a/b/c",
-                "A.io/v1",
-                "backstage.io/v1-alpha",
-                "backstage.io/v1.0",
-            ],
+            &["v1", "backstage.io/v1alpha1", "scaffolder.backstage.io/v1beta3", "a/B2", "a-b.c/v1"],
+            &["", "/", "a/", "/v1", "a/b/c", "A.io/v1", "backstage.io/v1-alpha", "backstage.io/v1.0"],
         );
     }
 
@@ -200,88 +151,33 @@ mod tests {
     fn kinds() {
         check(
             is_valid_kind,
-            &[
-                "a",
-                "A",
-                "Component",
-                "API",
-                "a1",
-                "AiResource",
-                &"a".repeat(63),
-            ],
+            &["a", "A", "Component", "API", "a1", "AiResource", &"a".repeat(63)],
             &["", "1a", "-a", "a-b", "a_b", "a.b", "a b", &"a".repeat(64)],
         );
     }
 
     #[test]
     fn label_and_annotation_keys() {
-        for rule in [
-            is_valid_label_key as fn(&str) -> bool,
-            is_valid_annotation_key,
-        ] {
+        for rule in [is_valid_label_key as fn(&str) -> bool, is_valid_annotation_key] {
             check(
                 rule,
-                &[
-                    "a",
-                    "a/b",
-                    "backstage.io/techdocs-ref",
-                    "github.com/project-slug",
-                    "a.b/c_d",
-                    "A",
-                    "a/B",
-                ],
-                &[
-                    "",
-                    "/",
-                    "a/",
-                    "/a",
-                    "a/b/c",
-                    "A/b",
-                    "a b",
-                    "a/-b",
-                    &format!("a/{}", "b".repeat(64)),
-                ],
+                &["a", "a/b", "backstage.io/techdocs-ref", "github.com/project-slug", "a.b/c_d", "A", "a/B"],
+                &["", "/", "a/", "/a", "a/b/c", "A/b", "a b", "a/-b", &format!("a/{}", "b".repeat(64))],
             );
         }
     }
 
     #[test]
     fn label_values() {
-        check(
-            is_valid_label_value,
-            &["", "a", "a-b", "A.b_c"],
-            &["-", "a b", "a/b", &"a".repeat(64)],
-        );
+        check(is_valid_label_value, &["", "a", "a-b", "A.b_c"], &["-", "a b", "a/b", &"a".repeat(64)]);
     }
 
     #[test]
     fn tags() {
         check(
             is_valid_tag,
-            &[
-                "a",
-                "a-b",
-                "java",
-                "c++",
-                "c#",
-                "a1",
-                "0",
-                "a:b",
-                "lang:go",
-                &"a".repeat(63),
-            ],
-            &[
-                "",
-                "A",
-                "-a",
-                "a-",
-                "a--b",
-                "a_b",
-                "a.b",
-                "a b",
-                "Hello World",
-                &"a".repeat(64),
-            ],
+            &["a", "a-b", "java", "c++", "c#", "a1", "0", "a:b", "lang:go", &"a".repeat(63)],
+            &["", "A", "-a", "a-", "a--b", "a_b", "a.b", "a b", "Hello World", &"a".repeat(64)],
         );
     }
 
@@ -289,13 +185,7 @@ mod tests {
     fn urls_and_strings() {
         check(
             is_valid_url,
-            &[
-                "https://example.com",
-                "http://a",
-                "mailto:a@b.c",
-                "slack://channel",
-                "https://a.com/b?c#d",
-            ],
+            &["https://example.com", "http://a", "mailto:a@b.c", "slack://channel", "https://a.com/b?c#d"],
             &["", "example.com", "/relative", "a b"],
         );
         check(is_non_empty_string, &["a", " a "], &["", "   "]);

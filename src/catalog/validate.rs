@@ -13,8 +13,8 @@ use std::path::Path;
 use super::kinds::{self, Schema};
 use super::rules;
 use super::{
-    Entity, EntityRef, Link, LocationTarget, MANAGED_BY_LOCATION, MANAGED_BY_ORIGIN_LOCATION,
-    Source, SpecRef, entity_ref::DEFAULT_NAMESPACE, placeholder,
+    Entity, EntityRef, Link, LocationTarget, MANAGED_BY_LOCATION, MANAGED_BY_ORIGIN_LOCATION, Source, SpecRef,
+    entity_ref::DEFAULT_NAMESPACE, placeholder,
 };
 use crate::diagnostics::{Diagnostic, Pos};
 use crate::yaml::{Document, Node, Value};
@@ -42,8 +42,7 @@ struct Checker<'a> {
 impl Checker<'_> {
     fn error(&mut self, code: &'static str, pos: Pos, message: String) -> &mut Diagnostic {
         self.failed = true;
-        self.diags
-            .push(Diagnostic::error(code, message).at(self.file, Some(pos)));
+        self.diags.push(Diagnostic::error(code, message).at(self.file, Some(pos)));
         self.diags.last_mut().expect("just pushed")
     }
 
@@ -60,21 +59,13 @@ impl Checker<'_> {
     fn string<'n>(&mut self, parent: &'n Node, key: &str, path: &str) -> Option<&'n str> {
         match parent.get(key) {
             None => {
-                self.error(
-                    "missing-field",
-                    parent.pos,
-                    format!("missing required field `{path}`"),
-                );
+                self.error("missing-field", parent.pos, format!("missing required field `{path}`"));
                 None
             }
             Some(node) => match node.as_str() {
                 Some(s) if !s.is_empty() => Some(s),
                 Some(_) => {
-                    self.error(
-                        "invalid-type",
-                        node.pos,
-                        format!("`{path}` must not be empty"),
-                    );
+                    self.error("invalid-type", node.pos, format!("`{path}` must not be empty"));
                     None
                 }
                 None => {
@@ -90,30 +81,16 @@ impl Checker<'_> {
     }
 
     /// An optional string field.
-    fn optional_string(
-        &mut self,
-        parent: &Node,
-        key: &str,
-        path: &str,
-        non_empty: bool,
-    ) -> Option<String> {
+    fn optional_string(&mut self, parent: &Node, key: &str, path: &str, non_empty: bool) -> Option<String> {
         let node = parent.get(key)?;
         match node.as_str() {
             Some("") if non_empty => {
-                self.error(
-                    "invalid-type",
-                    node.pos,
-                    format!("`{path}` must not be empty"),
-                );
+                self.error("invalid-type", node.pos, format!("`{path}` must not be empty"));
                 None
             }
             Some(s) => Some(s.to_owned()),
             None => {
-                self.error(
-                    "invalid-type",
-                    node.pos,
-                    format!("`{path}` must be a string, found {}", node.type_name()),
-                );
+                self.error("invalid-type", node.pos, format!("`{path}` must be a string, found {}", node.type_name()));
                 None
             }
         }
@@ -121,59 +98,33 @@ impl Checker<'_> {
 }
 
 /// Validates `doc` and builds its entity. Problems go to `diags`.
-pub fn entity_from_document(
-    doc: Document,
-    ctx: &DocContext,
-    diags: &mut Vec<Diagnostic>,
-) -> Option<Entity> {
+pub fn entity_from_document(doc: Document, ctx: &DocContext, diags: &mut Vec<Diagnostic>) -> Option<Entity> {
     let mut root = doc.root;
     let doc_pos = root.pos;
-    let mut c = Checker {
-        file: ctx.file,
-        diags,
-        failed: false,
-    };
+    let mut c = Checker { file: ctx.file, diags, failed: false };
     if root.as_map().is_none() {
         c.error(
             "not-an-entity",
             doc_pos,
-            format!(
-                "expected an entity (a mapping with apiVersion, kind and metadata), found {}",
-                root.type_name()
-            ),
+            format!("expected an entity (a mapping with apiVersion, kind and metadata), found {}", root.type_name()),
         );
         return None;
     }
 
-    let reads = placeholder::resolve(
-        &mut root,
-        &placeholder::Context {
-            root: ctx.root,
-            file: ctx.file,
-        },
-        c.diags,
-    );
+    let reads = placeholder::resolve(&mut root, &placeholder::Context { root: ctx.root, file: ctx.file }, c.diags);
 
     for (key, _) in root.as_map().unwrap_or_default() {
         if !ROOT_FIELDS.contains(&key.name.as_str()) {
             let hint = match key.name.as_str() {
-                "relations" | "status" => {
-                    "relations and status are computed by the catalog: remove this field"
-                }
+                "relations" | "status" => "relations and status are computed by the catalog: remove this field",
                 _ => "an entity has only apiVersion, kind, metadata and spec at its root",
             };
-            c.error(
-                "unknown-root-field",
-                key.pos,
-                format!("unknown root field `{}`", key.name),
-            )
-            .hint = Some(hint.into());
+            c.error("unknown-root-field", key.pos, format!("unknown root field `{}`", key.name)).hint =
+                Some(hint.into());
         }
     }
 
-    let api_version = c
-        .string(&root, "apiVersion", "apiVersion")
-        .map(str::to_owned);
+    let api_version = c.string(&root, "apiVersion", "apiVersion").map(str::to_owned);
     if let (Some(v), Some(node)) = (&api_version, root.get("apiVersion")) {
         if !rules::is_valid_api_version(v) {
             c.format_error("apiVersion", node.pos, rules::EXPECT_PREFIX_SUFFIX, v);
@@ -190,27 +141,14 @@ pub fn entity_from_document(
     };
 
     let Some(metadata) = root.get("metadata") else {
-        c.error(
-            "missing-field",
-            doc_pos,
-            "missing required field `metadata`".into(),
-        );
+        c.error("missing-field", doc_pos, "missing required field `metadata`".into());
         return None;
     };
     if metadata.as_map().is_none() {
-        c.error(
-            "invalid-type",
-            metadata.pos,
-            format!(
-                "`metadata` must be a mapping, found {}",
-                metadata.type_name()
-            ),
-        );
+        c.error("invalid-type", metadata.pos, format!("`metadata` must be a mapping, found {}", metadata.type_name()));
         return None;
     }
-    let name = c
-        .string(metadata, "name", "metadata.name")
-        .map(str::to_owned);
+    let name = c.string(metadata, "name", "metadata.name").map(str::to_owned);
     let name_ok = match (&name, metadata.get("name")) {
         (Some(n), Some(node)) if !rules::is_valid_object_name(n) => {
             c.format_error("metadata.name", node.pos, rules::EXPECT_OBJECT_NAME, n);
@@ -229,13 +167,7 @@ pub fn entity_from_document(
     };
     let title = c.optional_string(metadata, "title", "metadata.title", true);
     let description = c.optional_string(metadata, "description", "metadata.description", false);
-    let labels = string_map(
-        &mut c,
-        metadata,
-        "labels",
-        rules::is_valid_label_value,
-        rules::EXPECT_OBJECT_NAME,
-    );
+    let labels = string_map(&mut c, metadata, "labels", rules::is_valid_label_value, rules::EXPECT_OBJECT_NAME);
     let mut annotations = string_map(&mut c, metadata, "annotations", |_| true, "a string");
     let tags = tags(&mut c, metadata);
     let links = links(&mut c, metadata);
@@ -243,11 +175,7 @@ pub fn entity_from_document(
     let spec = root.get("spec");
     if let Some(spec) = spec {
         if spec.as_map().is_none() && !spec.is_null() {
-            c.error(
-                "invalid-type",
-                spec.pos,
-                format!("`spec` must be a mapping, found {}", spec.type_name()),
-            );
+            c.error("invalid-type", spec.pos, format!("`spec` must be a mapping, found {}", spec.type_name()));
         }
     }
 
@@ -276,38 +204,21 @@ pub fn entity_from_document(
             )
             .at(ctx.file, root.get("kind").map(|k| k.pos));
             if let Some(def) = kinds::find_ignoring_case(&kind) {
-                d = d.hint(format!(
-                    "kinds are case-sensitive: did you mean `{}`?",
-                    def.kind
-                ));
+                d = d.hint(format!("kinds are case-sensitive: did you mean `{}`?", def.kind));
             }
             c.diags.push(d);
         }
     }
 
     annotations.insert(MANAGED_BY_LOCATION.into(), format!("file:{}", ctx.file));
-    annotations.insert(
-        MANAGED_BY_ORIGIN_LOCATION.into(),
-        format!("file:{}", ctx.origin),
-    );
+    annotations.insert(MANAGED_BY_ORIGIN_LOCATION.into(), format!("file:{}", ctx.origin));
     let mut json = root.to_json();
-    if let Some(meta) = json
-        .get_mut("metadata")
-        .and_then(serde_json::Value::as_object_mut)
-    {
+    if let Some(meta) = json.get_mut("metadata").and_then(serde_json::Value::as_object_mut) {
         meta.insert("namespace".into(), namespace.clone().into());
-        let ann = meta
-            .entry("annotations")
-            .or_insert_with(|| serde_json::json!({}));
+        let ann = meta.entry("annotations").or_insert_with(|| serde_json::json!({}));
         if let Some(ann) = ann.as_object_mut() {
-            ann.insert(
-                MANAGED_BY_LOCATION.into(),
-                annotations[MANAGED_BY_LOCATION].clone().into(),
-            );
-            ann.insert(
-                MANAGED_BY_ORIGIN_LOCATION.into(),
-                annotations[MANAGED_BY_ORIGIN_LOCATION].clone().into(),
-            );
+            ann.insert(MANAGED_BY_LOCATION.into(), annotations[MANAGED_BY_LOCATION].clone().into());
+            ann.insert(MANAGED_BY_ORIGIN_LOCATION.into(), annotations[MANAGED_BY_ORIGIN_LOCATION].clone().into());
         }
     }
     let spec_json = json.get("spec").cloned().unwrap_or(serde_json::Value::Null);
@@ -326,11 +237,7 @@ pub fn entity_from_document(
         links,
         spec: spec_json,
         json,
-        source: Source {
-            file: ctx.file.to_owned(),
-            document: doc.index,
-            pos: doc_pos,
-        },
+        source: Source { file: ctx.file.to_owned(), document: doc.index, pos: doc_pos },
         refs,
         targets,
         known_kind: known.is_some(),
@@ -351,14 +258,7 @@ fn string_map(
         return out;
     };
     let Some(entries) = node.as_map() else {
-        c.error(
-            "invalid-type",
-            node.pos,
-            format!(
-                "`metadata.{field}` must be a mapping, found {}",
-                node.type_name()
-            ),
-        );
+        c.error("invalid-type", node.pos, format!("`metadata.{field}` must be a mapping, found {}", node.type_name()));
         return out;
     };
     for (key, value) in entries {
@@ -377,11 +277,7 @@ fn string_map(
             }
             Some(v) => c.format_error(&what, value.pos, value_expectation, v),
             None if value.is_null() => {
-                c.error(
-                    "invalid-format",
-                    value.pos,
-                    format!("{what} must have a value"),
-                );
+                c.error("invalid-format", value.pos, format!("{what} must have a value"));
             }
             None => {
                 c.error(
@@ -389,8 +285,7 @@ fn string_map(
                     value.pos,
                     format!("\"{what}\" must be a string, found {}", value.type_name()),
                 )
-                .hint =
-                    Some("quote the value: numbers and booleans are not strings in YAML".into());
+                .hint = Some("quote the value: numbers and booleans are not strings in YAML".into());
             }
         }
     }
@@ -402,11 +297,7 @@ fn tags(c: &mut Checker, metadata: &Node) -> Vec<String> {
         return Vec::new();
     };
     let Some(items) = node.as_seq() else {
-        c.error(
-            "invalid-type",
-            node.pos,
-            format!("`metadata.tags` must be a list, found {}", node.type_name()),
-        );
+        c.error("invalid-type", node.pos, format!("`metadata.tags` must be a list, found {}", node.type_name()));
         return Vec::new();
     };
     let mut out = Vec::new();
@@ -417,16 +308,11 @@ fn tags(c: &mut Checker, metadata: &Node) -> Vec<String> {
                 c.format_error(&format!("tags.{i}"), item.pos, rules::EXPECT_TAG, t);
                 let lower = t.to_lowercase().replace([' ', '_', '.'], "-");
                 if rules::is_valid_tag(&lower) {
-                    c.diags.last_mut().expect("just pushed").hint =
-                        Some(format!("write it as `{lower}`"));
+                    c.diags.last_mut().expect("just pushed").hint = Some(format!("write it as `{lower}`"));
                 }
             }
             None => {
-                c.error(
-                    "invalid-type",
-                    item.pos,
-                    format!("`tags.{i}` must be a string, found {}", item.type_name()),
-                );
+                c.error("invalid-type", item.pos, format!("`tags.{i}` must be a string, found {}", item.type_name()));
             }
         }
     }
@@ -438,14 +324,7 @@ fn links(c: &mut Checker, metadata: &Node) -> Vec<Link> {
         return Vec::new();
     };
     let Some(items) = node.as_seq() else {
-        c.error(
-            "invalid-type",
-            node.pos,
-            format!(
-                "`metadata.links` must be a list, found {}",
-                node.type_name()
-            ),
-        );
+        c.error("invalid-type", node.pos, format!("`metadata.links` must be a list, found {}", node.type_name()));
         return Vec::new();
     };
     let mut out = Vec::new();
@@ -454,20 +333,13 @@ fn links(c: &mut Checker, metadata: &Node) -> Vec<Link> {
             c.error(
                 "invalid-type",
                 item.pos,
-                format!(
-                    "`links.{i}` must be a mapping with a url, found {}",
-                    item.type_name()
-                ),
+                format!("`links.{i}` must be a mapping with a url, found {}", item.type_name()),
             );
             continue;
         }
         let url = match item.get("url") {
             None => {
-                c.error(
-                    "missing-field",
-                    item.pos,
-                    format!("links.{i}.url must have a value"),
-                );
+                c.error("missing-field", item.pos, format!("links.{i}.url must have a value"));
                 None
             }
             Some(u) => match u.as_str() {
@@ -477,12 +349,7 @@ fn links(c: &mut Checker, metadata: &Node) -> Vec<Link> {
                     None
                 }
                 None => {
-                    c.format_error(
-                        &format!("links.{i}.url"),
-                        u.pos,
-                        rules::EXPECT_URL,
-                        &kinds::describe(u),
-                    );
+                    c.format_error(&format!("links.{i}.url"), u.pos, rules::EXPECT_URL, &kinds::describe(u));
                     None
                 }
             },
@@ -492,12 +359,7 @@ fn links(c: &mut Checker, metadata: &Node) -> Vec<Link> {
             match v.as_str() {
                 Some(s) if rules::is_non_empty_string(s) => Some(s.to_owned()),
                 _ => {
-                    c.format_error(
-                        &format!("links.{i}.{field}"),
-                        v.pos,
-                        rules::EXPECT_NON_EMPTY,
-                        &kinds::describe(v),
-                    );
+                    c.format_error(&format!("links.{i}.{field}"), v.pos, rules::EXPECT_NON_EMPTY, &kinds::describe(v));
                     None
                 }
             }
@@ -506,12 +368,7 @@ fn links(c: &mut Checker, metadata: &Node) -> Vec<Link> {
         let icon = optional("icon");
         let link_type = optional("type");
         if let Some(url) = url {
-            out.push(Link {
-                url,
-                title,
-                icon,
-                link_type,
-            });
+            out.push(Link { url, title, icon, link_type });
         }
     }
     out
@@ -534,11 +391,7 @@ fn check_kind(
             format!(
                 "{} entities use apiVersion {}, found \"{api_version}\"",
                 def.kind,
-                def.api_versions
-                    .iter()
-                    .map(|v| format!("\"{v}\""))
-                    .collect::<Vec<_>>()
-                    .join(" or ")
+                def.api_versions.iter().map(|v| format!("\"{v}\"")).collect::<Vec<_>>().join(" or ")
             ),
         );
     }
@@ -547,42 +400,22 @@ fn check_kind(
             c.error(
                 "missing-field",
                 doc_pos,
-                format!(
-                    "missing required field `spec` ({} entities have one)",
-                    def.kind
-                ),
+                format!("missing required field `spec` ({} entities have one)", def.kind),
             );
         }
         return;
     };
     let variant = def.variant_for(spec);
-    let schema = Schema::Obj {
-        props: variant.props,
-        required: variant.required,
-    };
+    let schema = Schema::Obj { props: variant.props, required: variant.required };
     let mut violations = Vec::new();
-    kinds::check(
-        &schema,
-        spec,
-        "spec",
-        &placeholder::is_placeholder,
-        &mut violations,
-    );
+    kinds::check(&schema, spec, "spec", &placeholder::is_placeholder, &mut violations);
     for v in violations {
-        let code = if v.message.starts_with("missing required") {
-            "missing-field"
-        } else {
-            "invalid-type"
-        };
+        let code = if v.message.starts_with("missing required") { "missing-field" } else { "invalid-type" };
         let kind_note = match variant.spec_type {
             Some(t) => format!("{} entities of type {t}", def.kind),
             None => format!("{} entities", def.kind),
         };
-        c.error(
-            code,
-            v.pos,
-            format!("`{}`: {} ({kind_note})", v.path, v.message),
-        );
+        c.error(code, v.pos, format!("`{}`: {} ({kind_note})", v.path, v.message));
     }
     for field in def.relations {
         let Some(value) = spec.get(field.field) else {
@@ -613,11 +446,7 @@ fn location_targets(spec: Option<&Node>) -> Vec<LocationTarget> {
     let mut out = Vec::new();
     let mut push = |n: &Node| {
         if let Some(t) = n.as_str().filter(|s| !s.is_empty()) {
-            out.push(LocationTarget {
-                target: t.to_owned(),
-                pos: n.pos,
-                optional,
-            });
+            out.push(LocationTarget { target: t.to_owned(), pos: n.pos, optional });
         }
     };
     if let Some(t) = spec.get("target") {
@@ -638,22 +467,11 @@ mod tests {
         let (mut docs, errors) = parse_documents(text);
         assert!(errors.is_empty(), "{errors:?}");
         let mut diags = Vec::new();
-        let ctx = DocContext {
-            root: Path::new("/nonexistent"),
-            file: "c.yaml",
-            origin: "c.yaml",
-        };
+        let ctx = DocContext { root: Path::new("/nonexistent"), file: "c.yaml", origin: "c.yaml" };
         let e = entity_from_document(docs.remove(0), &ctx, &mut diags);
         let msgs = diags
             .iter()
-            .map(|d| {
-                format!(
-                    "{}:{}: {}",
-                    d.pos.map_or(0, |p| p.line),
-                    d.pos.map_or(0, |p| p.column),
-                    d.message
-                )
-            })
+            .map(|d| format!("{}:{}: {}", d.pos.map_or(0, |p| p.line), d.pos.map_or(0, |p| p.column), d.message))
             .collect();
         (e, msgs)
     }
@@ -669,10 +487,7 @@ mod tests {
         assert_eq!(e.refs.len(), 1);
         assert_eq!(e.refs[0].relation, "ownedBy");
         assert_eq!(e.refs[0].pos, Pos::new(8, 10));
-        assert_eq!(
-            e.json["metadata"]["annotations"][MANAGED_BY_LOCATION],
-            "file:c.yaml"
-        );
+        assert_eq!(e.json["metadata"]["annotations"][MANAGED_BY_LOCATION], "file:c.yaml");
     }
 
     #[test]
@@ -716,17 +531,9 @@ mod tests {
             ),
             (
                 "kind: Component\nmetadata: {}\n",
-                &[
-                    "1:1: missing required field `apiVersion`",
-                    "2:11: missing required field `metadata.name`",
-                ],
+                &["1:1: missing required field `apiVersion`", "2:11: missing required field `metadata.name`"],
             ),
-            (
-                "- a\n- b\n",
-                &[
-                    "1:1: expected an entity (a mapping with apiVersion, kind and metadata), found a list",
-                ],
-            ),
+            ("- a\n- b\n", &["1:1: expected an entity (a mapping with apiVersion, kind and metadata), found a list"]),
         ];
         for (text, want) in cases {
             let (_, msgs) = run(text);
@@ -736,8 +543,7 @@ mod tests {
 
     #[test]
     fn unknown_kind_is_a_warning_with_a_hint() {
-        let (e, _) =
-            run("apiVersion: backstage.io/v1alpha1\nkind: component\nmetadata:\n  name: a\n");
+        let (e, _) = run("apiVersion: backstage.io/v1alpha1\nkind: component\nmetadata:\n  name: a\n");
         let e = e.unwrap();
         assert!(!e.known_kind);
     }

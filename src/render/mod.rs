@@ -59,9 +59,7 @@ pub fn render(config: &Config, portal: &Portal, theme: &Theme) -> Result<Site, B
         title: config.title.clone(),
         base_path: config.base_path.clone(),
         entity_count: portal.entities.len(),
-        assets: AssetsView {
-            style: theme.style.path.clone(),
-        },
+        assets: AssetsView { style: theme.style.path.clone() },
     };
     let site = Value::from(Serde(&site_view));
     let builder = ViewBuilder { portal, config };
@@ -74,13 +72,8 @@ pub fn render(config: &Config, portal: &Portal, theme: &Theme) -> Result<Site, B
             .map_err(|e| Box::new(template_error(template, &e)))
     };
 
-    let views: Vec<EntityView> = portal
-        .entities
-        .values()
-        .collect::<Vec<_>>()
-        .par_iter()
-        .map(|e| builder.entity(e))
-        .collect();
+    let views: Vec<EntityView> =
+        portal.entities.values().collect::<Vec<_>>().par_iter().map(|e| builder.entity(e)).collect();
     let pages: Vec<(String, Vec<u8>)> = views
         .par_iter()
         .map(|view| {
@@ -98,21 +91,12 @@ pub fn render(config: &Config, portal: &Portal, theme: &Theme) -> Result<Site, B
     for v in views {
         by_kind.entry(v.kind.clone()).or_default().push(v);
     }
-    let kinds: Vec<KindCount> = by_kind
-        .iter()
-        .map(|(k, v)| KindCount {
-            kind: k.clone(),
-            count: v.len(),
-        })
-        .collect();
+    let kinds: Vec<KindCount> = by_kind.iter().map(|(k, v)| KindCount { kind: k.clone(), count: v.len() }).collect();
     let orphans: Vec<OrphanView> = portal
         .ownership
         .orphans
         .iter()
-        .map(|o| OrphanView {
-            entity: builder.link(&o.entity),
-            owner: o.owner.clone(),
-        })
+        .map(|o| OrphanView { entity: builder.link(&o.entity), owner: o.owner.clone() })
         .collect();
     files.insert(
         "index.html".into(),
@@ -121,10 +105,7 @@ pub fn render(config: &Config, portal: &Portal, theme: &Theme) -> Result<Site, B
             minijinja::context! { site => site.clone(), kinds => Value::from(Serde(&kinds)), orphan_count => orphans.len() },
         )?,
     );
-    let groups: Vec<KindGroup> = by_kind
-        .into_iter()
-        .map(|(kind, entities)| KindGroup { kind, entities })
-        .collect();
+    let groups: Vec<KindGroup> = by_kind.into_iter().map(|(kind, entities)| KindGroup { kind, entities }).collect();
     files.insert(
         "catalog/index.html".into(),
         render_page(

@@ -8,30 +8,12 @@ use minijinja::Environment;
 
 /// Templates of the default theme, by name.
 const TEMPLATES: &[(&str, &str)] = &[
-    (
-        "base.html",
-        include_str!("../../themes/default/templates/base.html"),
-    ),
-    (
-        "macros.html",
-        include_str!("../../themes/default/templates/macros.html"),
-    ),
-    (
-        "home.html",
-        include_str!("../../themes/default/templates/home.html"),
-    ),
-    (
-        "catalog.html",
-        include_str!("../../themes/default/templates/catalog.html"),
-    ),
-    (
-        "entity.html",
-        include_str!("../../themes/default/templates/entity.html"),
-    ),
-    (
-        "orphans.html",
-        include_str!("../../themes/default/templates/orphans.html"),
-    ),
+    ("base.html", include_str!("../../themes/default/templates/base.html")),
+    ("macros.html", include_str!("../../themes/default/templates/macros.html")),
+    ("home.html", include_str!("../../themes/default/templates/home.html")),
+    ("catalog.html", include_str!("../../themes/default/templates/catalog.html")),
+    ("entity.html", include_str!("../../themes/default/templates/entity.html")),
+    ("orphans.html", include_str!("../../themes/default/templates/orphans.html")),
 ];
 
 const STYLE: &str = include_str!("../../themes/default/assets/style.css");
@@ -57,17 +39,11 @@ impl Theme {
         for (name, source) in TEMPLATES {
             env.add_template(name, source)?;
         }
-        Ok(Theme {
-            env,
-            style: hashed("assets/style", "css", STYLE.as_bytes()),
-        })
+        Ok(Theme { env, style: hashed("assets/style", "css", STYLE.as_bytes()) })
     }
 }
 
 fn hashed(stem: &str, ext: &str, content: &'static [u8]) -> Asset {
     let hash = blake3::hash(content).to_hex();
-    Asset {
-        path: format!("{stem}.{}.{ext}", &hash[..8]),
-        content,
-    }
+    Asset { path: format!("{stem}.{}.{ext}", &hash[..8]), content }
 }

@@ -121,12 +121,7 @@ pub struct EntityView {
 /// The page path of an entity: `catalog/<namespace>/<kind>/<name>/` (namespace and kind
 /// lower-case, the name as written), as Backstage's entity routes.
 pub fn entity_path(entity: &Entity) -> String {
-    format!(
-        "catalog/{}/{}/{}/",
-        entity.namespace.to_lowercase(),
-        entity.kind.to_lowercase(),
-        entity.name
-    )
+    format!("catalog/{}/{}/{}/", entity.namespace.to_lowercase(), entity.kind.to_lowercase(), entity.name)
 }
 
 /// Readable label of a relation type, as Backstage's entity pages name them.
@@ -164,12 +159,7 @@ impl ViewBuilder<'_> {
                 label: e.display_name().to_owned(),
                 url: Some(entity_path(e)),
             },
-            None => EntityLink {
-                entity_ref: r.to_string(),
-                kind: r.kind.clone(),
-                label: r.short(),
-                url: None,
-            },
+            None => EntityLink { entity_ref: r.to_string(), kind: r.kind.clone(), label: r.short(), url: None },
         }
     }
 
@@ -178,10 +168,7 @@ impl ViewBuilder<'_> {
     }
 
     fn first_target(&self, e: &Entity, relation: &str, kind: &str) -> Option<EntityLink> {
-        self.portal
-            .targets(&e.entity_ref, relation)
-            .find(|t| t.kind == kind || (kind.is_empty()))
-            .map(|t| self.link(t))
+        self.portal.targets(&e.entity_ref, relation).find(|t| t.kind == kind || (kind.is_empty())).map(|t| self.link(t))
     }
 
     fn fill_url(&self, template: &Option<String>, file: &str) -> Option<String> {
@@ -214,10 +201,7 @@ impl ViewBuilder<'_> {
             via_groups: u
                 .owned_via_groups
                 .iter()
-                .map(|(g, owned)| OwnedViaGroup {
-                    group: self.link(g),
-                    entities: self.links(owned),
-                })
+                .map(|(g, owned)| OwnedViaGroup { group: self.link(g), entities: self.links(owned) })
                 .collect(),
         });
         EntityView {
@@ -238,22 +222,8 @@ impl ViewBuilder<'_> {
             domain: self.first_target(e, PART_OF, "domain"),
             tags: e.tags.clone(),
             links: e.links.clone(),
-            labels: e
-                .labels
-                .iter()
-                .map(|(k, v)| KeyValue {
-                    key: k.clone(),
-                    value: v.clone(),
-                })
-                .collect(),
-            annotations: e
-                .annotations
-                .iter()
-                .map(|(k, v)| KeyValue {
-                    key: k.clone(),
-                    value: v.clone(),
-                })
-                .collect(),
+            labels: e.labels.iter().map(|(k, v)| KeyValue { key: k.clone(), value: v.clone() }).collect(),
+            annotations: e.annotations.iter().map(|(k, v)| KeyValue { key: k.clone(), value: v.clone() }).collect(),
             relations,
             source: SourceView {
                 file: e.source.file.clone(),
