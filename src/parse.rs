@@ -5,8 +5,8 @@
 //! walked catalog files and `catalog.locations` first, then every file a `Location` entity of the
 //! previous wave names (`target`/`targets`, globs included, relative to the Location's file), until
 //! no new file turns up. A file reached twice is read once, so Location cycles end by themselves.
-//! Walked files that contain scaffolder template expressions (`${{ ... }}`) are skeletons, not
-//! entities: they are skipped with a note.
+//! Walked files that contain template expressions (`${{ ... }}`, `{{ cookiecutter.x }}`) are
+//! skeletons, not entities: they are skipped with a note.
 
 use std::collections::HashSet;
 
@@ -97,11 +97,14 @@ fn read_file(config: &Config, inventory: &Inventory, pending: &Pending) -> FileR
             return out;
         }
     };
-    if !pending.explicit && text.contains("${{") {
+    if !pending.explicit && is_skeleton(&text) {
         out.diags.push(
-            Diagnostic::info("skipped-skeleton", "skipped: contains scaffolder template expressions `${{ ... }}`")
-                .at(file, None)
-                .hint("files of a template's skeleton become entities only once the template runs"),
+            Diagnostic::info(
+                "skipped-skeleton",
+                "skipped: contains template expressions (`${{ ... }}` or `{{ cookiecutter.* }}`)",
+            )
+            .at(file, None)
+            .hint("files of a template's skeleton become entities only once the template runs"),
         );
         return out;
     }
@@ -138,6 +141,11 @@ fn read_file(config: &Config, inventory: &Inventory, pending: &Pending) -> FileR
         out.entities.push(entity);
     }
     out
+}
+
+/// Whether a file is a scaffolder or cookiecutter template skeleton rather than a descriptor.
+fn is_skeleton(text: &str) -> bool {
+    text.contains("${{") || text.contains("{{ cookiecutter.") || text.contains("{{cookiecutter.")
 }
 
 fn is_glob(target: &str) -> bool {

@@ -36,10 +36,41 @@ impl Theme {
     pub fn default_theme() -> Result<Theme, minijinja::Error> {
         let mut env = Environment::new();
         env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
+        env.set_formatter(html_formatter);
         for (name, source) in TEMPLATES {
             env.add_template(name, source)?;
         }
         Ok(Theme { env, style: hashed("assets/style", "css", STYLE.as_bytes()) })
+    }
+}
+
+/// Escapes `& < > " '` only. minijinja's default also escapes `/`, which is safe but turns every
+/// URL into `&#x2f;` soup and adds bytes to every link.
+fn html_formatter(
+    out: &mut minijinja::Output,
+    state: &mut minijinja::State,
+    value: &minijinja::Value,
+) -> Result<(), minijinja::Error> {
+    match value.as_str() {
+        Some(s) if *state.auto_escape() == minijinja::AutoEscape::Html && !value.is_safe() => {
+            let mut last = 0;
+            for (i, b) in s.bytes().enumerate() {
+                let rep = match b {
+                    b'&' => "&amp;",
+                    b'<' => "&lt;",
+                    b'>' => "&gt;",
+                    b'"' => "&quot;",
+                    b'\'' => "&#39;",
+                    _ => continue,
+                };
+                out.write_str(&s[last..i])?;
+                out.write_str(rep)?;
+                last = i + 1;
+            }
+            out.write_str(&s[last..])?;
+            Ok(())
+        }
+        _ => minijinja::escape_formatter(out, state, value),
     }
 }
 

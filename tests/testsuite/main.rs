@@ -1,1 +1,8 @@
+//! The integration test suite: one binary, a fixture harness over small monorepos, and the real
+//! `portico` executable run as a user runs it.
 
+mod support;
+
+mod build;
+mod catalog;
+mod diagnostics;

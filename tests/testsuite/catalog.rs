@@ -1,0 +1,203 @@
+//! The catalog on real data: Backstage's own examples, content-example, Location following and
+//! placeholders.
+
+use std::collections::BTreeMap;
+
+use crate::support::{Fixture, backstage_examples, component, group, summary};
+
+fn catalog_json(f: &Fixture) -> Vec<serde_json::Value> {
+    serde_json::from_str(&f.read("public/api/catalog.json")).expect("catalog.json is JSON")
+}
+
+fn kind_counts(entities: &[serde_json::Value]) -> BTreeMap<String, usize> {
+    let mut counts = BTreeMap::new();
+    for e in entities {
+        *counts.entry(e["kind"].as_str().unwrap().to_owned()).or_default() += 1;
+    }
+    counts
+}
+
+#[test]
+fn backstage_catalog_model_examples_build_with_exact_counts_and_no_dangling_relation() {
+    let f = Fixture::copy_of(&backstage_examples().join("backstage/packages/catalog-model/examples"))
+        .file("portico.yaml", "catalog:\n  locations: [all.yaml, acme-corp.yaml]\n");
+    let diags = f.diagnostics();
+    let errors: Vec<_> = diags.iter().filter(|d| d["severity"] == "error").collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    assert!(!diags.iter().any(|d| d["code"] == "dangling-ref"), "{diags:#?}");
+    // The only warnings: three `$text` placeholders that are URLs (not fetched at build time).
+    assert_eq!(
+        summary(&diags),
+        [
+            "apis/spotify-api.yaml:17:12 warning placeholder-url",
+            "apis/wayback-archive-api.yaml:11:12 warning placeholder-url",
+            "apis/wayback-search-api.yaml:11:12 warning placeholder-url",
+        ]
+    );
+
+    f.build(&[]).assert_code(0);
+    let entities = catalog_json(&f);
+    let want: BTreeMap<String, usize> = [
+        ("API", 10),
+        ("AiResource", 2),
+        ("Component", 13),
+        ("Domain", 3),
+        ("Group", 9),
+        ("Location", 9),
+        ("Resource", 1),
+        ("System", 3),
+        ("User", 17),
+    ]
+    .into_iter()
+    .map(|(k, n)| (k.to_owned(), n))
+    .collect();
+    assert_eq!(kind_counts(&entities), want);
+
+    // Every relation target is an entity of the catalog.
+    let refs: std::collections::HashSet<String> = entities
+        .iter()
+        .map(|e| {
+            format!(
+                "{}:{}/{}",
+                e["kind"].as_str().unwrap().to_lowercase(),
+                e["metadata"]["namespace"].as_str().unwrap(),
+                e["metadata"]["name"].as_str().unwrap().to_lowercase()
+            )
+        })
+        .collect();
+    for e in &entities {
+        for r in e["relations"].as_array().unwrap() {
+            assert!(refs.contains(r["targetRef"].as_str().unwrap()), "dangling {r} on {}", e["metadata"]["name"]);
+        }
+    }
+    // The guest user exists twice, in two namespaces, and memberOf crosses namespaces.
+    let guest_dev = entities
+        .iter()
+        .find(|e| {
+            e["kind"] == "User" && e["metadata"]["name"] == "guest" && e["metadata"]["namespace"] == "development"
+        })
+        .expect("development/guest");
+    let rels: Vec<String> =
+        guest_dev["relations"].as_array().unwrap().iter().map(|r| format!("{}", r["targetRef"])).collect();
+    assert_eq!(rels, ["\"group:default/team-a\""]);
+}
+
+/// Each example set of the shared fixtures checks with zero errors and builds. (They are separate
+/// catalogs: create-app's org and the acme org both define `user:default/guest`.)
+#[test]
+fn every_backstage_example_set_checks_with_zero_errors() {
+    let sets: &[(&str, &str, usize)] = &[
+        ("create-app/templates/default-app/examples", "catalog:\n  locations: [entities.yaml, org.yaml, template/template.yaml]\n", 6),
+        ("demo", "catalog:\n  locations: ['examples/*.yaml', demo-template/template/template.yaml]\n", 10),
+        ("software-templates", "catalog:\n  locations: ['scaffolder-templates/*/template.yaml']\n", 9),
+    ];
+    for (dir, config, count) in sets {
+        let f = Fixture::copy_of(&backstage_examples().join(dir)).file("portico.yaml", config);
+        let diags = f.diagnostics();
+        let errors: Vec<_> = diags.iter().filter(|d| d["severity"] == "error").collect();
+        assert!(errors.is_empty(), "{dir}: {errors:#?}");
+        f.build(&[]).assert_code(0);
+        assert_eq!(catalog_json(&f).len(), *count, "{dir}");
+    }
+}
+
+#[test]
+fn content_example_checks_with_zero_diagnostics() {
+    let f = Fixture::copy_of(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("content-example"));
+    let diags = f.diagnostics();
+    let problems: Vec<_> = diags.iter().filter(|d| d["severity"] != "info").collect();
+    assert!(problems.is_empty(), "{problems:#?}");
+    f.check(&["--strict"]).assert_code(0);
+}
+
+#[test]
+fn location_globs_cycles_and_files_reached_twice_are_read_once() {
+    let f = Fixture::empty()
+        .file(
+            "catalog-info.yaml",
+            "apiVersion: backstage.io/v1alpha1\nkind: Location\nmetadata:\n  name: root\nspec:\n  targets: [./teams/*.yaml, ./svc/a/catalog-info.yaml, ./loop.yaml]\n",
+        )
+        .file("teams/a.yaml", &group("team-a"))
+        .file("teams/b.yaml", &group("team-b"))
+        .file("teams/nested/c.yaml", &group("team-c"))
+        .file("svc/a/catalog-info.yaml", &component("a", "team-a"))
+        .file(
+            "loop.yaml",
+            "apiVersion: backstage.io/v1alpha1\nkind: Location\nmetadata:\n  name: loop\nspec:\n  targets: [./catalog-info.yaml, ./loop.yaml]\n",
+        );
+    assert_eq!(summary(&f.diagnostics()), Vec::<String>::new());
+    f.build(&[]).assert_code(0);
+    let names: Vec<String> =
+        catalog_json(&f).iter().map(|e| e["metadata"]["name"].as_str().unwrap().to_owned()).collect();
+    // `*` does not cross `/`: nested/c.yaml is not matched. The component is found by walking and
+    // by the Location, and read once.
+    assert_eq!(names, ["a", "team-a", "team-b", "loop", "root"]);
+}
+
+#[test]
+fn managed_by_location_annotations_name_the_file_and_its_origin() {
+    let f = Fixture::empty()
+        .file(
+            "catalog-info.yaml",
+            "apiVersion: backstage.io/v1alpha1\nkind: Location\nmetadata:\n  name: root\nspec:\n  target: ./org/teams.yaml\n",
+        )
+        .file("org/teams.yaml", &group("team-a"));
+    f.build(&[]).assert_code(0);
+    let team = catalog_json(&f).into_iter().find(|e| e["kind"] == "Group").unwrap();
+    let ann = &team["metadata"]["annotations"];
+    assert_eq!(ann["backstage.io/managed-by-location"], "file:org/teams.yaml");
+    assert_eq!(ann["backstage.io/managed-by-origin-location"], "file:catalog-info.yaml");
+}
+
+#[test]
+fn placeholders_resolve_relative_to_the_descriptor_and_from_the_root() {
+    let f = Fixture::empty()
+        .file("shared/owners.json", "{\"primary\": \"team-a\", \"list\": [1, 2]}")
+        .file("shared/extra.yaml", "nested:\n  value: 7\n")
+        .file("svc/api/openapi.yaml", "openapi: 3.0.0\ninfo: {title: x, version: '1'}\npaths: {}\n")
+        .file("org.yaml", &group("team-a"))
+        .file(
+            "svc/api/catalog-info.yaml",
+            "apiVersion: backstage.io/v1alpha1\nkind: API\nmetadata:\n  name: x-api\n  annotations:\n    team-data: '1'\nspec:\n  type: openapi\n  lifecycle: production\n  owner: team-a\n  definition:\n    $text: ./openapi.yaml\n  owners:\n    $json: /shared/owners.json\n  extra:\n    $yaml: ../../shared/extra.yaml\n  untouched:\n    $other: ./nothing\n",
+        )
+        .file("portico.yaml", "catalog:\n  files: ['**/catalog-info.yaml', org.yaml]\n");
+    assert_eq!(summary(&f.diagnostics()), Vec::<String>::new());
+    f.build(&[]).assert_code(0);
+    let api = catalog_json(&f).into_iter().find(|e| e["kind"] == "API").unwrap();
+    assert!(api["spec"]["definition"].as_str().unwrap().starts_with("openapi: 3.0.0"));
+    assert_eq!(api["spec"]["owners"]["primary"], "team-a");
+    assert_eq!(api["spec"]["extra"]["nested"]["value"], 7);
+    assert_eq!(api["spec"]["untouched"]["$other"], "./nothing");
+}
+
+#[test]
+fn scaffolder_skeletons_found_by_walking_are_skipped_with_a_note() {
+    let f = Fixture::empty().file(
+        "templates/t/skeleton/catalog-info.yaml",
+        "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: ${{ values.name }}\n",
+    );
+    assert_eq!(summary(&f.diagnostics()), ["templates/t/skeleton/catalog-info.yaml:0:0 info skipped-skeleton"]);
+}
+
+#[test]
+fn ownership_pages_aggregate_over_sub_groups() {
+    let f = Fixture::empty()
+        .file(
+            "org.yaml",
+            "apiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata: {name: org}\nspec: {type: org, children: [team-a]}\n---\napiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata: {name: team-a}\nspec: {type: team, parent: org, children: [], members: [ann]}\n---\napiVersion: backstage.io/v1alpha1\nkind: User\nmetadata: {name: ann}\nspec: {memberOf: [team-a]}\n",
+        )
+        .file("svc/catalog-info.yaml", &component("svc", "team-a"))
+        .file("orphan/catalog-info.yaml", &component("lonely", "nobody"))
+        .file("portico.yaml", "catalog:\n  locations: [org.yaml]\n");
+    f.build(&[]).assert_code(0);
+    let org = f.read("public/catalog/default/group/org/index.html");
+    let main = &org[org.find("id=\"ownership\"").unwrap()..];
+    let direct = &main[..main.find("Including sub-groups").unwrap()];
+    assert!(!direct.contains("/component/svc/"), "org owns nothing directly");
+    assert!(main.contains("catalog/default/component/svc/"), "aggregated ownership lists svc");
+    let ann = f.read("public/catalog/default/user/ann/index.html");
+    assert!(ann.contains("catalog/default/component/svc/"), "the user page lists what the user's group owns");
+    let orphans = f.read("public/orphans/index.html");
+    assert!(orphans.contains("catalog/default/component/lonely/") && orphans.contains("nobody"));
+    assert!(!orphans.contains("component/svc/"));
+}
