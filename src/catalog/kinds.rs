@@ -112,7 +112,8 @@ const SYSTEM: RelationField = rel("system", PART_OF, HAS_PART, Some("System"));
 const DEPENDS: RelationField = rel("dependsOn", DEPENDS_ON, DEPENDENCY_OF, None);
 const DEPENDENCY: RelationField = rel("dependencyOf", DEPENDENCY_OF, DEPENDS_ON, None);
 
-/// One accepted shape of a kind: its `spec` schema, selected by `spec.type` when `spec_type` is set.
+/// One accepted shape of a kind, selected by `spec.type` when `spec_type` is set: the required
+/// spec fields and the properties it adds to the kind's common ones.
 #[derive(Debug)]
 pub struct Variant {
     pub spec_type: Option<&'static str>,
@@ -125,6 +126,8 @@ pub struct Variant {
 pub struct KindDef {
     pub kind: &'static str,
     pub api_versions: &'static [&'static str],
+    /// Spec properties of every variant.
+    pub common: &'static [(&'static str, Schema)],
     /// Specific variants first; the last one (with `spec_type: None`) is the default.
     pub variants: &'static [Variant],
     pub relations: &'static [RelationField],
@@ -133,31 +136,21 @@ pub struct KindDef {
 const V1: &[&str] = &["backstage.io/v1alpha1", "backstage.io/v1beta1"];
 const V1ALPHA1: &[&str] = &["backstage.io/v1alpha1"];
 
-const COMMON_AI: [(&str, Schema); 4] = [
-    ("type", Schema::NonEmpty),
-    ("lifecycle", Schema::NonEmpty),
-    ("owner", Schema::NonEmpty),
-    ("system", Schema::NonEmpty),
-];
-
 pub static KINDS: &[KindDef] = &[
     KindDef {
         kind: "Component",
         api_versions: V1,
-        variants: &[Variant {
-            spec_type: None,
-            required: &["type", "lifecycle", "owner"],
-            props: &[
-                ("type", Schema::NonEmpty),
-                ("lifecycle", Schema::NonEmpty),
-                ("owner", Schema::NonEmpty),
-                ("system", Schema::NonEmpty),
-                ("subcomponentOf", Schema::NonEmpty),
-                ("providesApis", STR_LIST),
-                ("consumesApis", STR_LIST),
-                ("dependsOn", STR_LIST),
-            ],
-        }],
+        common: &[
+            ("type", Schema::NonEmpty),
+            ("lifecycle", Schema::NonEmpty),
+            ("owner", Schema::NonEmpty),
+            ("system", Schema::NonEmpty),
+            ("subcomponentOf", Schema::NonEmpty),
+            ("providesApis", STR_LIST),
+            ("consumesApis", STR_LIST),
+            ("dependsOn", STR_LIST),
+        ],
+        variants: &[Variant { spec_type: None, required: &["type", "lifecycle", "owner"], props: &[] }],
         relations: &[
             OWNER,
             rel("subcomponentOf", PART_OF, HAS_PART, Some("Component")),
@@ -171,27 +164,17 @@ pub static KINDS: &[KindDef] = &[
     KindDef {
         kind: "API",
         api_versions: V1,
+        common: &[("lifecycle", Schema::NonEmpty), ("owner", Schema::NonEmpty), ("system", Schema::NonEmpty)],
         variants: &[
             Variant {
                 spec_type: Some("mcp-server"),
                 required: &["type", "lifecycle", "owner", "remotes"],
-                props: &[
-                    ("lifecycle", Schema::NonEmpty),
-                    ("owner", Schema::NonEmpty),
-                    ("system", Schema::NonEmpty),
-                    ("remotes", Schema::Arr { items: &MCP_REMOTE, min: 1 }),
-                ],
+                props: &[("remotes", Schema::Arr { items: &MCP_REMOTE, min: 1 })],
             },
             Variant {
                 spec_type: None,
                 required: &["type", "lifecycle", "owner", "definition"],
-                props: &[
-                    ("type", Schema::NonEmpty),
-                    ("lifecycle", Schema::NonEmpty),
-                    ("owner", Schema::NonEmpty),
-                    ("system", Schema::NonEmpty),
-                    ("definition", Schema::NonEmpty),
-                ],
+                props: &[("type", Schema::NonEmpty), ("definition", Schema::NonEmpty)],
             },
         ],
         relations: &[OWNER, SYSTEM],
@@ -199,52 +182,40 @@ pub static KINDS: &[KindDef] = &[
     KindDef {
         kind: "Resource",
         api_versions: V1,
-        variants: &[Variant {
-            spec_type: None,
-            required: &["type", "owner"],
-            props: &[
-                ("type", Schema::NonEmpty),
-                ("owner", Schema::NonEmpty),
-                ("dependsOn", STR_LIST),
-                ("system", Schema::NonEmpty),
-            ],
-        }],
+        common: &[
+            ("type", Schema::NonEmpty),
+            ("owner", Schema::NonEmpty),
+            ("dependsOn", STR_LIST),
+            ("system", Schema::NonEmpty),
+        ],
+        variants: &[Variant { spec_type: None, required: &["type", "owner"], props: &[] }],
         relations: &[OWNER, DEPENDS, DEPENDENCY, SYSTEM],
     },
     KindDef {
         kind: "System",
         api_versions: V1,
-        variants: &[Variant {
-            spec_type: None,
-            required: &["owner"],
-            props: &[("owner", Schema::NonEmpty), ("domain", Schema::NonEmpty), ("type", Schema::NonEmpty)],
-        }],
+        common: &[("owner", Schema::NonEmpty), ("domain", Schema::NonEmpty), ("type", Schema::NonEmpty)],
+        variants: &[Variant { spec_type: None, required: &["owner"], props: &[] }],
         relations: &[OWNER, rel("domain", PART_OF, HAS_PART, Some("Domain"))],
     },
     KindDef {
         kind: "Domain",
         api_versions: V1,
-        variants: &[Variant {
-            spec_type: None,
-            required: &["owner"],
-            props: &[("owner", Schema::NonEmpty), ("subdomainOf", Schema::NonEmpty), ("type", Schema::NonEmpty)],
-        }],
+        common: &[("owner", Schema::NonEmpty), ("subdomainOf", Schema::NonEmpty), ("type", Schema::NonEmpty)],
+        variants: &[Variant { spec_type: None, required: &["owner"], props: &[] }],
         relations: &[OWNER, rel("subdomainOf", PART_OF, HAS_PART, Some("Domain"))],
     },
     KindDef {
         kind: "Group",
         api_versions: V1,
-        variants: &[Variant {
-            spec_type: None,
-            required: &["type", "children"],
-            props: &[
-                ("type", Schema::NonEmpty),
-                ("profile", PROFILE),
-                ("parent", Schema::NonEmpty),
-                ("children", STR_LIST),
-                ("members", STR_LIST),
-            ],
-        }],
+        common: &[
+            ("type", Schema::NonEmpty),
+            ("profile", PROFILE),
+            ("parent", Schema::NonEmpty),
+            ("children", STR_LIST),
+            ("members", STR_LIST),
+        ],
+        variants: &[Variant { spec_type: None, required: &["type", "children"], props: &[] }],
         relations: &[
             rel("parent", CHILD_OF, PARENT_OF, Some("Group")),
             rel("children", PARENT_OF, CHILD_OF, Some("Group")),
@@ -254,90 +225,80 @@ pub static KINDS: &[KindDef] = &[
     KindDef {
         kind: "User",
         api_versions: V1,
-        variants: &[Variant {
-            spec_type: None,
-            required: &["memberOf"],
-            props: &[("profile", PROFILE), ("memberOf", STR_LIST)],
-        }],
+        common: &[("profile", PROFILE), ("memberOf", STR_LIST)],
+        variants: &[Variant { spec_type: None, required: &["memberOf"], props: &[] }],
         relations: &[rel("memberOf", MEMBER_OF, HAS_MEMBER, Some("Group"))],
     },
     KindDef {
         kind: "Location",
         api_versions: V1,
-        variants: &[Variant {
-            spec_type: None,
-            required: &[],
-            props: &[
-                ("type", Schema::NonEmpty),
-                ("target", Schema::NonEmpty),
-                ("targets", STR_LIST),
-                ("presence", Schema::Enum(&["required", "optional"])),
-            ],
-        }],
+        common: &[
+            ("type", Schema::NonEmpty),
+            ("target", Schema::NonEmpty),
+            ("targets", STR_LIST),
+            ("presence", Schema::Enum(&["required", "optional"])),
+        ],
+        variants: &[Variant { spec_type: None, required: &[], props: &[] }],
         relations: &[],
     },
     KindDef {
         kind: "Template",
         api_versions: &["scaffolder.backstage.io/v1beta3"],
-        variants: &[Variant {
-            spec_type: None,
-            required: &["type", "steps"],
-            props: &[
-                ("type", Schema::NonEmpty),
-                ("owner", Schema::NonEmpty),
-                ("lifecycle", Schema::NonEmpty),
-                ("parameters", Schema::OneOf(&[PARAMETER_STEP, Schema::Arr { items: &PARAMETER_STEP, min: 0 }])),
-                ("secrets", Schema::Obj { props: &[("schema", ANY_OBJ)], required: &[] }),
-                (
-                    "presentation",
-                    Schema::Obj {
-                        props: &[(
-                            "buttonLabels",
-                            Schema::Obj {
-                                props: &[
-                                    ("backButtonText", Schema::Str),
-                                    ("createButtonText", Schema::Str),
-                                    ("reviewButtonText", Schema::Str),
-                                ],
-                                required: &[],
-                            },
-                        )],
-                        required: &[],
-                    },
-                ),
-                (
-                    "EXPERIMENTAL_recovery",
-                    Schema::Obj { props: &[("EXPERIMENTAL_strategy", Schema::Str)], required: &[] },
-                ),
-                ("formDecorators", Schema::Arr { items: &DECORATOR, min: 0 }),
-                ("EXPERIMENTAL_formDecorators", Schema::Arr { items: &DECORATOR, min: 0 }),
-                ("steps", Schema::Arr { items: &TEMPLATE_STEP, min: 0 }),
-                (
-                    "output",
-                    Schema::ObjWithRest {
-                        props: &[
-                            ("links", Schema::Arr { items: &OUTPUT_LINK, min: 0 }),
-                            ("text", Schema::Arr { items: &OUTPUT_TEXT, min: 0 }),
-                        ],
-                        rest: &Schema::Str,
-                    },
-                ),
-            ],
-        }],
+        common: &[
+            ("type", Schema::NonEmpty),
+            ("owner", Schema::NonEmpty),
+            ("lifecycle", Schema::NonEmpty),
+            ("parameters", Schema::OneOf(&[PARAMETER_STEP, Schema::Arr { items: &PARAMETER_STEP, min: 0 }])),
+            ("secrets", Schema::Obj { props: &[("schema", ANY_OBJ)], required: &[] }),
+            (
+                "presentation",
+                Schema::Obj {
+                    props: &[(
+                        "buttonLabels",
+                        Schema::Obj {
+                            props: &[
+                                ("backButtonText", Schema::Str),
+                                ("createButtonText", Schema::Str),
+                                ("reviewButtonText", Schema::Str),
+                            ],
+                            required: &[],
+                        },
+                    )],
+                    required: &[],
+                },
+            ),
+            ("EXPERIMENTAL_recovery", Schema::Obj { props: &[("EXPERIMENTAL_strategy", Schema::Str)], required: &[] }),
+            ("formDecorators", Schema::Arr { items: &DECORATOR, min: 0 }),
+            ("EXPERIMENTAL_formDecorators", Schema::Arr { items: &DECORATOR, min: 0 }),
+            ("steps", Schema::Arr { items: &TEMPLATE_STEP, min: 0 }),
+            (
+                "output",
+                Schema::ObjWithRest {
+                    props: &[
+                        ("links", Schema::Arr { items: &OUTPUT_LINK, min: 0 }),
+                        ("text", Schema::Arr { items: &OUTPUT_TEXT, min: 0 }),
+                    ],
+                    rest: &Schema::Str,
+                },
+            ),
+        ],
+        variants: &[Variant { spec_type: None, required: &["type", "steps"], props: &[] }],
         relations: &[OWNER],
     },
     KindDef {
         kind: "AiResource",
         api_versions: V1ALPHA1,
+        common: &[
+            ("type", Schema::NonEmpty),
+            ("lifecycle", Schema::NonEmpty),
+            ("owner", Schema::NonEmpty),
+            ("system", Schema::NonEmpty),
+        ],
         variants: &[
             Variant {
                 spec_type: Some("skill"),
                 required: &["type", "lifecycle", "owner"],
                 props: &[
-                    COMMON_AI[0],
-                    COMMON_AI[1],
-                    COMMON_AI[2],
-                    COMMON_AI[3],
                     ("disciplines", STR_LIST),
                     ("categories", STR_LIST),
                     ("agents", STR_LIST),
@@ -350,41 +311,19 @@ pub static KINDS: &[KindDef] = &[
             Variant {
                 spec_type: Some("rule"),
                 required: &["type", "lifecycle", "owner", "category", "rationale"],
-                props: &[
-                    COMMON_AI[0],
-                    COMMON_AI[1],
-                    COMMON_AI[2],
-                    COMMON_AI[3],
-                    ("disciplines", STR_LIST),
-                    ("category", Schema::NonEmpty),
-                    ("rationale", Schema::NonEmpty),
-                ],
+                props: &[("disciplines", STR_LIST), ("category", Schema::NonEmpty), ("rationale", Schema::NonEmpty)],
             },
             Variant {
                 spec_type: Some("plugin"),
                 required: &["type", "lifecycle", "owner", "skills"],
-                props: &[
-                    COMMON_AI[0],
-                    COMMON_AI[1],
-                    COMMON_AI[2],
-                    COMMON_AI[3],
-                    ("skills", STR_LIST),
-                    ("version", Schema::NonEmpty),
-                ],
+                props: &[("skills", STR_LIST), ("version", Schema::NonEmpty)],
             },
             Variant {
                 spec_type: Some("marketplace"),
                 required: &["type", "lifecycle", "owner", "plugins"],
-                props: &[
-                    COMMON_AI[0],
-                    COMMON_AI[1],
-                    COMMON_AI[2],
-                    COMMON_AI[3],
-                    ("plugins", STR_LIST),
-                    ("version", Schema::NonEmpty),
-                ],
+                props: &[("plugins", STR_LIST), ("version", Schema::NonEmpty)],
             },
-            Variant { spec_type: None, required: &["type", "lifecycle", "owner"], props: &COMMON_AI },
+            Variant { spec_type: None, required: &["type", "lifecycle", "owner"], props: &[] },
         ],
         // As the ai-model module's ModelProcessor emits them.
         relations: &[
@@ -417,6 +356,17 @@ impl KindDef {
             .find(|v| v.spec_type.is_some() && v.spec_type == spec_type)
             .or_else(|| self.variants.iter().find(|v| v.spec_type.is_none()))
             .expect("every kind has a default variant")
+    }
+
+    /// Checks `spec` against the kind's schema (the variant `spec.type` selects).
+    pub fn check_spec(&self, spec: &Node, skip: &dyn Fn(&Node) -> bool) -> (&'static Variant, Vec<Violation>) {
+        let variant = self.variant_for(spec);
+        let mut out = Vec::new();
+        check(&Schema::Obj { props: self.common, required: variant.required }, spec, "spec", skip, &mut out);
+        if spec.as_map().is_some() {
+            check_props(variant.props, None, spec, "spec", skip, &mut out);
+        }
+        (variant, out)
     }
 }
 
@@ -557,11 +507,7 @@ mod tests {
         let (docs, errors) = parse_documents(spec_yaml);
         assert!(errors.is_empty());
         let spec = &docs[0].root;
-        let def = find(kind).unwrap();
-        let variant = def.variant_for(spec);
-        let schema = Schema::Obj { props: variant.props, required: variant.required };
-        let mut out = Vec::new();
-        check(&schema, spec, "spec", &|_| false, &mut out);
+        let (_, out) = find(kind).unwrap().check_spec(spec, &|_| false);
         out.into_iter().map(|v| format!("{}: {}", v.path, v.message)).collect()
     }
 

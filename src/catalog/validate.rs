@@ -10,7 +10,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use super::kinds::{self, Schema};
+use super::kinds;
 use super::rules;
 use super::{
     Entity, EntityRef, Link, LocationTarget, MANAGED_BY_LOCATION, MANAGED_BY_ORIGIN_LOCATION, Source, SpecRef,
@@ -405,10 +405,7 @@ fn check_kind(
         }
         return;
     };
-    let variant = def.variant_for(spec);
-    let schema = Schema::Obj { props: variant.props, required: variant.required };
-    let mut violations = Vec::new();
-    kinds::check(&schema, spec, "spec", &placeholder::is_placeholder, &mut violations);
+    let (variant, violations) = def.check_spec(spec, &placeholder::is_placeholder);
     for v in violations {
         let code = if v.message.starts_with("missing required") { "missing-field" } else { "invalid-type" };
         let kind_note = match variant.spec_type {
