@@ -84,7 +84,7 @@ pub fn run(cli: Cli) -> i32 {
 
 fn run_with(common: &CommonArgs, overrides: &Overrides, build: bool) -> i32 {
     let printer = |root: PathBuf| Printer {
-        root: Box::leak(root.into_boxed_path()),
+        root,
         display_root: common.root.clone(),
         format: common.format,
         color: common.format == Format::Human

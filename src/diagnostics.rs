@@ -6,7 +6,7 @@
 //! pushes a [`Diagnostic`] and keeps going, and the caller decides the exit code from the list.
 
 use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use serde::Serialize;
 
@@ -140,14 +140,15 @@ pub enum Format {
 
 /// Where diagnostics are printed from: the portal root as the user named it, so printed paths
 /// are ones the user can open (`content-example/services/a/catalog-info.yaml:3:9`).
-pub struct Printer<'a> {
-    pub root: &'a Path,
+pub struct Printer {
+    /// Canonical portal root, to read snippets from.
+    pub root: PathBuf,
     pub display_root: PathBuf,
     pub format: Format,
     pub color: bool,
 }
 
-impl Printer<'_> {
+impl Printer {
     /// Renders every diagnostic in `list` in the chosen format; the one code path for build,
     /// check and serve.
     pub fn render(&self, list: &[Diagnostic]) -> String {
@@ -279,8 +280,12 @@ mod tests {
 
     #[test]
     fn github_escapes_separators() {
-        let p =
-            Printer { root: Path::new("."), display_root: PathBuf::from("."), format: Format::Github, color: false };
+        let p = Printer {
+            root: PathBuf::from("."),
+            display_root: PathBuf::from("."),
+            format: Format::Github,
+            color: false,
+        };
         let d = Diagnostic::error("bad", "50% broken\nreally").at("a,b.yaml", Some(Pos::new(2, 3)));
         assert_eq!(p.render(&[d]), "::error file=a%2Cb.yaml,line=2,col=3,title=portico bad::50%25 broken%0Areally\n");
     }

@@ -6,7 +6,7 @@
 //! files named by `catalog.files`. Paths are relative to the root with `/` separators, sorted.
 //! Symbolic links are not followed, so nothing outside the root is listed.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Mutex;
 
 use ignore::{WalkBuilder, WalkState};
@@ -24,13 +24,6 @@ pub struct Inventory {
     pub files: Vec<String>,
     /// The subset matched by the `catalog.files` globs, sorted.
     pub catalog_files: Vec<String>,
-}
-
-impl Inventory {
-    /// Whether `rel` is a listed (not ignored) file.
-    pub fn contains(&self, rel: &str) -> bool {
-        self.files.binary_search_by(|f| f.as_str().cmp(rel)).is_ok()
-    }
 }
 
 /// Walks `config.root` in parallel.
@@ -107,9 +100,4 @@ pub fn relative(root: &Path, path: &Path) -> Option<String> {
         out.push_str(&part.as_os_str().to_string_lossy());
     }
     Some(out)
-}
-
-/// Joins a root-relative path back onto the root.
-pub fn absolute(root: &Path, rel: &str) -> PathBuf {
-    root.join(rel)
 }

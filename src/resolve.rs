@@ -113,11 +113,11 @@ pub fn resolve(parsed: Parsed, diags: &mut Vec<Diagnostic>) -> Portal {
         by_name.entry(r.name.as_str()).or_default().push(r);
     }
 
-    let emitted: Vec<(Vec<(EntityRef, Relation)>, Vec<Diagnostic>, usize)> =
+    let emitted: Vec<Emitted> =
         entities.par_iter().map(|(self_ref, entity)| emit_relations(self_ref, entity, &entities, &by_name)).collect();
     let mut relations: BTreeMap<EntityRef, BTreeSet<Relation>> = BTreeMap::new();
     let mut dangling = 0;
-    for (edges, d, n) in emitted {
+    for Emitted { edges, diags: d, dangling: n } in emitted {
         dangling += n;
         diags.extend(d);
         for (source, relation) in edges {
@@ -130,13 +130,22 @@ pub fn resolve(parsed: Parsed, diags: &mut Vec<Diagnostic>) -> Portal {
     portal
 }
 
+/// What one entity's spec emits.
+struct Emitted {
+    /// (source, relation) pairs, both directions.
+    edges: Vec<(EntityRef, Relation)>,
+    diags: Vec<Diagnostic>,
+    /// References to entities not in the catalog.
+    dangling: usize,
+}
+
 /// The relations one entity's spec emits (both directions), as Backstage's `doEmit`.
 fn emit_relations(
     self_ref: &EntityRef,
     entity: &Entity,
     entities: &BTreeMap<EntityRef, Entity>,
     by_name: &HashMap<&str, Vec<&EntityRef>>,
-) -> (Vec<(EntityRef, Relation)>, Vec<Diagnostic>, usize) {
+) -> Emitted {
     let mut edges = Vec::new();
     let mut diags = Vec::new();
     let mut dangling = 0;
@@ -174,7 +183,7 @@ fn emit_relations(
             edges.push((target, Relation { kind: r.inverse, target: self_ref.clone() }));
         }
     }
-    (edges, diags, dangling)
+    Emitted { edges, diags, dangling }
 }
 
 fn ownership(portal: &Portal) -> Ownership {

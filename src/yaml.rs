@@ -96,13 +96,6 @@ impl Node {
         self.as_map()?.iter().find(|(k, _)| k.name == key).map(|(k, v)| (k, v))
     }
 
-    pub fn get_mut(&mut self, key: &str) -> Option<&mut Node> {
-        match &mut self.value {
-            Value::Map(m) => m.iter_mut().find(|(k, _)| k.name == key).map(|(_, v)| v),
-            _ => None,
-        }
-    }
-
     /// A short name of the value's type for messages ("a string", "a list", ...).
     pub fn type_name(&self) -> &'static str {
         match self.value {
@@ -170,21 +163,6 @@ pub fn parse_documents(text: &str) -> (Vec<Document>, Vec<YamlError>) {
         }
     }
     (docs, errors)
-}
-
-/// Parses a single-document file (configuration) into a node tree.
-pub fn parse_single(text: &str) -> Result<Option<Node>, YamlError> {
-    let (mut docs, mut errors) = parse_documents(text);
-    if !errors.is_empty() {
-        return Err(errors.swap_remove(0));
-    }
-    if docs.len() > 1 {
-        return Err(YamlError {
-            pos: Some(docs[1].root.pos),
-            message: "expected a single YAML document, found several".into(),
-        });
-    }
-    Ok(docs.pop().map(|d| d.root))
 }
 
 /// Deserialises a single-document file into `T` (configuration files), with the position of

@@ -59,10 +59,10 @@ pub fn split(reference: &str) -> Result<RefParts<'_>, RefError> {
     let slash = reference.find('/');
     let mut colon = reference.find(':');
     // A slash before the colon means the colon is part of the name.
-    if let (Some(s), Some(c)) = (slash, colon) {
-        if s < c {
-            colon = None;
-        }
+    if let (Some(s), Some(c)) = (slash, colon)
+        && s < c
+    {
+        colon = None;
     }
     let kind = colon.map(|c| &reference[..c]);
     let namespace = slash.map(|s| &reference[colon.map_or(0, |c| c + 1)..s]);

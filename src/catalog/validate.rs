@@ -125,10 +125,10 @@ pub fn entity_from_document(doc: Document, ctx: &DocContext, diags: &mut Vec<Dia
     }
 
     let api_version = c.string(&root, "apiVersion", "apiVersion").map(str::to_owned);
-    if let (Some(v), Some(node)) = (&api_version, root.get("apiVersion")) {
-        if !rules::is_valid_api_version(v) {
-            c.format_error("apiVersion", node.pos, rules::EXPECT_PREFIX_SUFFIX, v);
-        }
+    if let (Some(v), Some(node)) = (&api_version, root.get("apiVersion"))
+        && !rules::is_valid_api_version(v)
+    {
+        c.format_error("apiVersion", node.pos, rules::EXPECT_PREFIX_SUFFIX, v);
     }
     let kind = c.string(&root, "kind", "kind").map(str::to_owned);
     let kind_ok = match (&kind, root.get("kind")) {
@@ -173,10 +173,11 @@ pub fn entity_from_document(doc: Document, ctx: &DocContext, diags: &mut Vec<Dia
     let links = links(&mut c, metadata);
 
     let spec = root.get("spec");
-    if let Some(spec) = spec {
-        if spec.as_map().is_none() && !spec.is_null() {
-            c.error("invalid-type", spec.pos, format!("`spec` must be a mapping, found {}", spec.type_name()));
-        }
+    if let Some(spec) = spec
+        && spec.as_map().is_none()
+        && !spec.is_null()
+    {
+        c.error("invalid-type", spec.pos, format!("`spec` must be a mapping, found {}", spec.type_name()));
     }
 
     let (Some(api_version), Some(kind), Some(name)) = (api_version, kind, name) else {
