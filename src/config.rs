@@ -10,7 +10,7 @@ use globset::{Glob, GlobSet, GlobSetBuilder};
 use serde::Deserialize;
 
 use crate::diagnostics::{Diagnostic, Pos};
-use crate::yaml;
+use crate::yaml::{self, At};
 
 /// The file looked for at the portal root when `--config` is not given.
 pub const CONFIG_FILE: &str = "portico.yaml";
@@ -32,7 +32,7 @@ pub struct RawConfig {
     /// Which files are catalog descriptors and which entities are accepted.
     pub catalog: RawCatalog,
     /// Globs (relative to the root) of paths never read, on top of `.gitignore`.
-    pub ignore: Vec<String>,
+    pub ignore: Vec<At<String>>,
     /// Which ownership group pages show first: `direct` (default) or `aggregated`.
     pub ownership: Option<OwnershipMode>,
 }
@@ -42,10 +42,10 @@ pub struct RawConfig {
 pub struct RawCatalog {
     /// Globs of catalog files found by walking the tree.
     /// Default: `["**/catalog-info.yaml", "**/catalog-info.yml"]`.
-    pub files: Option<Vec<String>>,
+    pub files: Option<Vec<At<String>>>,
     /// Further entry points, read like the targets of a `Location` at the root (paths or globs
     /// relative to the root), e.g. `["catalog/all.yaml"]`.
-    pub locations: Vec<String>,
+    pub locations: Vec<At<String>>,
     /// Kinds accepted (case-insensitive), like Backstage's `catalog.rules` allow list.
     /// Default: every kind. Entities of other kinds are reported and left out.
     pub kinds: Option<Vec<String>>,
@@ -85,8 +85,8 @@ pub struct Config {
     pub source_url: Option<String>,
     pub edit_url: Option<String>,
     pub catalog_files: GlobSet,
-    pub catalog_file_globs: Vec<String>,
-    pub locations: Vec<String>,
+    /// `catalog.locations` entries with their position in the config file.
+    pub locations: Vec<At<String>>,
     /// Lower-case kinds accepted; `None` accepts all.
     pub kinds: Option<Vec<String>>,
     pub ignore: GlobSet,
@@ -151,14 +151,14 @@ impl Config {
         config_file: Option<PathBuf>,
         display_file: &str,
     ) -> Result<Config, Box<Diagnostic>> {
-        let glob_error = |what: &str, e: globset::Error| {
+        let glob_error = |what: &str, (e, pos): (globset::Error, Option<Pos>)| {
             Box::new(
-                Diagnostic::error("invalid-config", format!("invalid glob in `{what}`: {e}"))
-                    .at(display_file, None::<Pos>),
+                Diagnostic::error("invalid-config", format!("invalid glob in `{what}`: {e}")).at(display_file, pos),
             )
         };
-        let catalog_file_globs: Vec<String> =
-            raw.catalog.files.unwrap_or_else(|| DEFAULT_CATALOG_FILES.iter().map(|s| s.to_string()).collect());
+        let catalog_file_globs = raw.catalog.files.unwrap_or_else(|| {
+            DEFAULT_CATALOG_FILES.iter().map(|s| At { value: s.to_string(), pos: Pos::default() }).collect()
+        });
         let catalog_files = build_globset(&catalog_file_globs).map_err(|e| glob_error("catalog.files", e))?;
         let ignore = build_globset(&raw.ignore).map_err(|e| glob_error("ignore", e))?;
 
@@ -178,7 +178,6 @@ impl Config {
             source_url: raw.source_url,
             edit_url: raw.edit_url,
             catalog_files,
-            catalog_file_globs,
             locations: raw.catalog.locations,
             kinds: raw.catalog.kinds.map(|k| k.iter().map(|s| s.to_lowercase()).collect()),
             ignore,
@@ -199,12 +198,14 @@ impl Config {
     }
 }
 
-fn build_globset(globs: &[String]) -> Result<GlobSet, globset::Error> {
+/// Compiles globs; a failure names the glob's position (`None` for built-in defaults).
+fn build_globset(globs: &[At<String>]) -> Result<GlobSet, (globset::Error, Option<Pos>)> {
     let mut builder = GlobSetBuilder::new();
     for g in globs {
-        builder.add(Glob::new(g.trim_start_matches("./"))?);
+        let glob = Glob::new(g.value.trim_start_matches("./")).map_err(|e| (e, (g.pos.line > 0).then_some(g.pos)))?;
+        builder.add(glob);
     }
-    builder.build()
+    builder.build().map_err(|e| (e, None))
 }
 
 /// The path of a base URL, normalised to start and end with `/`:

@@ -245,25 +245,33 @@ impl Printer {
     }
 }
 
-/// The byte range to underline at `pos` (the token starting there, at least one character)
-/// and the window of whole lines to show around it (one line before, the line itself).
+/// The byte range to underline at `pos` and the window of whole lines to show around it (one
+/// line before, the line itself). The underline covers the YAML value or key starting there: a
+/// quoted string to its closing quote, an item of a flow list or mapping up to `,`, `]` or `}`,
+/// a plain scalar to the end of the line (before a ` #` comment), an indicator (`:` `,` `]` `}`,
+/// where syntax errors point) alone.
 fn line_span(src: &str, pos: Pos) -> Option<(std::ops::Range<usize>, std::ops::Range<usize>)> {
     let mut starts = vec![0usize];
     starts.extend(src.match_indices('\n').map(|(i, _)| i + 1));
     let line_idx = (pos.line as usize).checked_sub(1)?;
     let line_start = *starts.get(line_idx)?;
     let line_end = src[line_start..].find('\n').map_or(src.len(), |i| line_start + i);
-    let line = &src[line_start..line_end];
+    let line = src[line_start..line_end].trim_end_matches('\r');
     let col_byte = line.char_indices().nth((pos.column as usize).saturating_sub(1)).map_or(line.len(), |(i, _)| i);
+    let before = &line[..col_byte];
     let rest = &line[col_byte..];
-    let token_len = rest
-        .char_indices()
-        .find(|(_, c)| c.is_whitespace() || matches!(c, ',' | ']' | '}'))
-        .map_or(rest.len(), |(i, _)| i)
-        .max(rest.chars().next().map_or(0, char::len_utf8));
+    let in_flow = before.matches(['[', '{']).count() > before.matches([']', '}']).count();
+    let len = match rest.chars().next() {
+        // Syntax errors point at an indicator: a single caret.
+        Some(':' | ',' | ']' | '}') => 1,
+        Some(q @ ('"' | '\'')) => rest[1..].find(q).map_or(rest.len(), |i| i + 2),
+        _ if in_flow => rest.find([',', ']', '}']).unwrap_or(rest.len()),
+        _ => rest.find(" #").unwrap_or(rest.len()),
+    };
+    let len = rest[..len].trim_end().len().max(rest.chars().next().map_or(0, char::len_utf8));
     let start = line_start + col_byte;
     let window_start = starts[line_idx.saturating_sub(1)];
-    Some((start..start + token_len, window_start..line_end))
+    Some((start..start + len, window_start..line_start + line.len()))
 }
 
 fn escape_github_data(s: &str) -> String {
@@ -302,10 +310,21 @@ mod tests {
     }
 
     #[test]
-    fn span_underlines_the_token() {
-        let src = "a: 1\nname: Bad_Name!\n";
-        let (range, window) = line_span(src, Pos::new(2, 7)).unwrap();
-        assert_eq!(&src[range], "Bad_Name!");
-        assert_eq!(&src[window], "a: 1\nname: Bad_Name!");
+    fn span_underlines_the_whole_value() {
+        let src = "a: 1\nname: Checkout Service! # why\ntags: [java, Big Data]\nq: 'x, y' z\n";
+        let cases = [
+            (Pos::new(2, 7), "Checkout Service!"),
+            (Pos::new(3, 8), "java"),
+            (Pos::new(3, 14), "Big Data"),
+            (Pos::new(4, 4), "'x, y'"),
+            (Pos::new(2, 1), "name: Checkout Service!"),
+            (Pos::new(2, 5), ":"),
+        ];
+        for (pos, want) in cases {
+            let (range, _) = line_span(src, pos).unwrap();
+            assert_eq!(&src[range], want, "{pos:?}");
+        }
+        let (_, window) = line_span(src, Pos::new(2, 7)).unwrap();
+        assert_eq!(&src[window], "a: 1\nname: Checkout Service! # why");
     }
 }

@@ -16,7 +16,7 @@ use rayon::prelude::*;
 use crate::catalog::validate::{DocContext, entity_from_document};
 use crate::catalog::{Entity, LocationTarget};
 use crate::config::Config;
-use crate::diagnostics::{Diagnostic, Pos};
+use crate::diagnostics::Diagnostic;
 use crate::discover::Inventory;
 use crate::paths::{self, PathError};
 use crate::yaml;
@@ -60,9 +60,10 @@ pub fn parse(config: &Config, inventory: &Inventory, diags: &mut Vec<Diagnostic>
         .and_then(|p| crate::discover::relative(&config.root, p))
         .unwrap_or_else(|| crate::config::CONFIG_FILE.to_owned());
     for location in &config.locations {
-        let target = LocationTarget { target: location.clone(), pos: Pos::new(0, 0), optional: false };
+        let target = LocationTarget { target: location.value.clone(), pos: location.pos, optional: false };
         let mut found = Vec::new();
-        resolve_target(config, inventory, &config_file, &target, None, &mut found, diags);
+        let from = TargetSource { file: &config_file, location_type: None, in_config: true };
+        resolve_target(config, inventory, &from, &target, &mut found, diags);
         wave.extend(found.into_iter().map(|f| Pending { origin: f.clone(), file: f, explicit: true }));
     }
 
@@ -123,15 +124,15 @@ fn read_file(config: &Config, inventory: &Inventory, pending: &Pending) -> FileR
                     "kind-not-allowed",
                     format!("kind `{}` is not allowed: entity {} is left out", entity.kind, entity.entity_ref),
                 )
-                .at(file, Some(entity.source.pos))
+                .at(file, Some(entity.source.kind_pos))
                 .hint("add the kind to `catalog.kinds` in portico.yaml, or remove the entity"),
             );
             continue;
         }
         for target in &entity.targets {
             let mut found = Vec::new();
-            let location_type = entity.spec_str("type");
-            resolve_target(config, inventory, file, target, location_type, &mut found, &mut out.diags);
+            let from = TargetSource { file, location_type: entity.spec_str("type"), in_config: false };
+            resolve_target(config, inventory, &from, target, &mut found, &mut out.diags);
             out.next.extend(found.into_iter().map(|f| Pending {
                 file: f,
                 origin: pending.origin.clone(),
@@ -152,22 +153,38 @@ fn is_glob(target: &str) -> bool {
     target.contains(['*', '?', '[', '{'])
 }
 
-/// Resolves one Location target written in `from` to the files it names.
+/// Where a Location target was written.
+struct TargetSource<'a> {
+    /// The Location's file, or the configuration file.
+    file: &'a str,
+    /// `spec.type` of the Location.
+    location_type: Option<&'a str>,
+    /// Written in `catalog.locations` of portico.yaml rather than in a Location entity.
+    in_config: bool,
+}
+
+/// Resolves one Location target to the files it names.
 fn resolve_target(
     config: &Config,
     inventory: &Inventory,
-    from: &str,
+    source: &TargetSource,
     target: &LocationTarget,
-    location_type: Option<&str>,
     found: &mut Vec<String>,
     diags: &mut Vec<Diagnostic>,
 ) {
     let pos = (target.pos.line > 0).then_some(target.pos);
     let t = target.target.as_str();
+    let (from, location_type) = (if source.in_config { "" } else { source.file }, source.location_type);
+    let at = source.file;
+    let missing_hint = if source.in_config {
+        "fix or remove the entry in `catalog.locations` of portico.yaml (paths there are relative to the root)"
+    } else {
+        "add `presence: optional` to the Location's spec if the file may be missing"
+    };
     if location_type.is_some_and(|ty| ty != "file") || paths::is_url(t) {
         diags.push(
             Diagnostic::warning("location-url", format!("Location target `{t}` is not a local file and was not read"))
-                .at(from, pos)
+                .at(at, pos)
                 .hint("Portico reads the monorepo only; point the Location at a path relative to its file"),
         );
         return;
@@ -181,7 +198,7 @@ fn resolve_target(
                     "location-outside-root",
                     format!("Location target `{t}` points outside the portal root"),
                 )
-                .at(from, pos),
+                .at(at, pos),
             );
             return;
         }
@@ -191,7 +208,7 @@ fn resolve_target(
             Ok(g) => g.compile_matcher(),
             Err(e) => {
                 diags.push(
-                    Diagnostic::error("location-invalid-glob", format!("Location target `{t}`: {e}")).at(from, pos),
+                    Diagnostic::error("location-invalid-glob", format!("Location target `{t}`: {e}")).at(at, pos),
                 );
                 return;
             }
@@ -201,8 +218,8 @@ fn resolve_target(
         if found.len() == before && !target.optional {
             diags.push(
                 Diagnostic::error("location-not-found", format!("Location target `{t}` matches no file"))
-                    .at(from, pos)
-                    .hint("add `presence: optional` to the Location's spec if that is expected"),
+                    .at(at, pos)
+                    .hint(missing_hint),
             );
         }
         return;
@@ -213,7 +230,7 @@ fn resolve_target(
                 "location-outside-root",
                 format!("Location target `{t}` resolves outside the portal root through a symbolic link"),
             )
-            .at(from, pos),
+            .at(at, pos),
         );
         return;
     }
@@ -225,7 +242,7 @@ fn resolve_target(
                 "location-not-found",
                 format!("Location target `{t}` does not exist (resolved to `{rel}`)"),
             )
-            .at(from, pos)
+            .at(at, pos)
             .hint("add `presence: optional` to the Location's spec if the file may be missing"),
         );
     }

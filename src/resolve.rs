@@ -95,10 +95,10 @@ pub fn resolve(parsed: Parsed, diags: &mut Vec<Diagnostic>) -> Portal {
                     "duplicate-entity",
                     format!(
                         "duplicate entity {}: already defined in {}:{}:{}",
-                        entity.entity_ref, first.source.file, first.source.pos.line, first.source.pos.column
+                        entity.entity_ref, first.source.file, first.source.name_pos.line, first.source.name_pos.column
                     ),
                 )
-                .at(&entity.source.file, Some(entity.source.pos))
+                .at(&entity.source.file, Some(entity.source.name_pos))
                 .hint("entity references are compared case-insensitively; rename or remove one of them"),
             ),
             None => {
@@ -315,8 +315,8 @@ spec: {type: database, owner: dept}
         let (p, diags) = portal(ORG);
         let mut codes: Vec<(u32, &str)> = diags.iter().map(|d| (d.pos.unwrap().line, d.code)).collect();
         codes.sort();
-        // the second `db` (line 36) duplicates `DB`; `nokind` has no kind; `ghost` does not exist
-        assert_eq!(codes, vec![(24, "invalid-ref"), (29, "dangling-ref"), (36, "duplicate-entity")]);
+        // the second `db` (its name at line 38) duplicates `DB`; `nokind` has no kind; `ghost` does not exist
+        assert_eq!(codes, vec![(24, "invalid-ref"), (29, "dangling-ref"), (38, "duplicate-entity")]);
         let svc: Vec<String> =
             p.relations_of(&r("component:svc")).map(|x| format!("{}->{}", x.kind, x.target)).collect();
         assert_eq!(svc, ["dependsOn->resource:default/db", "ownedBy->group:default/team"]);

@@ -144,6 +144,21 @@ impl Node {
     }
 }
 
+/// A typed value with the position it was written at, for configuration fields whose problems
+/// are found after deserialising (a glob that does not compile, a path that does not exist).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct At<T> {
+    pub value: T,
+    pub pos: Pos,
+}
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for At<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let spanned = Spanned::<T>::deserialize(d)?;
+        Ok(At { pos: pos_of(&spanned), value: spanned.value })
+    }
+}
+
 /// Parses every document of `text`. A document that fails yields a [`YamlError`] at its absolute
 /// position and the documents before it are kept; a syntax error ends the file (the parser cannot
 /// know where the next document starts), a semantic one (duplicate key) does not.

@@ -33,6 +33,10 @@ pub struct Source {
     pub document: usize,
     /// Position of the document's first key.
     pub pos: Pos,
+    /// Position of the `kind` value.
+    pub kind_pos: Pos,
+    /// Position of the `metadata.name` value.
+    pub name_pos: Pos,
 }
 
 /// A spec field value that names another entity, with where it was written.

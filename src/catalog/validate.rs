@@ -238,7 +238,13 @@ pub fn entity_from_document(doc: Document, ctx: &DocContext, diags: &mut Vec<Dia
         links,
         spec: spec_json,
         json,
-        source: Source { file: ctx.file.to_owned(), document: doc.index, pos: doc_pos },
+        source: Source {
+            file: ctx.file.to_owned(),
+            document: doc.index,
+            pos: doc_pos,
+            kind_pos: root.get("kind").map_or(doc_pos, |n| n.pos),
+            name_pos: metadata.get("name").map_or(doc_pos, |n| n.pos),
+        },
         refs,
         targets,
         known_kind: known.is_some(),
@@ -281,12 +287,8 @@ fn string_map(
                 c.error("invalid-format", value.pos, format!("{what} must have a value"));
             }
             None => {
-                c.error(
-                    "invalid-type",
-                    value.pos,
-                    format!("\"{what}\" must be a string, found {}", value.type_name()),
-                )
-                .hint = Some("quote the value: numbers and booleans are not strings in YAML".into());
+                c.error("invalid-type", value.pos, format!("`{what}` must be a string, found {}", value.type_name()))
+                    .hint = Some("quote the value: numbers and booleans are not strings in YAML".into());
             }
         }
     }
@@ -407,6 +409,8 @@ fn check_kind(
         return;
     };
     let (variant, violations) = def.check_spec(spec, &placeholder::is_placeholder);
+    // Fields that failed their schema emit no relation (Backstage rejects the whole entity).
+    let failed_fields: Vec<String> = violations.iter().map(|v| v.path.clone()).collect();
     for v in violations {
         let code = if v.message.starts_with("missing required") { "missing-field" } else { "invalid-type" };
         let kind_note = match variant.spec_type {
@@ -416,7 +420,9 @@ fn check_kind(
         c.error(code, v.pos, format!("`{}`: {} ({kind_note})", v.path, v.message));
     }
     for field in def.relations {
-        let Some(value) = spec.get(field.field) else {
+        let path = format!("spec.{}", field.field);
+        let invalid = failed_fields.iter().any(|f| *f == path || f.starts_with(&format!("{path}.")));
+        let Some(value) = spec.get(field.field).filter(|_| !invalid) else {
             continue;
         };
         let mut push = |node: &Node| {
@@ -512,7 +518,7 @@ mod tests {
                 "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: a\n  annotations:\n    x/y/z: '1'\n    n: 3\n  links:\n    - url: not a url\n    - title: t\nspec: {type: a, lifecycle: b, owner: c}\n",
                 &[
                     "6:5: \"annotations.x/y/z\" is not valid; expected a valid prefix and/or suffix but found \"x/y/z\"",
-                    "7:8: \"annotations.n\" must be a string, found a number",
+                    "7:8: `annotations.n` must be a string, found a number",
                     "9:12: \"links.0.url\" is not valid; expected a string that is a valid url but found \"not a url\"",
                     "10:7: links.1.url must have a value",
                 ],

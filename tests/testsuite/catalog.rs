@@ -87,7 +87,11 @@ fn backstage_catalog_model_examples_build_with_exact_counts_and_no_dangling_rela
 #[test]
 fn every_backstage_example_set_checks_with_zero_errors() {
     let sets: &[(&str, &str, usize)] = &[
-        ("create-app/templates/default-app/examples", "catalog:\n  locations: [entities.yaml, org.yaml, template/template.yaml]\n", 6),
+        (
+            "create-app/templates/default-app/examples",
+            "catalog:\n  locations: [entities.yaml, org.yaml, template/template.yaml]\n",
+            6,
+        ),
         ("demo", "catalog:\n  locations: ['examples/*.yaml', demo-template/template/template.yaml]\n", 10),
         ("software-templates", "catalog:\n  locations: ['scaffolder-templates/*/template.yaml']\n", 9),
     ];
@@ -200,4 +204,16 @@ fn ownership_pages_aggregate_over_sub_groups() {
     let orphans = f.read("public/orphans/index.html");
     assert!(orphans.contains("catalog/default/component/lonely/") && orphans.contains("nobody"));
     assert!(!orphans.contains("component/svc/"));
+}
+
+/// A spec field that fails its schema emits no relation (Backstage rejects the entity), so a
+/// malformed `dependsOn` is one error, not an error plus a dangling reference and an edge.
+#[test]
+fn fields_that_fail_validation_emit_no_relations() {
+    let f = Fixture::empty().file("org.yaml", &group("team-a")).file(
+        "catalog-info.yaml",
+        "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata: {name: svc}\nspec: {type: service, lifecycle: production, owner: team-a, dependsOn: 'resource:db'}\n",
+    )
+    .file("portico.yaml", "catalog:\n  locations: [org.yaml]\n");
+    assert_eq!(summary(&f.diagnostics()), ["catalog-info.yaml:4:72 error invalid-type"]);
 }
