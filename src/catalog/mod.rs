@@ -109,8 +109,12 @@ impl Entity {
         self.spec.get(field).and_then(serde_json::Value::as_str)
     }
 
-    /// The title if set, else the name.
+    /// What Backstage shows as the entity's name: `metadata.title`, else (users and groups)
+    /// `spec.profile.displayName`, else `metadata.name`.
     pub fn display_name(&self) -> &str {
-        self.title.as_deref().unwrap_or(&self.name)
+        self.title
+            .as_deref()
+            .or_else(|| self.spec.get("profile")?.get("displayName")?.as_str().filter(|s| !s.trim().is_empty()))
+            .unwrap_or(&self.name)
     }
 }

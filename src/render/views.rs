@@ -95,7 +95,7 @@ pub struct EntityView {
     pub namespace: String,
     pub name: String,
     pub title: Option<String>,
-    /// Title if set, else name.
+    /// Title if set, else `spec.profile.displayName`, else name.
     pub display_name: String,
     pub description: Option<String>,
     /// Page path relative to `site.base_path`.

@@ -217,3 +217,15 @@ fn fields_that_fail_validation_emit_no_relations() {
     .file("portico.yaml", "catalog:\n  locations: [org.yaml]\n");
     assert_eq!(summary(&f.diagnostics()), ["catalog-info.yaml:4:72 error invalid-type"]);
 }
+
+#[test]
+fn users_and_groups_are_shown_by_their_profile_display_name() {
+    let f = Fixture::empty().file(
+        "catalog-info.yaml",
+        "apiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata: {name: team-a}\nspec: {type: team, children: [], members: [ann], profile: {displayName: The A Team}}\n---\napiVersion: backstage.io/v1alpha1\nkind: User\nmetadata: {name: ann}\nspec: {memberOf: [team-a], profile: {displayName: Ann Smith}}\n",
+    );
+    f.build(&[]).assert_code(0);
+    let group = f.read("public/catalog/default/group/team-a/index.html");
+    assert!(group.contains("<h1>The A Team "), "group heading");
+    assert!(group.contains(">Ann Smith</a>"), "member listed by display name");
+}
