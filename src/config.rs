@@ -35,6 +35,16 @@ pub struct RawConfig {
     pub ignore: Vec<At<String>>,
     /// Which ownership group pages show first: `direct` (default) or `aggregated`.
     pub ownership: Option<OwnershipMode>,
+    /// How TechDocs pages are rendered.
+    pub docs: RawDocs,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RawDocs {
+    /// Keep raw HTML of Markdown pages as written (scripts included). Default: false, raw HTML is
+    /// sanitised. Only for repositories whose every author is trusted.
+    pub allow_raw_html: Option<bool>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -91,6 +101,8 @@ pub struct Config {
     pub kinds: Option<Vec<String>>,
     pub ignore: GlobSet,
     pub ownership: OwnershipMode,
+    /// `docs.allow_raw_html`.
+    pub docs_allow_raw_html: bool,
     /// The config file read, relative to the root, if any.
     pub config_file: Option<PathBuf>,
 }
@@ -182,6 +194,7 @@ impl Config {
             kinds: raw.catalog.kinds.map(|k| k.iter().map(|s| s.to_lowercase()).collect()),
             ignore,
             ownership: raw.ownership.unwrap_or_default(),
+            docs_allow_raw_html: raw.docs.allow_raw_html.unwrap_or(false),
             config_file,
             root,
         })

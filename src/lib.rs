@@ -9,6 +9,8 @@ pub mod cli;
 pub mod config;
 pub mod diagnostics;
 pub mod discover;
+pub mod docs;
+pub mod highlight;
 pub mod parse;
 pub mod paths;
 pub mod pipeline;

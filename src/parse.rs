@@ -28,6 +28,8 @@ pub struct Parsed {
     pub entities: Vec<Entity>,
     /// Catalog files read, sorted.
     pub files: Vec<String>,
+    /// TechDocs of the entities, rendered.
+    pub docs: crate::docs::Docs,
 }
 
 /// A file to read and how it was reached.

@@ -104,13 +104,34 @@ pub fn check(config: &Config, log: &StageLog) -> Result<Checked, Box<Diagnostic>
         format!("{} files, {} catalog files", inventory.files.len(), inventory.catalog_files.len()),
     );
 
+    let problems = |diags: &[Diagnostic], from: usize| {
+        diags[from..].iter().filter(|d| d.severity > crate::diagnostics::Severity::Info).count()
+    };
     let t = log.start("parse");
-    let parsed = parse(config, &inventory, &mut diags);
-    let problems = diags.iter().filter(|d| d.severity > crate::diagnostics::Severity::Info).count();
+    let mut parsed = parse(config, &inventory, &mut diags);
     log.done(
         "parse",
         t,
-        format!("{} entities from {} files, {} problems", parsed.entities.len(), parsed.files.len(), problems),
+        format!(
+            "{} entities from {} files, {} problems",
+            parsed.entities.len(),
+            parsed.files.len(),
+            problems(&diags, 0)
+        ),
+    );
+
+    let t = log.start("docs");
+    let before = diags.len();
+    parsed.docs = crate::docs::load(config, &inventory, &parsed.entities, &mut diags);
+    log.done(
+        "docs",
+        t,
+        format!(
+            "{} sites, {} pages, {} problems",
+            parsed.docs.sites.len(),
+            parsed.docs.page_count(),
+            problems(&diags, before)
+        ),
     );
 
     let t = log.start("resolve");

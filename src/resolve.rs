@@ -34,6 +34,8 @@ pub struct Portal {
     pub ownership: Ownership,
     /// Number of references to entities not in the catalog.
     pub dangling: usize,
+    /// TechDocs sites, their anchors checked.
+    pub docs: crate::docs::Docs,
 }
 
 impl Portal {
@@ -88,7 +90,8 @@ pub struct Orphan {
 /// Builds the graph. Problems go to `diags`.
 pub fn resolve(parsed: Parsed, diags: &mut Vec<Diagnostic>) -> Portal {
     let mut entities: BTreeMap<EntityRef, Entity> = BTreeMap::new();
-    for entity in parsed.entities {
+    let mut parsed = parsed;
+    for entity in std::mem::take(&mut parsed.entities) {
         match entities.get(&entity.entity_ref) {
             Some(first) => diags.push(
                 Diagnostic::error(
@@ -125,7 +128,8 @@ pub fn resolve(parsed: Parsed, diags: &mut Vec<Diagnostic>) -> Portal {
         }
     }
 
-    let mut portal = Portal { entities, relations, ownership: Ownership::default(), dangling };
+    crate::docs::check_anchors(&parsed.docs, diags);
+    let mut portal = Portal { entities, relations, ownership: Ownership::default(), dangling, docs: parsed.docs };
     portal.ownership = ownership(&portal);
     portal
 }
@@ -260,7 +264,7 @@ mod tests {
         let mut diags = Vec::new();
         let ctx = DocContext { root: std::path::Path::new("/nonexistent"), file: "c.yaml", origin: "c.yaml" };
         let entities = docs.into_iter().filter_map(|d| entity_from_document(d, &ctx, &mut diags)).collect();
-        let p = resolve(Parsed { entities, files: vec![] }, &mut diags);
+        let p = resolve(Parsed { entities, ..Parsed::default() }, &mut diags);
         (p, diags)
     }
 

@@ -86,6 +86,8 @@ pub struct Entity {
     pub labels: BTreeMap<String, String>,
     /// Annotations, including `backstage.io/managed-by-location`.
     pub annotations: BTreeMap<String, String>,
+    /// Where each annotation's value was written.
+    pub annotation_pos: BTreeMap<String, Pos>,
     pub tags: Vec<String>,
     pub links: Vec<Link>,
     /// `spec` as JSON (`Null` when absent).
@@ -97,6 +99,8 @@ pub struct Entity {
     pub refs: Vec<SpecRef>,
     /// Targets of a `Location` entity.
     pub targets: Vec<LocationTarget>,
+    /// Directory of the descriptor, relative to the root (`""` at the root).
+    pub dir: String,
     /// Whether the kind is one Backstage knows (others are rendered generically).
     pub known_kind: bool,
     /// Files read through placeholders (root-relative).

@@ -169,6 +169,11 @@ pub fn entity_from_document(doc: Document, ctx: &DocContext, diags: &mut Vec<Dia
     let description = c.optional_string(metadata, "description", "metadata.description", false);
     let labels = string_map(&mut c, metadata, "labels", rules::is_valid_label_value, rules::EXPECT_OBJECT_NAME);
     let mut annotations = string_map(&mut c, metadata, "annotations", |_| true, "a string");
+    let annotation_pos = metadata
+        .get("annotations")
+        .and_then(Node::as_map)
+        .map(|m| m.iter().map(|(k, v)| (k.name.clone(), v.pos)).collect())
+        .unwrap_or_default();
     let tags = tags(&mut c, metadata);
     let links = links(&mut c, metadata);
 
@@ -234,6 +239,7 @@ pub fn entity_from_document(doc: Document, ctx: &DocContext, diags: &mut Vec<Dia
         description,
         labels,
         annotations,
+        annotation_pos,
         tags,
         links,
         spec: spec_json,
@@ -247,6 +253,7 @@ pub fn entity_from_document(doc: Document, ctx: &DocContext, diags: &mut Vec<Dia
         },
         refs,
         targets,
+        dir: crate::paths::parent_dir(ctx.file).to_owned(),
         known_kind: known.is_some(),
         reads,
     })

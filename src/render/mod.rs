@@ -5,6 +5,7 @@
 //! `catalog/<namespace>/<kind>/<name>/index.html`, the orphans page, `api/catalog.json` and the
 //! hashed assets. Pages render in parallel; the result is the same for the same input.
 
+pub mod docs_pages;
 pub mod export;
 pub mod theme;
 pub mod views;
@@ -59,7 +60,11 @@ pub fn render(config: &Config, portal: &Portal, theme: &Theme) -> Result<Site, B
         title: config.title.clone(),
         base_path: config.base_path.clone(),
         entity_count: portal.entities.len(),
-        assets: AssetsView { style: theme.style.path.clone() },
+        assets: AssetsView {
+            style: theme.style.path.clone(),
+            highlight: theme.highlight.path.clone(),
+            mermaid: theme.mermaid.path.clone(),
+        },
     };
     let site = Value::from(Serde(&site_view));
     let builder = ViewBuilder { portal, config };
@@ -120,8 +125,31 @@ pub fn render(config: &Config, portal: &Portal, theme: &Theme) -> Result<Site, B
             minijinja::context! { site => site.clone(), orphans => Value::from(Serde(&orphans)) },
         )?,
     );
+    let docs_render = |site_view: &docs_pages::DocSiteView, page: &docs_pages::DocPageView| {
+        render_page(
+            "docs.html",
+            minijinja::context! { site => site.clone(), docsite => Value::from(Serde(site_view)), page => Value::from(Serde(page)) },
+        )
+    };
+    files.extend(docs_pages::pages(config, &portal.docs, &builder, &docs_render)?);
+    let assets: Vec<(String, Vec<u8>)> = portal
+        .docs
+        .sites
+        .par_iter()
+        .flat_map_iter(|s| s.assets.iter())
+        .map(|(file, out)| {
+            std::fs::read(config.root.join(file)).map(|bytes| (out.clone(), bytes)).map_err(|e| {
+                Box::new(Diagnostic::error("unreadable-file", format!("cannot read docs asset: {e}")).at(file, None))
+            })
+        })
+        .collect::<Result<_, _>>()?;
+    files.extend(assets);
     files.insert("api/catalog.json".into(), export::catalog_json(portal));
-    files.insert(theme.style.path.clone(), theme.style.content.to_vec());
+    files.insert(theme.style.path.clone(), theme.style.content.clone());
+    files.insert(theme.highlight.path.clone(), theme.highlight.content.clone());
+    if portal.docs.sites.iter().any(|s| s.pages.iter().any(|p| p.mermaid)) {
+        files.insert(theme.mermaid.path.clone(), theme.mermaid.content.clone());
+    }
     Ok(Site { files })
 }
 

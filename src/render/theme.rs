@@ -14,20 +14,27 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("catalog.html", include_str!("../../themes/default/templates/catalog.html")),
     ("entity.html", include_str!("../../themes/default/templates/entity.html")),
     ("orphans.html", include_str!("../../themes/default/templates/orphans.html")),
+    ("docs.html", include_str!("../../themes/default/templates/docs.html")),
 ];
 
 const STYLE: &str = include_str!("../../themes/default/assets/style.css");
+/// mermaid 11 (MIT), see `themes/default/assets/vendor/README.md`.
+const MERMAID: &[u8] = include_bytes!("../../themes/default/assets/vendor/mermaid.min.js");
 
 /// An asset with its hashed output path.
 pub struct Asset {
     /// Path relative to the site root.
     pub path: String,
-    pub content: &'static [u8],
+    pub content: Vec<u8>,
 }
 
 pub struct Theme {
     pub env: Environment<'static>,
     pub style: Asset,
+    /// Code highlighting colours (light and dark), from [`crate::highlight::stylesheet`].
+    pub highlight: Asset,
+    /// The diagram renderer, written only when some page needs it.
+    pub mermaid: Asset,
 }
 
 impl Theme {
@@ -40,7 +47,12 @@ impl Theme {
         for (name, source) in TEMPLATES {
             env.add_template(name, source)?;
         }
-        Ok(Theme { env, style: hashed("assets/style", "css", STYLE.as_bytes()) })
+        Ok(Theme {
+            env,
+            style: hashed("assets/style", "css", STYLE.as_bytes().to_vec()),
+            highlight: hashed("assets/highlight", "css", crate::highlight::stylesheet().into_bytes()),
+            mermaid: hashed("assets/mermaid", "js", MERMAID.to_vec()),
+        })
     }
 }
 
@@ -74,7 +86,7 @@ fn html_formatter(
     }
 }
 
-fn hashed(stem: &str, ext: &str, content: &'static [u8]) -> Asset {
-    let hash = blake3::hash(content).to_hex();
+fn hashed(stem: &str, ext: &str, content: Vec<u8>) -> Asset {
+    let hash = blake3::hash(&content).to_hex();
     Asset { path: format!("{stem}.{}.{ext}", &hash[..8]), content }
 }

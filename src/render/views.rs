@@ -22,6 +22,8 @@ pub struct SiteView {
 #[derive(Clone, Debug, Serialize)]
 pub struct AssetsView {
     pub style: String,
+    pub highlight: String,
+    pub mermaid: String,
 }
 
 /// A link to an entity; `url` is `None` when the entity is not in the catalog.
@@ -116,6 +118,9 @@ pub struct EntityView {
     pub spec_json: String,
     pub group: Option<GroupView>,
     pub user: Option<UserView>,
+    /// The entity's TechDocs, relative to `site.base_path` (its own, or another entity's through
+    /// `backstage.io/techdocs-entity`).
+    pub docs_url: Option<String>,
 }
 
 /// The page path of an entity: `catalog/<namespace>/<kind>/<name>/` (namespace and kind
@@ -165,6 +170,11 @@ impl ViewBuilder<'_> {
 
     fn links<'r>(&self, refs: impl IntoIterator<Item = &'r EntityRef>) -> Vec<EntityLink> {
         refs.into_iter().map(|r| self.link(r)).collect()
+    }
+
+    /// The entity's owner.
+    pub fn owner_link(&self, e: &Entity) -> Option<EntityLink> {
+        self.first_target(e, OWNED_BY, "")
     }
 
     fn first_target(&self, e: &Entity, relation: &str, kind: &str) -> Option<EntityLink> {
@@ -234,6 +244,7 @@ impl ViewBuilder<'_> {
             spec_json: serde_json::to_string_pretty(&e.spec).unwrap_or_default(),
             group,
             user,
+            docs_url: self.portal.docs.entity_docs.get(r).cloned(),
         }
     }
 }

@@ -1,0 +1,560 @@
+//! Markdown -> HTML for one docs page, with the techdocs-core extension set.
+//!
+//! Input: a [`Preprocessed`] page and a link resolver. Output: [`Rendered`]: the page body
+//! HTML (not yet sanitised), its headings with Python-Markdown-compatible ids (explicit
+//! `{#id}` kept), the first `#` heading as title, the links whose `#anchor` must be checked once
+//! every page is known, and problems at page positions. pulldown-cmark does CommonMark, tables,
+//! footnotes, task lists, definition lists, strikethrough, `~sub~`, `^sup^`, heading attributes
+//! and GitHub alerts; this module adds fenced-code attributes (`title=`, `linenums=`,
+//! `hl_lines=`), highlighting through [`crate::highlight`], inline `#!lang code`, mermaid,
+//! `attr_list` on links and images, emoji shortcodes, abbreviations and bare-URL magic links.
+
+use std::collections::BTreeSet;
+use std::fmt::Write as _;
+use std::sync::LazyLock;
+
+use pulldown_cmark::{BlockQuoteKind, CodeBlockKind, CowStr, Event, Options, Parser, Tag, TagEnd};
+use regex::Regex;
+
+use super::preprocess::Preprocessed;
+use super::slug::{Slugger, slugify};
+use crate::diagnostics::{Pos, Severity};
+
+/// A heading of the page.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Heading {
+    pub level: u8,
+    pub id: String,
+    pub text: String,
+}
+
+/// What the resolver says about a link destination.
+#[derive(Clone, Debug)]
+pub struct Resolved<K> {
+    /// The href to write.
+    pub href: String,
+    /// A page and anchor to check once all pages are parsed.
+    pub anchor: Option<(K, String)>,
+    /// Why the link is broken, if it is.
+    pub problem: Option<String>,
+}
+
+/// A link whose anchor is checked later.
+#[derive(Clone, Debug)]
+pub struct AnchorUse<K> {
+    pub pos: Pos,
+    pub target: K,
+    pub anchor: String,
+    /// The destination as written.
+    pub written: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Problem {
+    pub severity: Severity,
+    pub code: &'static str,
+    pub pos: Pos,
+    pub message: String,
+}
+
+#[derive(Debug)]
+pub struct Rendered<K> {
+    pub html: String,
+    pub headings: Vec<Heading>,
+    /// Text of the first level-1 heading.
+    pub title: Option<String>,
+    pub anchors: Vec<AnchorUse<K>>,
+    /// Every `id` on the page (headings, footnotes, explicit ids), for anchor checks.
+    pub ids: BTreeSet<String>,
+    pub mermaid: bool,
+    pub problems: Vec<Problem>,
+}
+
+const OPTIONS: Options = Options::ENABLE_TABLES
+    .union(Options::ENABLE_FOOTNOTES)
+    .union(Options::ENABLE_STRIKETHROUGH)
+    .union(Options::ENABLE_TASKLISTS)
+    .union(Options::ENABLE_HEADING_ATTRIBUTES)
+    .union(Options::ENABLE_GFM)
+    .union(Options::ENABLE_DEFINITION_LIST)
+    .union(Options::ENABLE_SUPERSCRIPT)
+    .union(Options::ENABLE_SUBSCRIPT);
+
+static MAGIC_LINK: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?i)\b(?:https?://|ftp://|www\.)[^\s<>"]*[^\s<>"'.,:;!?)\]]"#).expect("static pattern")
+});
+static EMOJI: LazyLock<Regex> = LazyLock::new(|| Regex::new(r":([a-z0-9_+\-]+):").expect("static pattern"));
+static ATTR: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r#"([#.][\w-]+)|([\w-]+)=("[^"]*"|'[^']*'|[^\s}]+)"#).expect("static pattern"));
+
+pub fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Renders a page. `resolve(dest, is_image)` rewrites link destinations.
+pub fn render<K: Clone>(pre: &Preprocessed, resolve: &dyn Fn(&str, bool) -> Resolved<K>) -> Rendered<K> {
+    let events: Vec<(Event, std::ops::Range<usize>)> = Parser::new_ext(&pre.text, OPTIONS).into_offset_iter().collect();
+    let mut r = Renderer {
+        pre,
+        resolve,
+        out: Vec::with_capacity(events.len()),
+        headings: Vec::new(),
+        title: None,
+        anchors: Vec::new(),
+        ids: BTreeSet::new(),
+        mermaid: false,
+        problems: Vec::new(),
+        slugger: Slugger::new(),
+        abbr: abbreviation_regex(&pre.abbreviations),
+        link_depth: 0,
+        strip_next: None,
+    };
+    r.run(&events);
+    let mut html = String::with_capacity(pre.text.len() * 2);
+    pulldown_cmark::html::push_html(&mut html, r.out.into_iter());
+    for fid in footnote_ids(&html) {
+        r.ids.insert(fid);
+    }
+    Rendered {
+        html,
+        headings: r.headings,
+        title: r.title,
+        anchors: r.anchors,
+        ids: r.ids,
+        mermaid: r.mermaid,
+        problems: r.problems,
+    }
+}
+
+fn abbreviation_regex(abbrs: &[(String, String)]) -> Option<(Regex, Vec<(String, String)>)> {
+    if abbrs.is_empty() {
+        return None;
+    }
+    let alternatives: Vec<String> = abbrs.iter().map(|(a, _)| regex::escape(a)).collect();
+    Regex::new(&format!(r"\b(?:{})\b", alternatives.join("|"))).ok().map(|re| (re, abbrs.to_vec()))
+}
+
+/// Ids pulldown-cmark gives footnote definitions.
+fn footnote_ids(html: &str) -> Vec<String> {
+    html.match_indices("<div class=\"footnote-definition\" id=\"")
+        .filter_map(|(i, m)| {
+            let rest = &html[i + m.len()..];
+            rest.find('"').map(|end| rest[..end].to_owned())
+        })
+        .collect()
+}
+
+struct Renderer<'p, 'e, K> {
+    pre: &'p Preprocessed,
+    resolve: &'p dyn Fn(&str, bool) -> Resolved<K>,
+    out: Vec<Event<'e>>,
+    headings: Vec<Heading>,
+    title: Option<String>,
+    anchors: Vec<AnchorUse<K>>,
+    ids: BTreeSet<String>,
+    mermaid: bool,
+    problems: Vec<Problem>,
+    slugger: Slugger,
+    abbr: Option<(Regex, Vec<(String, String)>)>,
+    link_depth: usize,
+    /// An attribute list consumed from the start of a later text event: (event index, bytes).
+    strip_next: Option<(usize, usize)>,
+}
+
+/// The plain text of a run of inline events (for heading ids and titles).
+fn plain_text(events: &[(Event, std::ops::Range<usize>)]) -> String {
+    let mut s = String::new();
+    for (e, _) in events {
+        match e {
+            Event::Text(t) | Event::Code(t) => s.push_str(t),
+            Event::SoftBreak | Event::HardBreak => s.push(' '),
+            _ => {}
+        }
+    }
+    s
+}
+
+/// Parses a trailing `{: #id .class key=value }` attribute list at the start of `text`.
+/// Returns the attributes as HTML and the length consumed.
+fn leading_attr_list(text: &str) -> Option<(String, usize)> {
+    let rest = text.strip_prefix('{')?;
+    let end = rest.find('}')?;
+    let inner = rest[..end].trim_start_matches(':').trim();
+    if inner.is_empty() {
+        return None;
+    }
+    let mut id = None;
+    let mut classes = Vec::new();
+    let mut attrs = Vec::new();
+    let mut matched = 0;
+    for c in ATTR.captures_iter(inner) {
+        matched += c[0].len();
+        if let Some(sel) = c.get(1) {
+            let sel = sel.as_str();
+            if let Some(i) = sel.strip_prefix('#') {
+                id = Some(i.to_owned());
+            } else {
+                classes.push(sel[1..].to_owned());
+            }
+        } else {
+            let v = c[3].trim_matches(|ch| ch == '"' || ch == '\'');
+            attrs.push((c[2].to_owned(), v.to_owned()));
+        }
+    }
+    // Only whitespace may separate the recognised parts.
+    if matched + inner.matches(char::is_whitespace).count() < inner.len() {
+        return None;
+    }
+    let mut html = String::new();
+    if let Some(id) = id {
+        let _ = write!(html, " id=\"{}\"", escape(&id));
+    }
+    if !classes.is_empty() {
+        let _ = write!(html, " class=\"{}\"", escape(&classes.join(" ")));
+    }
+    for (k, v) in attrs {
+        if k.to_ascii_lowercase().starts_with("on") {
+            continue;
+        }
+        let _ = write!(html, " {}=\"{}\"", escape(&k), escape(&v));
+    }
+    Some((html, end + 2))
+}
+
+impl<'p, 'e, K: Clone> Renderer<'p, 'e, K> {
+    fn html(&mut self, s: String) {
+        self.out.push(Event::Html(CowStr::from(s)));
+    }
+
+    fn problem(&mut self, severity: Severity, code: &'static str, offset: usize, message: String) {
+        self.problems.push(Problem { severity, code, pos: self.pre.pos_of(offset), message });
+    }
+
+    fn run(&mut self, events: &[(Event<'e>, std::ops::Range<usize>)]) {
+        let mut i = 0;
+        let mut heading_stack: Vec<(u8, String)> = Vec::new();
+        while i < events.len() {
+            let (event, range) = &events[i];
+            match event {
+                Event::Start(Tag::Heading { level, id, classes, attrs }) => {
+                    let end = find_end(events, i);
+                    let text = plain_text(&events[i + 1..end]);
+                    let level = *level as u8;
+                    let hid = match id {
+                        Some(explicit) => self.slugger.register(explicit.to_string()),
+                        None => self.slugger.unique(slugify(&text)),
+                    };
+                    if level == 1 && self.title.is_none() {
+                        self.title = Some(text.trim().to_owned());
+                    }
+                    self.headings.push(Heading { level, id: hid.clone(), text: text.trim().to_owned() });
+                    self.ids.insert(hid.clone());
+                    let mut tag = format!("<h{level} id=\"{}\"", escape(&hid));
+                    if !classes.is_empty() {
+                        let cls: Vec<&str> = classes.iter().map(|c| c.as_ref()).collect();
+                        let _ = write!(tag, " class=\"{}\"", escape(&cls.join(" ")));
+                    }
+                    for (k, v) in attrs {
+                        if !k.to_ascii_lowercase().starts_with("on") {
+                            let _ = write!(tag, " {}=\"{}\"", escape(k), escape(v.as_deref().unwrap_or("")));
+                        }
+                    }
+                    tag.push('>');
+                    self.html(tag);
+                    heading_stack.push((level, hid));
+                }
+                Event::End(TagEnd::Heading(_)) => {
+                    if let Some((level, hid)) = heading_stack.pop() {
+                        self.html(format!(
+                            "<a class=\"headerlink\" href=\"#{}\" title=\"Permanent link\">&para;</a></h{level}>\n",
+                            escape(&hid)
+                        ));
+                    }
+                }
+                Event::Start(Tag::CodeBlock(kind)) => {
+                    let end = find_end(events, i);
+                    let mut code = String::new();
+                    for (e, _) in &events[i + 1..end] {
+                        if let Event::Text(t) = e {
+                            code.push_str(t);
+                        }
+                    }
+                    let info = match kind {
+                        CodeBlockKind::Fenced(info) => info.to_string(),
+                        CodeBlockKind::Indented => String::new(),
+                    };
+                    let html = self.code_block(&info, &code, range.start);
+                    self.html(html);
+                    i = end + 1;
+                    continue;
+                }
+                Event::Code(code) => {
+                    let html = inline_code(code);
+                    self.html(html);
+                }
+                Event::Start(Tag::Link { dest_url, title, .. }) => {
+                    let resolved = (self.resolve)(dest_url, false);
+                    self.note_link(&resolved, dest_url, range.start);
+                    let end = find_end(events, i);
+                    let attrs = self.attrs_after(events, end);
+                    let mut tag = format!("<a href=\"{}\"", escape(&resolved.href));
+                    if !title.is_empty() {
+                        let _ = write!(tag, " title=\"{}\"", escape(title));
+                    }
+                    tag.push_str(&attrs);
+                    tag.push('>');
+                    self.html(tag);
+                    self.link_depth += 1;
+                }
+                Event::End(TagEnd::Link) => {
+                    self.html("</a>".into());
+                    self.link_depth = self.link_depth.saturating_sub(1);
+                }
+                Event::Start(Tag::Image { dest_url, title, .. }) => {
+                    let end = find_end(events, i);
+                    let alt = plain_text(&events[i + 1..end]);
+                    let resolved = (self.resolve)(dest_url, true);
+                    self.note_link(&resolved, dest_url, range.start);
+                    let attrs = self.attrs_after(events, end);
+                    let mut tag = format!("<img src=\"{}\" alt=\"{}\"", escape(&resolved.href), escape(&alt));
+                    if !title.is_empty() {
+                        let _ = write!(tag, " title=\"{}\"", escape(title));
+                    }
+                    tag.push_str(&attrs);
+                    tag.push_str(" loading=\"lazy\">");
+                    self.html(tag);
+                    i = end + 1;
+                    continue;
+                }
+                Event::Start(Tag::BlockQuote(Some(kind))) => {
+                    let (class, title) = alert(*kind);
+                    self.html(format!(
+                        "<div class=\"admonition {class}\">\n<p class=\"admonition-title\">{title}</p>\n"
+                    ));
+                }
+                Event::End(TagEnd::BlockQuote(Some(_))) => self.html("</div>\n".into()),
+                Event::Text(t) => {
+                    let skip = match self.strip_next {
+                        Some((at, len)) if at == i => {
+                            self.strip_next = None;
+                            len
+                        }
+                        _ => 0,
+                    };
+                    let html = self.inline_text(&t[skip..]);
+                    self.html(html);
+                }
+                Event::Html(h) | Event::InlineHtml(h) => {
+                    for id in html_ids(h) {
+                        self.ids.insert(id);
+                    }
+                    self.out.push(event.clone());
+                }
+                _ => self.out.push(event.clone()),
+            }
+            i += 1;
+        }
+    }
+
+    /// Records a link's problem or the anchor to check later.
+    fn note_link(&mut self, resolved: &Resolved<K>, written: &str, offset: usize) {
+        if let Some(problem) = &resolved.problem {
+            self.problem(Severity::Warning, "broken-link", offset, problem.clone());
+        }
+        if let Some((target, anchor)) = &resolved.anchor {
+            self.anchors.push(AnchorUse {
+                pos: self.pre.pos_of(offset),
+                target: target.clone(),
+                anchor: anchor.clone(),
+                written: written.to_owned(),
+            });
+        }
+    }
+
+    /// An `attr_list` right after a link or image (`[a](b){: .c}`): returns the attributes and
+    /// removes the list from the text event that carries it.
+    fn attrs_after(&mut self, events: &[(Event<'e>, std::ops::Range<usize>)], end: usize) -> String {
+        let Some((Event::Text(next), _)) = events.get(end + 1) else { return String::new() };
+        match leading_attr_list(next) {
+            Some((attrs, len)) => {
+                self.strip_next = Some((end + 1, len));
+                attrs
+            }
+            None => String::new(),
+        }
+    }
+
+    fn inline_text(&self, text: &str) -> String {
+        let mut out = String::with_capacity(text.len() + 8);
+        let mut last = 0;
+        if self.link_depth == 0 {
+            for m in MAGIC_LINK.find_iter(text) {
+                out.push_str(&self.decorate(&text[last..m.start()]));
+                let url = m.as_str();
+                let href = if url.to_ascii_lowercase().starts_with("www.") {
+                    format!("https://{url}")
+                } else {
+                    url.to_owned()
+                };
+                let _ = write!(out, "<a class=\"magiclink\" href=\"{}\">{}</a>", escape(&href), escape(url));
+                last = m.end();
+            }
+        }
+        out.push_str(&self.decorate(&text[last..]));
+        out
+    }
+
+    /// Escapes text and applies emoji shortcodes and abbreviations.
+    fn decorate(&self, text: &str) -> String {
+        let escaped = escape(text);
+        let with_emoji = if escaped.contains(':') {
+            EMOJI
+                .replace_all(&escaped, |c: &regex::Captures| match emojis::get_by_shortcode(&c[1]) {
+                    Some(e) => format!("<span class=\"emoji\" title=\"{}\">{}</span>", &c[0], e.as_str()),
+                    None => c[0].to_owned(),
+                })
+                .into_owned()
+        } else {
+            escaped
+        };
+        match &self.abbr {
+            Some((re, list)) => re
+                .replace_all(&with_emoji, |c: &regex::Captures| {
+                    let title = list.iter().find(|(a, _)| *a == c[0]).map_or("", |(_, t)| t.as_str());
+                    format!("<abbr title=\"{}\">{}</abbr>", escape(title), &c[0])
+                })
+                .into_owned(),
+            None => with_emoji,
+        }
+    }
+
+    fn code_block(&mut self, info: &str, code: &str, offset: usize) -> String {
+        let info = info.trim();
+        let (lang, attrs) = match info.split_once(char::is_whitespace) {
+            _ if info.starts_with('{') => ("", info),
+            Some((l, rest)) => (l, rest),
+            None => (info, ""),
+        };
+        let lang = lang.trim_start_matches('.');
+        let mut title = None;
+        let mut linenums: Option<usize> = None;
+        let mut hl: BTreeSet<usize> = BTreeSet::new();
+        for c in ATTR.captures_iter(attrs) {
+            let (Some(k), Some(v)) = (c.get(2), c.get(3)) else { continue };
+            let v = v.as_str().trim_matches(|ch| ch == '"' || ch == '\'');
+            match k.as_str() {
+                "title" => title = Some(v.to_owned()),
+                "linenums" => linenums = v.parse().ok(),
+                "hl_lines" => {
+                    for part in v.split_whitespace() {
+                        match part.split_once('-') {
+                            Some((a, b)) => {
+                                if let (Ok(a), Ok(b)) = (a.parse::<usize>(), b.parse::<usize>()) {
+                                    hl.extend(a..=b.min(a + 10_000));
+                                }
+                            }
+                            None => hl.extend(part.parse::<usize>().ok()),
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        let lower = lang.to_ascii_lowercase();
+        if lower == "mermaid" {
+            self.mermaid = true;
+            return format!("<pre class=\"mermaid\">{}</pre>\n", escape(code));
+        }
+        if matches!(lower.as_str(), "dot" | "graphviz" | "plantuml" | "puml") {
+            self.problem(
+                Severity::Warning,
+                "diagram-not-rendered",
+                offset,
+                format!("`{lang}` diagrams are not rendered at build time; shown as code"),
+            );
+        }
+        let highlighted = crate::highlight::highlight(code, (!lang.is_empty()).then_some(lang));
+        let mut html = String::with_capacity(code.len() * 3);
+        let data_lang =
+            highlighted.language.as_deref().map(|l| format!(" data-lang=\"{}\"", escape(l))).unwrap_or_default();
+        let _ = write!(html, "<div class=\"highlight\"{data_lang}>");
+        if let Some(t) = &title {
+            let _ = write!(html, "<span class=\"filename\">{}</span>", escape(t));
+        }
+        html.push_str("<pre class=\"hl-code\"><code>");
+        for (n, line) in highlighted.lines.iter().enumerate() {
+            let number = n + 1;
+            if hl.contains(&number) {
+                html.push_str("<span class=\"hll\">");
+            }
+            if let Some(start) = linenums {
+                let _ = write!(html, "<span class=\"linenos\" data-linenos=\"{} \"></span>", start + n);
+            }
+            html.push_str(line);
+            html.push('\n');
+            if hl.contains(&number) {
+                html.push_str("</span>");
+            }
+        }
+        html.push_str("</code></pre></div>\n");
+        html
+    }
+}
+
+/// `#!python print(1)` becomes highlighted inline code.
+fn inline_code(code: &str) -> String {
+    if let Some(rest) = code.strip_prefix("#!") {
+        if let Some((lang, src)) = rest.split_once(' ') {
+            let h = crate::highlight::highlight(src, Some(lang));
+            if h.language.is_some() {
+                return format!("<code class=\"highlight\">{}</code>", h.lines.join(" "));
+            }
+        }
+    }
+    format!("<code>{}</code>", escape(code))
+}
+
+fn alert(kind: BlockQuoteKind) -> (&'static str, &'static str) {
+    match kind {
+        BlockQuoteKind::Note => ("note", "Note"),
+        BlockQuoteKind::Tip => ("tip", "Tip"),
+        BlockQuoteKind::Important => ("important", "Important"),
+        BlockQuoteKind::Warning => ("warning", "Warning"),
+        BlockQuoteKind::Caution => ("danger", "Caution"),
+    }
+}
+
+/// `id="..."` values in a raw HTML fragment.
+fn html_ids(html: &str) -> Vec<String> {
+    static ID: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r#"\bid\s*=\s*["']([^"']+)["']"#).expect("static pattern"));
+    ID.captures_iter(html).map(|c| c[1].to_owned()).collect()
+}
+
+/// Index of the `End` event matching the `Start` at `start`.
+fn find_end(events: &[(Event, std::ops::Range<usize>)], start: usize) -> usize {
+    let mut depth = 0usize;
+    for (j, (e, _)) in events.iter().enumerate().skip(start) {
+        match e {
+            Event::Start(_) => depth += 1,
+            Event::End(_) => {
+                depth -= 1;
+                if depth == 0 {
+                    return j;
+                }
+            }
+            _ => {}
+        }
+    }
+    events.len().saturating_sub(1)
+}
