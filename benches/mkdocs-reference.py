@@ -12,6 +12,12 @@ Requirements: a virtualenv with mkdocs-techdocs-core installed, e.g.
     python3 -m venv /tmp/mkdocs-venv
     /tmp/mkdocs-venv/bin/pip install mkdocs-techdocs-core
 
+The backstage demo site has a PlantUML page, and plantuml_markdown needs a
+`plantuml` binary (TechDocs' container ships one): `apt-get install plantuml
+graphviz`. Each site is copied to a temporary directory and built with that
+directory as cwd, as TechDocs does (pymdownx.snippets resolves its base_path
+"." against the cwd).
+
 Usage (run from the repository root; any python3 can start it, the MkDocs work
 runs in the venv's interpreter):
 

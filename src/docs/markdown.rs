@@ -184,6 +184,19 @@ fn plain_text(events: &[(Event, std::ops::Range<usize>)]) -> String {
     s
 }
 
+/// The heading text toc slugifies: emoji shortcodes render as images (no text), and
+/// pymdownx.smartsymbols turns `(c)` and `(r)` into symbols that slugify drops.
+fn slug_text(text: &str) -> String {
+    let no_emoji = EMOJI.replace_all(text, |c: &regex::Captures| {
+        if emojis::get_by_shortcode(&c[1]).is_some() { String::new() } else { c[0].to_owned() }
+    });
+    let mut out = no_emoji.into_owned();
+    for sym in ["(c)", "(C)", "(r)", "(R)"] {
+        out = out.replace(sym, "");
+    }
+    out
+}
+
 /// Parses a trailing `{: #id .class key=value }` attribute list at the start of `text`.
 /// Returns the attributes as HTML and the length consumed.
 fn leading_attr_list(text: &str) -> Option<(String, usize)> {
@@ -241,6 +254,12 @@ impl<'p, 'e, K: Clone> Renderer<'p, 'e, K> {
     }
 
     fn run(&mut self, events: &[(Event<'e>, std::ops::Range<usize>)]) {
+        // Python-Markdown's toc reserves every explicit id of the page before it generates any.
+        for (e, _) in events {
+            if let Event::Start(Tag::Heading { id: Some(id), .. }) = e {
+                self.slugger.register(id.to_string());
+            }
+        }
         let mut i = 0;
         let mut heading_stack: Vec<(u8, String)> = Vec::new();
         while i < events.len() {
@@ -251,8 +270,8 @@ impl<'p, 'e, K: Clone> Renderer<'p, 'e, K> {
                     let text = plain_text(&events[i + 1..end]);
                     let level = *level as u8;
                     let hid = match id {
-                        Some(explicit) => self.slugger.register(explicit.to_string()),
-                        None => self.slugger.unique(slugify(&text)),
+                        Some(explicit) => explicit.to_string(),
+                        None => self.slugger.unique(slugify(&slug_text(&text))),
                     };
                     if level == 1 && self.title.is_none() {
                         self.title = Some(text.trim().to_owned());

@@ -468,7 +468,19 @@ impl LinkContext<'_> {
     /// Rewrites a link written in `from` (root-relative Markdown file of page `key`).
     fn resolve(&self, key: PageKey, from: &str, dest: &str) -> Resolved<PageKey> {
         let keep = |href: &str| Resolved { href: href.to_owned(), anchor: None, problem: None };
-        if dest.is_empty() || dest.starts_with("//") || dest.starts_with('/') || has_scheme(dest) {
+        if let Some(scheme) = scheme_of(dest) {
+            if !SAFE_SCHEMES.contains(&scheme.to_ascii_lowercase().as_str()) {
+                return Resolved {
+                    href: String::new(),
+                    anchor: None,
+                    problem: Some(format!(
+                        "link `{dest}` uses the `{scheme}:` scheme, which is not allowed; it was removed"
+                    )),
+                };
+            }
+            return keep(dest);
+        }
+        if dest.is_empty() || dest.starts_with("//") || dest.starts_with('/') {
             return keep(dest);
         }
         let (path, fragment) = match dest.split_once('#') {
@@ -524,15 +536,18 @@ impl LinkContext<'_> {
     }
 }
 
-fn has_scheme(dest: &str) -> bool {
-    match dest.split_once(':') {
-        Some((scheme, _)) => {
-            !scheme.is_empty()
-                && scheme.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
-                && scheme.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
-        }
-        None => false,
-    }
+/// URL schemes links and images may use (the sanitiser's list).
+const SAFE_SCHEMES: [&str; 5] = ["http", "https", "mailto", "tel", "ftp"];
+
+/// The scheme of an absolute URL (`https`, `javascript`), `None` for relative references.
+/// Control characters and spaces browsers ignore inside a scheme are ignored here too.
+fn scheme_of(dest: &str) -> Option<String> {
+    let cleaned: String = dest.chars().filter(|c| !c.is_ascii_control() && *c != ' ').collect();
+    let (scheme, _) = cleaned.split_once(':')?;
+    let valid = !scheme.is_empty()
+        && scheme.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+        && scheme.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
+    valid.then(|| scheme.to_owned())
 }
 
 fn percent_decode(s: &str) -> String {
@@ -597,15 +612,16 @@ fn render_page(ctx: &LinkContext, key: PageKey) -> (DocPage, Vec<Diagnostic>) {
             String::new()
         }
     };
-    // Snippets: the page's own (sub-)site directories first.
-    let (project, docs_dir) = plan
+    // Snippets resolve from the (sub-)site's project directory, as pymdownx.snippets' default
+    // `base_path: .` does when MkDocs runs there (TechDocs runs it there).
+    let (project, _docs_dir) = plan
         .snippet_dirs
         .iter()
         .filter(|(proj, _)| proj.is_empty() || file.starts_with(&format!("{proj}/")))
         .max_by_key(|(proj, _)| proj.len())
         .cloned()
         .unwrap_or_default();
-    let bases = [docs_dir, project.clone()];
+    let bases = [project.clone()];
     let scope = preprocess::SnippetScope { root: &ctx.config.root, bases: &bases, boundary: &project };
     let pre = preprocess::preprocess(&text, &scope);
     for (pos, message) in &pre.problems {
@@ -622,7 +638,10 @@ fn render_page(ctx: &LinkContext, key: PageKey) -> (DocPage, Vec<Diagnostic>) {
     }
     let nav_title = nav_title(&plan.nav, src);
     let title = nav_title.or(fm.title).or(rendered.title.clone()).unwrap_or_else(|| default_title(src));
-    let html = if ctx.config.docs_allow_raw_html { rendered.html } else { sanitize::clean(&rendered.html) };
+    // Portico's own output escapes all text and filters URL schemes; only pages with their
+    // author's raw HTML need the (costly) sanitiser.
+    let html =
+        if pre.raw_html && !ctx.config.docs_allow_raw_html { sanitize::clean(&rendered.html) } else { rendered.html };
     let page = DocPage {
         src: src.clone(),
         file: file.clone(),
@@ -702,9 +721,10 @@ mod tests {
 
     #[test]
     fn schemes() {
-        assert!(has_scheme("https://x"));
-        assert!(has_scheme("mailto:a@b"));
-        assert!(!has_scheme("a.md"));
-        assert!(!has_scheme("a.md#x:y"));
+        assert_eq!(scheme_of("https://x").as_deref(), Some("https"));
+        assert_eq!(scheme_of("mailto:a@b").as_deref(), Some("mailto"));
+        assert_eq!(scheme_of("java\tscript:alert(1)").as_deref(), Some("javascript"));
+        assert_eq!(scheme_of("a.md"), None);
+        assert_eq!(scheme_of("a.md#x:y"), None);
     }
 }

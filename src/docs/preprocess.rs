@@ -37,6 +37,8 @@ pub struct Preprocessed {
     pub snippets: Vec<String>,
     /// Problems: position in the page and message.
     pub problems: Vec<(Pos, String)>,
+    /// Whether the page (outside code) contains raw HTML of its author, which must be sanitised.
+    pub raw_html: bool,
 }
 
 impl Preprocessed {
@@ -57,8 +59,8 @@ impl Preprocessed {
 pub struct SnippetScope<'a> {
     /// Canonical portal root.
     pub root: &'a Path,
-    /// Directories (root-relative) tried in order for a snippet path: the docs dir, then the
-    /// directory of mkdocs.yml.
+    /// Directories (root-relative) tried in order for a snippet path (the directory of
+    /// mkdocs.yml).
     pub bases: &'a [String],
     /// Snippets must stay inside this directory (root-relative): the mkdocs.yml directory.
     pub boundary: &'a str,
@@ -177,7 +179,7 @@ fn expand_snippets(lines: Vec<Line>, scope: &SnippetScope, pre: &mut Preprocesse
                 Some(_) => pre.problems.push((Pos::new(origin.line, 1), format!("snippet `{path}` nests too deeply"))),
                 None => pre.problems.push((
                     Pos::new(origin.line, origin.dedent + 1),
-                    format!("snippet `{path}` not found in the docs directory or next to mkdocs.yml"),
+                    format!("snippet `{path}` not found: snippet paths are relative to the directory of mkdocs.yml"),
                 )),
             }
         }
@@ -360,9 +362,31 @@ fn blocks(lines: &[Line], out: &mut Out, pre: &mut Preprocessed) {
             i += 1;
             continue;
         }
+        if !pre.raw_html && has_raw_html(&line.text) {
+            pre.raw_html = true;
+        }
         out.push(&inline_marks(&line.text), line.origin);
         i += 1;
     }
+}
+
+/// Whether a line has something that looks like an HTML tag, comment or autolink outside
+/// code spans (over-approximates: such pages are sanitised).
+fn has_raw_html(line: &str) -> bool {
+    let mut in_code = false;
+    let bytes = line.as_bytes();
+    for (i, &b) in bytes.iter().enumerate() {
+        match b {
+            b'`' => in_code = !in_code,
+            b'<' if !in_code => {
+                if bytes.get(i + 1).is_some_and(|c| c.is_ascii_alphabetic() || matches!(c, b'/' | b'!' | b'?')) {
+                    return true;
+                }
+            }
+            _ => {}
+        }
+    }
+    false
 }
 
 /// `==mark==` and `^^insert^^` outside code spans.
@@ -464,6 +488,13 @@ mod tests {
         let p = run("=== \"A\"\n    !!! note\n        deep [x](y.md)\n");
         let at = p.text.find("[x]").unwrap();
         assert_eq!(p.pos_of(at), Pos::new(3, 14));
+    }
+
+    #[test]
+    fn raw_html_is_noticed_outside_code_only() {
+        assert!(!run("a < b and `<script>`\n```\n<div>\n```\n").raw_html);
+        assert!(run("text <span onclick=x>hi</span>\n").raw_html);
+        assert!(run("!!! note\n    <img src=x>\n").raw_html);
     }
 
     #[test]

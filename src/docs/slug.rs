@@ -619,6 +619,37 @@ mod tests {
         }
     }
 
+    /// Every heading id MkDocs produced for the reference sites
+    /// (`tests/fixtures/mkdocs-reference/*.json`, see `benches/mkdocs-reference.py`).
+    #[test]
+    fn reference_sites_heading_ids() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/mkdocs-reference");
+        let mut checked = 0;
+        for entry in std::fs::read_dir(&dir).expect("reference dir") {
+            let path = entry.expect("dir entry").path();
+            if path.extension().is_none_or(|e| e != "json") {
+                continue;
+            }
+            let site: serde_json::Value =
+                serde_json::from_str(&std::fs::read_to_string(&path).expect("read")).expect("json");
+            for page in site["pages"].as_array().expect("pages") {
+                let heads = page["headings"].as_array().expect("headings");
+                let explicit = |h: &serde_json::Value| h["explicit"].as_bool().expect("explicit");
+                let mut slugger = Slugger::new();
+                for h in heads.iter().filter(|h| explicit(h)) {
+                    slugger.register(h["id"].as_str().expect("id").to_owned());
+                }
+                for h in heads.iter().filter(|h| !explicit(h)) {
+                    let text = h["text"].as_str().expect("text");
+                    let id = slugger.slug(text);
+                    assert_eq!(id, h["id"].as_str().expect("id"), "{} {} {text:?}", path.display(), page["src"]);
+                    checked += 1;
+                }
+            }
+        }
+        assert!(checked > 500, "only {checked} headings checked");
+    }
+
     #[test]
     fn unique_counter_rules() {
         let mut s = Slugger::new();

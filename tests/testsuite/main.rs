@@ -6,3 +6,4 @@ mod support;
 mod build;
 mod catalog;
 mod diagnostics;
+mod mkdocs_parity;
