@@ -2,12 +2,13 @@
 //!
 //! `cargo bench --bench build` generates the monorepo once per size into a temporary directory
 //! (deterministic: same seed, same files) and measures the in-memory pipeline, stage by stage
-//! and whole. `PORTICO_BENCH_SIZES=200,1000` chooses the sizes (default: 200).
+//! and whole, and TechDocs rendering in pages per second. `PORTICO_BENCH_SIZES=200,1000` chooses
+//! the sizes (default: 200).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use criterion::{Criterion, criterion_group, criterion_main};
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use portico::config::Config;
 use portico::pipeline::{self, StageLog, Verbosity};
 
@@ -45,6 +46,21 @@ fn bench_build(c: &mut Criterion) {
         });
         group.bench_function("build in memory (check+render)", |b| {
             b.iter(|| pipeline::build(&config, &log).expect("build runs"))
+        });
+        group.finish();
+
+        // TechDocs alone: every entity's mkdocs site parsed, rendered and sanitised, in pages/s.
+        let checked = pipeline::check(&config, &log).expect("check runs");
+        let pages = checked.portal.docs.page_count() as u64;
+        let entities: Vec<_> = checked.portal.entities.values().cloned().collect();
+        let mut group = c.benchmark_group(format!("gen-monorepo-{n}-docs"));
+        group.sample_size(10);
+        group.throughput(Throughput::Elements(pages));
+        group.bench_function(format!("{pages} pages"), |b| {
+            b.iter(|| {
+                let mut diags = Vec::new();
+                portico::docs::load(&config, &checked.inventory, &entities, &mut diags)
+            })
         });
         group.finish();
     }

@@ -123,15 +123,15 @@ pub fn check(config: &Config, log: &StageLog) -> Result<Checked, Box<Diagnostic>
     let t = log.start("docs");
     let before = diags.len();
     parsed.docs = crate::docs::load(config, &inventory, &parsed.entities, &mut diags);
+    let pages = parsed.docs.page_count();
+    let rate = match pages {
+        0 => String::new(),
+        n => format!(" ({:.0} pages/s)", n as f64 / t.elapsed().as_secs_f64().max(1e-6)),
+    };
     log.done(
         "docs",
         t,
-        format!(
-            "{} sites, {} pages, {} problems",
-            parsed.docs.sites.len(),
-            parsed.docs.page_count(),
-            problems(&diags, before)
-        ),
+        format!("{} sites, {pages} pages{rate}, {} problems", parsed.docs.sites.len(), problems(&diags, before)),
     );
 
     let t = log.start("resolve");
