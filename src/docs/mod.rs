@@ -328,7 +328,18 @@ pub fn load(config: &Config, inventory: &Inventory, entities: &[Entity], diags: 
 
     let jobs: Vec<PageKey> =
         plans.iter().enumerate().flat_map(|(s, plan)| (0..plan.pages.len()).map(move |p| (s, p))).collect();
-    let ctx = LinkContext { config, inventory, plans: &plans, by_file: &by_file, asset_owner: &asset_owner };
+    let own_files: Vec<HashMap<&str, usize>> = plans
+        .iter()
+        .map(|plan| plan.pages.iter().enumerate().map(|(p, (_, file))| (file.as_str(), p)).collect())
+        .collect();
+    let ctx = LinkContext {
+        config,
+        inventory,
+        plans: &plans,
+        by_file: &by_file,
+        own_files: &own_files,
+        asset_owner: &asset_owner,
+    };
     let rendered: Vec<(PageKey, DocPage, Vec<Diagnostic>)> = jobs
         .par_iter()
         .map(|&key| {
@@ -455,6 +466,9 @@ struct LinkContext<'a> {
     inventory: &'a Inventory,
     plans: &'a [Plan],
     by_file: &'a HashMap<&'a str, PageKey>,
+    /// Per site, its own pages by file: links resolve within the page's site first (two
+    /// entities may document themselves from one directory).
+    own_files: &'a [HashMap<&'a str, usize>],
     asset_owner: &'a HashMap<&'a str, (usize, &'a str)>,
 }
 
@@ -501,10 +515,12 @@ impl LinkContext<'_> {
             };
         };
         let frag = fragment.map(|f| format!("#{f}")).unwrap_or_default();
-        // A page, or a directory with an index page.
-        let page = self.by_file.get(target.as_str()).copied().or_else(|| {
-            ["index.md", "README.md"].iter().find_map(|i| self.by_file.get(format!("{target}/{i}").as_str()).copied())
-        });
+        // A page, or a directory with an index page; in this site first.
+        let lookup = |file: &str| -> Option<PageKey> {
+            self.own_files[key.0].get(file).map(|&p| (key.0, p)).or_else(|| self.by_file.get(file).copied())
+        };
+        let page =
+            lookup(&target).or_else(|| ["index.md", "README.md"].iter().find_map(|i| lookup(&format!("{target}/{i}"))));
         if let Some(k) = page {
             return Resolved {
                 href: format!("{}{frag}", self.page_href(k)),

@@ -229,3 +229,22 @@ fn users_and_groups_are_shown_by_their_profile_display_name() {
     assert!(group.contains("<h1>The A Team "), "group heading");
     assert!(group.contains(">Ann Smith</a>"), "member listed by display name");
 }
+
+/// Two entities documented from one directory get two sites whose links stay in their own site.
+#[test]
+fn two_entities_sharing_a_docs_directory_link_within_their_own_site() {
+    let f = Fixture::empty()
+        .file("org.yaml", &group("team-a"))
+        .file(
+            "svc/catalog-info.yaml",
+            "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: svc\n  annotations: {backstage.io/techdocs-ref: 'dir:.'}\nspec: {type: service, lifecycle: production, owner: team-a}\n---\napiVersion: backstage.io/v1alpha1\nkind: System\nmetadata:\n  name: sys\n  annotations: {backstage.io/techdocs-ref: 'dir:.'}\nspec: {owner: team-a}\n",
+        )
+        .file("svc/docs/index.md", "# Home\n\nSee [setup](setup.md).\n")
+        .file("svc/docs/setup.md", "# Setup\n")
+        .file("portico.yaml", "catalog:\n  locations: [org.yaml]\n");
+    f.build(&[]).assert_code(0);
+    let sys = f.read("public/docs/default/system/sys/index.html");
+    assert!(sys.contains("href=\"/docs/default/system/sys/setup/\""), "link stays in the system's docs");
+    let svc = f.read("public/docs/default/component/svc/index.html");
+    assert!(svc.contains("href=\"/docs/default/component/svc/setup/\""));
+}
