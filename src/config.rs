@@ -37,6 +37,8 @@ pub struct RawConfig {
     pub ownership: Option<OwnershipMode>,
     /// How TechDocs pages are rendered.
     pub docs: RawDocs,
+    /// A theme directory (relative to the root) overriding the default theme file by file.
+    pub theme: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -103,6 +105,8 @@ pub struct Config {
     pub ownership: OwnershipMode,
     /// `docs.allow_raw_html`.
     pub docs_allow_raw_html: bool,
+    /// Absolute path of the user theme directory, if any.
+    pub theme: Option<PathBuf>,
     /// The config file read, relative to the root, if any.
     pub config_file: Option<PathBuf>,
 }
@@ -195,6 +199,7 @@ impl Config {
             ignore,
             ownership: raw.ownership.unwrap_or_default(),
             docs_allow_raw_html: raw.docs.allow_raw_html.unwrap_or(false),
+            theme: raw.theme.map(|t| root.join(t)),
             config_file,
             root,
         })

@@ -160,8 +160,7 @@ pub fn check(config: &Config, log: &StageLog) -> Result<Checked, Box<Diagnostic>
 pub fn build(config: &Config, log: &StageLog) -> Result<Built, Box<Diagnostic>> {
     let checked = check(config, log)?;
     let t = log.start("render");
-    let theme = Theme::default_theme()
-        .map_err(|e| Box::new(Diagnostic::error("template-error", format!("the default theme does not load: {e}"))))?;
+    let theme = Theme::load(config.theme.as_deref())?;
     let site = render(config, &checked.portal, &theme)?;
     log.done("render", t, format!("{} pages, {} files", site.page_count(), site.files.len()));
     Ok(Built { checked, site })

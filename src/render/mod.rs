@@ -5,8 +5,11 @@
 //! `catalog/<namespace>/<kind>/<name>/index.html`, the orphans page, `api/catalog.json` and the
 //! hashed assets. Pages render in parallel; the result is the same for the same input.
 
+pub mod deploy;
 pub mod docs_pages;
 pub mod export;
+pub mod pages;
+pub mod template;
 pub mod theme;
 pub mod views;
 
@@ -21,7 +24,7 @@ use crate::config::Config;
 use crate::diagnostics::Diagnostic;
 use crate::resolve::Portal;
 use theme::Theme;
-use views::{AssetsView, EntityLink, EntityView, SiteView, ViewBuilder};
+use views::{AssetsView, EntityLink, SiteView, ViewBuilder};
 
 /// The built site: output path (relative, `/`-separated) -> content.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -34,18 +37,6 @@ impl Site {
     pub fn page_count(&self) -> usize {
         self.files.keys().filter(|p| p.ends_with(".html")).count()
     }
-}
-
-#[derive(Serialize)]
-struct KindCount {
-    kind: String,
-    count: usize,
-}
-
-#[derive(Serialize)]
-struct KindGroup {
-    kind: String,
-    entities: Vec<EntityView>,
 }
 
 #[derive(Serialize)]
@@ -62,6 +53,7 @@ pub fn render(config: &Config, portal: &Portal, theme: &Theme) -> Result<Site, B
         entity_count: portal.entities.len(),
         assets: AssetsView {
             style: theme.style.path.clone(),
+            script: theme.script.path.clone(),
             highlight: theme.highlight.path.clone(),
             mermaid: theme.mermaid.path.clone(),
         },
@@ -76,55 +68,59 @@ pub fn render(config: &Config, portal: &Portal, theme: &Theme) -> Result<Site, B
             .map(String::into_bytes)
             .map_err(|e| Box::new(template_error(template, &e)))
     };
+    let page = |template: &str, name: &str, value: Value| -> Result<Vec<u8>, Box<Diagnostic>> {
+        let ctx: BTreeMap<&str, Value> = BTreeMap::from([("site", site.clone()), (name, value)]);
+        render_page(template, Value::from(ctx))
+    };
 
-    let views: Vec<EntityView> =
-        portal.entities.values().collect::<Vec<_>>().par_iter().map(|e| builder.entity(e)).collect();
-    let pages: Vec<(String, Vec<u8>)> = views
+    let entities: Vec<&crate::catalog::Entity> = portal.entities.values().collect();
+    let pages: Vec<(String, Vec<u8>)> = entities
         .par_iter()
-        .map(|view| {
-            let html = render_page(
-                "entity.html",
-                minijinja::context! { site => site.clone(), entity => Value::from(Serde(view)) },
-            )?;
+        .map(|e| {
+            let view = builder.entity(e);
+            let html = page("entity.html", "entity", Value::from(Serde(&view)))?;
             Ok((format!("{}index.html", view.url), html))
         })
         .collect::<Result<_, Box<Diagnostic>>>()?;
-
     let mut files: BTreeMap<String, Vec<u8>> = pages.into_iter().collect();
 
-    let mut by_kind: BTreeMap<String, Vec<EntityView>> = BTreeMap::new();
-    for v in views {
-        by_kind.entry(v.kind.clone()).or_default().push(v);
-    }
-    let kinds: Vec<KindCount> = by_kind.iter().map(|(k, v)| KindCount { kind: k.clone(), count: v.len() }).collect();
+    let rows: Vec<views::CatalogRow> = entities.par_iter().map(|e| builder.row(e)).collect();
+    let data = pages::catalog_json(&rows);
+    let data_path = format!("catalog/entities.{}.json", &blake3::hash(&data).to_hex()[..8]);
+    files.insert(
+        "catalog/index.html".into(),
+        render_page(
+            "catalog.html",
+            minijinja::context! { site => site.clone(), rows => Value::from(Serde(&rows)), data_url => data_path.clone() },
+        )?,
+    );
+    files.insert(data_path, data);
+    files.insert("index.html".into(), page("home.html", "home", Value::from(Serde(&pages::home(portal))))?);
+    files.insert(
+        "teams/index.html".into(),
+        page("teams.html", "teams", Value::from(Serde(&pages::teams(portal, &builder))))?,
+    );
+    files.insert(
+        "apis/index.html".into(),
+        page("apis.html", "apis", Value::from(Serde(&pages::apis(portal, &builder))))?,
+    );
+    files.insert(
+        "templates/index.html".into(),
+        page("templates.html", "templates", Value::from(Serde(&pages::templates(portal, &builder))))?,
+    );
+    files.insert(
+        "docs/index.html".into(),
+        page("docs-index.html", "sites", Value::from(Serde(&pages::docs(portal, &builder))))?,
+    );
     let orphans: Vec<OrphanView> = portal
         .ownership
         .orphans
         .iter()
         .map(|o| OrphanView { entity: builder.link(&o.entity), owner: o.owner.clone() })
         .collect();
-    files.insert(
-        "index.html".into(),
-        render_page(
-            "home.html",
-            minijinja::context! { site => site.clone(), kinds => Value::from(Serde(&kinds)), orphan_count => orphans.len() },
-        )?,
-    );
-    let groups: Vec<KindGroup> = by_kind.into_iter().map(|(kind, entities)| KindGroup { kind, entities }).collect();
-    files.insert(
-        "catalog/index.html".into(),
-        render_page(
-            "catalog.html",
-            minijinja::context! { site => site.clone(), groups => Value::from(Serde(&groups)) },
-        )?,
-    );
-    files.insert(
-        "orphans/index.html".into(),
-        render_page(
-            "orphans.html",
-            minijinja::context! { site => site.clone(), orphans => Value::from(Serde(&orphans)) },
-        )?,
-    );
+    files.insert("orphans/index.html".into(), page("orphans.html", "orphans", Value::from(Serde(&orphans)))?);
+    files.insert("404.html".into(), render_page("404.html", minijinja::context! { site => site.clone() })?);
+
     let docs_render = |site_view: &docs_pages::DocSiteView, page: &docs_pages::DocPageView| {
         render_page(
             "docs.html",
@@ -144,9 +140,19 @@ pub fn render(config: &Config, portal: &Portal, theme: &Theme) -> Result<Site, B
         })
         .collect::<Result<_, _>>()?;
     files.extend(assets);
+
+    let html_pages: Vec<&str> = files.keys().filter(|p| p.ends_with(".html")).map(String::as_str).collect();
+    let sitemap = deploy::sitemap(config, html_pages.into_iter());
+    files.insert("sitemap.xml".into(), sitemap);
+    files.insert("robots.txt".into(), deploy::robots(config));
+    files.insert(".nojekyll".into(), Vec::new());
     files.insert("api/catalog.json".into(), export::catalog_json(portal));
-    files.insert(theme.style.path.clone(), theme.style.content.clone());
-    files.insert(theme.highlight.path.clone(), theme.highlight.content.clone());
+    for asset in [&theme.style, &theme.script, &theme.highlight] {
+        files.insert(asset.path.clone(), asset.content.clone());
+    }
+    for asset in &theme.extra {
+        files.insert(asset.path.clone(), asset.content.clone());
+    }
     if portal.docs.sites.iter().any(|s| s.pages.iter().any(|p| p.mermaid)) {
         files.insert(theme.mermaid.path.clone(), theme.mermaid.content.clone());
     }

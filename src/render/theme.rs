@@ -1,10 +1,18 @@
 //! The theme: templates and assets. The default theme (`themes/default/`) is compiled into the
-//! binary, so a built `portico` needs nothing beside it and reads nothing from the network.
+//! binary, so a built `portico` needs nothing beside it and reads nothing from the network. A
+//! user theme directory (`theme:` in portico.yaml) overrides it file by file: a template in
+//! `<theme>/templates/` replaces the default one of the same name (or adds one for `{% include %}`),
+//! `<theme>/assets/style.css` and `<theme>/assets/portico.js` replace the default stylesheet and
+//! script, and any other file of `<theme>/assets/` is published under `assets/` as is.
 //!
-//! Output: a minijinja [`Environment`] with every template loaded, and the assets with their
+//! Output: a minijinja [`Environment`] with every template loaded and checked, and the assets with
 //! content-hashed file names (`assets/style.3f2a9c1b.css`), so they can be cached forever.
 
+use std::path::Path;
+
 use minijinja::Environment;
+
+use crate::diagnostics::Diagnostic;
 
 /// Templates of the default theme, by name.
 const TEMPLATES: &[(&str, &str)] = &[
@@ -15,13 +23,19 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("entity.html", include_str!("../../themes/default/templates/entity.html")),
     ("orphans.html", include_str!("../../themes/default/templates/orphans.html")),
     ("docs.html", include_str!("../../themes/default/templates/docs.html")),
+    ("teams.html", include_str!("../../themes/default/templates/teams.html")),
+    ("apis.html", include_str!("../../themes/default/templates/apis.html")),
+    ("templates.html", include_str!("../../themes/default/templates/templates.html")),
+    ("docs-index.html", include_str!("../../themes/default/templates/docs-index.html")),
+    ("404.html", include_str!("../../themes/default/templates/404.html")),
 ];
 
 const STYLE: &str = include_str!("../../themes/default/assets/style.css");
+const SCRIPT: &str = include_str!("../../themes/default/assets/portico.js");
 /// mermaid 11 (MIT), see `themes/default/assets/vendor/README.md`.
 const MERMAID: &[u8] = include_bytes!("../../themes/default/assets/vendor/mermaid.min.js");
 
-/// An asset with its hashed output path.
+/// An asset with its output path.
 pub struct Asset {
     /// Path relative to the site root.
     pub path: String,
@@ -31,29 +45,80 @@ pub struct Asset {
 pub struct Theme {
     pub env: Environment<'static>,
     pub style: Asset,
+    pub script: Asset,
     /// Code highlighting colours (light and dark), from [`crate::highlight::stylesheet`].
     pub highlight: Asset,
     /// The diagram renderer, written only when some page needs it.
     pub mermaid: Asset,
+    /// Further files of a user theme's `assets/`, published as they are.
+    pub extra: Vec<Asset>,
+}
+
+fn theme_error(message: String) -> Box<Diagnostic> {
+    Box::new(Diagnostic::error("theme-error", message))
 }
 
 impl Theme {
-    /// The default theme. Templates are checked at load time, so a broken template is a clear
-    /// error before any page renders.
-    pub fn default_theme() -> Result<Theme, minijinja::Error> {
+    /// The default theme, overridden by the files of `user_dir` when given. Templates are
+    /// compiled at load time, so a broken template is a clear error before any page renders.
+    pub fn load(user_dir: Option<&Path>) -> Result<Theme, Box<Diagnostic>> {
         let mut env = Environment::new();
         env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
         env.set_formatter(html_formatter);
-        for (name, source) in TEMPLATES {
-            env.add_template(name, source)?;
+        let mut style = STYLE.as_bytes().to_vec();
+        let mut script = SCRIPT.as_bytes().to_vec();
+        let mut extra = Vec::new();
+        let mut templates: Vec<(String, String)> =
+            TEMPLATES.iter().map(|(n, s)| (n.to_string(), s.to_string())).collect();
+        if let Some(dir) = user_dir {
+            if !dir.is_dir() {
+                return Err(theme_error(format!("theme directory {} does not exist", dir.display())));
+            }
+            for (name, source) in read_dir_files(&dir.join("templates"))? {
+                let text = String::from_utf8(source)
+                    .map_err(|_| theme_error(format!("theme template {name} is not UTF-8")))?;
+                match templates.iter_mut().find(|(n, _)| *n == name) {
+                    Some(slot) => slot.1 = text,
+                    None => templates.push((name, text)),
+                }
+            }
+            for (name, content) in read_dir_files(&dir.join("assets"))? {
+                match name.as_str() {
+                    "style.css" => style = content,
+                    "portico.js" => script = content,
+                    _ => extra.push(Asset { path: format!("assets/{name}"), content }),
+                }
+            }
+        }
+        for (name, source) in templates {
+            env.add_template_owned(name.clone(), source)
+                .map_err(|e| theme_error(format!("theme template {name} does not compile: {e}")))?;
         }
         Ok(Theme {
             env,
-            style: hashed("assets/style", "css", STYLE.as_bytes().to_vec()),
+            style: hashed("assets/style", "css", style),
+            script: hashed("assets/portico", "js", script),
             highlight: hashed("assets/highlight", "css", crate::highlight::stylesheet().into_bytes()),
             mermaid: hashed("assets/mermaid", "js", MERMAID.to_vec()),
+            extra,
         })
     }
+}
+
+/// Files directly in `dir` (sorted by name), or none when it does not exist.
+fn read_dir_files(dir: &Path) -> Result<Vec<(String, Vec<u8>)>, Box<Diagnostic>> {
+    let Ok(entries) = std::fs::read_dir(dir) else { return Ok(Vec::new()) };
+    let mut out = Vec::new();
+    for entry in entries.flatten() {
+        if entry.file_type().is_ok_and(|t| t.is_file()) {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let content = std::fs::read(entry.path())
+                .map_err(|e| theme_error(format!("cannot read theme file {}: {e}", entry.path().display())))?;
+            out.push((name, content));
+        }
+    }
+    out.sort();
+    Ok(out)
 }
 
 /// Escapes `& < > " '` only. minijinja's default also escapes `/`, which is safe but turns every
