@@ -3,7 +3,9 @@
 
 mod support;
 
+mod browser;
 mod build;
 mod catalog;
 mod diagnostics;
+mod links;
 mod mkdocs_parity;

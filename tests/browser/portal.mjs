@@ -1,0 +1,142 @@
+// Browser tests of a built portal, in headless Chromium (Debian's /usr/bin/chromium) driven
+// by playwright-core. Run by tests/testsuite/browser.rs, which builds the site and serves it:
+//   node portal.mjs <site url ending in /> <scenario>...
+// Prints one line per scenario ("ok <name>" or "FAIL <name>: <why>") and exits 1 on a failure.
+import { chromium } from "playwright-core";
+
+const [base, ...scenarios] = process.argv.slice(2);
+const executablePath = process.env.PORTICO_CHROMIUM || "/usr/bin/chromium";
+
+function assert(cond, message) {
+  if (!cond) throw new Error(message);
+}
+
+const tests = {
+  // Filters change the table and the URL; a shared URL restores the filtered view.
+  async "catalog-filters"(page) {
+    await page.goto(base + "catalog/");
+    await page.waitForSelector("#catalog-filters:not([hidden])");
+    const all = await page.locator("#catalog-table tbody tr").count();
+    await page.selectOption("select[name=kind]", "Component");
+    await page.waitForFunction(() => location.search.includes("kind=Component"));
+    const components = await page.locator("#catalog-table tbody tr").count();
+    assert(components > 0 && components < all, `kind filter: ${components} of ${all} rows`);
+    const kinds = await page.locator("#catalog-table tbody tr td:nth-child(2)").allTextContents();
+    assert(kinds.every((k) => k === "Component"), `non-Component rows: ${kinds}`);
+    await page.fill("input[name=q]", "payment");
+    await page.waitForFunction(() => location.search.includes("q=payment"));
+    const found = await page.locator("#catalog-table tbody tr").count();
+    assert(found >= 1 && found < components, `text filter left ${found} rows`);
+    // Shared URL: a fresh page with the query shows the same rows and controls.
+    const url = page.url();
+    const other = await page.context().newPage();
+    await other.goto(url);
+    await other.waitForSelector("#catalog-filters:not([hidden])");
+    await other.waitForFunction((n) => document.querySelectorAll("#catalog-table tbody tr").length === n, found);
+    assert((await other.inputValue("select[name=kind]")) === "Component", "kind not restored from the URL");
+    assert((await other.inputValue("input[name=q]")) === "payment", "search not restored from the URL");
+    // Sorting by name descending, kept in the URL.
+    await other.click("th[data-sort=name] button");
+    await other.click("th[data-sort=name] button");
+    await other.waitForFunction(() => location.search.includes("dir=desc"));
+    const names = await other.locator("#catalog-table tbody tr td:first-child a").allTextContents();
+    const sorted = [...names].sort((a, b) => b.localeCompare(a));
+    assert(JSON.stringify(names) === JSON.stringify(sorted), `not sorted descending: ${names}`);
+    // Clear resets everything.
+    await page.click("button[type=reset]");
+    await page.waitForFunction((n) => document.querySelectorAll("#catalog-table tbody tr").length === n, all);
+  },
+
+  // The toggle switches the theme and the choice survives a reload.
+  async "theme-toggle"(page) {
+    await page.emulateMedia({ colorScheme: "light" });
+    await page.goto(base);
+    const bg = () => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    const light = await bg();
+    await page.click("#theme-toggle");
+    assert((await page.getAttribute("html", "data-theme")) === "dark", "data-theme not dark");
+    const dark = await bg();
+    assert(dark !== light, `background did not change (${light})`);
+    await page.reload();
+    assert((await page.getAttribute("html", "data-theme")) === "dark", "theme not remembered");
+    assert((await bg()) === dark, "dark background not applied after reload");
+    await page.click("#theme-toggle");
+    assert((await page.getAttribute("html", "data-theme")) === "light", "toggle back to light");
+  },
+
+  // From a component to its owner, to an entity the group owns.
+  async "owner-navigation"(page) {
+    await page.goto(base + "catalog/default/component/route-planner/");
+    await page.click(".about dd a[href*='/group/']");
+    await page.waitForURL(/\/group\//);
+    assert((await page.textContent("h1")).includes("Routing"), "owner page is not the routing team");
+    const owned = page.locator("#ownership ~ ul a, section[aria-labelledby=ownership] a[href*='/component/']").first();
+    const href = await owned.getAttribute("href");
+    await owned.click();
+    await page.waitForURL((u) => u.pathname === href);
+    assert((await page.locator(".about").count()) === 1, "owned entity page has no about card");
+  },
+
+  // A miss is a 404 with the portal's page.
+  async "not-found"(page) {
+    const response = await page.goto(base + "no/such/page/");
+    assert(response.status() === 404, `status ${response.status()}`);
+    assert((await page.textContent("h1")).includes("Page not found"), "404 page not shown");
+    await page.click("main a[href$='catalog/']");
+    await page.waitForURL(/catalog\/$/);
+  },
+
+  // Every stylesheet, script and image of a few pages loads (checks the base path too).
+  async "assets-load"(page) {
+    const failed = [];
+    page.on("response", (r) => { if (r.status() >= 400) failed.push(`${r.status()} ${r.url()}`); });
+    page.on("requestfailed", (r) => failed.push(`failed ${r.url()}`));
+    for (const path of ["", "catalog/", "teams/", "docs/default/component/route-planner/architecture/", "catalog/default/api/tracking-api/"]) {
+      await page.goto(base + path);
+      await page.waitForLoadState("networkidle");
+    }
+    assert(failed.length === 0, failed.join(", "));
+    const css = await page.evaluate(() => [...document.styleSheets].length);
+    assert(css >= 1, "no stylesheet applied");
+  },
+
+  // Docs: mermaid draws an SVG; content tabs switch without JavaScript.
+  async "docs-features"(page) {
+    await page.goto(base + "docs/default/component/route-planner/architecture/");
+    await page.waitForSelector("pre.mermaid svg", { timeout: 15000 });
+    // Tabs are CSS only: they must switch with JavaScript off.
+    const noJs = await page.context().browser().newContext({ javaScriptEnabled: false });
+    const p2 = await noJs.newPage();
+    await p2.goto(base + "docs/default/component/route-planner/api-usage/");
+    const tabs = p2.locator(".tabbed-set").first();
+    assert((await tabs.count()) === 1, "no content tabs on the page");
+    await tabs.locator("label").nth(1).click();
+    const visible = await tabs.locator(".tabbed-content").evaluateAll((els) => els.map((e) => getComputedStyle(e).display));
+    assert(visible[1] === "block" && visible[0] === "none", `tabs did not switch: ${visible}`);
+    // Pages without diagrams do not load the diagram script.
+    assert((await p2.locator("script[src*='mermaid']").count()) === 0, "mermaid loaded on a page without diagrams");
+    await noJs.close();
+  },
+};
+
+const browser = await chromium.launch({
+  executablePath,
+  args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+});
+let failures = 0;
+for (const name of scenarios) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  try {
+    if (!tests[name]) throw new Error("no such scenario");
+    await tests[name](page);
+    console.log(`ok ${name}`);
+  } catch (e) {
+    failures++;
+    console.log(`FAIL ${name}: ${e.message.split("\n")[0]}`);
+  } finally {
+    await context.close();
+  }
+}
+await browser.close();
+process.exit(failures ? 1 : 0);
