@@ -118,13 +118,14 @@ pub fn render<K: Clone>(pre: &Preprocessed, resolve: &dyn Fn(&str, bool) -> Reso
         abbr: abbreviation_regex(&pre.abbreviations),
         link_depth: 0,
         strip_next: None,
+        footnote_order: Vec::new(),
+        footnote_refs: std::collections::HashMap::new(),
+        footnote_defs: std::collections::HashMap::new(),
     };
     r.run(&events);
+    r.footnotes();
     let mut html = String::with_capacity(pre.text.len() * 2);
     pulldown_cmark::html::push_html(&mut html, r.out.into_iter());
-    for fid in footnote_ids(&html) {
-        r.ids.insert(fid);
-    }
     Rendered {
         html,
         headings: r.headings,
@@ -144,16 +145,6 @@ fn abbreviation_regex(abbrs: &[(String, String)]) -> Option<(Regex, Vec<(String,
     Regex::new(&format!(r"\b(?:{})\b", alternatives.join("|"))).ok().map(|re| (re, abbrs.to_vec()))
 }
 
-/// Ids pulldown-cmark gives footnote definitions.
-fn footnote_ids(html: &str) -> Vec<String> {
-    html.match_indices("<div class=\"footnote-definition\" id=\"")
-        .filter_map(|(i, m)| {
-            let rest = &html[i + m.len()..];
-            rest.find('"').map(|end| rest[..end].to_owned())
-        })
-        .collect()
-}
-
 struct Renderer<'p, 'e, K> {
     pre: &'p Preprocessed,
     resolve: &'p dyn Fn(&str, bool) -> Resolved<K>,
@@ -167,8 +158,14 @@ struct Renderer<'p, 'e, K> {
     slugger: Slugger,
     abbr: Option<(Regex, Vec<(String, String)>)>,
     link_depth: usize,
-    /// An attribute list consumed from the start of a later text event: (event index, bytes).
+    /// An attribute list consumed from the text after a link or image: (first event index,
+    /// bytes still to drop). pulldown-cmark may split that text over several events.
     strip_next: Option<(usize, usize)>,
+    /// Footnotes: labels in order of first reference, references seen per label, and each
+    /// definition's rendered events.
+    footnote_order: Vec<String>,
+    footnote_refs: std::collections::HashMap<String, usize>,
+    footnote_defs: std::collections::HashMap<String, Vec<Event<'e>>>,
 }
 
 /// The plain text of a run of inline events (for heading ids and titles).
@@ -267,11 +264,19 @@ impl<'p, 'e, K: Clone> Renderer<'p, 'e, K> {
             match event {
                 Event::Start(Tag::Heading { level, id, classes, attrs }) => {
                     let end = find_end(events, i);
-                    let text = plain_text(&events[i + 1..end]);
+                    let raw = plain_text(&events[i + 1..end]);
                     let level = *level as u8;
+                    // What the toc shows: emoji (images in MkDocs) contribute no text.
+                    let text = EMOJI
+                        .replace_all(&raw, |c: &regex::Captures| {
+                            if emojis::get_by_shortcode(&c[1]).is_some() { String::new() } else { c[0].to_owned() }
+                        })
+                        .split_whitespace()
+                        .collect::<Vec<_>>()
+                        .join(" ");
                     let hid = match id {
                         Some(explicit) => explicit.to_string(),
-                        None => self.slugger.unique(slugify(&slug_text(&text))),
+                        None => self.slugger.unique(slugify(&slug_text(&raw))),
                     };
                     if level == 1 && self.title.is_none() {
                         self.title = Some(text.trim().to_owned());
@@ -364,14 +369,50 @@ impl<'p, 'e, K: Clone> Renderer<'p, 'e, K> {
                 Event::End(TagEnd::BlockQuote(Some(_))) => self.html("</div>\n".into()),
                 Event::Text(t) => {
                     let skip = match self.strip_next {
-                        Some((at, len)) if at == i => {
-                            self.strip_next = None;
-                            len
+                        Some((at, left)) if at <= i => {
+                            let n = left.min(t.len());
+                            self.strip_next = (left > n).then_some((i + 1, left - n));
+                            n
                         }
                         _ => 0,
                     };
                     let html = self.inline_text(&t[skip..]);
                     self.html(html);
+                }
+                Event::FootnoteReference(label) => {
+                    let label = label.to_string();
+                    if !self.footnote_order.contains(&label) {
+                        self.footnote_order.push(label.clone());
+                    }
+                    let n = self.footnote_order.iter().position(|l| *l == label).unwrap_or(0) + 1;
+                    let count = self.footnote_refs.entry(label.clone()).or_default();
+                    *count += 1;
+                    let ref_id = if *count == 1 { format!("fnref:{label}") } else { format!("fnref{count}:{label}") };
+                    self.ids.insert(ref_id.clone());
+                    self.html(format!(
+                        "<sup id=\"{}\"><a class=\"footnote-ref\" href=\"#fn:{}\">{n}</a></sup>",
+                        escape(&ref_id),
+                        escape(&label)
+                    ));
+                }
+                Event::Start(Tag::FootnoteDefinition(label)) => {
+                    let end = find_end(events, i);
+                    let mark = self.out.len();
+                    // Render the definition's content into the output, then move it aside.
+                    let inner = &events[i + 1..end];
+                    self.run(inner);
+                    let rendered: Vec<Event<'e>> = self.out.drain(mark..).collect();
+                    self.footnote_defs.insert(label.to_string(), rendered);
+                    i = end + 1;
+                    continue;
+                }
+                Event::TaskListMarker(checked) => {
+                    let c = if *checked { " checked" } else { "" };
+                    self.html(format!("<input type=\"checkbox\" disabled{c}>"));
+                }
+                Event::Start(Tag::Item) if is_task_item(events, i) => self.html("<li class=\"task-list-item\">".into()),
+                Event::Start(Tag::List(None)) if events.get(i + 1).is_some_and(|_| is_task_item(events, i + 1)) => {
+                    self.html("<ul class=\"task-list\">\n".into())
                 }
                 Event::Html(h) | Event::InlineHtml(h) => {
                     for id in html_ids(h) {
@@ -401,16 +442,53 @@ impl<'p, 'e, K: Clone> Renderer<'p, 'e, K> {
     }
 
     /// An `attr_list` right after a link or image (`[a](b){: .c}`): returns the attributes and
-    /// removes the list from the text event that carries it.
+    /// removes the list from the text that carries it (which may span several text events).
     fn attrs_after(&mut self, events: &[(Event<'e>, std::ops::Range<usize>)], end: usize) -> String {
-        let Some((Event::Text(next), _)) = events.get(end + 1) else { return String::new() };
-        match leading_attr_list(next) {
+        let mut following = String::new();
+        for (e, _) in &events[end + 1..] {
+            match e {
+                Event::Text(t) => following.push_str(t),
+                _ => break,
+            }
+        }
+        match leading_attr_list(&following) {
             Some((attrs, len)) => {
                 self.strip_next = Some((end + 1, len));
                 attrs
             }
             None => String::new(),
         }
+    }
+
+    /// Python-Markdown's footnotes block: in order of first reference (then unreferenced
+    /// definitions), `fn:<label>` ids and back-references.
+    fn footnotes(&mut self) {
+        let mut labels = self.footnote_order.clone();
+        let mut unreferenced: Vec<&String> = self.footnote_defs.keys().filter(|l| !labels.contains(l)).collect();
+        unreferenced.sort();
+        labels.extend(unreferenced.into_iter().cloned());
+        let labels: Vec<String> = labels.into_iter().filter(|l| self.footnote_defs.contains_key(l)).collect();
+        if labels.is_empty() {
+            return;
+        }
+        self.html("<div class=\"footnote\">\n<hr>\n<ol>\n".into());
+        for (n, label) in labels.iter().enumerate() {
+            let mut body = self.footnote_defs.remove(label).unwrap_or_default();
+            self.ids.insert(format!("fn:{label}"));
+            let back = format!(
+                "&nbsp;<a class=\"footnote-backref\" href=\"#fnref:{}\" title=\"Jump back to footnote {} in the text\">&#8617;</a>",
+                escape(label),
+                n + 1
+            );
+            match body.iter().rposition(|e| matches!(e, Event::End(TagEnd::Paragraph))) {
+                Some(p) => body.insert(p, Event::Html(CowStr::from(back))),
+                None => body.push(Event::Html(CowStr::from(back))),
+            }
+            self.html(format!("<li id=\"fn:{}\">", escape(label)));
+            self.out.extend(body);
+            self.html("</li>\n".into());
+        }
+        self.html("</ol>\n</div>\n".into());
     }
 
     fn inline_text(&self, text: &str) -> String {
@@ -466,14 +544,15 @@ impl<'p, 'e, K: Clone> Renderer<'p, 'e, K> {
         };
         let lang = lang.trim_start_matches('.');
         let mut title = None;
-        let mut linenums: Option<usize> = None;
+        // techdocs-core turns on `linenums` for every block; `linenums="N"` starts at N.
+        let mut linenums: Option<usize> = Some(1);
         let mut hl: BTreeSet<usize> = BTreeSet::new();
         for c in ATTR.captures_iter(attrs) {
             let (Some(k), Some(v)) = (c.get(2), c.get(3)) else { continue };
             let v = v.as_str().trim_matches(|ch| ch == '"' || ch == '\'');
             match k.as_str() {
                 "title" => title = Some(v.to_owned()),
-                "linenums" => linenums = v.parse().ok(),
+                "linenums" => linenums = v.parse().ok().filter(|n| *n > 0),
                 "hl_lines" => {
                     for part in v.split_whitespace() {
                         match part.split_once('-') {
@@ -530,17 +609,30 @@ impl<'p, 'e, K: Clone> Renderer<'p, 'e, K> {
     }
 }
 
-/// `#!python print(1)` becomes highlighted inline code.
+/// `#!python print(1)` becomes highlighted inline code (pymdownx.inlinehilite); the marker is
+/// dropped also for languages it cannot highlight.
 fn inline_code(code: &str) -> String {
-    if let Some(rest) = code.strip_prefix("#!") {
-        if let Some((lang, src)) = rest.split_once(' ') {
-            let h = crate::highlight::highlight(src, Some(lang));
-            if h.language.is_some() {
-                return format!("<code class=\"highlight\">{}</code>", h.lines.join(" "));
-            }
-        }
+    if let Some((lang, src)) = code.strip_prefix("#!").and_then(|rest| rest.split_once(' '))
+        && !lang.is_empty()
+        && lang.chars().all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '+' | '#' | '.'))
+    {
+        let h = crate::highlight::highlight(src, Some(lang));
+        let body = if h.language.is_some() { h.lines.join(" ") } else { escape(src) };
+        return format!("<code class=\"highlight\">{body}</code>");
     }
     format!("<code>{}</code>", escape(code))
+}
+
+/// Whether the list item starting at `i` begins with a task-list checkbox.
+fn is_task_item(events: &[(Event, std::ops::Range<usize>)], i: usize) -> bool {
+    if !matches!(events.get(i), Some((Event::Start(Tag::Item), _))) {
+        return false;
+    }
+    match events.get(i + 1) {
+        Some((Event::TaskListMarker(_), _)) => true,
+        Some((Event::Start(Tag::Paragraph), _)) => matches!(events.get(i + 2), Some((Event::TaskListMarker(_), _))),
+        _ => false,
+    }
 }
 
 fn alert(kind: BlockQuoteKind) -> (&'static str, &'static str) {

@@ -123,6 +123,9 @@ pub struct Include {
     pub pos: Pos,
 }
 
+/// Loads an `!include`d sub-site: its alias (URL prefix) and navigation.
+pub type IncludeSite<'a> = dyn FnMut(&Include) -> Option<(String, Vec<NavItem>)> + 'a;
+
 /// A nav entry that names no page of the site.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NavProblem {
@@ -135,7 +138,7 @@ pub struct NavProblem {
 pub fn nav_from_config(
     nav: &Node,
     has_page: &dyn Fn(&str) -> bool,
-    include: &mut dyn FnMut(&Include) -> Option<(String, Vec<NavItem>)>,
+    include: &mut IncludeSite,
     problems: &mut Vec<NavProblem>,
 ) -> Vec<NavItem> {
     let Some(items) = nav.as_seq() else {
@@ -174,7 +177,7 @@ fn nav_leaf(
     target: &str,
     pos: Pos,
     has_page: &dyn Fn(&str) -> bool,
-    include: &mut dyn FnMut(&Include) -> Option<(String, Vec<NavItem>)>,
+    include: &mut IncludeSite,
     problems: &mut Vec<NavProblem>,
 ) -> Option<NavItem> {
     let target = target.trim();

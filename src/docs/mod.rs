@@ -152,6 +152,9 @@ fn read_mkdocs(config: &Config, dir: &str, diags: &mut Vec<Diagnostic>) -> Optio
     None
 }
 
+/// A (sub-)site's docs directory, its pages `(src, file)` and assets `(file, src)`.
+type SiteFiles = (String, Vec<(String, String)>, Vec<(String, String)>);
+
 /// Plans one (sub-)site: its docs directory's pages and assets.
 fn site_files(
     config: &Config,
@@ -161,7 +164,7 @@ fn site_files(
     alias: &str,
     mkdocs_file: &str,
     diags: &mut Vec<Diagnostic>,
-) -> Option<(String, Vec<(String, String)>, Vec<(String, String)>)> {
+) -> Option<SiteFiles> {
     let docs_dir = match paths::resolve_inside(&config.root, project_dir, &mk.docs_dir) {
         Ok(d) if d == project_dir || d.starts_with(&format!("{project_dir}/")) || project_dir.is_empty() => d,
         _ => {
@@ -476,7 +479,8 @@ impl LinkContext<'_> {
     fn page_href(&self, (s, p): PageKey) -> String {
         let plan = &self.plans[s];
         let src = &plan.pages[p].0;
-        format!("{}{}{}", self.config.base_path, plan.url_base, mkdocs::page_url(src, plan.mkdocs.use_directory_urls))
+        let url = mkdocs::page_url(src, plan.mkdocs.use_directory_urls);
+        format!("{}{}{}", self.config.base_path, plan.url_base, encode_path(&url))
     }
 
     /// Rewrites a link written in `from` (root-relative Markdown file of page `key`).
@@ -529,7 +533,7 @@ impl LinkContext<'_> {
             };
         }
         if let Some((s, out)) = self.asset_owner.get(target.as_str()) {
-            return keep(&format!("{}{}{out}{frag}", self.config.base_path, self.plans[*s].url_base));
+            return keep(&format!("{}{}{}{frag}", self.config.base_path, self.plans[*s].url_base, encode_path(out)));
         }
         let exists = self.inventory.files.binary_search(&target).is_ok();
         if exists {
@@ -550,6 +554,14 @@ impl LinkContext<'_> {
             problem: Some(format!("link `{dest}` points at `{target}`, which does not exist")),
         }
     }
+}
+
+/// Percent-encodes a URL path (spaces and other characters not allowed in URLs), keeping `/`.
+pub fn encode_path(path: &str) -> String {
+    use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
+    const PATH: &AsciiSet =
+        &CONTROLS.add(b' ').add(b'"').add(b'<').add(b'>').add(b'`').add(b'#').add(b'?').add(b'{').add(b'}').add(b'%');
+    utf8_percent_encode(path, PATH).to_string()
 }
 
 /// URL schemes links and images may use (the sanitiser's list).
@@ -574,12 +586,13 @@ fn percent_decode(s: &str) -> String {
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {
-        if bytes[i] == b'%' && i + 2 < bytes.len() {
-            if let Some(b) = s.get(i + 1..i + 3).and_then(|h| u8::from_str_radix(h, 16).ok()) {
-                out.push(b);
-                i += 3;
-                continue;
-            }
+        if bytes[i] == b'%'
+            && i + 2 < bytes.len()
+            && let Some(b) = s.get(i + 1..i + 3).and_then(|h| u8::from_str_radix(h, 16).ok())
+        {
+            out.push(b);
+            i += 3;
+            continue;
         }
         out.push(bytes[i]);
         i += 1;

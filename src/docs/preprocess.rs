@@ -117,13 +117,13 @@ pub fn preprocess(text: &str, scope: &SnippetScope) -> Preprocessed {
     }
 
     // Front matter: kept as data, replaced by blank lines so numbering stays.
-    if lines.first().is_some_and(|l| l.text.trim_end() == "---") {
-        if let Some(end) = lines.iter().skip(1).position(|l| matches!(l.text.trim_end(), "---" | "...")) {
-            let body: Vec<&str> = lines[1..=end].iter().map(|l| l.text.as_str()).collect();
-            pre.front_matter = Some((body.join("\n"), 2));
-            for l in &mut lines[..=end + 1] {
-                l.text.clear();
-            }
+    if lines.first().is_some_and(|l| l.text.trim_end() == "---")
+        && let Some(end) = lines.iter().skip(1).position(|l| matches!(l.text.trim_end(), "---" | "..."))
+    {
+        let body: Vec<&str> = lines[1..=end].iter().map(|l| l.text.as_str()).collect();
+        pre.front_matter = Some((body.join("\n"), 2));
+        for l in &mut lines[..=end + 1] {
+            l.text.clear();
         }
     }
 
@@ -151,16 +151,16 @@ fn expand_snippets(lines: Vec<Line>, scope: &SnippetScope, pre: &mut Preprocesse
                 continue;
             }
             files.push((c[1].to_owned(), c[4].to_owned()));
-        } else if let Some(c) = SNIPPET_BLOCK.captures(&line.text) {
-            if let Some(end) = lines[i + 1..].iter().position(|l| SNIPPET_BLOCK.is_match(&l.text)) {
-                for l in &lines[i + 1..i + 1 + end] {
-                    let p = l.text.trim();
-                    if !p.is_empty() && !p.starts_with(';') {
-                        files.push((c[1].to_owned(), p.to_owned()));
-                    }
+        } else if let Some(c) = SNIPPET_BLOCK.captures(&line.text)
+            && let Some(end) = lines[i + 1..].iter().position(|l| SNIPPET_BLOCK.is_match(&l.text))
+        {
+            for l in &lines[i + 1..i + 1 + end] {
+                let p = l.text.trim();
+                if !p.is_empty() && !p.starts_with(';') {
+                    files.push((c[1].to_owned(), p.to_owned()));
                 }
-                consumed = end + 2;
             }
+            consumed = end + 2;
         }
         if files.is_empty() {
             out.push(line.clone());
@@ -378,10 +378,10 @@ fn has_raw_html(line: &str) -> bool {
     for (i, &b) in bytes.iter().enumerate() {
         match b {
             b'`' => in_code = !in_code,
-            b'<' if !in_code => {
-                if bytes.get(i + 1).is_some_and(|c| c.is_ascii_alphabetic() || matches!(c, b'/' | b'!' | b'?')) {
-                    return true;
-                }
+            b'<' if !in_code
+                && bytes.get(i + 1).is_some_and(|c| c.is_ascii_alphabetic() || matches!(c, b'/' | b'!' | b'?')) =>
+            {
+                return true;
             }
             _ => {}
         }

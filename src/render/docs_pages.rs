@@ -105,7 +105,7 @@ fn nav_nodes(site: &DocSite, items: &[NavItem], current: Option<&str>) -> (Vec<N
                 let page = page_title(site, src);
                 NavNode {
                     title: title.clone().or_else(|| page.map(|p| p.title.clone())).unwrap_or_else(|| src.clone()),
-                    url: page.map(|p| format!("{}{}", site.url_base, p.url)),
+                    url: page.map(|p| format!("{}{}", site.url_base, crate::docs::encode_path(&p.url))),
                     external: false,
                     active: current == Some(src.as_str()),
                     expanded: false,
@@ -181,12 +181,16 @@ fn source_location_urls(entity: &crate::catalog::Entity, page: &DocPage) -> (Opt
     (edit, Some(view))
 }
 
+/// Renders one docs page through the theme.
+pub type RenderDocPage<'a> =
+    dyn Fn(&DocSiteView, &DocPageView) -> Result<Vec<u8>, Box<crate::diagnostics::Diagnostic>> + Sync + 'a;
+
 /// Renders every docs page; returns (output path, HTML) pairs and the assets to copy.
 pub fn pages(
     config: &Config,
     docs: &Docs,
     builder: &ViewBuilder,
-    render: &(dyn Fn(&DocSiteView, &DocPageView) -> Result<Vec<u8>, Box<crate::diagnostics::Diagnostic>> + Sync),
+    render: &RenderDocPage,
 ) -> Result<Vec<(String, Vec<u8>)>, Box<crate::diagnostics::Diagnostic>> {
     let jobs: Vec<(&DocSite, usize)> =
         docs.sites.iter().flat_map(|s| (0..s.pages.len()).map(move |i| (s, i))).collect();
@@ -198,8 +202,10 @@ pub fn pages(
             crate::docs::mkdocs::flatten(&site.nav, &mut order);
             let pos = order.iter().position(|s| *s == page.src);
             let link = |src: Option<&&str>| {
-                src.and_then(|s| page_title(site, s))
-                    .map(|p| PageLink { title: p.title.clone(), url: format!("{}{}", site.url_base, p.url) })
+                src.and_then(|s| page_title(site, s)).map(|p| PageLink {
+                    title: p.title.clone(),
+                    url: format!("{}{}", site.url_base, crate::docs::encode_path(&p.url)),
+                })
             };
             let (prev, next) = match pos {
                 Some(p) => (link(p.checked_sub(1).and_then(|q| order.get(q))), link(order.get(p + 1))),
@@ -237,7 +243,7 @@ pub fn pages(
                 edit_url,
                 source_url,
                 mermaid: page.mermaid,
-                url: format!("{}{}", site.url_base, page.url),
+                url: format!("{}{}", site.url_base, crate::docs::encode_path(&page.url)),
                 is_home,
             };
             Ok((site.output_path(page), render(&site_view, &view)?))

@@ -6,6 +6,7 @@
 //! hashed assets. Pages render in parallel; the result is the same for the same input.
 
 pub mod deploy;
+pub mod diagram;
 pub mod docs_pages;
 pub mod export;
 pub mod pages;

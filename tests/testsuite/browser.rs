@@ -107,7 +107,8 @@ fn skip() -> bool {
     false
 }
 
-const SCENARIOS: &[&str] = &["catalog-filters", "theme-toggle", "owner-navigation", "not-found", "assets-load", "docs-features"];
+const SCENARIOS: &[&str] =
+    &["catalog-filters", "theme-toggle", "owner-navigation", "not-found", "assets-load", "docs-features"];
 
 #[test]
 fn portal_works_in_a_real_browser() {

@@ -36,7 +36,11 @@ fn broken_links(f: &Fixture, base: &str) -> (usize, Vec<String>) {
     for (page, text) in &texts {
         for c in attr.captures_iter(text) {
             let target = c[1].replace("&amp;", "&");
-            if target.is_empty() || target.starts_with("http") || target.starts_with("mailto:") || target.starts_with("//") {
+            if target.is_empty()
+                || target.starts_with("http")
+                || target.starts_with("mailto:")
+                || target.starts_with("//")
+            {
                 continue;
             }
             let (path, fragment) = match target.split_once('#') {
@@ -47,8 +51,7 @@ fn broken_links(f: &Fixture, base: &str) -> (usize, Vec<String>) {
             let file = if path.is_empty() {
                 page.to_string()
             } else if let Some(rest) = path.strip_prefix(base) {
-                let rest = if rest.is_empty() || rest.ends_with('/') { format!("{rest}index.html") } else { rest.to_owned() };
-                rest
+                if rest.is_empty() || rest.ends_with('/') { format!("{rest}index.html") } else { rest.to_owned() }
             } else if path.starts_with('/') {
                 broken.push(format!("{page} -> {target} (outside the base path {base})"));
                 continue;
@@ -63,10 +66,11 @@ fn broken_links(f: &Fixture, base: &str) -> (usize, Vec<String>) {
                 broken.push(format!("{page} -> {target}"));
                 continue;
             }
-            if let (Some(frag), Some(page_ids)) = (fragment, ids.get(file.as_str())) {
-                if !frag.is_empty() && !page_ids.contains(&frag) {
-                    broken.push(format!("{page} -> {target} (no id {frag})"));
-                }
+            if let (Some(frag), Some(page_ids)) = (fragment, ids.get(file.as_str()))
+                && !frag.is_empty()
+                && !page_ids.contains(&frag)
+            {
+                broken.push(format!("{page} -> {target} (no id {frag})"));
             }
         }
     }

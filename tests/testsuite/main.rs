@@ -7,5 +7,6 @@ mod browser;
 mod build;
 mod catalog;
 mod diagnostics;
+mod docs;
 mod links;
 mod mkdocs_parity;
