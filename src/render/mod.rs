@@ -7,6 +7,7 @@
 
 pub mod deploy;
 pub mod diagram;
+pub mod diagrams;
 pub mod docs_pages;
 pub mod export;
 pub mod pages;
@@ -78,7 +79,11 @@ pub fn render(config: &Config, portal: &Portal, theme: &Theme) -> Result<Site, B
     let pages: Vec<(String, Vec<u8>)> = entities
         .par_iter()
         .map(|e| {
-            let view = builder.entity(e);
+            let mut view = builder.entity(e);
+            view.diagram = diagrams::entity_diagram(portal, config, &e.entity_ref);
+            if e.kind == "System" {
+                view.system_diagram = diagrams::system(portal, config, &e.entity_ref);
+            }
             let html = page("entity.html", "entity", Value::from(Serde(&view)))?;
             Ok((format!("{}index.html", view.url), html))
         })

@@ -94,6 +94,9 @@ impl Theme {
             env.add_template_owned(name.clone(), source)
                 .map_err(|e| theme_error(format!("theme template {name} does not compile: {e}")))?;
         }
+        // Diagram colours follow the stylesheet, whoever wrote it.
+        style.extend_from_slice(b"\n");
+        style.extend_from_slice(super::diagram::stylesheet().as_bytes());
         Ok(Theme {
             env,
             style: hashed("assets/style", "css", style),
