@@ -25,6 +25,30 @@ pub enum Command {
     Build(BuildArgs),
     /// Validate the catalog and report every problem; writes nothing.
     Check(CheckArgs),
+    /// Build into memory, serve on loopback and rebuild + reload the browser on every change.
+    Serve(ServeArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// The monorepo to read.
+    #[arg(default_value = ".")]
+    pub root: PathBuf,
+    /// Configuration file [default: ROOT/portico.yaml]
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Port to listen on (0 picks a free one).
+    #[arg(long, default_value_t = 4000)]
+    pub port: u16,
+    /// Address to listen on; loopback unless told otherwise.
+    #[arg(long, default_value = "127.0.0.1")]
+    pub bind: std::net::IpAddr,
+    /// Open the portal in the default browser.
+    #[arg(long)]
+    pub open: bool,
+    /// Poll for changes instead of file events (containers, network mounts).
+    #[arg(long)]
+    pub poll: bool,
 }
 
 #[derive(Debug, Args)]
@@ -78,6 +102,21 @@ pub fn run(cli: Cli) -> i32 {
         Command::Check(args) => {
             let overrides = Overrides { config_file: args.common.config.clone(), ..Overrides::default() };
             run_with(&args.common, &overrides, false)
+        }
+        Command::Serve(args) => {
+            let root = args.root.canonicalize().unwrap_or_else(|_| args.root.clone());
+            let printer = crate::serve::stderr_printer(root, args.root.clone());
+            crate::serve::serve(
+                crate::serve::ServeOptions {
+                    root: args.root,
+                    config_file: args.config,
+                    bind: args.bind,
+                    port: args.port,
+                    open: args.open,
+                    poll: args.poll,
+                },
+                printer,
+            )
         }
     }
 }

@@ -4,6 +4,8 @@
 //! The build is a pipeline of stages, one module each (see [`pipeline`]):
 //! [`discover`] -> [`parse`] -> [`resolve`] -> [`render`] -> [`write`].
 
+pub mod apiref;
+pub mod cache;
 pub mod catalog;
 pub mod cli;
 pub mod config;
@@ -16,5 +18,6 @@ pub mod paths;
 pub mod pipeline;
 pub mod render;
 pub mod resolve;
+pub mod serve;
 pub mod write;
 pub mod yaml;

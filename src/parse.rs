@@ -13,6 +13,7 @@ use std::collections::HashSet;
 use globset::GlobBuilder;
 use rayon::prelude::*;
 
+use crate::cache::{BuildCache, Key};
 use crate::catalog::validate::{DocContext, entity_from_document};
 use crate::catalog::{Entity, LocationTarget};
 use crate::config::Config;
@@ -51,6 +52,20 @@ struct FileResult {
 
 /// Reads every catalog file reachable from the inventory and the configured locations.
 pub fn parse(config: &Config, inventory: &Inventory, diags: &mut Vec<Diagnostic>) -> Parsed {
+    parse_cached(config, inventory, None, diags)
+}
+
+/// [`parse`], reusing the results of unchanged files from `cache` (for `serve`).
+pub fn parse_cached(
+    config: &Config,
+    inventory: &Inventory,
+    cache: Option<&BuildCache>,
+    diags: &mut Vec<Diagnostic>,
+) -> Parsed {
+    let inventory_key = cache.map(|_| {
+        let joined = inventory.files.join("\n");
+        crate::cache::key(&[joined.as_bytes()])
+    });
     let mut wave: Vec<Pending> = inventory
         .catalog_files
         .iter()
@@ -75,7 +90,13 @@ pub fn parse(config: &Config, inventory: &Inventory, diags: &mut Vec<Diagnostic>
         // Explicit references win over walked ones, so a named skeleton-looking file is still read.
         wave.sort_by(|a, b| a.file.cmp(&b.file).then(b.explicit.cmp(&a.explicit)));
         wave.retain(|p| seen.insert(p.file.clone()));
-        let results: Vec<FileResult> = wave.par_iter().map(|p| read_file(config, inventory, p)).collect();
+        let results: Vec<FileResult> = wave
+            .par_iter()
+            .map(|p| match (cache, inventory_key) {
+                (Some(cache), Some(inv)) => read_file_cached(config, inventory, p, cache, inv),
+                _ => read_file(config, inventory, p),
+            })
+            .collect();
         parsed.files.extend(wave.iter().map(|p| p.file.clone()));
         wave = Vec::new();
         for r in results {
@@ -87,6 +108,53 @@ pub fn parse(config: &Config, inventory: &Inventory, diags: &mut Vec<Diagnostic>
     parsed.files.sort_unstable();
     parsed.entities.sort_by(|a, b| a.source.cmp(&b.source));
     parsed
+}
+
+/// [`read_file`] through the cache: reused when the text, the way the file was reached, the
+/// placeholder files and (for Location files) the inventory are unchanged.
+fn read_file_cached(config: &Config, inventory: &Inventory, pending: &Pending, cache: &BuildCache, inv: Key) -> FileResult {
+    let text = std::fs::read(config.root.join(&pending.file)).unwrap_or_default();
+    let explicit: &[u8] = if pending.explicit { b"1" } else { b"0" };
+    let key = crate::cache::key(&[&text, pending.origin.as_bytes(), explicit]);
+    let slot = (pending.file.clone(), pending.origin.clone());
+    if let Some(hit) = cache.catalog.lock().expect("cache lock").get(&slot) {
+        let fresh = hit.key == key
+            && hit.inventory.is_none_or(|k| k == inv)
+            && hit.reads.iter().all(|(f, k)| BuildCache::file_key(&config.root, f) == *k);
+        if fresh {
+            return FileResult {
+                entities: hit.entities.clone(),
+                next: hit
+                    .next
+                    .iter()
+                    .map(|f| Pending { file: f.clone(), origin: pending.origin.clone(), explicit: true })
+                    .collect(),
+                diags: hit.diags.clone(),
+            };
+        }
+    }
+    let result = read_file(config, inventory, pending);
+    let reads = result
+        .entities
+        .iter()
+        .flat_map(|e| e.reads.iter())
+        .map(|f| (f.clone(), BuildCache::file_key(&config.root, f)))
+        .collect();
+    // Results that depend on files that may appear later are not cached.
+    if result.diags.iter().any(|d| d.code.starts_with("placeholder-") || d.code == "unreadable-file") {
+        return result;
+    }
+    let has_location = result.entities.iter().any(|e| !e.targets.is_empty());
+    let entry = crate::cache::CatalogFile {
+        key,
+        reads,
+        inventory: has_location.then_some(inv),
+        entities: result.entities.clone(),
+        next: result.next.iter().map(|p| p.file.clone()).collect(),
+        diags: result.diags.clone(),
+    };
+    cache.catalog.lock().expect("cache lock").insert(slot, entry);
+    result
 }
 
 fn read_file(config: &Config, inventory: &Inventory, pending: &Pending) -> FileResult {

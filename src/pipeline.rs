@@ -9,10 +9,10 @@ use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressStyle};
 
+use crate::cache::BuildCache;
 use crate::config::Config;
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::discover::{Inventory, discover};
-use crate::parse::parse;
 use crate::render::{Site, render, theme::Theme};
 use crate::resolve::{Portal, resolve};
 
@@ -94,6 +94,11 @@ pub struct Built {
 /// Runs `discover -> parse -> resolve`. `Err` only for problems that stop everything (the root
 /// cannot be read).
 pub fn check(config: &Config, log: &StageLog) -> Result<Checked, Box<Diagnostic>> {
+    check_cached(config, log, None)
+}
+
+/// [`check`], reusing unchanged files' results from `cache` (for `serve`).
+pub fn check_cached(config: &Config, log: &StageLog, cache: Option<&BuildCache>) -> Result<Checked, Box<Diagnostic>> {
     let mut diags: Vec<Diagnostic> = Vec::new();
 
     let t = log.start("discover");
@@ -108,7 +113,7 @@ pub fn check(config: &Config, log: &StageLog) -> Result<Checked, Box<Diagnostic>
         diags[from..].iter().filter(|d| d.severity > crate::diagnostics::Severity::Info).count()
     };
     let t = log.start("parse");
-    let mut parsed = parse(config, &inventory, &mut diags);
+    let mut parsed = crate::parse::parse_cached(config, &inventory, cache, &mut diags);
     log.done(
         "parse",
         t,
@@ -122,7 +127,7 @@ pub fn check(config: &Config, log: &StageLog) -> Result<Checked, Box<Diagnostic>
 
     let t = log.start("docs");
     let before = diags.len();
-    parsed.docs = crate::docs::load(config, &inventory, &parsed.entities, &mut diags);
+    parsed.docs = crate::docs::load_cached(config, &inventory, &parsed.entities, cache, &mut diags);
     let pages = parsed.docs.page_count();
     let rate = match pages {
         0 => String::new(),
@@ -142,11 +147,12 @@ pub fn check(config: &Config, log: &StageLog) -> Result<Checked, Box<Diagnostic>
         "resolve",
         t,
         format!(
-            "{} entities, {} relations, {} dangling refs, {} orphans, {} problems",
+            "{} entities, {} relations, {} dangling refs, {} orphans, {} API references, {} problems",
             portal.entities.len(),
             relations,
             portal.dangling,
             portal.ownership.orphans.len(),
+            portal.apis.len(),
             diags.len() - before
         ),
     );
@@ -158,10 +164,15 @@ pub fn check(config: &Config, log: &StageLog) -> Result<Checked, Box<Diagnostic>
 
 /// Runs the whole pipeline up to the in-memory site (writing is the caller's choice).
 pub fn build(config: &Config, log: &StageLog) -> Result<Built, Box<Diagnostic>> {
-    let checked = check(config, log)?;
-    let t = log.start("render");
     let theme = Theme::load(config.theme.as_deref())?;
-    let site = render(config, &checked.portal, &theme)?;
+    build_with(config, log, &theme, None)
+}
+
+/// [`build`] with a loaded theme and an optional cache (for `serve`).
+pub fn build_with(config: &Config, log: &StageLog, theme: &Theme, cache: Option<&BuildCache>) -> Result<Built, Box<Diagnostic>> {
+    let checked = check_cached(config, log, cache)?;
+    let t = log.start("render");
+    let site = render(config, &checked.portal, theme)?;
     log.done("render", t, format!("{} pages, {} files", site.page_count(), site.files.len()));
     Ok(Built { checked, site })
 }

@@ -36,6 +36,8 @@ pub struct Portal {
     pub dangling: usize,
     /// TechDocs sites, their anchors checked.
     pub docs: crate::docs::Docs,
+    /// API references of API entities with a definition, rendered.
+    pub apis: BTreeMap<EntityRef, crate::apiref::ApiReference>,
 }
 
 impl Portal {
@@ -129,9 +131,40 @@ pub fn resolve(parsed: Parsed, diags: &mut Vec<Diagnostic>) -> Portal {
     }
 
     crate::docs::check_anchors(&parsed.docs, diags);
-    let mut portal = Portal { entities, relations, ownership: Ownership::default(), dangling, docs: parsed.docs };
+    let mut portal =
+        Portal { entities, relations, ownership: Ownership::default(), dangling, docs: parsed.docs, apis: BTreeMap::new() };
     portal.ownership = ownership(&portal);
+    portal.apis = api_references(&portal, diags);
     portal
+}
+
+/// Renders the definition of every API entity (in parallel); invalid definitions are warnings.
+fn api_references(portal: &Portal, diags: &mut Vec<Diagnostic>) -> BTreeMap<EntityRef, crate::apiref::ApiReference> {
+    let apis: Vec<(&EntityRef, &Entity)> = portal.entities.iter().filter(|(_, e)| e.kind == "API").collect();
+    let rendered: Vec<(EntityRef, crate::apiref::ApiReference, Vec<Diagnostic>)> = apis
+        .par_iter()
+        .filter_map(|(r, e)| {
+            let definition = e.spec_str("definition")?;
+            let spec_type = e.spec_str("type").unwrap_or_default();
+            let reference = crate::apiref::render(spec_type, definition);
+            let d = reference
+                .warnings
+                .iter()
+                .map(|w| {
+                    Diagnostic::warning("api-definition", format!("API {r}: {w}"))
+                        .at(&e.source.file, Some(e.source.pos))
+                        .hint("the definition is shown as source on the API page")
+                })
+                .collect();
+            Some(((*r).clone(), reference, d))
+        })
+        .collect();
+    let mut out = BTreeMap::new();
+    for (r, reference, d) in rendered {
+        diags.extend(d);
+        out.insert(r, reference);
+    }
+    out
 }
 
 /// What one entity's spec emits.

@@ -223,6 +223,10 @@ enum RawNode {
 }
 
 fn into_node(raw: Spanned<RawNode>) -> Node {
+    stacker::maybe_grow(64 * 1024, 1024 * 1024, || into_node_inner(raw))
+}
+
+fn into_node_inner(raw: Spanned<RawNode>) -> Node {
     let pos = pos_of(&raw);
     let value = match raw.value {
         RawNode::Null => Value::Null,
@@ -304,7 +308,9 @@ impl<'de> Deserialize<'de> for RawNode {
                 Ok(RawNode::Map(entries))
             }
         }
-        d.deserialize_any(V)
+        // Deeply nested input recurses deeply; grow the stack on the heap instead of overflowing
+        // (rayon and test threads have small stacks, debug frames are large).
+        stacker::maybe_grow(128 * 1024, 2 * 1024 * 1024, || d.deserialize_any(V))
     }
 }
 
@@ -395,6 +401,29 @@ mod tests {
         let e = root.get("e").unwrap();
         assert!(e.get("<<").is_some());
         assert!(e.get("x").is_none());
+    }
+
+    #[test]
+    fn deep_nesting_is_an_error_or_a_tree_never_a_crash() {
+        // Run on a thread with a small stack, like rayon's workers.
+        let result = std::thread::Builder::new()
+            .stack_size(256 * 1024)
+            .spawn(|| {
+                let mut out = Vec::new();
+                for depth in [10usize, 60, 200, 5000] {
+                    let flow = format!("a: {}1{}\n", "[".repeat(depth), "]".repeat(depth));
+                    let block: String = (0..depth.min(300)).map(|i| format!("{}k{i}:\n", "  ".repeat(i))).collect::<String>() + &format!("{}v: 1\n", "  ".repeat(depth.min(300)));
+                    for text in [flow, block] {
+                        let (docs, errors) = parse_documents(&text);
+                        out.push(docs.len() + errors.len());
+                    }
+                }
+                out
+            })
+            .unwrap()
+            .join()
+            .expect("no stack overflow");
+        assert!(result.iter().all(|n| *n >= 1));
     }
 
     #[test]

@@ -205,6 +205,17 @@ fn site_files(
 
 /// Locates every entity's docs and renders them. Problems go to `diags`.
 pub fn load(config: &Config, inventory: &Inventory, entities: &[Entity], diags: &mut Vec<Diagnostic>) -> Docs {
+    load_cached(config, inventory, entities, None, diags)
+}
+
+/// [`load`], reusing pages whose inputs are unchanged from `cache` (for `serve`).
+pub fn load_cached(
+    config: &Config,
+    inventory: &Inventory,
+    entities: &[Entity],
+    cache: Option<&crate::cache::BuildCache>,
+    diags: &mut Vec<Diagnostic>,
+) -> Docs {
     let mut plans: Vec<Plan> = Vec::new();
     let mut entity_docs = BTreeMap::new();
     // Duplicate entities are left out by `resolve` (the first wins); so are their docs.
@@ -343,10 +354,17 @@ pub fn load(config: &Config, inventory: &Inventory, entities: &[Entity], diags: 
         own_files: &own_files,
         asset_owner: &asset_owner,
     };
+    let link_key = cache.map(|_| link_context_key(config, inventory, &plans));
     let rendered: Vec<(PageKey, DocPage, Vec<Diagnostic>)> = jobs
         .par_iter()
         .map(|&key| {
-            let (page, d) = render_page(&ctx, key);
+            let (page, d) = match (cache, link_key) {
+                (Some(cache), Some(link_key)) => render_page_cached(&ctx, key, cache, link_key),
+                _ => {
+                    let (page, d, _) = render_page(&ctx, key);
+                    (page, d)
+                }
+            };
             (key, page, d)
         })
         .collect();
@@ -629,7 +647,53 @@ fn front_matter(text: &str, first_line: u32, file: &str, diags: &mut Vec<Diagnos
     FrontMatter { title: get("title"), description: get("description"), tags }
 }
 
-fn render_page(ctx: &LinkContext, key: PageKey) -> (DocPage, Vec<Diagnostic>) {
+/// Everything a page's rendering reads besides its own text and snippets: every site's pages,
+/// assets, URLs and navigation, the inventory (links to files) and the configuration.
+fn link_context_key(config: &Config, inventory: &Inventory, plans: &[Plan]) -> crate::cache::Key {
+    let mut h = blake3::Hasher::new();
+    for part in [config.base_path.as_str(), config.source_url.as_deref().unwrap_or(""), if config.docs_allow_raw_html { "1" } else { "0" }] {
+        h.update(part.as_bytes());
+        h.update(b"\0");
+    }
+    for f in &inventory.files {
+        h.update(f.as_bytes());
+        h.update(b"\n");
+    }
+    for p in plans {
+        h.update(format!("{}|{}|{}|{:?}|{:?}|{:?}|{:?}\n", p.entity, p.url_base, p.mkdocs.use_directory_urls, p.pages, p.assets, p.nav, p.snippet_dirs).as_bytes());
+    }
+    h.finalize()
+}
+
+fn render_page_cached(
+    ctx: &LinkContext,
+    key: PageKey,
+    cache: &crate::cache::BuildCache,
+    link_key: crate::cache::Key,
+) -> (DocPage, Vec<Diagnostic>) {
+    let plan = &ctx.plans[key.0];
+    let (src, file) = &plan.pages[key.1];
+    let text = std::fs::read(ctx.config.root.join(file)).unwrap_or_default();
+    let page_key = crate::cache::key(&[&text, link_key.as_bytes(), src.as_bytes(), plan.url_base.as_bytes()]);
+    let slot = (plan.url_base.clone(), file.clone());
+    if let Some(hit) = cache.docs.lock().expect("cache lock").get(&slot) {
+        let fresh = hit.key == page_key
+            && hit.snippets.iter().all(|(f, k)| crate::cache::BuildCache::file_key(&ctx.config.root, f) == *k);
+        if fresh {
+            return (hit.page.clone(), hit.diags.clone());
+        }
+    }
+    let (page, diags, snippets) = render_page(ctx, key);
+    // A missing snippet may appear later: such pages are not cached.
+    if !diags.iter().any(|d| d.code == "snippet-missing" || d.code == "unreadable-file") {
+        let snippets = snippets.iter().map(|f| (f.clone(), crate::cache::BuildCache::file_key(&ctx.config.root, f))).collect();
+        let entry = crate::cache::DocsPage { key: page_key, snippets, page: page.clone(), diags: diags.clone() };
+        cache.docs.lock().expect("cache lock").insert(slot, entry);
+    }
+    (page, diags)
+}
+
+fn render_page(ctx: &LinkContext, key: PageKey) -> (DocPage, Vec<Diagnostic>, Vec<String>) {
     let (s, p) = key;
     let plan = &ctx.plans[s];
     let (src, file) = &plan.pages[p];
@@ -684,7 +748,7 @@ fn render_page(ctx: &LinkContext, key: PageKey) -> (DocPage, Vec<Diagnostic>) {
         mermaid: rendered.mermaid,
         anchors: rendered.anchors,
     };
-    (page, diags)
+    (page, diags, pre.snippets)
 }
 
 fn nav_title(nav: &[NavItem], src: &str) -> Option<String> {

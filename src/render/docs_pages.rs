@@ -189,11 +189,17 @@ pub type RenderDocPage<'a> =
 pub fn pages(
     config: &Config,
     docs: &Docs,
+    only: Option<&std::collections::BTreeSet<usize>>,
     builder: &ViewBuilder,
     render: &RenderDocPage,
 ) -> Result<Vec<(String, Vec<u8>)>, Box<crate::diagnostics::Diagnostic>> {
-    let jobs: Vec<(&DocSite, usize)> =
-        docs.sites.iter().flat_map(|s| (0..s.pages.len()).map(move |i| (s, i))).collect();
+    let jobs: Vec<(&DocSite, usize)> = docs
+        .sites
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| only.is_none_or(|o| o.contains(i)))
+        .flat_map(|(_, s)| (0..s.pages.len()).map(move |i| (s, i)))
+        .collect();
     jobs.par_iter()
         .map(|&(site, i)| {
             let page = &site.pages[i];

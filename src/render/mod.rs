@@ -49,18 +49,7 @@ struct OrphanView {
 
 /// Renders every page of the portal.
 pub fn render(config: &Config, portal: &Portal, theme: &Theme) -> Result<Site, Box<Diagnostic>> {
-    let site_view = SiteView {
-        title: config.title.clone(),
-        base_path: config.base_path.clone(),
-        entity_count: portal.entities.len(),
-        assets: AssetsView {
-            style: theme.style.path.clone(),
-            script: theme.script.path.clone(),
-            highlight: theme.highlight.path.clone(),
-            mermaid: theme.mermaid.path.clone(),
-        },
-    };
-    let site = Value::from(Serde(&site_view));
+    let site = Value::from(Serde(&site_view(config, portal, theme)));
     let builder = ViewBuilder { portal, config };
     let render_page = |template: &str, ctx: minijinja::Value| -> Result<Vec<u8>, Box<Diagnostic>> {
         theme
@@ -89,6 +78,13 @@ pub fn render(config: &Config, portal: &Portal, theme: &Theme) -> Result<Site, B
         })
         .collect::<Result<_, Box<Diagnostic>>>()?;
     let mut files: BTreeMap<String, Vec<u8>> = pages.into_iter().collect();
+    // Raw API definitions, for download beside the rendered reference.
+    for (r, api) in &portal.apis {
+        if let (Some(e), Some(def)) = (portal.entities.get(r), portal.entities.get(r).and_then(|e| e.spec_str("definition"))) {
+            let path = format!("{}definition.{}", views::entity_path(e), views::raw_extension(api.raw_language));
+            files.insert(path, def.as_bytes().to_vec());
+        }
+    }
 
     let rows: Vec<views::CatalogRow> = entities.par_iter().map(|e| builder.row(e)).collect();
     let data = pages::catalog_json(&rows);
@@ -127,25 +123,7 @@ pub fn render(config: &Config, portal: &Portal, theme: &Theme) -> Result<Site, B
     files.insert("orphans/index.html".into(), page("orphans.html", "orphans", Value::from(Serde(&orphans)))?);
     files.insert("404.html".into(), render_page("404.html", minijinja::context! { site => site.clone() })?);
 
-    let docs_render = |site_view: &docs_pages::DocSiteView, page: &docs_pages::DocPageView| {
-        render_page(
-            "docs.html",
-            minijinja::context! { site => site.clone(), docsite => Value::from(Serde(site_view)), page => Value::from(Serde(page)) },
-        )
-    };
-    files.extend(docs_pages::pages(config, &portal.docs, &builder, &docs_render)?);
-    let assets: Vec<(String, Vec<u8>)> = portal
-        .docs
-        .sites
-        .par_iter()
-        .flat_map_iter(|s| s.assets.iter())
-        .map(|(file, out)| {
-            std::fs::read(config.root.join(file)).map(|bytes| (out.clone(), bytes)).map_err(|e| {
-                Box::new(Diagnostic::error("unreadable-file", format!("cannot read docs asset: {e}")).at(file, None))
-            })
-        })
-        .collect::<Result<_, _>>()?;
-    files.extend(assets);
+    files.extend(docs_files(config, portal, theme, None)?);
 
     let html_pages: Vec<&str> = files.keys().filter(|p| p.ends_with(".html")).map(String::as_str).collect();
     let sitemap = deploy::sitemap(config, html_pages.into_iter());
@@ -163,6 +141,57 @@ pub fn render(config: &Config, portal: &Portal, theme: &Theme) -> Result<Site, B
         files.insert(theme.mermaid.path.clone(), theme.mermaid.content.clone());
     }
     Ok(Site { files })
+}
+
+/// The docs pages and assets of every site, or of the sites in `only`.
+pub fn docs_files(
+    config: &Config,
+    portal: &Portal,
+    theme: &Theme,
+    only: Option<&std::collections::BTreeSet<usize>>,
+) -> Result<Vec<(String, Vec<u8>)>, Box<Diagnostic>> {
+    let site = Value::from(Serde(&site_view(config, portal, theme)));
+    let builder = ViewBuilder { portal, config };
+    let docs_render = |site_view: &docs_pages::DocSiteView, page: &docs_pages::DocPageView| {
+        theme
+            .env
+            .get_template("docs.html")
+            .and_then(|t| {
+                t.render(minijinja::context! { site => site.clone(), docsite => Value::from(Serde(site_view)), page => Value::from(Serde(page)) })
+            })
+            .map(String::into_bytes)
+            .map_err(|e| Box::new(template_error("docs.html", &e)))
+    };
+    let mut files = docs_pages::pages(config, &portal.docs, only, &builder, &docs_render)?;
+    let assets: Vec<(String, Vec<u8>)> = portal
+        .docs
+        .sites
+        .par_iter()
+        .enumerate()
+        .filter(|(i, _)| only.is_none_or(|o| o.contains(i)))
+        .flat_map_iter(|(_, s)| s.assets.iter())
+        .map(|(file, out)| {
+            std::fs::read(config.root.join(file)).map(|bytes| (out.clone(), bytes)).map_err(|e| {
+                Box::new(Diagnostic::error("unreadable-file", format!("cannot read docs asset: {e}")).at(file, None))
+            })
+        })
+        .collect::<Result<_, _>>()?;
+    files.extend(assets);
+    Ok(files)
+}
+
+fn site_view(config: &Config, portal: &Portal, theme: &Theme) -> SiteView {
+    SiteView {
+        title: config.title.clone(),
+        base_path: config.base_path.clone(),
+        entity_count: portal.entities.len(),
+        assets: AssetsView {
+            style: theme.style.path.clone(),
+            script: theme.script.path.clone(),
+            highlight: theme.highlight.path.clone(),
+            mermaid: theme.mermaid.path.clone(),
+        },
+    }
 }
 
 fn template_error(template: &str, e: &minijinja::Error) -> Diagnostic {

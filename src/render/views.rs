@@ -223,6 +223,18 @@ pub fn entity_path(entity: &Entity) -> String {
     format!("catalog/{}/{}/{}/", entity.namespace.to_lowercase(), entity.kind.to_lowercase(), entity.name)
 }
 
+/// File extension of a raw API definition, from its highlight language.
+pub fn raw_extension(language: &str) -> &'static str {
+    match language {
+        "yaml" => "yaml",
+        "json" => "json",
+        "graphql" => "graphql",
+        "protobuf" => "proto",
+        "typescript" => "ts",
+        _ => "txt",
+    }
+}
+
 /// Readable label of a relation type, as Backstage's entity pages name them.
 pub fn relation_label(kind: &str) -> &str {
     match kind {
@@ -361,7 +373,16 @@ impl ViewBuilder<'_> {
             template: (e.kind == "Template").then(|| super::template::template_view(&e.spec)),
             diagram: String::new(),
             system_diagram: String::new(),
-            api: None,
+            api: self.portal.apis.get(r).map(|a| {
+                let ext = raw_extension(a.raw_language);
+                ApiView {
+                    format: a.format.clone(),
+                    html: a.html.clone(),
+                    warnings: a.warnings.clone(),
+                    raw_url: format!("{}definition.{ext}", entity_path(e)),
+                    raw_name: format!("{}.{ext}", e.name),
+                }
+            }),
         }
     }
 }

@@ -10,3 +10,4 @@ mod diagnostics;
 mod docs;
 mod links;
 mod mkdocs_parity;
+mod serve;

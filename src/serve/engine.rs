@@ -1,0 +1,155 @@
+//! The rebuild engine of `serve`: the portal in memory, rebuilt after changes.
+//!
+//! Input: the paths that changed (relative to the root). Output: the new site, or the
+//! diagnostics that keep the last good site in place. Every rebuild runs the clean build's code
+//! path with content-keyed caches ([`BuildCache`]), so unchanged catalog files and docs pages are
+//! not parsed or rendered again. When only the content of existing docs pages or docs assets
+//! changed, only those sites' pages are rendered again and every other file is kept: nothing else
+//! depends on them. Invariant: after any sequence of changes, the site equals a clean build.
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+use crate::cache::BuildCache;
+use crate::config::{Config, Overrides};
+use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::pipeline::{self, StageLog, Verbosity};
+use crate::render::{Site, theme::Theme};
+use crate::resolve::Portal;
+
+/// What a rebuild did.
+pub enum Outcome {
+    /// A new site is served.
+    Built { site: Arc<Site>, warnings: Diagnostics, pages: usize, docs_only: bool },
+    /// The build failed: the previous site stays, these are shown.
+    Failed(Vec<Diagnostic>),
+}
+
+pub struct Engine {
+    root: std::path::PathBuf,
+    overrides: Overrides,
+    config: Config,
+    theme: Theme,
+    cache: BuildCache,
+    portal: Option<Portal>,
+    site: Option<Arc<Site>>,
+}
+
+impl Engine {
+    /// Loads the configuration; the site is built by the first [`Engine::rebuild`].
+    pub fn new(root: &std::path::Path, overrides: Overrides) -> Result<Engine, Box<Diagnostic>> {
+        let config = Config::load(root, &overrides)?;
+        let theme = Theme::load(config.theme.as_deref())?;
+        Ok(Engine {
+            root: root.to_path_buf(),
+            overrides,
+            config,
+            theme,
+            cache: BuildCache::default(),
+            portal: None,
+            site: None,
+        })
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// The last good site.
+    pub fn site(&self) -> Option<Arc<Site>> {
+        self.site.clone()
+    }
+
+    /// Rebuilds after `changed` (root-relative paths; empty for a full build).
+    pub fn rebuild(&mut self, changed: &[String]) -> Outcome {
+        let config_file = self.config.config_file.as_ref().and_then(|p| crate::discover::relative(&self.config.root, p));
+        let theme_dir = self.config.theme.as_ref().and_then(|p| crate::discover::relative(&self.config.root, p));
+        let touches = |prefix: &Option<String>| {
+            prefix.as_ref().is_some_and(|p| changed.iter().any(|c| c == p || c.starts_with(&format!("{p}/"))))
+        };
+        if touches(&config_file) || changed.iter().any(|c| c == crate::config::CONFIG_FILE) {
+            // New configuration: everything may differ.
+            match Config::load(&self.root, &self.overrides) {
+                Ok(c) => self.config = c,
+                Err(d) => return Outcome::Failed(vec![*d]),
+            }
+            self.cache = BuildCache::default();
+            if let Err(d) = self.reload_theme_or_fail() {
+                return Outcome::Failed(vec![d]);
+            }
+        } else if touches(&theme_dir) {
+            if let Err(d) = self.reload_theme_or_fail() {
+                return Outcome::Failed(vec![d]);
+            }
+        }
+        let docs_sites = self.docs_only_sites(changed);
+        let log = StageLog::new(Verbosity::Quiet);
+        let checked = match pipeline::check_cached(&self.config, &log, Some(&self.cache)) {
+            Ok(c) => c,
+            Err(d) => return Outcome::Failed(vec![*d]),
+        };
+        if checked.diagnostics.has_errors() {
+            let errors = checked.diagnostics.sorted().into_iter().filter(|d| d.severity == crate::diagnostics::Severity::Error);
+            return Outcome::Failed(errors.collect());
+        }
+        let portal = checked.portal;
+        let (site, docs_only) = match (docs_sites, &self.site) {
+            (Some(sites), Some(previous)) => {
+                let mut files = previous.files.clone();
+                match crate::render::docs_files(&self.config, &portal, &self.theme, Some(&sites)) {
+                    Ok(new) => files.extend(new),
+                    Err(d) => return Outcome::Failed(vec![*d]),
+                }
+                (Site { files }, true)
+            }
+            _ => match crate::render::render(&self.config, &portal, &self.theme) {
+                Ok(site) => (site, false),
+                Err(d) => return Outcome::Failed(vec![*d]),
+            },
+        };
+        let site = Arc::new(site);
+        let pages = site.page_count();
+        self.portal = Some(portal);
+        self.site = Some(site.clone());
+        Outcome::Built { site, warnings: checked.diagnostics, pages, docs_only }
+    }
+
+    fn reload_theme_or_fail(&mut self) -> Result<(), Diagnostic> {
+        match Theme::load(self.config.theme.as_deref()) {
+            Ok(t) => {
+                self.theme = t;
+                Ok(())
+            }
+            Err(d) => Err(*d),
+        }
+    }
+
+    /// When every change is an edit of an existing docs page or asset (and the last build
+    /// succeeded), the sites they belong to; else `None` (a full render is needed).
+    fn docs_only_sites(&self, changed: &[String]) -> Option<BTreeSet<usize>> {
+        let portal = self.portal.as_ref()?;
+        self.site.as_ref()?;
+        if changed.is_empty() {
+            return None;
+        }
+        let mut sites = BTreeSet::new();
+        for path in changed {
+            if !self.config.root.join(path).is_file() {
+                return None; // deleted or renamed away: the page set changes
+            }
+            let mut found = false;
+            for (i, site) in portal.docs.sites.iter().enumerate() {
+                let is_page = site.pages.iter().any(|p| p.file == *path);
+                let is_asset = site.assets.iter().any(|(f, _)| f == path);
+                if is_page || is_asset {
+                    sites.insert(i);
+                    found = true;
+                }
+            }
+            if !found {
+                return None;
+            }
+        }
+        Some(sites)
+    }
+}

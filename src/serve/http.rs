@@ -1,0 +1,176 @@
+//! The preview server's HTTP side: the in-memory site on loopback, with live reload.
+//!
+//! Input: the current site (swapped atomically after each rebuild) and a channel of events.
+//! Output: HTTP responses. Paths are resolved inside the site only (`..`, backslashes and NUL are
+//! refused); a miss gets the site's `404.html` with status 404; a directory without its trailing
+//! slash is redirected. HTML responses get the live-reload script (never written by `build`).
+//! `/__portico/events` streams Server-Sent Events: `reload` after a good build, `report` with the
+//! diagnostics of a failed one (shown as an overlay; the last good site keeps being served).
+
+use std::convert::Infallible;
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::State;
+use axum::http::{HeaderValue, StatusCode, Uri, header};
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use tokio::sync::broadcast;
+use tokio_stream::StreamExt;
+use tokio_stream::wrappers::BroadcastStream;
+
+use crate::render::Site;
+
+/// What the browser is told.
+#[derive(Clone, Debug)]
+pub enum Notice {
+    Reload,
+    /// JSON list of diagnostics of a failed build.
+    Report(String),
+}
+
+#[derive(Clone)]
+pub struct Shared {
+    pub site: Arc<RwLock<Arc<Site>>>,
+    pub notices: broadcast::Sender<Notice>,
+    /// The diagnostics of the current failure, sent to browsers that connect meanwhile.
+    pub failure: Arc<RwLock<Option<String>>>,
+}
+
+const LIVE_JS: &str = include_str!("live.js");
+const SNIPPET: &str = "<script src=\"/__portico/live.js\"></script>";
+
+pub fn router(shared: Shared) -> Router {
+    Router::new()
+        .route("/__portico/events", get(events))
+        .route("/__portico/live.js", get(live_js))
+        .fallback(get(file))
+        .with_state(shared)
+}
+
+async fn live_js() -> impl IntoResponse {
+    ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8"), (header::CACHE_CONTROL, "no-store")], LIVE_JS)
+}
+
+async fn events(State(shared): State<Shared>) -> Sse<impl tokio_stream::Stream<Item = Result<Event, Infallible>>> {
+    let initial = shared.failure.read().expect("failure lock").clone();
+    let first = tokio_stream::iter(initial.map(|r| Ok(Event::default().event("report").data(r))));
+    let rest = BroadcastStream::new(shared.notices.subscribe()).filter_map(|n| match n {
+        Ok(Notice::Reload) => Some(Ok(Event::default().event("reload").data("{}"))),
+        Ok(Notice::Report(r)) => Some(Ok(Event::default().event("report").data(r))),
+        Err(_) => None,
+    });
+    Sse::new(first.chain(rest)).keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
+}
+
+/// The site path a request names, or `None` when it tries to leave the site.
+pub fn site_path(raw: &str) -> Option<String> {
+    let decoded = percent_encoding::percent_decode_str(raw).decode_utf8().ok()?;
+    if decoded.contains('\0') || decoded.contains('\\') {
+        return None;
+    }
+    let mut parts = Vec::new();
+    for part in decoded.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => return None,
+            p => parts.push(p),
+        }
+    }
+    Some(parts.join("/"))
+}
+
+fn content_type(path: &str) -> &'static str {
+    match path.rsplit('.').next().unwrap_or("") {
+        "html" => "text/html; charset=utf-8",
+        "css" => "text/css; charset=utf-8",
+        "js" | "mjs" => "text/javascript; charset=utf-8",
+        "json" => "application/json",
+        "xml" => "application/xml",
+        "txt" => "text/plain; charset=utf-8",
+        "svg" => "image/svg+xml",
+        "png" => "image/png",
+        "jpg" | "jpeg" => "image/jpeg",
+        "gif" => "image/gif",
+        "webp" => "image/webp",
+        "ico" => "image/x-icon",
+        "woff2" => "font/woff2",
+        "pdf" => "application/pdf",
+        "yaml" | "yml" => "text/yaml; charset=utf-8",
+        _ => "application/octet-stream",
+    }
+}
+
+fn with_live_reload(html: &[u8]) -> Vec<u8> {
+    let text = String::from_utf8_lossy(html);
+    match text.rfind("</body>") {
+        Some(i) => format!("{}{SNIPPET}{}", &text[..i], &text[i..]).into_bytes(),
+        None => format!("{text}{SNIPPET}").into_bytes(),
+    }
+}
+
+fn respond(status: StatusCode, path: &str, bytes: &[u8]) -> Response {
+    let body = if path.ends_with(".html") { with_live_reload(bytes) } else { bytes.to_vec() };
+    let mut r = Response::new(Body::from(body));
+    *r.status_mut() = status;
+    r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type(path)));
+    r.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    r
+}
+
+async fn file(State(shared): State<Shared>, uri: Uri) -> Response {
+    let site = shared.site.read().expect("site lock").clone();
+    let not_found = || match site.files.get("404.html") {
+        Some(b) => respond(StatusCode::NOT_FOUND, "404.html", b),
+        None => (StatusCode::NOT_FOUND, "not found").into_response(),
+    };
+    let Some(path) = site_path(uri.path()) else { return not_found() };
+    let wants_dir = uri.path().ends_with('/') || path.is_empty();
+    let key = if wants_dir { if path.is_empty() { "index.html".to_owned() } else { format!("{path}/index.html") } } else { path.clone() };
+    if let Some(bytes) = site.files.get(&key) {
+        return respond(StatusCode::OK, &key, bytes);
+    }
+    if !wants_dir && site.files.contains_key(&format!("{path}/index.html")) {
+        let mut r = Response::new(Body::empty());
+        *r.status_mut() = StatusCode::MOVED_PERMANENTLY;
+        if let Ok(v) = HeaderValue::from_str(&format!("{}/", uri.path())) {
+            r.headers_mut().insert(header::LOCATION, v);
+        }
+        return r;
+    }
+    not_found()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_never_leave_the_site() {
+        let cases = [
+            ("/", Some("")),
+            ("/catalog/", Some("catalog")),
+            ("/a/./b", Some("a/b")),
+            ("/my%20page/", Some("my page")),
+            ("/../etc/passwd", None),
+            ("/a/../../x", None),
+            ("/%2e%2e/x", None),
+            ("/a%2f..%2f..%2fx", None),
+            ("/a\\b", None),
+            ("/a%5c..%5cb", None),
+            ("/a%00b", None),
+        ];
+        for (raw, want) in cases {
+            assert_eq!(site_path(raw).as_deref(), want, "{raw}");
+        }
+    }
+
+    #[test]
+    fn the_snippet_goes_before_the_body_end() {
+        let out = String::from_utf8(with_live_reload(b"<html><body><p>x</p></body></html>")).unwrap();
+        assert_eq!(out, format!("<html><body><p>x</p>{SNIPPET}</body></html>"));
+    }
+}

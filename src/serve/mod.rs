@@ -1,0 +1,159 @@
+//! `portico serve`: the portal built into memory, served on loopback, rebuilt and reloaded in
+//! every open tab when a file changes.
+//!
+//! `engine` rebuilds (with caches; a clean build's code path), `watch` turns file events into
+//! batches, `http` serves the site and the live-reload events. The reload script is injected by
+//! the server into HTML responses only; `build` output never contains it.
+
+pub mod engine;
+pub mod http;
+pub mod watch;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::{Arc, RwLock};
+use std::time::Instant;
+
+use crate::config::Overrides;
+use crate::diagnostics::{Diagnostic, Printer};
+use engine::{Engine, Outcome};
+use http::{Notice, Shared};
+
+/// What `portico serve` was asked for.
+pub struct ServeOptions {
+    pub root: PathBuf,
+    pub config_file: Option<PathBuf>,
+    pub bind: std::net::IpAddr,
+    pub port: u16,
+    pub open: bool,
+    pub poll: bool,
+}
+
+fn report_json(list: &[Diagnostic]) -> String {
+    serde_json::to_string(list).unwrap_or_else(|_| "[]".into())
+}
+
+/// Runs the server until interrupted. Returns the process exit code.
+pub fn serve(options: ServeOptions, printer: impl Fn(&[Diagnostic]) + Send + 'static) -> i32 {
+    // Links start at `/`: the preview is served at the root whatever the public base URL.
+    let overrides =
+        Overrides { config_file: options.config_file.clone(), base_url: Some("/".into()), out_dir: None };
+    let mut engine = match Engine::new(&options.root, overrides) {
+        Ok(e) => e,
+        Err(d) => {
+            printer(&[*d]);
+            return 2;
+        }
+    };
+    let started = Instant::now();
+    let site = match engine.rebuild(&[]) {
+        Outcome::Built { site, warnings, pages, .. } => {
+            printer(&warnings.sorted());
+            eprintln!("built {pages} pages in {} ms", started.elapsed().as_millis());
+            site
+        }
+        Outcome::Failed(list) => {
+            printer(&list);
+            eprintln!("the first build failed; fix the problems above and save to rebuild");
+            Arc::new(crate::render::Site::default())
+        }
+    };
+    let (notices, _) = tokio::sync::broadcast::channel(64);
+    let shared = Shared { site: Arc::new(RwLock::new(site)), notices, failure: Arc::new(RwLock::new(None)) };
+    let root = engine.config().root.clone();
+    let out_dir = engine.config().out_dir.clone();
+    let (_watcher, batches) = match watch::watch(&root, &out_dir, options.poll) {
+        Ok(w) => w,
+        Err(e) => {
+            eprintln!("error: cannot watch {}: {e} (try --poll)", root.display());
+            return 2;
+        }
+    };
+    let rebuild_shared = shared.clone();
+    std::thread::spawn(move || {
+        while let Ok(changed) = batches.recv() {
+            let t = Instant::now();
+            match engine.rebuild(&changed) {
+                Outcome::Built { site, warnings, docs_only, .. } => {
+                    *rebuild_shared.site.write().expect("site lock") = site;
+                    *rebuild_shared.failure.write().expect("failure lock") = None;
+                    let _ = rebuild_shared.notices.send(Notice::Reload);
+                    printer(&warnings.sorted());
+                    let what = if docs_only { "docs" } else { "site" };
+                    eprintln!("rebuilt {what} after {} change(s) in {} ms", changed.len(), t.elapsed().as_millis());
+                }
+                Outcome::Failed(list) => {
+                    let report = report_json(&list);
+                    *rebuild_shared.failure.write().expect("failure lock") = Some(report.clone());
+                    let _ = rebuild_shared.notices.send(Notice::Report(report));
+                    printer(&list);
+                    eprintln!("build failed; still serving the last good version");
+                }
+            }
+        }
+    });
+
+    let runtime = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: cannot start the server: {e}");
+            return 2;
+        }
+    };
+    runtime.block_on(async move {
+        let addr = SocketAddr::new(options.bind, options.port);
+        let listener = match tokio::net::TcpListener::bind(addr).await {
+            Ok(l) => l,
+            Err(e) => {
+                eprintln!("error: cannot listen on {addr}: {e}");
+                return 2;
+            }
+        };
+        let local = listener.local_addr().map(|a| a.to_string()).unwrap_or_else(|_| addr.to_string());
+        let url = format!("http://{local}/");
+        eprintln!("serving {} at {url} (Ctrl+C to stop)", root.display());
+        if options.open {
+            open_browser(&url);
+        }
+        let app = http::router(shared);
+        let result = axum::serve(listener, app).with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        });
+        match result.await {
+            Ok(()) => 0,
+            Err(e) => {
+                eprintln!("error: server stopped: {e}");
+                2
+            }
+        }
+    })
+}
+
+fn open_browser(url: &str) {
+    let program = if cfg!(target_os = "macos") {
+        "open"
+    } else if cfg!(windows) {
+        "explorer"
+    } else {
+        "xdg-open"
+    };
+    if std::process::Command::new(program).arg(url).spawn().is_err() {
+        eprintln!("could not open a browser; visit {url}");
+    }
+}
+
+/// The printer `serve` uses: human diagnostics on stderr.
+pub fn stderr_printer(root: PathBuf, display_root: PathBuf) -> impl Fn(&[Diagnostic]) + Send + 'static {
+    move |list: &[Diagnostic]| {
+        if list.is_empty() {
+            return;
+        }
+        let p = Printer {
+            root: root.clone(),
+            display_root: display_root.clone(),
+            format: crate::diagnostics::Format::Human,
+            color: std::io::IsTerminal::is_terminal(&std::io::stderr()),
+        };
+        eprint!("{}", p.render(list));
+    }
+}
