@@ -58,6 +58,8 @@ pub struct BuildCache {
     pub docs: Mutex<HashMap<(String, String), DocsPage>>,
     /// Hash of the inventory's file list, to invalidate what depends on it.
     pub inventory: Mutex<Option<Key>>,
+    /// API references by hash of (spec type, definition).
+    pub apis: Mutex<HashMap<Key, crate::apiref::ApiReference>>,
 }
 
 impl BuildCache {

@@ -14,7 +14,7 @@ use crate::config::Config;
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::discover::{Inventory, discover};
 use crate::render::{Site, render, theme::Theme};
-use crate::resolve::{Portal, resolve};
+use crate::resolve::Portal;
 
 /// How much the pipeline says on stderr.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -141,7 +141,7 @@ pub fn check_cached(config: &Config, log: &StageLog, cache: Option<&BuildCache>)
 
     let t = log.start("resolve");
     let before = diags.len();
-    let portal = resolve(parsed, &mut diags);
+    let portal = crate::resolve::resolve_cached(parsed, cache, &mut diags);
     let relations: usize = portal.relations.values().map(|r| r.len()).sum();
     log.done(
         "resolve",
@@ -169,7 +169,12 @@ pub fn build(config: &Config, log: &StageLog) -> Result<Built, Box<Diagnostic>> 
 }
 
 /// [`build`] with a loaded theme and an optional cache (for `serve`).
-pub fn build_with(config: &Config, log: &StageLog, theme: &Theme, cache: Option<&BuildCache>) -> Result<Built, Box<Diagnostic>> {
+pub fn build_with(
+    config: &Config,
+    log: &StageLog,
+    theme: &Theme,
+    cache: Option<&BuildCache>,
+) -> Result<Built, Box<Diagnostic>> {
     let checked = check_cached(config, log, cache)?;
     let t = log.start("render");
     let site = render(config, &checked.portal, theme)?;
@@ -182,7 +187,7 @@ pub fn write(config: &Config, site: &Site, log: &StageLog) -> Result<(), Box<Dia
     let t = log.start("write");
     crate::write::write(site, &config.out_dir, &config.root)
         .map_err(|e| Box::new(Diagnostic::error("write-failed", e.to_string())))?;
-    let bytes: usize = site.files.values().map(Vec::len).sum();
+    let bytes: usize = site.files.values().map(|c| c.len()).sum();
     log.done(
         "write",
         t,

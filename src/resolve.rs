@@ -91,6 +91,11 @@ pub struct Orphan {
 
 /// Builds the graph. Problems go to `diags`.
 pub fn resolve(parsed: Parsed, diags: &mut Vec<Diagnostic>) -> Portal {
+    resolve_cached(parsed, None, diags)
+}
+
+/// [`resolve`], reusing rendered API references from `cache` (for `serve`).
+pub fn resolve_cached(parsed: Parsed, cache: Option<&crate::cache::BuildCache>, diags: &mut Vec<Diagnostic>) -> Portal {
     let mut entities: BTreeMap<EntityRef, Entity> = BTreeMap::new();
     let mut parsed = parsed;
     for entity in std::mem::take(&mut parsed.entities) {
@@ -131,22 +136,40 @@ pub fn resolve(parsed: Parsed, diags: &mut Vec<Diagnostic>) -> Portal {
     }
 
     crate::docs::check_anchors(&parsed.docs, diags);
-    let mut portal =
-        Portal { entities, relations, ownership: Ownership::default(), dangling, docs: parsed.docs, apis: BTreeMap::new() };
+    let mut portal = Portal {
+        entities,
+        relations,
+        ownership: Ownership::default(),
+        dangling,
+        docs: parsed.docs,
+        apis: BTreeMap::new(),
+    };
     portal.ownership = ownership(&portal);
-    portal.apis = api_references(&portal, diags);
+    portal.apis = api_references(&portal, cache, diags);
     portal
 }
 
 /// Renders the definition of every API entity (in parallel); invalid definitions are warnings.
-fn api_references(portal: &Portal, diags: &mut Vec<Diagnostic>) -> BTreeMap<EntityRef, crate::apiref::ApiReference> {
+fn api_references(
+    portal: &Portal,
+    cache: Option<&crate::cache::BuildCache>,
+    diags: &mut Vec<Diagnostic>,
+) -> BTreeMap<EntityRef, crate::apiref::ApiReference> {
     let apis: Vec<(&EntityRef, &Entity)> = portal.entities.iter().filter(|(_, e)| e.kind == "API").collect();
     let rendered: Vec<(EntityRef, crate::apiref::ApiReference, Vec<Diagnostic>)> = apis
         .par_iter()
         .filter_map(|(r, e)| {
             let definition = e.spec_str("definition")?;
             let spec_type = e.spec_str("type").unwrap_or_default();
-            let reference = crate::apiref::render(spec_type, definition);
+            let key = crate::cache::key(&[spec_type.as_bytes(), definition.as_bytes()]);
+            let cached = cache.and_then(|c| c.apis.lock().expect("cache lock").get(&key).cloned());
+            let reference = cached.unwrap_or_else(|| {
+                let r = crate::apiref::render(spec_type, definition);
+                if let Some(c) = cache {
+                    c.apis.lock().expect("cache lock").insert(key, r.clone());
+                }
+                r
+            });
             let d = reference
                 .warnings
                 .iter()

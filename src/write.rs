@@ -108,7 +108,7 @@ fn write_tree(site: &Site, dir: &Path) -> Result<(), WriteError> {
     }
     site.files.par_iter().try_for_each(|(rel, content)| {
         let path = dir.join(rel);
-        fs::write(&path, content).map_err(io_err(&path))
+        fs::write(&path, &content[..]).map_err(io_err(&path))
     })
 }
 
@@ -132,7 +132,7 @@ mod tests {
     use super::*;
 
     fn site(files: &[(&str, &str)]) -> Site {
-        Site { files: files.iter().map(|(p, c)| (p.to_string(), c.as_bytes().to_vec())).collect() }
+        Site { files: files.iter().map(|(p, c)| (p.to_string(), c.as_bytes().into())).collect() }
     }
 
     #[test]

@@ -28,10 +28,14 @@ use crate::resolve::Portal;
 use theme::Theme;
 use views::{AssetsView, EntityLink, SiteView, ViewBuilder};
 
+/// A file's bytes.
+pub type Content = std::sync::Arc<[u8]>;
+
 /// The built site: output path (relative, `/`-separated) -> content.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Site {
-    pub files: BTreeMap<String, Vec<u8>>,
+    /// Shared contents: keeping the previous site while serving the next costs no copying.
+    pub files: BTreeMap<String, Content>,
 }
 
 impl Site {
@@ -77,12 +81,14 @@ pub fn render(config: &Config, portal: &Portal, theme: &Theme) -> Result<Site, B
             Ok((format!("{}index.html", view.url), html))
         })
         .collect::<Result<_, Box<Diagnostic>>>()?;
-    let mut files: BTreeMap<String, Vec<u8>> = pages.into_iter().collect();
+    let mut files: BTreeMap<String, Content> = pages.into_iter().map(|(k, v)| (k, Content::from(v))).collect();
     // Raw API definitions, for download beside the rendered reference.
     for (r, api) in &portal.apis {
-        if let (Some(e), Some(def)) = (portal.entities.get(r), portal.entities.get(r).and_then(|e| e.spec_str("definition"))) {
+        if let (Some(e), Some(def)) =
+            (portal.entities.get(r), portal.entities.get(r).and_then(|e| e.spec_str("definition")))
+        {
             let path = format!("{}definition.{}", views::entity_path(e), views::raw_extension(api.raw_language));
-            files.insert(path, def.as_bytes().to_vec());
+            files.insert(path, Content::from(def.as_bytes()));
         }
     }
 
@@ -94,25 +100,25 @@ pub fn render(config: &Config, portal: &Portal, theme: &Theme) -> Result<Site, B
         render_page(
             "catalog.html",
             minijinja::context! { site => site.clone(), rows => Value::from(Serde(&rows)), data_url => data_path.clone() },
-        )?,
+        )?.into(),
     );
-    files.insert(data_path, data);
-    files.insert("index.html".into(), page("home.html", "home", Value::from(Serde(&pages::home(portal))))?);
+    files.insert(data_path, data.into());
+    files.insert("index.html".into(), page("home.html", "home", Value::from(Serde(&pages::home(portal))))?.into());
     files.insert(
         "teams/index.html".into(),
-        page("teams.html", "teams", Value::from(Serde(&pages::teams(portal, &builder))))?,
+        page("teams.html", "teams", Value::from(Serde(&pages::teams(portal, &builder))))?.into(),
     );
     files.insert(
         "apis/index.html".into(),
-        page("apis.html", "apis", Value::from(Serde(&pages::apis(portal, &builder))))?,
+        page("apis.html", "apis", Value::from(Serde(&pages::apis(portal, &builder))))?.into(),
     );
     files.insert(
         "templates/index.html".into(),
-        page("templates.html", "templates", Value::from(Serde(&pages::templates(portal, &builder))))?,
+        page("templates.html", "templates", Value::from(Serde(&pages::templates(portal, &builder))))?.into(),
     );
     files.insert(
         "docs/index.html".into(),
-        page("docs-index.html", "sites", Value::from(Serde(&pages::docs(portal, &builder))))?,
+        page("docs-index.html", "sites", Value::from(Serde(&pages::docs(portal, &builder))))?.into(),
     );
     let orphans: Vec<OrphanView> = portal
         .ownership
@@ -120,25 +126,25 @@ pub fn render(config: &Config, portal: &Portal, theme: &Theme) -> Result<Site, B
         .iter()
         .map(|o| OrphanView { entity: builder.link(&o.entity), owner: o.owner.clone() })
         .collect();
-    files.insert("orphans/index.html".into(), page("orphans.html", "orphans", Value::from(Serde(&orphans)))?);
-    files.insert("404.html".into(), render_page("404.html", minijinja::context! { site => site.clone() })?);
+    files.insert("orphans/index.html".into(), page("orphans.html", "orphans", Value::from(Serde(&orphans)))?.into());
+    files.insert("404.html".into(), render_page("404.html", minijinja::context! { site => site.clone() })?.into());
 
-    files.extend(docs_files(config, portal, theme, None)?);
+    files.extend(docs_files(config, portal, theme, None)?.into_iter().map(|(k, v)| (k, Content::from(v))));
 
     let html_pages: Vec<&str> = files.keys().filter(|p| p.ends_with(".html")).map(String::as_str).collect();
     let sitemap = deploy::sitemap(config, html_pages.into_iter());
-    files.insert("sitemap.xml".into(), sitemap);
-    files.insert("robots.txt".into(), deploy::robots(config));
-    files.insert(".nojekyll".into(), Vec::new());
-    files.insert("api/catalog.json".into(), export::catalog_json(portal));
+    files.insert("sitemap.xml".into(), sitemap.into());
+    files.insert("robots.txt".into(), deploy::robots(config).into());
+    files.insert(".nojekyll".into(), Content::from(Vec::new()));
+    files.insert("api/catalog.json".into(), export::catalog_json(portal).into());
     for asset in [&theme.style, &theme.script, &theme.highlight] {
-        files.insert(asset.path.clone(), asset.content.clone());
+        files.insert(asset.path.clone(), Content::from(asset.content.as_slice()));
     }
     for asset in &theme.extra {
-        files.insert(asset.path.clone(), asset.content.clone());
+        files.insert(asset.path.clone(), Content::from(asset.content.as_slice()));
     }
     if portal.docs.sites.iter().any(|s| s.pages.iter().any(|p| p.mermaid)) {
-        files.insert(theme.mermaid.path.clone(), theme.mermaid.content.clone());
+        files.insert(theme.mermaid.path.clone(), Content::from(theme.mermaid.content.as_slice()));
     }
     Ok(Site { files })
 }

@@ -32,7 +32,14 @@ pub struct Engine {
     theme: Theme,
     cache: BuildCache,
     portal: Option<Portal>,
+    /// The inventory and entities (in source order) of the last good build, for docs-only
+    /// rebuilds that skip the catalog stages.
+    inventory: Option<crate::discover::Inventory>,
+    entities: Vec<crate::catalog::Entity>,
     site: Option<Arc<Site>>,
+    /// Whether the last rebuild failed: the served site is then older than the files, and only
+    /// a full rebuild may replace it.
+    last_failed: bool,
 }
 
 impl Engine {
@@ -47,7 +54,10 @@ impl Engine {
             theme,
             cache: BuildCache::default(),
             portal: None,
+            inventory: None,
+            entities: Vec::new(),
             site: None,
+            last_failed: false,
         })
     }
 
@@ -62,7 +72,14 @@ impl Engine {
 
     /// Rebuilds after `changed` (root-relative paths; empty for a full build).
     pub fn rebuild(&mut self, changed: &[String]) -> Outcome {
-        let config_file = self.config.config_file.as_ref().and_then(|p| crate::discover::relative(&self.config.root, p));
+        let outcome = self.rebuild_inner(changed);
+        self.last_failed = matches!(outcome, Outcome::Failed(_));
+        outcome
+    }
+
+    fn rebuild_inner(&mut self, changed: &[String]) -> Outcome {
+        let config_file =
+            self.config.config_file.as_ref().and_then(|p| crate::discover::relative(&self.config.root, p));
         let theme_dir = self.config.theme.as_ref().and_then(|p| crate::discover::relative(&self.config.root, p));
         let touches = |prefix: &Option<String>| {
             prefix.as_ref().is_some_and(|p| changed.iter().any(|c| c == p || c.starts_with(&format!("{p}/"))))
@@ -83,21 +100,31 @@ impl Engine {
             }
         }
         let docs_sites = self.docs_only_sites(changed);
+        if let Some(sites) = &docs_sites {
+            if let Some(outcome) = self.rebuild_docs(sites) {
+                return outcome;
+            }
+        }
         let log = StageLog::new(Verbosity::Quiet);
         let checked = match pipeline::check_cached(&self.config, &log, Some(&self.cache)) {
             Ok(c) => c,
             Err(d) => return Outcome::Failed(vec![*d]),
         };
         if checked.diagnostics.has_errors() {
-            let errors = checked.diagnostics.sorted().into_iter().filter(|d| d.severity == crate::diagnostics::Severity::Error);
+            let errors =
+                checked.diagnostics.sorted().into_iter().filter(|d| d.severity == crate::diagnostics::Severity::Error);
             return Outcome::Failed(errors.collect());
         }
         let portal = checked.portal;
+        let mut entities: Vec<crate::catalog::Entity> = portal.entities.values().cloned().collect();
+        entities.sort_by(|a, b| a.source.cmp(&b.source));
+        self.entities = entities;
+        self.inventory = Some(checked.inventory);
         let (site, docs_only) = match (docs_sites, &self.site) {
             (Some(sites), Some(previous)) => {
                 let mut files = previous.files.clone();
                 match crate::render::docs_files(&self.config, &portal, &self.theme, Some(&sites)) {
-                    Ok(new) => files.extend(new),
+                    Ok(new) => files.extend(new.into_iter().map(|(k, v)| (k, crate::render::Content::from(v)))),
                     Err(d) => return Outcome::Failed(vec![*d]),
                 }
                 (Site { files }, true)
@@ -112,6 +139,41 @@ impl Engine {
         self.portal = Some(portal);
         self.site = Some(site.clone());
         Outcome::Built { site, warnings: checked.diagnostics, pages, docs_only }
+    }
+
+    /// Only docs content changed: the catalog, its inventory and every other page stay; the docs
+    /// are loaded again (unchanged pages come from the cache), anchors checked again, and the
+    /// pages of `sites` rendered again. `None` when the page set changed after all.
+    fn rebuild_docs(&mut self, sites: &BTreeSet<usize>) -> Option<Outcome> {
+        let inventory = self.inventory.as_ref()?;
+        let previous = self.site.clone()?;
+        let mut diags = Vec::new();
+        let docs = crate::docs::load_cached(&self.config, inventory, &self.entities, Some(&self.cache), &mut diags);
+        let portal = self.portal.as_mut()?;
+        let same_pages = docs.sites.len() == portal.docs.sites.len()
+            && docs.sites.iter().zip(&portal.docs.sites).all(|(a, b)| {
+                a.url_base == b.url_base && a.pages.iter().map(|p| &p.file).eq(b.pages.iter().map(|p| &p.file))
+            });
+        if !same_pages {
+            return None;
+        }
+        crate::docs::check_anchors(&docs, &mut diags);
+        let mut list = Diagnostics::default();
+        list.extend(diags);
+        if list.has_errors() {
+            let errors = list.sorted().into_iter().filter(|d| d.severity == crate::diagnostics::Severity::Error);
+            return Some(Outcome::Failed(errors.collect()));
+        }
+        portal.docs = docs;
+        let mut files = previous.files.clone();
+        match crate::render::docs_files(&self.config, portal, &self.theme, Some(sites)) {
+            Ok(new) => files.extend(new.into_iter().map(|(k, v)| (k, crate::render::Content::from(v)))),
+            Err(d) => return Some(Outcome::Failed(vec![*d])),
+        }
+        let site = Arc::new(Site { files });
+        let pages = site.page_count();
+        self.site = Some(site.clone());
+        Some(Outcome::Built { site, warnings: list, pages, docs_only: true })
     }
 
     fn reload_theme_or_fail(&mut self) -> Result<(), Diagnostic> {
@@ -129,7 +191,7 @@ impl Engine {
     fn docs_only_sites(&self, changed: &[String]) -> Option<BTreeSet<usize>> {
         let portal = self.portal.as_ref()?;
         self.site.as_ref()?;
-        if changed.is_empty() {
+        if changed.is_empty() || self.last_failed {
             return None;
         }
         let mut sites = BTreeSet::new();

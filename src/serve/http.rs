@@ -129,7 +129,11 @@ async fn file(State(shared): State<Shared>, uri: Uri) -> Response {
     };
     let Some(path) = site_path(uri.path()) else { return not_found() };
     let wants_dir = uri.path().ends_with('/') || path.is_empty();
-    let key = if wants_dir { if path.is_empty() { "index.html".to_owned() } else { format!("{path}/index.html") } } else { path.clone() };
+    let key = if wants_dir {
+        if path.is_empty() { "index.html".to_owned() } else { format!("{path}/index.html") }
+    } else {
+        path.clone()
+    };
     if let Some(bytes) = site.files.get(&key) {
         return respond(StatusCode::OK, &key, bytes);
     }

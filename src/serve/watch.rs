@@ -20,7 +20,11 @@ const MAX_WAIT: Duration = Duration::from_secs(1);
 
 /// Starts watching `root`; batches of changed root-relative paths arrive on the returned channel.
 /// The watcher lives as long as the returned handle.
-pub fn watch(root: &Path, out_dir: &Path, poll: bool) -> notify::Result<(Box<dyn Watcher + Send>, mpsc::Receiver<Vec<String>>)> {
+pub fn watch(
+    root: &Path,
+    out_dir: &Path,
+    poll: bool,
+) -> notify::Result<(Box<dyn Watcher + Send>, mpsc::Receiver<Vec<String>>)> {
     let (raw_tx, raw_rx) = mpsc::channel::<PathBuf>();
     let handler = move |event: notify::Result<notify::Event>| {
         if let Ok(event) = event {

@@ -18,7 +18,7 @@ fn serve_overrides() -> Overrides {
 }
 
 /// A clean in-memory build, as `portico build` would write it (or `None` when it has errors).
-fn clean_build(root: &Path) -> Option<BTreeMap<String, Vec<u8>>> {
+fn clean_build(root: &Path) -> Option<BTreeMap<String, portico::render::Content>> {
     let config = Config::load(root, &serve_overrides()).ok()?;
     let built = pipeline::build(&config, &StageLog::new(Verbosity::Quiet)).ok()?;
     (!built.checked.diagnostics.has_errors()).then_some(built.site.files)
