@@ -112,7 +112,13 @@ pub fn parse_cached(
 
 /// [`read_file`] through the cache: reused when the text, the way the file was reached, the
 /// placeholder files and (for Location files) the inventory are unchanged.
-fn read_file_cached(config: &Config, inventory: &Inventory, pending: &Pending, cache: &BuildCache, inv: Key) -> FileResult {
+fn read_file_cached(
+    config: &Config,
+    inventory: &Inventory,
+    pending: &Pending,
+    cache: &BuildCache,
+    inv: Key,
+) -> FileResult {
     let text = std::fs::read(config.root.join(&pending.file)).unwrap_or_default();
     let explicit: &[u8] = if pending.explicit { b"1" } else { b"0" };
     let key = crate::cache::key(&[&text, pending.origin.as_bytes(), explicit]);

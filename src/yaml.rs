@@ -412,7 +412,9 @@ mod tests {
                 let mut out = Vec::new();
                 for depth in [10usize, 60, 200, 5000] {
                     let flow = format!("a: {}1{}\n", "[".repeat(depth), "]".repeat(depth));
-                    let block: String = (0..depth.min(300)).map(|i| format!("{}k{i}:\n", "  ".repeat(i))).collect::<String>() + &format!("{}v: 1\n", "  ".repeat(depth.min(300)));
+                    let block: String =
+                        (0..depth.min(300)).map(|i| format!("{}k{i}:\n", "  ".repeat(i))).collect::<String>()
+                            + &format!("{}v: 1\n", "  ".repeat(depth.min(300)));
                     for text in [flow, block] {
                         let (docs, errors) = parse_documents(&text);
                         out.push(docs.len() + errors.len());

@@ -651,7 +651,11 @@ fn front_matter(text: &str, first_line: u32, file: &str, diags: &mut Vec<Diagnos
 /// assets, URLs and navigation, the inventory (links to files) and the configuration.
 fn link_context_key(config: &Config, inventory: &Inventory, plans: &[Plan]) -> crate::cache::Key {
     let mut h = blake3::Hasher::new();
-    for part in [config.base_path.as_str(), config.source_url.as_deref().unwrap_or(""), if config.docs_allow_raw_html { "1" } else { "0" }] {
+    for part in [
+        config.base_path.as_str(),
+        config.source_url.as_deref().unwrap_or(""),
+        if config.docs_allow_raw_html { "1" } else { "0" },
+    ] {
         h.update(part.as_bytes());
         h.update(b"\0");
     }
@@ -660,7 +664,13 @@ fn link_context_key(config: &Config, inventory: &Inventory, plans: &[Plan]) -> c
         h.update(b"\n");
     }
     for p in plans {
-        h.update(format!("{}|{}|{}|{:?}|{:?}|{:?}|{:?}\n", p.entity, p.url_base, p.mkdocs.use_directory_urls, p.pages, p.assets, p.nav, p.snippet_dirs).as_bytes());
+        h.update(
+            format!(
+                "{}|{}|{}|{:?}|{:?}|{:?}|{:?}\n",
+                p.entity, p.url_base, p.mkdocs.use_directory_urls, p.pages, p.assets, p.nav, p.snippet_dirs
+            )
+            .as_bytes(),
+        );
     }
     h.finalize()
 }
@@ -686,7 +696,8 @@ fn render_page_cached(
     let (page, diags, snippets) = render_page(ctx, key);
     // A missing snippet may appear later: such pages are not cached.
     if !diags.iter().any(|d| d.code == "snippet-missing" || d.code == "unreadable-file") {
-        let snippets = snippets.iter().map(|f| (f.clone(), crate::cache::BuildCache::file_key(&ctx.config.root, f))).collect();
+        let snippets =
+            snippets.iter().map(|f| (f.clone(), crate::cache::BuildCache::file_key(&ctx.config.root, f))).collect();
         let entry = crate::cache::DocsPage { key: page_key, snippets, page: page.clone(), diags: diags.clone() };
         cache.docs.lock().expect("cache lock").insert(slot, entry);
     }
