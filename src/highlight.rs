@@ -217,21 +217,7 @@ impl Classes {
 }
 
 fn push_escaped(html: &mut String, text: &str) {
-    let mut last = 0;
-    for (i, byte) in text.bytes().enumerate() {
-        let entity = match byte {
-            b'&' => "&amp;",
-            b'<' => "&lt;",
-            b'>' => "&gt;",
-            b'"' => "&quot;",
-            b'\'' => "&#39;",
-            _ => continue,
-        };
-        html.push_str(&text[last..i]);
-        html.push_str(entity);
-        last = i + 1;
-    }
-    html.push_str(&text[last..]);
+    crate::html::escape_into(html, text)
 }
 
 type CacheKey = (Option<&'static str>, [u8; 32]);

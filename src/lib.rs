@@ -13,6 +13,7 @@ pub mod diagnostics;
 pub mod discover;
 pub mod docs;
 pub mod highlight;
+pub mod html;
 pub mod parse;
 pub mod paths;
 pub mod pipeline;

@@ -312,18 +312,7 @@ fn slug(name: &str) -> String {
 
 /// Escapes text for HTML element content and attribute values.
 pub(crate) fn esc(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
-    out
+    crate::html::escape(text)
 }
 
 /// A description as escaped paragraphs (split at blank lines), or nothing for empty text.

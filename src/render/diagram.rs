@@ -798,18 +798,7 @@ fn sanitize(text: &str) -> String {
 }
 
 fn esc(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
+    crate::html::escape(text)
 }
 
 /// The `x`, `y`, `width` and `height` attributes of a rectangle.
