@@ -331,6 +331,7 @@ fn start_server(root: &Path) -> Server {
 fn get(port: u16, path: &str) -> (String, String, Vec<u8>) {
     use std::io::{Read, Write};
     let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    s.set_read_timeout(Some(std::time::Duration::from_secs(30))).unwrap();
     write!(s, "GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n").unwrap();
     let mut raw = Vec::new();
     s.read_to_end(&mut raw).unwrap();
@@ -377,7 +378,9 @@ fn serve_answers_http_with_types_404s_no_traversal_and_reload_events() {
     std::thread::sleep(std::time::Duration::from_millis(500));
     std::fs::write(f.path().join("svc/alpha/docs/index.md"), "# alpha\n\nChanged.\n").unwrap();
     let mut seen = String::new();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
     while !seen.contains("event: reload") {
+        assert!(std::time::Instant::now() < deadline, "no reload event within 30 s: {seen}");
         line.clear();
         assert!(reader.read_line(&mut line).unwrap() > 0, "stream ended: {seen}");
         seen.push_str(&line);
