@@ -19,6 +19,7 @@ pub mod paths;
 pub mod pipeline;
 pub mod render;
 pub mod resolve;
+pub mod search;
 pub mod serve;
 pub mod write;
 pub mod yaml;

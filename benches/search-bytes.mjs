@@ -1,0 +1,153 @@
+// Bytes a search fetches, Portico's client vs Pagefind, in headless Chromium.
+//
+//   node benches/search-bytes.mjs SITE_DIR QUERIES_FILE [--chromium PATH] [--json OUT]
+//
+// SITE_DIR holds a built site with Portico's search/ files and Pagefind's pagefind/ files.
+// Every query runs twice per engine, each in a fresh browser context: cold (empty cache, so
+// the runtime, manifest and everything else count) and warm (after one warm-up query, so only
+// what this query needs beyond the runtime and shared files counts). Bytes are response body
+// sizes from a local server that compresses nothing; JavaScript counts at its gzip -9 size (what
+// a static host sends), every other file as stored (both engines store their index files
+// compressed already). Both clients fetch the metadata of the top 10 results.
+import { createServer } from "node:http";
+import { readFileSync, readdirSync, statSync, existsSync } from "node:fs";
+import { gzipSync } from "node:zlib";
+import { createRequire } from "node:module";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const require = createRequire(path.join(here, "../tests/browser/package.json"));
+const { chromium } = require("playwright-core");
+
+const args = process.argv.slice(2);
+const opt = (name, fallback) => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args.splice(i, 2)[1] : fallback;
+};
+const chromiumPath = opt("--chromium", process.env.PORTICO_CHROMIUM || "/usr/bin/chromium");
+const jsonOut = opt("--json", null);
+const [site, queriesFile] = args;
+if (!site || !queriesFile) {
+  console.error("usage: node benches/search-bytes.mjs SITE_DIR QUERIES_FILE [--chromium PATH] [--json OUT]");
+  process.exit(2);
+}
+const queries = readFileSync(queriesFile, "utf8").split("\n").filter((l) => l.trim() && !l.startsWith("#"));
+const clientJs = path.join(here, "../themes/default/assets/search.js");
+const manifest = readdirSync(path.join(site, "search")).find((f) => /^manifest\.bin$/.test(f));
+if (!manifest) throw new Error(`no search/manifest.bin in ${site}`);
+
+const TYPES = { ".html": "text/html", ".js": "text/javascript", ".css": "text/css", ".json": "application/json", ".wasm": "application/wasm" };
+const server = createServer((req, res) => {
+  const url = new URL(req.url, "http://x");
+  let file;
+  if (url.pathname === "/__bench.html") {
+    res.writeHead(200, { "content-type": "text/html" });
+    return res.end("<!doctype html><title>bench</title>");
+  }
+  if (url.pathname === "/__search.js") file = clientJs;
+  else file = path.join(site, decodeURIComponent(url.pathname));
+  if (!existsSync(file) || statSync(file).isDirectory()) {
+    res.writeHead(404);
+    return res.end();
+  }
+  res.writeHead(200, { "content-type": TYPES[path.extname(file)] || "application/octet-stream", "cache-control": "max-age=3600" });
+  res.end(readFileSync(file));
+});
+await new Promise((r) => server.listen(0, "127.0.0.1", r));
+const origin = `http://127.0.0.1:${server.address().port}`;
+
+const gzipSizes = new Map();
+function transferSize(url, body) {
+  if (!url.endsWith(".js")) return body.length;
+  if (!gzipSizes.has(url)) gzipSizes.set(url, gzipSync(body, { level: 9 }).length);
+  return gzipSizes.get(url);
+}
+
+const ENGINES = {
+  portico: async (page, q) => page.evaluate(async ([q, manifestUrl]) => {
+    if (!window.PorticoSearch) {
+      await new Promise((resolve, reject) => {
+        const s = document.createElement("script");
+        s.src = "/__search.js";
+        s.onload = resolve;
+        s.onerror = reject;
+        document.head.append(s);
+      });
+    }
+    window.__index = window.__index || new window.PorticoSearch.Index(manifestUrl);
+    const hits = await window.__index.query(q, 10);
+    return hits.map((h) => h.title);
+  }, [q, `${origin}/search/${manifest}`]),
+  pagefind: async (page, q) => page.evaluate(async (q) => {
+    window.__pf = window.__pf || (await import("/pagefind/pagefind.js"));
+    const search = await window.__pf.search(q);
+    const data = await Promise.all(search.results.slice(0, 10).map((r) => r.data()));
+    return data.map((d) => d.meta.title);
+  }, q),
+};
+
+const browser = await chromium.launch({ executablePath: chromiumPath, args: ["--no-sandbox"] });
+async function measure(engine, q, warmup) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  let bytes = 0, requests = 0, counting = false;
+  page.on("response", async (response) => {
+    if (!counting || response.url().endsWith("/__bench.html")) return;
+    try {
+      const body = await response.body();
+      bytes += transferSize(response.url(), body);
+      requests += 1;
+    } catch {}
+  });
+  await page.goto(`${origin}/__bench.html`);
+  if (warmup !== null) await ENGINES[engine](page, warmup);
+  counting = true;
+  const t = performance.now();
+  const titles = await ENGINES[engine](page, q);
+  const ms = performance.now() - t;
+  await page.waitForTimeout(50);
+  await context.close();
+  return { bytes, requests, results: titles.length, ms, titles };
+}
+
+function dirStats(dir) {
+  let files = 0, bytes = 0;
+  const walk = (d) => readdirSync(d).forEach((f) => {
+    const p = path.join(d, f), s = statSync(p);
+    if (s.isDirectory()) walk(p); else { files += 1; bytes += s.size; }
+  });
+  walk(dir);
+  return { files, bytes };
+}
+
+const WARMUP = "zzzzqqqq";
+const rows = [];
+for (const q of queries) {
+  const row = { q };
+  for (const engine of Object.keys(ENGINES)) {
+    row[engine] = { cold: await measure(engine, q, null), warm: await measure(engine, q, WARMUP) };
+  }
+  rows.push(row);
+  const f = (m) => `${(m.bytes / 1024).toFixed(1)} KB/${m.requests}`;
+  console.error(`${q}: portico ${f(row.portico.cold)} ${f(row.portico.warm)} | pagefind ${f(row.pagefind.cold)} ${f(row.pagefind.warm)}`);
+}
+await browser.close();
+server.close();
+
+const kb = (b) => (b / 1024).toFixed(1);
+const sizes = { portico: dirStats(path.join(site, "search")), pagefind: dirStats(path.join(site, "pagefind")) };
+sizes.portico.bytes += gzipSync(readFileSync(clientJs), { level: 9 }).length;
+sizes.portico.files += 1;
+let out = "| query | Portico cold | Portico warm | Pagefind cold | Pagefind warm | cold ratio | results (P/PF) |\n|---|---:|---:|---:|---:|---:|---:|\n";
+for (const r of rows) {
+  out += `| \`${r.q}\` | ${kb(r.portico.cold.bytes)} KB (${r.portico.cold.requests}) | ${kb(r.portico.warm.bytes)} KB (${r.portico.warm.requests}) | ` +
+    `${kb(r.pagefind.cold.bytes)} KB (${r.pagefind.cold.requests}) | ${kb(r.pagefind.warm.bytes)} KB (${r.pagefind.warm.requests}) | ` +
+    `${(r.portico.cold.bytes / r.pagefind.cold.bytes).toFixed(2)} | ${r.portico.cold.results}/${r.pagefind.cold.results} |\n`;
+}
+const sum = (e, k) => rows.reduce((a, r) => a + r[e][k].bytes, 0);
+out += `| **total** | ${kb(sum("portico", "cold"))} KB | ${kb(sum("portico", "warm"))} KB | ${kb(sum("pagefind", "cold"))} KB | ${kb(sum("pagefind", "warm"))} KB | ${(sum("portico", "cold") / sum("pagefind", "cold")).toFixed(2)} | |\n`;
+out += `\nIndex on disk: Portico ${(sizes.portico.bytes / 1e6).toFixed(2)} MB in ${sizes.portico.files} files (search/ + gzipped client); ` +
+  `Pagefind ${(sizes.pagefind.bytes / 1e6).toFixed(2)} MB in ${sizes.pagefind.files} files (pagefind/).\n`;
+console.log(out);
+if (jsonOut) (await import("node:fs")).writeFileSync(jsonOut, JSON.stringify({ rows, sizes }, null, 1));

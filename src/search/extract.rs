@@ -1,0 +1,342 @@
+//! The searchable documents of a portal: entities, docs sections and API operations.
+//!
+//! Input: a [`Portal`]. Output: [`Doc`]s in a fixed order (the *ordinal* of a document, its
+//! identity in the index, the exported files and the browser), by *family*: an entity, then
+//! its API operations and the sections of its docs sites, then the APIs it provides (each with
+//! its operations and docs); families in reference order of their entity; docs sites whose
+//! entity is missing come last. What one search for a service finds is then close together,
+//! in one result metadata chunk. Text extraction runs in parallel (rayon); the output does not depend
+//! on the thread count.
+
+use std::collections::BTreeMap;
+
+use rayon::prelude::*;
+
+use super::html::{self, excerpt};
+use super::{FILTER_KEYS, Field, Meta};
+use crate::catalog::kinds::{API_PROVIDED_BY, OWNED_BY, PART_OF};
+use crate::catalog::{Entity, EntityRef};
+use crate::docs::{DocPage, DocSite};
+use crate::render::views::entity_path;
+use crate::resolve::Portal;
+
+/// Characters of an excerpt.
+const EXCERPT_CHARS: usize = 64;
+
+/// One searchable document.
+#[derive(Debug, Default)]
+pub(crate) struct Doc {
+    pub meta: Meta,
+    /// Values of each text field ([`Field`] order).
+    pub text: [Vec<String>; Field::TEXT.len()],
+    /// Whole lower-case names this document is found by exactly (entities: name and reference).
+    pub exact: Vec<String>,
+    /// Filter values: (index into [`FILTER_KEYS`], lower-case value).
+    pub filters: Vec<(usize, String)>,
+    /// Whether the document starts a family.
+    pub family_start: bool,
+}
+
+impl Doc {
+    fn push(&mut self, field: Field, value: impl Into<String>) {
+        let value = value.into();
+        if !value.trim().is_empty() {
+            self.text[field as usize].push(value);
+        }
+    }
+
+    fn filter(&mut self, key: &str, value: &str) {
+        let index = FILTER_KEYS.iter().position(|k| *k == key).expect("known filter key");
+        let value = value.trim().to_lowercase();
+        if !value.is_empty() && !self.filters.iter().any(|(k, v)| *k == index && *v == value) {
+            self.filters.push((index, value));
+        }
+    }
+}
+
+/// What documents of an entity inherit from it.
+struct Context {
+    owner_label: Option<String>,
+    owner_names: Vec<String>,
+    owner_filters: Vec<String>,
+    system_filters: Vec<String>,
+    lifecycle: Option<String>,
+    namespace: String,
+    tags: Vec<String>,
+}
+
+impl Context {
+    fn apply(&self, doc: &mut Doc) {
+        for owner in &self.owner_names {
+            doc.push(Field::Owner, owner.clone());
+        }
+        doc.meta.owner = self.owner_label.clone();
+        for value in &self.owner_filters {
+            doc.filter("owner", value);
+        }
+        for value in &self.system_filters {
+            doc.filter("system", value);
+        }
+        if let Some(lifecycle) = &self.lifecycle {
+            doc.filter("lifecycle", lifecycle);
+        }
+        doc.filter("namespace", &self.namespace);
+        for tag in &self.tags {
+            doc.filter("tag", tag);
+        }
+    }
+}
+
+/// Every document of `portal`, in ordinal order.
+pub(crate) fn documents(portal: &Portal) -> Vec<Doc> {
+    let mut sites_of: BTreeMap<&EntityRef, Vec<&DocSite>> = BTreeMap::new();
+    let mut orphan_sites = Vec::new();
+    for site in &portal.docs.sites {
+        if portal.entities.contains_key(&site.entity) {
+            sites_of.entry(&site.entity).or_default().push(site);
+        } else {
+            orphan_sites.push(site);
+        }
+    }
+    let entities = family_order(portal);
+    let mut groups: Vec<Vec<Doc>> = entities
+        .par_iter()
+        .map(|(entity, _)| {
+            let context = context(portal, entity);
+            let mut docs = vec![entity_doc(portal, entity, &context)];
+            if entity.kind.eq_ignore_ascii_case("api") {
+                docs.extend(operation_docs(entity, &context));
+            }
+            for site in sites_of.get(&entity.entity_ref).into_iter().flatten() {
+                docs.extend(site_docs(site, Some(entity), &context));
+            }
+            docs
+        })
+        .collect();
+    let none = Context {
+        owner_label: None,
+        owner_names: Vec::new(),
+        owner_filters: Vec::new(),
+        system_filters: Vec::new(),
+        lifecycle: None,
+        namespace: String::new(),
+        tags: Vec::new(),
+    };
+    groups.extend(orphan_sites.par_iter().map(|site| site_docs(site, None, &none)).collect::<Vec<_>>());
+    let mut starts = entities.iter().map(|(_, start)| *start).chain(orphan_sites.iter().map(|_| true));
+    let mut out = Vec::new();
+    for group in groups {
+        let start = starts.next().unwrap_or(true);
+        for (i, mut doc) in group.into_iter().enumerate() {
+            doc.family_start = start && i == 0;
+            out.push(doc);
+        }
+    }
+    out
+}
+
+/// Entities in family order, each with whether it starts a family: an API provided by an
+/// entity of the catalog follows its (first) provider.
+fn family_order(portal: &Portal) -> Vec<(&Entity, bool)> {
+    let root = |e: &Entity| -> EntityRef {
+        if e.entity_ref.kind == "api"
+            && let Some(provider) =
+                portal.targets(&e.entity_ref, API_PROVIDED_BY).find(|r| portal.entities.contains_key(*r))
+        {
+            return provider.clone();
+        }
+        e.entity_ref.clone()
+    };
+    let mut keyed: Vec<(EntityRef, bool, &Entity)> = portal
+        .entities
+        .values()
+        .map(|e| {
+            let r = root(e);
+            let child = r != e.entity_ref;
+            (r, child, e)
+        })
+        .collect();
+    keyed.sort_by(|a, b| (&a.0, a.1, &a.2.entity_ref).cmp(&(&b.0, b.1, &b.2.entity_ref)));
+    let mut out = Vec::with_capacity(keyed.len());
+    let mut last: Option<&EntityRef> = None;
+    for (i, (r, _, e)) in keyed.iter().enumerate() {
+        let start = last != Some(r);
+        last = Some(&keyed[i].0);
+        out.push((*e, start));
+    }
+    out
+}
+
+/// How an entity is shown as an owner: its name, with the namespace unless it is `default`.
+fn ref_label(portal: &Portal, r: &EntityRef) -> String {
+    let name = portal.entities.get(r).map_or(r.name.as_str(), |e| e.name.as_str());
+    if r.namespace == crate::catalog::entity_ref::DEFAULT_NAMESPACE {
+        name.to_owned()
+    } else {
+        format!("{}/{name}", r.namespace)
+    }
+}
+
+fn context(portal: &Portal, entity: &Entity) -> Context {
+    let owner = portal.targets(&entity.entity_ref, OWNED_BY).next();
+    let mut owner_names = Vec::new();
+    let mut owner_filters = Vec::new();
+    if let Some(owner) = owner {
+        owner_names.push(ref_label(portal, owner));
+        if let Some(e) = portal.entities.get(owner)
+            && e.display_name() != e.name
+        {
+            owner_names.push(e.display_name().to_owned());
+        }
+        owner_filters = ref_filters(owner);
+    }
+    let system_filters =
+        portal.targets(&entity.entity_ref, PART_OF).filter(|r| r.kind == "system").flat_map(ref_filters).collect();
+    Context {
+        owner_label: owner.map(|o| ref_label(portal, o)),
+        owner_names,
+        owner_filters,
+        system_filters,
+        lifecycle: entity.spec_str("lifecycle").map(str::to_owned),
+        namespace: entity.namespace.clone(),
+        tags: entity.tags.clone(),
+    }
+}
+
+/// Filter values naming `r`: `name`, `kind:name` (default namespace), `kind:namespace/name`.
+fn ref_filters(r: &EntityRef) -> Vec<String> {
+    let mut out = vec![r.name.clone(), r.to_string()];
+    if r.namespace == crate::catalog::entity_ref::DEFAULT_NAMESPACE {
+        out.push(format!("{}:{}", r.kind, r.name));
+    } else {
+        out.push(format!("{}/{}", r.namespace, r.name));
+    }
+    out
+}
+
+fn entity_doc(portal: &Portal, entity: &Entity, context: &Context) -> Doc {
+    let mut doc = Doc::default();
+    doc.push(Field::Name, entity.name.clone());
+    if entity.display_name() != entity.name {
+        doc.push(Field::Title, entity.display_name().to_owned());
+    }
+    for tag in &entity.tags {
+        doc.push(Field::Tags, tag.clone());
+    }
+    context.apply(&mut doc);
+    let spec_type = entity.spec_str("type");
+    doc.push(Field::Meta, entity.kind.clone());
+    for value in [spec_type, entity.spec_str("lifecycle")].into_iter().flatten() {
+        doc.push(Field::Meta, value.to_owned());
+    }
+    for system in portal.targets(&entity.entity_ref, PART_OF) {
+        doc.push(Field::Meta, system.name.clone());
+    }
+    if entity.namespace != crate::catalog::entity_ref::DEFAULT_NAMESPACE {
+        doc.push(Field::Meta, entity.namespace.clone());
+    }
+    let description = entity.description.clone().unwrap_or_default();
+    doc.push(Field::Body, description.clone());
+    doc.exact = vec![entity.name.to_lowercase(), entity.entity_ref.to_string()];
+    doc.filter("kind", &entity.kind);
+    if let Some(t) = spec_type {
+        doc.filter("type", t);
+    }
+    doc.meta = Meta {
+        kind: entity.kind.clone(),
+        title: entity.display_name().to_owned(),
+        url: entity_path(entity),
+        owner: context.owner_label.clone(),
+        context: spec_type.map(str::to_owned),
+        excerpt: excerpt(&description, EXCERPT_CHARS),
+    };
+    doc
+}
+
+fn operation_docs(api: &Entity, context: &Context) -> Vec<Doc> {
+    let Some(definition) = api.spec_str("definition") else { return Vec::new() };
+    let spec_type = api.spec_str("type").unwrap_or_default();
+    let reference = crate::apiref::render(spec_type, definition);
+    let base = entity_path(api);
+    reference
+        .operations
+        .into_iter()
+        .map(|op| {
+            let mut doc = Doc::default();
+            doc.push(Field::Name, op.id.strip_prefix("op-").unwrap_or(&op.id).to_owned());
+            doc.push(Field::Name, op.path.clone());
+            doc.push(Field::Title, op.summary.clone());
+            for tag in &op.tags {
+                doc.push(Field::Tags, tag.clone());
+            }
+            context.apply(&mut doc);
+            doc.push(Field::Meta, op.method.clone());
+            doc.push(Field::Meta, api.name.clone());
+            if api.display_name() != api.name {
+                doc.push(Field::Meta, api.display_name().to_owned());
+            }
+            doc.filter("kind", "operation");
+            doc.meta = Meta {
+                kind: "operation".to_owned(),
+                title: format!("{} {}", op.method, op.path).trim().to_owned(),
+                url: format!("{base}#{}", op.id),
+                owner: context.owner_label.clone(),
+                context: Some(api.display_name().to_owned()),
+                excerpt: excerpt(&op.summary, EXCERPT_CHARS),
+            };
+            doc
+        })
+        .collect()
+}
+
+fn site_docs(site: &DocSite, entity: Option<&Entity>, context: &Context) -> Vec<Doc> {
+    site.pages.par_iter().flat_map_iter(|page| page_docs(site, page, entity, context)).collect()
+}
+
+fn page_docs(site: &DocSite, page: &DocPage, entity: Option<&Entity>, context: &Context) -> Vec<Doc> {
+    let page_url = format!("{}{}", site.url_base, page.url);
+    html::sections(&page.html, &page.headings)
+        .into_iter()
+        .map(|section| {
+            let top = section.heading.is_none_or(|h| h.level == 1);
+            let title = match section.heading {
+                Some(h) if !top => h.text.clone(),
+                _ => page.title.clone(),
+            };
+            let mut doc = Doc::default();
+            doc.push(Field::Title, title.clone());
+            for tag in &page.tags {
+                doc.push(Field::Tags, tag.clone());
+            }
+            context.apply(&mut doc);
+            doc.push(Field::Meta, site.site_name.clone());
+            if let Some(e) = entity {
+                doc.push(Field::Meta, e.name.clone());
+                if e.display_name() != e.name {
+                    doc.push(Field::Meta, e.display_name().to_owned());
+                }
+            }
+            if !top {
+                doc.push(Field::Meta, page.title.clone());
+            } else if let Some(description) = &page.description {
+                doc.push(Field::Body, description.clone());
+            }
+            doc.push(Field::Body, section.text.clone());
+            doc.filter("kind", "docs");
+            let context_label =
+                if top { site.site_name.clone() } else { format!("{} › {}", site.site_name, page.title) };
+            doc.meta = Meta {
+                kind: "docs".to_owned(),
+                title,
+                url: match section.heading {
+                    Some(h) if !top => format!("{page_url}#{}", h.id),
+                    _ => page_url.clone(),
+                },
+                owner: context.owner_label.clone(),
+                context: Some(context_label),
+                excerpt: excerpt(&section.text, EXCERPT_CHARS),
+            };
+            doc
+        })
+        .collect()
+}

@@ -1,0 +1,200 @@
+//! Search: one index of entities, docs sections and API operations, answered by tantivy at build
+//! time (`portico search`, the preview server) and by a static, sharded export in the browser.
+//!
+//! Input: a resolved [`Portal`]. Output: a [`SearchIndex`] that answers [`SearchIndex::query`]
+//! and writes the static files of the browser client ([`SearchIndex::export`]). Only this
+//! module touches tantivy.
+//!
+//! # Documents and fields
+//!
+//! Every entity, every docs section (a page split at its `h1`–`h3` headings, linking to the
+//! heading's anchor) and every API operation (from [`crate::apiref`], linking to `#op-…` on the
+//! API's page) is one document; see `extract.rs`. Text fields and their weights:
+//!
+//! | field   | entity                          | docs section             | operation                |
+//! |---------|---------------------------------|--------------------------|--------------------------|
+//! | `name`  | `metadata.name`                 | —                        | operation id, path       |
+//! | `title` | title / display name            | heading (page title)     | summary                  |
+//! | `tags`  | tags                            | page tags                | operation tags           |
+//! | `owner` | owner name and display name     | the entity's owner       | the API's owner          |
+//! | `meta`  | kind, type, lifecycle, system   | site, entity, page title | method, API name         |
+//! | `body`  | description                     | section text             | —                        |
+//!
+//! plus `exact` (the whole lower-case entity name and reference, one token each) and filter
+//! terms `kind:…`, `type:…`, `lifecycle:…`, `owner:…`, `tag:…`, `system:…`, `namespace:…`
+//! (docs sections and operations inherit owner, system, lifecycle, namespace and tags).
+//!
+//! # Queries (the contract the browser client implements identically)
+//!
+//! - Tokens are split by `tokenize.rs`. `key:value` words with a known key are filters (values of
+//!   one key are alternatives, keys are all required; `owner:` takes a name or a reference);
+//!   `"…"` is a phrase; every other token is a required *term group*.
+//! - A term group scores a document with the best of: the term itself (weight 1, all text
+//!   fields); if it is the last word and the query does not end with a space, the
+//!   [`PREFIX_MAX`] most frequent of the first [`PREFIX_WINDOW`] longer terms starting with it
+//!   (weight [`PREFIX_WEIGHT`]); for
+//!   a word of 5+ letters (letters only) that occurs in no `name` or `title`, the
+//!   [`FUZZY_MAX`] most frequent terms one edit away (insertion, deletion, substitution or
+//!   transposition) that occur in `name` or `title` (weight [`FUZZY_WEIGHT`], scored on those
+//!   two fields only). A hyphenated, dotted, snake_case or camelCase word is one term, its
+//!   parts joined (`payments-gateway` → `paymentsgateway`; see `tokenize.rs`).
+//! - A term's score in a document is the sum over text fields of `boost × BM25`, with
+//!   tantivy's BM25 (k1 = 1.2, b = 0.75, fieldnorms quantised to tantivy's 256 ids, document
+//!   frequency and total tokens per field). A phrase scores like tantivy's `PhraseQuery`: BM25
+//!   of the phrase frequency with the sum of its terms' idf, per field.
+//! - The document score is the sum of its group scores, plus the `exact` field's BM25 × 40 when
+//!   the whole query text is the document's name or reference: an exact name ranks first.
+//! - Results are sorted by score, then document order. Arithmetic is f64 in a fixed order with a
+//!   portable logarithm (`score.rs`), so the browser computes bit-identical scores.
+
+mod deflate;
+mod encode;
+mod export;
+mod extract;
+mod html;
+mod index;
+mod query;
+mod score;
+mod tokenize;
+
+#[cfg(test)]
+mod tests;
+
+use crate::resolve::Portal;
+
+pub use export::SearchFiles;
+
+/// Weight of prefix expansions of the last query term.
+pub const PREFIX_WEIGHT: f64 = 0.75;
+/// Weight of one-edit expansions.
+pub const FUZZY_WEIGHT: f64 = 0.5;
+/// How many expansions of each kind a term gets at most.
+pub const PREFIX_MAX: usize = 16;
+/// Prefix expansions are chosen among the first this many longer terms (in dictionary order),
+/// so that they lie in one or two term files.
+pub const PREFIX_WINDOW: usize = 64;
+pub const FUZZY_MAX: usize = 8;
+/// Shortest term (in characters) that is prefix-expanded / typo-tolerant.
+pub const PREFIX_MIN_CHARS: usize = 2;
+pub const FUZZY_MIN_CHARS: usize = 5;
+
+/// Text fields, in scoring order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Field {
+    Name = 0,
+    Title = 1,
+    Tags = 2,
+    Owner = 3,
+    Meta = 4,
+    Body = 5,
+}
+
+impl Field {
+    pub(crate) const TEXT: [Field; 6] =
+        [Field::Name, Field::Title, Field::Tags, Field::Owner, Field::Meta, Field::Body];
+    pub(crate) const NAMES: [&'static str; 6] = ["name", "title", "tags", "owner", "meta", "body"];
+    /// Boost of each text field.
+    pub(crate) const BOOSTS: [f64; 6] = [10.0, 8.0, 4.0, 4.0, 1.5, 1.0];
+}
+
+/// Index of the `exact` field among the scored fields (after the text fields).
+pub(crate) const EXACT: usize = 6;
+pub(crate) const EXACT_BOOST: f64 = 40.0;
+
+/// Filter keys, as written in queries (`kind:api`).
+pub const FILTER_KEYS: [&str; 7] = ["kind", "type", "lifecycle", "owner", "tag", "system", "namespace"];
+
+/// What a result shows.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Meta {
+    /// Entity kind as written (`Component`, `API`, …), `docs` or `operation`.
+    pub kind: String,
+    pub title: String,
+    /// Relative to the base path (`catalog/default/component/x/`, `docs/…/page/#anchor`).
+    pub url: String,
+    /// The owner's name (`team-a`, or `namespace/name` outside the default namespace).
+    pub owner: Option<String>,
+    /// Where the result lives: the entity's type, the docs site (› page), the API.
+    pub context: Option<String>,
+    pub excerpt: String,
+}
+
+/// One search result.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct Hit {
+    pub kind: String,
+    pub title: String,
+    pub url: String,
+    pub owner: Option<String>,
+    pub context: Option<String>,
+    pub excerpt: String,
+    pub score: f32,
+}
+
+/// Options of [`SearchIndex::query`].
+#[derive(Clone, Debug)]
+pub struct QueryOptions {
+    /// Maximum number of hits.
+    pub limit: usize,
+}
+
+impl Default for QueryOptions {
+    fn default() -> Self {
+        QueryOptions { limit: 10 }
+    }
+}
+
+/// The search index of a portal: a tantivy index in RAM and the result metadata.
+pub struct SearchIndex {
+    index: index::Index,
+    files: std::sync::OnceLock<SearchFiles>,
+}
+
+impl SearchIndex {
+    /// Indexes every entity, docs section and API operation of `portal`.
+    pub fn build(portal: &Portal) -> SearchIndex {
+        let docs = extract::documents(portal);
+        SearchIndex { index: index::Index::build(docs), files: std::sync::OnceLock::new() }
+    }
+
+    /// Number of indexed documents.
+    pub fn len(&self) -> usize {
+        self.index.metas.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.index.metas.is_empty()
+    }
+
+    /// Answers `q` (see the module docs for the syntax), best first.
+    pub fn query(&self, q: &str, opts: &QueryOptions) -> Vec<Hit> {
+        query::run(&self.index, q, opts.limit)
+            .into_iter()
+            .map(|(ord, score)| {
+                let meta = &self.index.metas[ord as usize];
+                Hit {
+                    kind: meta.kind.clone(),
+                    title: meta.title.clone(),
+                    url: meta.url.clone(),
+                    owner: meta.owner.clone(),
+                    context: meta.context.clone(),
+                    excerpt: meta.excerpt.clone(),
+                    score: score as f32,
+                }
+            })
+            .collect()
+    }
+
+    /// The browser's files (computed once): every path is under `search/` and relative to the
+    /// site root, and nothing depends on the base path, since the client resolves every fetch
+    /// against the manifest's URL.
+    pub fn export(&self) -> &SearchFiles {
+        self.files.get_or_init(|| export::export(&self.index))
+    }
+
+    /// Path of the manifest relative to the site root (`search/manifest.bin`): the value
+    /// of the search form's `data-manifest` attribute, after the base path.
+    pub fn manifest_path(&self) -> &str {
+        &self.export().manifest
+    }
+}

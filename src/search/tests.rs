@@ -1,0 +1,392 @@
+//! Tests over real portals: `content-example` and the Backstage catalog-model examples.
+
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use super::*;
+use crate::config::{Config, Overrides};
+use crate::pipeline::{StageLog, Verbosity, check};
+
+fn manifest_dir() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn backstage_examples() -> PathBuf {
+    manifest_dir().join("../shared/fixtures/backstage-examples/backstage/packages/catalog-model/examples")
+}
+
+/// Builds the portal of `root`, with `config` as its portico.yaml when given.
+fn portal(root: &Path, config: Option<&str>) -> Portal {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let overrides = Overrides {
+        config_file: config.map(|text| {
+            let path = dir.path().join("portico.yaml");
+            std::fs::write(&path, text).expect("write config");
+            path
+        }),
+        base_url: None,
+        out_dir: Some(dir.path().join("out")),
+    };
+    let config = Config::load(root, &overrides).expect("config");
+    check(&config, &StageLog::new(Verbosity::Quiet)).expect("check").portal
+}
+
+pub(super) fn content_example() -> &'static (Portal, SearchIndex) {
+    static CELL: OnceLock<(Portal, SearchIndex)> = OnceLock::new();
+    CELL.get_or_init(|| {
+        let portal = portal(&manifest_dir().join("content-example"), None);
+        let index = SearchIndex::build(&portal);
+        (portal, index)
+    })
+}
+
+pub(super) fn backstage() -> &'static (Portal, SearchIndex) {
+    static CELL: OnceLock<(Portal, SearchIndex)> = OnceLock::new();
+    CELL.get_or_init(|| {
+        let portal = portal(&backstage_examples(), Some("catalog:\n  locations: [all.yaml, acme-corp.yaml]\n"));
+        let index = SearchIndex::build(&portal);
+        (portal, index)
+    })
+}
+
+fn titles(index: &SearchIndex, q: &str, limit: usize) -> Vec<String> {
+    index.query(q, &QueryOptions { limit }).into_iter().map(|h| format!("{} {}", h.kind, h.title)).collect()
+}
+
+#[test]
+fn indexes_entities_docs_and_operations() {
+    let (portal, index) = content_example();
+    let kinds: std::collections::BTreeSet<&str> = index.index.metas.iter().map(|m| m.kind.as_str()).collect();
+    assert!(kinds.contains("docs") && kinds.contains("operation") && kinds.contains("Component"), "{kinds:?}");
+    assert!(index.len() > portal.entities.len() + portal.docs.page_count());
+}
+
+#[test]
+fn exact_entity_name_ranks_first() {
+    for (portal, index) in [content_example(), backstage()] {
+        for entity in portal.entities.values() {
+            let hits = index.query(&entity.name, &QueryOptions { limit: 5 });
+            let first = hits.first().unwrap_or_else(|| panic!("no hit for {}", entity.name));
+            let same_name: Vec<String> = portal
+                .entities
+                .values()
+                .filter(|e| e.name.eq_ignore_ascii_case(&entity.name))
+                .map(crate::render::views::entity_path)
+                .collect();
+            assert!(
+                same_name.contains(&first.url),
+                "{}: first hit {:?}, expected one of {same_name:?}",
+                entity.name,
+                first
+            );
+        }
+    }
+}
+
+#[test]
+fn nonsense_finds_nothing() {
+    let (_, index) = content_example();
+    for q in ["xyzzyqwv", "qqqq zzzz", "payment xyzzyqwv", "kind:nokind", "\"order xyzzy\""] {
+        assert_eq!(titles(index, q, 10), Vec::<String>::new(), "{q}");
+    }
+}
+
+/// The queries of one `[section]` of `tests/search/queries.txt`.
+fn parity_queries(section: &str) -> Vec<String> {
+    let text = std::fs::read_to_string(manifest_dir().join("tests/search/queries.txt")).expect("queries.txt");
+    let mut current = String::new();
+    let mut out = Vec::new();
+    for line in text.lines() {
+        if line.trim().is_empty() || line.starts_with('#') {
+            continue;
+        }
+        if let Some(name) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
+            current = name.to_owned();
+        } else if current == section {
+            out.push(line.to_owned());
+        }
+    }
+    out
+}
+
+/// Writes `index`'s export under `dir` (as a site root).
+fn write_export(index: &SearchIndex, dir: &Path) {
+    for (path, bytes) in &index.export().files {
+        let path = dir.join(path);
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        std::fs::write(path, bytes).expect("write");
+    }
+}
+
+fn plan_json(plan: &query::Plan) -> serde_json::Value {
+    let groups: Vec<serde_json::Value> = plan
+        .groups
+        .iter()
+        .map(|g| match g {
+            query::Group::Term { term, prefix } => serde_json::json!({"term": term, "prefix": prefix}),
+            query::Group::Phrase(terms) => serde_json::json!({ "phrase": terms }),
+        })
+        .collect();
+    serde_json::json!({"groups": groups, "exact": plan.exact, "filters": plan.filters})
+}
+
+/// Runs the browser client in Node over the exported files; `None` when Node is missing and
+/// browser tests are skipped explicitly.
+fn run_client(index: &SearchIndex, queries: &[String]) -> Option<Vec<serde_json::Value>> {
+    let dir = tempfile::tempdir().expect("temp dir");
+    write_export(index, dir.path());
+    let list = dir.path().join("queries.txt");
+    std::fs::write(&list, queries.join("\n")).expect("write queries");
+    let script = manifest_dir().join("tests/search/parity.mjs");
+    let output = match std::process::Command::new("node")
+        .arg(&script)
+        .arg(dir.path())
+        .arg(index.manifest_path())
+        .arg(&list)
+        .output()
+    {
+        Ok(output) => output,
+        Err(e) if std::env::var_os("PORTICO_SKIP_BROWSER_TESTS").is_some() => {
+            eprintln!("skipping the search parity test: {e}");
+            return None;
+        }
+        Err(e) => panic!("cannot run node ({e}); set PORTICO_SKIP_BROWSER_TESTS=1 to skip"),
+    };
+    assert!(output.status.success(), "parity.mjs failed: {}", String::from_utf8_lossy(&output.stderr));
+    let lines: Vec<serde_json::Value> = String::from_utf8(output.stdout)
+        .expect("utf-8")
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("json line"))
+        .collect();
+    assert_eq!(lines.len(), queries.len());
+    Some(lines)
+}
+
+/// Asserts that the browser client returns exactly `query()`'s top 10 for each query.
+fn assert_parity(label: &str, index: &SearchIndex, queries: &[String]) -> usize {
+    let Some(results) = run_client(index, queries) else { return 0 };
+    for (q, js) in queries.iter().zip(results) {
+        assert_eq!(js["plan"], plan_json(&query::parse(q)), "{label} {q:?}: parsed differently");
+        let rust = query::run(&index.index, q, 10);
+        let js_hits = js["hits"].as_array().expect("hits");
+        let got: Vec<(u64, String)> = js_hits
+            .iter()
+            .map(|h| (h["ord"].as_u64().expect("ord"), h["bits"].as_str().expect("bits").to_owned()))
+            .collect();
+        let expected: Vec<(u64, String)> =
+            rust.iter().map(|&(ord, score)| (u64::from(ord), format!("{:016x}", score.to_bits()))).collect();
+        assert_eq!(got, expected, "{label} {q:?}: browser top 10 differs from query()");
+        for h in js_hits {
+            let meta = &index.index.metas[h["ord"].as_u64().expect("ord") as usize];
+            assert_eq!((h["title"].as_str(), h["url"].as_str()), (Some(meta.title.as_str()), Some(meta.url.as_str())));
+            assert_eq!(h["kind"].as_str(), Some(meta.kind.as_str()));
+        }
+    }
+    queries.len()
+}
+
+/// Parity over `PORTICO_SEARCH_ROOT` (e.g. a generated monorepo) for the queries of
+/// `PORTICO_SEARCH_QUERIES`: `cargo test --release --lib search::tests::parity_at_scale -- --ignored`.
+#[test]
+#[ignore]
+fn parity_at_scale() {
+    let (Some(root), Some(file)) =
+        (std::env::var_os("PORTICO_SEARCH_ROOT"), std::env::var_os("PORTICO_SEARCH_QUERIES"))
+    else {
+        return;
+    };
+    let index = SearchIndex::build(&portal(Path::new(&root), None));
+    let queries: Vec<String> = std::fs::read_to_string(file)
+        .expect("queries")
+        .lines()
+        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+        .map(str::to_owned)
+        .collect();
+    assert_eq!(assert_parity("scale", &index, &queries), queries.len());
+}
+
+#[test]
+fn browser_client_ranks_exactly_like_query() {
+    let mut compared = 0;
+    for (section, (_, index)) in [("content-example", content_example()), ("backstage", backstage())] {
+        let queries = parity_queries(section);
+        assert!(queries.len() >= 20, "{section}: {} queries", queries.len());
+        compared += assert_parity(section, index, &queries);
+    }
+    assert!(compared >= 40 || std::env::var_os("PORTICO_SKIP_BROWSER_TESTS").is_some());
+}
+
+fn hits(q: &str) -> Vec<Hit> {
+    content_example().1.query(q, &QueryOptions { limit: 50 })
+}
+
+#[test]
+fn filters_restrict_and_combine() {
+    let apis = hits("kind:api");
+    assert_eq!(apis.len(), 6);
+    assert!(apis.iter().all(|h| h.kind == "API" && h.score == 0.0));
+    let kinds = |q: &str| hits(q).into_iter().map(|h| h.kind).collect::<std::collections::BTreeSet<_>>();
+    assert_eq!(kinds("kind:api kind:operation payment"), ["API", "operation"].map(str::to_owned).into());
+    assert_eq!(kinds("kind:docs runbook"), ["docs"].map(str::to_owned).into());
+    // An owner by name or by reference; docs and operations inherit their entity's owner.
+    let by_name = hits("owner:team-payments");
+    assert!(!by_name.is_empty() && by_name.iter().all(|h| h.owner.as_deref() == Some("team-payments")));
+    assert_eq!(hits("owner:group:default/team-payments"), by_name);
+    assert_eq!(hits("Owner:GROUP:team-payments"), by_name);
+    assert!(by_name.iter().any(|h| h.kind == "docs") && by_name.iter().any(|h| h.kind == "operation"));
+    let production = hits("lifecycle:production tracking");
+    assert!(!production.is_empty() && production.len() < hits("tracking").len());
+    assert!(hits("tag:go").iter().any(|h| h.title == "Payment Gateway"));
+    assert!(hits("type:service order").iter().all(|h| h.kind == "Component"));
+    assert!(hits("kind:nokind").is_empty() && hits("owner:nobody payment").is_empty());
+}
+
+#[test]
+fn typos_of_one_edit_in_names_and_titles() {
+    for typo in ["paymnet", "paymetn", "pyament", "gatewy", "gateawy"] {
+        let first = hits(typo).into_iter().next().unwrap_or_else(|| panic!("nothing for {typo}"));
+        assert_eq!(first.title, "Payment Gateway", "{typo}");
+    }
+    // Four letters, digits, or two edits: no typo tolerance.
+    assert!(hits("ordr ").is_empty());
+    assert!(hits("trakcingg").is_empty());
+    assert!(hits("paymnt-gatewy").is_empty());
+    assert_eq!(hits("payment-gatewy").first().map(|h| h.title.as_str()), Some("Payment Gateway"));
+    // A word that exists in a name or title is not widened.
+    assert!(hits("scanner ").iter().all(|h| !h.title.to_lowercase().contains("scanned")));
+}
+
+#[test]
+fn phrases_need_adjacent_terms_in_order() {
+    let phrase = hits("\"database failover\"");
+    assert_eq!(phrase.first().map(|h| h.title.as_str()), Some("Database failover"));
+    assert!(hits("\"failover database\"").is_empty());
+    assert!(hits("failover database").iter().any(|h| h.title == "Database failover"));
+    // A phrase of one word is that word, without prefix expansion.
+    assert_eq!(hits("\"trac\""), Vec::new());
+}
+
+#[test]
+fn prefixes_only_while_typing() {
+    assert!(hits("trac").iter().any(|h| h.title == "Tracking Service"));
+    assert!(hits("trac ").is_empty());
+    assert_eq!(hits("Tracking-Serv").first().map(|h| h.title.as_str()), Some("Tracking Service"));
+}
+
+#[test]
+fn identifiers_are_found_by_parts_and_joins() {
+    for q in ["payment gateway", "payment-gateway", "PaymentGateway", "payment_gateway", "paymentgateway"] {
+        assert_eq!(hits(q).first().map(|h| h.title.as_str()), Some("Payment Gateway"), "{q}");
+    }
+    assert!(hits("gateway").iter().any(|h| h.title == "Payment Gateway"));
+}
+
+#[test]
+fn hits_link_relative_to_the_base_path() {
+    for h in hits("payment") {
+        assert!(!h.url.starts_with('/') && (h.url.starts_with("catalog/") || h.url.starts_with("docs/")), "{h:?}");
+        if h.kind == "operation" {
+            assert!(h.url.contains("#op-"), "{h:?}");
+        }
+    }
+    assert!(hits("certificate rotation").iter().any(|h| h.url.ends_with("#cert-rotation")));
+}
+
+#[test]
+fn export_is_deterministic_and_hashed() {
+    let (portal, index) = content_example();
+    let again = SearchIndex::build(portal);
+    assert_eq!(index.export().files, again.export().files);
+    assert_eq!(index.manifest_path(), again.manifest_path());
+    for (path, bytes) in &index.export().files {
+        let name = path.strip_prefix("search/").expect("under search/");
+        let hash = name.split('.').nth(1).expect("hashed name");
+        assert_eq!(hash, super::encode::hash(bytes), "{path}");
+        assert_eq!(&bytes[..2], &[0x1f, 0x8b], "{path} is gzip");
+    }
+}
+
+/// Prints index statistics of `PORTICO_SEARCH_ROOT` (e.g. a generated monorepo); run with
+/// `cargo test --release --lib search::tests::stats -- --ignored --nocapture`.
+#[test]
+#[ignore]
+fn stats() {
+    let Some(root) = std::env::var_os("PORTICO_SEARCH_ROOT") else { return };
+    let t = std::time::Instant::now();
+    let portal = portal(Path::new(&root), None);
+    eprintln!("portal: {:?}", t.elapsed());
+    let t = std::time::Instant::now();
+    let index = SearchIndex::build(&portal);
+    eprintln!("index build: {:?}", t.elapsed());
+    let ix = &index.index;
+    let mut kinds = std::collections::BTreeMap::new();
+    for m in &ix.metas {
+        *kinds.entry(m.kind.as_str()).or_insert(0) += 1;
+    }
+    eprintln!("docs {} {kinds:?}", ix.metas.len());
+    eprintln!("vocab {}", ix.vocab.len());
+    let mut buckets = [0usize; 8];
+    for e in &ix.vocab {
+        let df = e.text_df();
+        let b = match df {
+            0 => 0,
+            1 => 1,
+            2..=9 => 2,
+            10..=63 => 3,
+            64..=255 => 4,
+            256..=1023 => 5,
+            1024..=4095 => 6,
+            _ => 7,
+        };
+        buckets[b] += 1;
+    }
+    eprintln!("df buckets [0,1,2-9,10-63,64-255,256-1k,1k-4k,4k+] {buckets:?}");
+    let postings: Vec<u64> = (0..7).map(|f| ix.vocab.iter().map(|e| u64::from(e.df[f])).sum()).collect();
+    eprintln!("postings per field {postings:?} tokens {:?}", ix.total_tokens);
+    let meta_bytes: usize = ix
+        .metas
+        .iter()
+        .map(|m| {
+            m.title.len()
+                + m.url.len()
+                + m.excerpt.len()
+                + m.context.as_ref().map_or(0, |c| c.len())
+                + m.owner.as_ref().map_or(0, |c| c.len())
+        })
+        .sum();
+    eprintln!("meta raw bytes {meta_bytes}");
+    let mut top: Vec<_> = ix.vocab.iter().map(|e| (e.text_df(), e.term.as_str())).collect();
+    top.sort_by(|a, b| b.cmp(a));
+    eprintln!("top terms {:?}", &top[..40]);
+    let t = std::time::Instant::now();
+    for q in ["deploy", "svc-42", "dep", "deploy canary", "dashbaord", "owner:team-3 cache", "\"circuit breaker\""] {
+        let hits = index.query(q, &QueryOptions { limit: 10 });
+        eprintln!("{q}: {:?}", hits.iter().map(|h| format!("{}:{}", h.kind, h.title)).collect::<Vec<_>>());
+    }
+    eprintln!("queries: {:?}", t.elapsed());
+    let t = std::time::Instant::now();
+    let files = index.export();
+    eprintln!("export: {:?}", t.elapsed());
+    let mut by_kind: std::collections::BTreeMap<String, (usize, usize, usize)> = Default::default();
+    for (path, bytes) in &files.files {
+        let kind = path.trim_start_matches("search/").split('.').next().unwrap_or("").to_owned();
+        let e = by_kind.entry(kind).or_default();
+        e.0 += 1;
+        e.1 += bytes.len();
+        e.2 = e.2.max(bytes.len());
+    }
+    eprintln!(
+        "files {} total {} bytes; by kind (count, bytes, max): {by_kind:?}",
+        files.files.len(),
+        files.files.iter().map(|f| f.1.len()).sum::<usize>()
+    );
+    if let Some(out) = std::env::var_os("PORTICO_SEARCH_OUT") {
+        let out = Path::new(&out);
+        for (path, bytes) in &files.files {
+            let p = out.join(path);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, bytes).unwrap();
+        }
+        std::fs::write(out.join("search/manifest-path.txt"), &files.manifest).unwrap();
+    }
+}

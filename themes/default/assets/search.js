@@ -1,0 +1,813 @@
+/*! Portico search client: static files, no server, no WebAssembly.
+ *
+ * Markup (in every page's header; every fetch is resolved against data-manifest, so the site
+ * works under any base path):
+ *
+ *   <form role="search" id="search" action="{{ base_path }}search/"
+ *         data-manifest="{{ base_path }}search/manifest.bin">
+ *     <input type="search" id="search-input" name="q" placeholder="Search" autocomplete="off"
+ *            aria-label="Search">
+ *   </form>
+ *   <script src="{{ base_path }}assets/search.<hash>.js" defer></script>
+ *
+ * The script adds a results panel after the input (results as you type, labelled by kind,
+ * facet filters for kind, owner, lifecycle and tag, highlighted matches, arrow keys and Enter,
+ * Escape to close, "/" to focus). Without JavaScript the form submits ?q= to its action.
+ *
+ * The core (tokenizer, query parser, BM25 scorer, file decoders) mirrors src/search/*.rs
+ * operation for operation, so the browser and `portico search` rank identically; it loads in
+ * Node too (module.exports) for tests/search/parity.mjs and benches/search-bytes.*.
+ */
+(function (factory) {
+  "use strict";
+  var core = factory();
+  if (typeof module === "object" && module.exports) module.exports = core;
+  else if (typeof window !== "undefined") window.PorticoSearch = core;
+  if (typeof document !== "undefined") core.attach(document);
+})(function () {
+  "use strict";
+
+  // ---- Tokenizer (src/search/tokenize.rs) ----
+  var ALNUM = /[\p{Alphabetic}\p{N}]/u, UPPER = /\p{Uppercase}/u, LOWER = /\p{Lowercase}/u;
+  var NUMERIC = /\p{N}/u, SPACE = /\p{White_Space}/u, MAX_TOKEN_CHARS = 40;
+
+  function boundary(p, c, next) {
+    if (!UPPER.test(c)) return false;
+    return LOWER.test(p) || NUMERIC.test(p) || (UPPER.test(p) && next !== undefined && LOWER.test(next));
+  }
+
+  // The lower-case parts of every compound of `text`.
+  function compounds(text) {
+    var out = [], parts = [], part = "", n = 0, prev, chars = Array.from(text);
+    function endPart() {
+      if (part) {
+        if (n <= MAX_TOKEN_CHARS) parts.push(part.toLowerCase());
+        part = "";
+        n = 0;
+      }
+    }
+    for (var i = 0; i <= chars.length; i++) {
+      var c = chars[i];
+      if (c !== undefined && ALNUM.test(c)) {
+        if (prev !== undefined && ALNUM.test(prev) && boundary(prev, c, chars[i + 1])) endPart();
+        part += c;
+        n++;
+      } else if (c === "-" || c === "_" || c === ".") {
+        endPart();
+      } else {
+        endPart();
+        if (parts.length) out.push(parts);
+        parts = [];
+      }
+      prev = c;
+    }
+    return out;
+  }
+
+  function queryTerms(text) {
+    var out = [];
+    compounds(text).forEach(function (parts) {
+      var joined = parts.join("");
+      if (parts.length === 1 || Array.from(joined).length > MAX_TOKEN_CHARS) out.push.apply(out, parts);
+      else out.push(joined);
+    });
+    return out;
+  }
+
+  function phraseTerms(text) {
+    return [].concat.apply([], compounds(text));
+  }
+
+  // ---- Query parser (src/search/query.rs, parse) ----
+  var FILTER_KEYS = ["kind", "type", "lifecycle", "owner", "tag", "system", "namespace"];
+
+  function trim(s) {
+    return s.replace(/^\p{White_Space}+|\p{White_Space}+$/gu, "");
+  }
+
+  function parseQuery(q) {
+    var chars = Array.from(q), chunks = [], i = 0, j;
+    while (i < chars.length) {
+      if (SPACE.test(chars[i])) i++;
+      else if (chars[i] === '"') {
+        for (j = i + 1; j < chars.length && chars[j] !== '"'; j++);
+        chunks.push({ phrase: true, text: chars.slice(i + 1, j).join("") });
+        i = j + 1;
+      } else {
+        for (j = i; j < chars.length && !SPACE.test(chars[j]) && chars[j] !== '"'; j++);
+        chunks.push({ phrase: false, text: chars.slice(i, j).join("") });
+        i = j;
+      }
+    }
+    var last = chars[chars.length - 1];
+    var typing = last !== undefined && !SPACE.test(last) && last !== '"';
+    var plan = { groups: [], exact: null, filters: [] }, texts = [];
+    function pushTerm(term, prefix) {
+      for (var g = 0; g < plan.groups.length; g++) if (plan.groups[g].term === term) return;
+      plan.groups.push({ term: term, prefix: prefix });
+    }
+    chunks.forEach(function (chunk, n) {
+      if (!chunk.phrase) {
+        var colon = chunk.text.indexOf(":");
+        if (colon >= 0) {
+          var key = FILTER_KEYS.indexOf(chunk.text.slice(0, colon).replace(/[A-Z]/g, function (c) { return c.toLowerCase(); }));
+          var value = chunk.text.slice(colon + 1);
+          if (key >= 0 && value) {
+            var f = plan.filters.find(function (f) { return f[0] === key; });
+            if (f) f[1].push(value.toLowerCase());
+            else plan.filters.push([key, [value.toLowerCase()]]);
+            return;
+          }
+        }
+        var terms = queryTerms(chunk.text);
+        terms.forEach(function (t, k) { pushTerm(t, typing && n + 1 === chunks.length && k + 1 === terms.length); });
+      } else {
+        var p = phraseTerms(chunk.text);
+        if (p.length === 1) pushTerm(p[0], false);
+        else if (p.length > 1) plan.groups.push({ phrase: p });
+      }
+      texts.push(chunk.text);
+    });
+    plan.filters.sort(function (a, b) { return a[0] - b[0]; });
+    var exact = trim(texts.join(" ")).toLowerCase();
+    plan.exact = exact ? exact : null;
+    return plan;
+  }
+
+  // ---- BM25 (src/search/score.rs) ----
+  var K1 = 1.2, B = 0.75, FIELDNORMS = [];
+  (function () {
+    for (var id = 0, v = 0, step = 2; id < 256; id++) {
+      if (id <= 40) v = id;
+      else {
+        v += step;
+        if ((id - 40) % 8 === 0) step *= 2;
+      }
+      FIELDNORMS.push(v);
+    }
+  })();
+
+  function ln(x) {
+    if (!(x > 0)) return NaN;
+    var m = x, e = 0;
+    while (m > 1.4142135623730951) { m /= 2; e += 1; }
+    while (m < 0.7071067811865476) { m *= 2; e -= 1; }
+    var s = (m - 1) / (m + 1), s2 = s * s, term = s, sum = 0, k = 1;
+    for (var i = 0; i < 16; i++) { sum += term / k; term *= s2; k += 2; }
+    return e * 0.6931471805599453 + 2 * sum;
+  }
+  function idf(df, n) { return ln(1 + ((n - df) + 0.5) / (df + 0.5)); }
+  function weight(idf) { return idf * (1 + K1); }
+  function norms(tokens, n) {
+    var avgdl = tokens / Math.max(n, 1), out = new Float64Array(256);
+    for (var id = 0; id < 256; id++) out[id] = K1 * (1 - B + B * FIELDNORMS[id] / avgdl);
+    return out;
+  }
+  function bm25(norm, boost, w, tf, fnid) { return boost * (w * (tf / (tf + norm[fnid]))); }
+
+  // ---- Decoding (src/search/encode.rs) ----
+  var utf8 = new TextDecoder();
+  function Reader(bytes, pos) { this.b = bytes; this.i = pos || 0; }
+  Reader.prototype.varint = function () {
+    var v = 0, mul = 1, x;
+    do { x = this.b[this.i++]; v += (x & 127) * mul; mul *= 128; } while (x & 128);
+    return v;
+  };
+  Reader.prototype.byte = function () { return this.b[this.i++]; };
+  Reader.prototype.f32 = function () {
+    var v = new DataView(this.b.buffer, this.b.byteOffset + this.i, 4).getFloat32(0, true);
+    this.i += 4;
+    return v;
+  };
+  Reader.prototype.bytes = function (n) { var s = this.b.subarray(this.i, this.i + n); this.i += n; return s; };
+  Reader.prototype.string = function () { return utf8.decode(this.bytes(this.varint())); };
+  // Front-coded strings of one column (`opt`: length stored plus one, 0 = none).
+  Reader.prototype.column = function (count, opt) {
+    var out = [], prev = new Uint8Array(0);
+    for (var k = 0; k < count; k++) {
+      var shared = this.varint(), len = this.varint();
+      if (opt) {
+        if (len === 0) { out.push(null); prev = new Uint8Array(0); continue; }
+        len -= 1;
+      }
+      var value = new Uint8Array(shared + len);
+      value.set(prev.subarray(0, shared));
+      value.set(this.bytes(len), shared);
+      out.push(utf8.decode(value));
+      prev = value;
+    }
+    return out;
+  };
+
+  function slug(title) {
+    var out = "";
+    for (var c of title) {
+      if (/^[A-Za-z0-9_]$/.test(c)) out += c.toLowerCase();
+      else if ((c === "-" || /^[ \t\n\f\r]$/.test(c)) && out && out[out.length - 1] !== "-") out += "-";
+    }
+    return out.replace(/-+$/, "");
+  }
+
+  function metaBlock(r, ords, into) {
+    var count = r.varint(), cols = [];
+    for (var c = 0; c < 6; c++) cols.push(r.column(count, true));
+    for (var k = 0; k < count; k++) {
+      var url = cols[2][k];
+      if (url.charCodeAt(url.length - 1) === 1) url = url.slice(0, -1) + slug(cols[1][k]);
+      into.set(ords[k], { kind: cols[0][k], title: cols[1][k], url: url, owner: cols[3][k], context: cols[4][k], excerpt: cols[5][k] });
+    }
+  }
+
+  // A document list (src/search/export.rs, encode_docs): ords and per document its fields'
+  // [tf, fieldnorm id] (null when absent).
+  function docList(r) {
+    var n = r.varint(), ords = [], fields = [], o = 0, k, f;
+    for (k = 0; k < n; k++) { o += r.varint(); ords.push(o); }
+    for (k = 0; k < n; k++) {
+      var mask = r.byte(), row = [];
+      for (f = 0; f < 6; f++) row.push(mask & (1 << f) ? [0, 0] : null);
+      fields.push(row);
+    }
+    for (f = 0; f < 6; f++) for (k = 0; k < n; k++) if (fields[k][f]) fields[k][f][0] = r.varint();
+    for (f = 0; f < 6; f++) for (k = 0; k < n; k++) if (fields[k][f]) fields[k][f][1] = r.byte();
+    return { ords: ords, fields: fields };
+  }
+
+  function cmp(a, b) {
+    // Code point order (= Rust's byte order of UTF-8).
+    var x = Array.from(a), y = Array.from(b);
+    for (var i = 0; i < x.length && i < y.length; i++) {
+      var d = x[i].codePointAt(0) - y[i].codePointAt(0);
+      if (d) return d;
+    }
+    return x.length - y.length;
+  }
+
+  async function inflate(bytes) {
+    if (bytes[0] !== 0x1f || bytes[1] !== 0x8b) return bytes;
+    var stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
+    return new Uint8Array(await new Response(stream).arrayBuffer());
+  }
+
+  // ---- The index ----
+  // `fetchBytes(url)` returns the raw bytes of a URL (default: fetch()).
+  function Index(manifestUrl, fetchBytes) {
+    this.base = new URL(".", manifestUrl).href;
+    this.root = new URL("..", manifestUrl).href;
+    this.manifestUrl = manifestUrl;
+    this.fetchBytes = fetchBytes || function (url) {
+      return fetch(url).then(function (r) {
+        if (!r.ok) throw new Error(url + ": " + r.status);
+        return r.arrayBuffer();
+      }).then(function (b) { return new Uint8Array(b); });
+    };
+    this.files = new Map();
+    this.shards = new Map();
+    this.metas = new Map();
+    this.manifest = null;
+  }
+
+  Index.prototype.file = function (name) {
+    var self = this, url = new URL(name, this.base).href;
+    if (!this.files.has(url)) this.files.set(url, this.fetchBytes(url).then(inflate));
+    return this.files.get(url);
+  };
+
+  Index.prototype.load = function () {
+    var self = this;
+    if (!this.ready) {
+      this.ready = this.file(this.manifestUrl).then(function (bytes) {
+        var m = JSON.parse(utf8.decode(bytes));
+        self.manifest = m;
+        self.n = m.docs;
+        self.norms = m.tokens.map(function (t) { return norms(t, m.docs); });
+      });
+    }
+    return this.ready;
+  };
+
+  // Index of the term file whose range holds `term`.
+  Index.prototype.shardOf = function (term) {
+    var t = this.manifest.terms, lo = 0, hi = t.length - 1;
+    while (lo < hi) {
+      var mid = (lo + hi + 1) >> 1;
+      if (cmp(t[mid][0], term) <= 0) lo = mid; else hi = mid - 1;
+    }
+    return lo;
+  };
+
+  Index.prototype.shard = function (s) {
+    var self = this;
+    if (!this.shards.has(s)) {
+      this.shards.set(s, this.file(this.manifest.terms[s][1]).then(function (bytes) { return self.parseShard(s, bytes); }));
+    }
+    return this.shards.get(s);
+  };
+
+  Index.prototype.parseShard = function (s, bytes) {
+    var r = new Reader(bytes), n = r.varint(), terms = r.column(n, false), recs = new Map();
+    for (var k = 0; k < n; k++) {
+      var flags = r.byte(), df = [0, 0, 0, 0, 0, 0, 0], textDf = 0;
+      for (var f = 0; f < 7; f++) if (flags & (1 << f)) df[f] = r.varint();
+      for (f = 0; f < 6; f++) textDf += df[f];
+      var rec = { term: terms[k], shard: s, pos: k, flags: flags, df: df, textDf: textDf, complete: !(flags & 128) };
+      if (flags & 128) { rec.bound = r.f32(); rec.tailOff = r.varint(); }
+      if (flags & 63) rec.posOff = r.varint();
+      var list = docList(r);
+      rec.ords = list.ords;
+      rec.fields = list.fields;
+      if (flags & 64) {
+        rec.exact = [];
+        for (var e = r.varint(), o = 0; e > 0; e--) { o += r.varint(); rec.exact.push([o, r.varint(), r.byte()]); }
+      }
+      recs.set(terms[k], rec);
+    }
+    var ords = [], o2 = 0;
+    for (var c = r.varint(); c > 0; c--) { o2 += r.varint(); ords.push(o2); }
+    metaBlock(r, ords, this.metas);
+    return { terms: terms, recs: recs };
+  };
+
+  Index.prototype.record = function (term) {
+    return this.shard(this.shardOf(term)).then(function (sh) { return sh.recs.get(term) || null; });
+  };
+
+  // The `p` (tails) and `x` (positions) files of a record's term file.
+  Index.prototype.extra = function (rec, which) {
+    return this.file(this.manifest.terms[rec.shard][which]);
+  };
+
+  // Loads the rest of a tiered term's postings.
+  Index.prototype.complete = async function (rec) {
+    if (rec.complete) return;
+    var list = docList(new Reader(await this.extra(rec, 2), rec.tailOff));
+    var ords = rec.ords.concat(list.ords), fields = rec.fields.concat(list.fields), order = ords.map(function (_, i) { return i; });
+    order.sort(function (a, b) { return ords[a] - ords[b]; });
+    rec.ords = order.map(function (i) { return ords[i]; });
+    rec.fields = order.map(function (i) { return fields[i]; });
+    rec.complete = true;
+    rec.scores = null;
+  };
+
+  // Single-term scores of the listed documents: Map ord -> [score over all text fields, over
+  // name and title (null without either)].
+  Index.prototype.scores = function (rec) {
+    if (rec.scores) return rec.scores;
+    var m = this.manifest, w = [], out = new Map();
+    for (var f = 0; f < 6; f++) w.push(weight(idf(Math.max(rec.df[f], 1), this.n)));
+    for (var k = 0; k < rec.ords.length; k++) {
+      var fields = rec.fields[k], all = 0, nt = 0;
+      for (f = 0; f < 6; f++) {
+        if (!fields[f]) continue;
+        var s = bm25(this.norms[f], m.boosts[f], w[f], fields[f][0], fields[f][1]);
+        all += s;
+        if (f < 2) nt += s;
+      }
+      out.set(rec.ords[k], [all, fields[0] || fields[1] ? nt : null]);
+    }
+    rec.scores = out;
+    return out;
+  };
+
+  // The first `window` records of longer terms of the text fields starting with `prefix`.
+  Index.prototype.withPrefix = async function (prefix, window) {
+    var t = this.manifest.terms, first = this.shardOf(prefix), out = [];
+    for (var s = first; s < t.length && (s === first || t[s][0].startsWith(prefix)); s++) {
+      var sh = await this.shard(s);
+      for (var i = 0; i < sh.terms.length; i++) {
+        var term = sh.terms[i], rec = sh.recs.get(term);
+        if (cmp(term, prefix) < 0) continue;
+        if (!term.startsWith(prefix) || out.length === window) return out;
+        if (term !== prefix && rec.flags & 63) out.push(rec);
+      }
+    }
+    return out;
+  };
+
+  Index.prototype.vocab = function () {
+    var self = this;
+    if (!this.vocabList) {
+      this.vocabList = this.file(this.manifest.vocab).then(function (bytes) {
+        var r = new Reader(bytes), n = r.varint(), out = [], prev = new Uint8Array(0);
+        for (var k = 0; k < n; k++) {
+          var shared = r.varint(), len = r.varint(), v = new Uint8Array(shared + len);
+          v.set(prev.subarray(0, shared));
+          v.set(r.bytes(len), shared);
+          prev = v;
+          out.push([utf8.decode(v), r.varint()]);
+        }
+        return out;
+      });
+    }
+    return this.vocabList;
+  };
+
+  function oneEdit(a, b) {
+    b = Array.from(b);
+    if (Math.abs(a.length - b.length) > 1) return false;
+    var i = 0;
+    while (i < a.length && i < b.length && a[i] === b[i]) i++;
+    var same = function (x, y) { return x.length === y.length && x.every(function (c, k) { return c === y[k]; }); };
+    if (a.length === b.length) {
+      if (i === a.length) return false;
+      return same(a.slice(i + 1), b.slice(i + 1)) ||
+        (i + 1 < a.length && a[i] === b[i + 1] && a[i + 1] === b[i] && same(a.slice(i + 2), b.slice(i + 2)));
+    }
+    return a.length < b.length ? same(a.slice(i), b.slice(i + 1)) : same(a.slice(i + 1), b.slice(i));
+  }
+
+  // The candidates of a term group (src/search/query.rs, candidates).
+  Index.prototype.expand = async function (term, prefix) {
+    var p = this.manifest.params, out = [], length = Array.from(term).length, self = this;
+    var exact = await this.record(term);
+    if (exact && exact.flags & 63) out.push({ rec: exact, weight: 1, nt: false });
+    function rank(list, max) {
+      list.sort(function (a, b) { return b[0] - a[0] || a[1] - b[1]; });
+      return list.slice(0, max);
+    }
+    if (prefix && length >= p.prefixMin) {
+      var found = (await this.withPrefix(term, p.prefixWindow))
+        .map(function (r) { return [r.textDf, r.shard * 1e7 + r.pos, r]; });
+      rank(found, p.prefixMax).forEach(function (f) { out.push({ rec: f[2], weight: p.prefixWeight, nt: false }); });
+    }
+    if (length >= p.fuzzyMin && !(exact && (exact.df[0] || exact.df[1])) && /^\p{Alphabetic}+$/u.test(term)) {
+      var chars = Array.from(term), vocab = await this.vocab(), near = [];
+      vocab.forEach(function (v, i) { if (oneEdit(chars, v[0])) near.push([v[1], i, v[0]]); });
+      var recs = await Promise.all(rank(near, p.fuzzyMax).map(function (f) { return self.record(f[2]); }));
+      recs.forEach(function (rec) { if (rec) out.push({ rec: rec, weight: p.fuzzyWeight, nt: true }); });
+    }
+    return out;
+  };
+
+  // Phrase scores (tantivy's PhraseQuery per field): Map ord -> score.
+  Index.prototype.phrase = async function (terms) {
+    var recs = await Promise.all(terms.map(this.record, this)), out = new Map(), m = this.manifest, self = this;
+    if (recs.some(function (r) { return !r; })) return out;
+    await Promise.all(recs.map(function (rec) { return self.complete(rec); }));
+    // Per term and field: Map ord -> [fieldnorm id, positions].
+    var blocks = await Promise.all(recs.map(function (rec) {
+      return self.extra(rec, 3).then(function (bytes) {
+        var r = new Reader(bytes, rec.posOff), fields = [];
+        for (var f = 0; f < 6; f++) {
+          var docs = new Map();
+          if (rec.flags & (1 << f)) {
+            rec.ords.forEach(function (o, k) {
+              var field = rec.fields[k][f];
+              if (!field) return;
+              for (var c = field[0], p = 0, pos = []; c > 0; c--) { p += r.varint(); pos.push(p); }
+              docs.set(o, [field[1], pos]);
+            });
+          }
+          fields.push(docs);
+        }
+        return fields;
+      });
+    }));
+    for (var f = 0; f < 6; f++) {
+      if (recs.some(function (r) { return !r.df[f]; })) continue;
+      var idfSum = 0;
+      for (var i = 0; i < recs.length; i++) idfSum += idf(recs[i].df[f], this.n);
+      var w = weight(idfSum), first = blocks[0][f];
+      var docs = Array.from(first.keys()).filter(function (d) { return blocks.every(function (b) { return b[f].has(d); }); });
+      docs.sort(function (a, b) { return a - b; });
+      docs.forEach(function (d) {
+        var count = 0;
+        first.get(d)[1].forEach(function (p) {
+          if (blocks.every(function (b, k) { return k === 0 || b[f].get(d)[1].indexOf(p + k) >= 0; })) count++;
+        });
+        if (count > 0) out.set(d, (out.get(d) || 0) + bm25(self.norms[f], m.boosts[f], w, count, first.get(d)[0]));
+      });
+    }
+    return out;
+  };
+
+  // Documents passing the filters (a Set), or null without filters.
+  Index.prototype.allowed = async function (filters) {
+    var allowed = null, self = this;
+    for (var [key, values] of filters) {
+      var name = this.manifest.filters[FILTER_KEYS[key]], docs = new Set();
+      if (name) {
+        var lists = await this.filterLists(name);
+        values.forEach(function (v) { (lists.get(v) || []).forEach(function (d) { docs.add(d); }); });
+      }
+      allowed = allowed === null ? docs : new Set(Array.from(allowed).filter(function (d) { return docs.has(d); }));
+    }
+    return allowed;
+  };
+
+  Index.prototype.filterLists = function (name) {
+    this.filterCache = this.filterCache || new Map();
+    if (!this.filterCache.has(name)) {
+      this.filterCache.set(name, this.file(name).then(function (bytes) {
+        var r = new Reader(bytes), out = new Map(), lists = [];
+        for (var n = r.varint(); n > 0; n--) {
+          var value = r.string(), same = r.varint(), docs = [];
+          if (same) docs = lists[same - 1];
+          else for (var runs = r.varint(), end = 0; runs > 0; runs--) {
+            var start = end + r.varint(), len = r.varint();
+            for (var d = start; d < start + len; d++) docs.push(d);
+            end = start + len;
+          }
+          lists.push(docs);
+          out.set(value, docs);
+        }
+        return out;
+      }));
+    }
+    return this.filterCache.get(name);
+  };
+
+  // The best `limit` documents for `q`: [{ord, score}], exactly as src/search/query.rs ranks them.
+  Index.prototype.search = async function (q, limit) {
+    await this.load();
+    var plan = parseQuery(q), m = this.manifest, self = this;
+    var allowed = await this.allowed(plan.filters);
+    if (!plan.groups.length) {
+      if (!allowed) return [];
+      return Array.from(allowed).sort(function (a, b) { return a - b; }).slice(0, limit).map(function (d) { return { ord: d, score: 0 }; });
+    }
+    var groups = await Promise.all(plan.groups.map(function (g) {
+      return g.phrase ? self.phrase(g.phrase).then(function (scores) { return { phrase: true, scores: scores }; })
+        : self.expand(g.term, g.prefix).then(function (cands) { return { cands: cands }; });
+    }));
+    if (groups.some(function (g) { return g.phrase ? !g.scores.size : !g.cands.length; })) return [];
+    var bonus = new Map(), exact = plan.exact ? await this.record(plan.exact) : null;
+    if (exact && exact.flags & 64) {
+      var wx = weight(idf(exact.df[6], this.n));
+      exact.exact.forEach(function (e) { bonus.set(e[0], bm25(self.norms[6], m.boosts[6], wx, e[1], e[2])); });
+    }
+    var terms = [];
+    groups.forEach(function (g) {
+      if (g.cands) g.cands.forEach(function (c) { terms.push(c.rec.term); });
+    });
+    plan.groups.forEach(function (g) { if (g.phrase) terms.push.apply(terms, g.phrase); });
+    for (;;) {
+      var result = this.rank(groups, bonus, allowed, limit);
+      if (result) {
+        result.terms = terms;
+        return result;
+      }
+      // The listed documents do not settle the ranking: load the remaining postings.
+      await Promise.all(groups.map(function (g) {
+        return Promise.all((g.cands || []).map(function (c) { return self.complete(c.rec); }));
+      }));
+    }
+  };
+
+  // Ranks with what is loaded; null when unlisted documents might still rank.
+  Index.prototype.rank = function (groups, bonus, allowed, limit) {
+    var self = this, seen = new Set(), infos = [];
+    groups.forEach(function (g) {
+      if (g.phrase) { g.scores.forEach(function (_, d) { seen.add(d); }); return; }
+      g.cands.forEach(function (c) {
+        c.scores = self.scores(c.rec);
+        c.scores.forEach(function (_, d) { seen.add(d); });
+      });
+    });
+    bonus.forEach(function (_, d) { seen.add(d); });
+    // Best score an unlisted document can have in each group (-Infinity: none can match).
+    var open = groups.map(function (g) {
+      var best = -Infinity;
+      (g.cands || []).forEach(function (c) { if (!c.rec.complete) best = Math.max(best, c.weight * c.rec.bound); });
+      return best;
+    });
+    var unseen = open.reduce(function (a, b) { return a + b; }, 0);
+    var resolved = [], pending = [];
+    seen.forEach(function (d) {
+      if (allowed && !allowed.has(d)) return;
+      var total = 0, upper = 0, exact = true;
+      for (var i = 0; i < groups.length; i++) {
+        var g = groups[i], value, known = false, openHere = -Infinity;
+        if (g.phrase) {
+          if (!g.scores.has(d)) return;
+          value = g.scores.get(d);
+          known = true;
+        } else {
+          value = 0;
+          for (var k = 0; k < g.cands.length; k++) {
+            var c = g.cands[k], s = c.scores.get(d);
+            if (s !== undefined) {
+              if (c.nt && s[1] === null) continue;
+              var v = c.weight * (c.nt ? s[1] : s[0]);
+              if (!known || v > value) value = v;
+              known = true;
+            } else if (!c.rec.complete) {
+              openHere = Math.max(openHere, c.weight * c.rec.bound);
+            }
+          }
+          if (!known && openHere === -Infinity) return;
+        }
+        if (!known || openHere > value) exact = false;
+        total += value;
+        upper += known ? Math.max(value, openHere) : openHere;
+      }
+      if (bonus.has(d)) { total += bonus.get(d); upper += bonus.get(d); }
+      if (exact) resolved.push([d, total]);
+      else pending.push(upper);
+    });
+    resolved.sort(function (a, b) { return b[1] - a[1] || a[0] - b[0]; });
+    var complete = open.every(function (o) { return o === -Infinity; });
+    if (!complete) {
+      if (resolved.length < limit) return null;
+      var threshold = resolved[limit - 1][1];
+      if (!(unseen < threshold)) return null;
+      if (pending.some(function (u) { return !(u < threshold); })) return null;
+    }
+    return resolved.slice(0, limit).map(function (r) { return { ord: r[0], score: r[1] }; });
+  };
+
+  // Metadata of document `ord`.
+  Index.prototype.meta = async function (ord) {
+    if (this.metas.has(ord)) return this.metas.get(ord);
+    var t = this.manifest.meta, lo = 0, hi = t.length - 1;
+    while (lo < hi) {
+      var mid = (lo + hi + 1) >> 1;
+      if (t[mid][0] <= ord) lo = mid; else hi = mid - 1;
+    }
+    var bytes = await this.file(t[lo][1]), r = new Reader(bytes), count = new Reader(bytes).varint(), ords = [];
+    for (var k = 0; k < count; k++) ords.push(t[lo][0] + k);
+    metaBlock(r, ords, this.metas);
+    return this.metas.get(ord);
+  };
+
+  // Search with metadata: [{ord, score, kind, title, url (absolute), owner, context, excerpt}].
+  // (`hits.terms`: the index terms the query matched, for highlighting.)
+  Index.prototype.query = async function (q, limit) {
+    var hits = await this.search(q, limit || 10), self = this;
+    var out = await Promise.all(hits.map(async function (h) {
+      var meta = await self.meta(h.ord);
+      return Object.assign({ ord: h.ord, score: h.score }, meta, { href: new URL(meta.url, self.root).href });
+    }));
+    out.terms = hits.terms || [];
+    return out;
+  };
+
+  // ---- User interface ----
+  var CSS = "#search{position:relative}#search-results{position:absolute;right:0;top:calc(100% + 4px);z-index:50;" +
+    "width:min(36rem,92vw);max-height:70vh;overflow:auto;background:var(--bg,#fff);color:var(--fg,#111);" +
+    "border:1px solid var(--line,#ccc);border-radius:8px;box-shadow:0 8px 24px rgba(0,0,0,.18);padding:.25rem}" +
+    "#search-results[hidden]{display:none}#search-results .facets{display:flex;flex-wrap:wrap;gap:.25rem;padding:.25rem}" +
+    "#search-results select{font:inherit;font-size:.8rem;max-width:9rem}#search-results ul{list-style:none;margin:0;padding:0}" +
+    "#search-results a{display:block;padding:.4rem .5rem;border-radius:6px;color:inherit;text-decoration:none}" +
+    "#search-results li[aria-selected=true] a,#search-results a:hover{background:var(--card,#f3f3f3)}" +
+    "#search-results .k{font-size:.7rem;text-transform:uppercase;letter-spacing:.04em;color:var(--muted,#666);margin-right:.4rem}" +
+    "#search-results .t{font-weight:600}#search-results .c,#search-results .x{display:block;font-size:.8rem;color:var(--muted,#666)}" +
+    "#search-results mark{background:none;color:var(--accent,#0969da);font-weight:700}#search-results .none{padding:.5rem;color:var(--muted,#666)}";
+
+  // `text` with the words whose parts or joins are in `terms` (a Set) marked.
+  function highlight(text, terms) {
+    var frag = document.createDocumentFragment(), re = /[\p{Alphabetic}\p{N}]+(?:[-_.][\p{Alphabetic}\p{N}]+)*/gu, last = 0, m;
+    while ((m = re.exec(text))) {
+      var hit = compounds(m[0]).some(function (parts) {
+        for (var i = 0; i < parts.length; i++) {
+          for (var j = i + 1; j <= parts.length; j++) if (terms.has(parts.slice(i, j).join(""))) return true;
+        }
+        return false;
+      });
+      if (!hit) continue;
+      frag.append(text.slice(last, m.index));
+      var mark = document.createElement("mark");
+      mark.textContent = m[0];
+      frag.append(mark);
+      last = m.index + m[0].length;
+    }
+    frag.append(text.slice(last));
+    return frag;
+  }
+
+  function attach(doc) {
+    var form = doc.getElementById("search"), input = doc.getElementById("search-input");
+    if (!form || !input || !form.dataset.manifest) return;
+    var index = new Index(new URL(form.dataset.manifest, doc.baseURI).href);
+    var style = doc.createElement("style");
+    style.textContent = CSS;
+    doc.head.append(style);
+    var panel = doc.createElement("div"), facets = doc.createElement("div"), list = doc.createElement("ul");
+    panel.id = "search-results";
+    panel.hidden = true;
+    facets.className = "facets";
+    list.id = "search-list";
+    list.setAttribute("role", "listbox");
+    panel.append(facets, list);
+    form.append(panel);
+    input.setAttribute("role", "combobox");
+    input.setAttribute("aria-controls", "search-list");
+    input.setAttribute("aria-expanded", "false");
+    input.setAttribute("aria-autocomplete", "list");
+    var selects = {}, active = -1, timer = 0, token = 0, items = [];
+
+    function buildFacets() {
+      ["kind", "owner", "lifecycle", "tag"].forEach(function (key) {
+        var values = (index.manifest.facets || {})[key];
+        if (!values || !values.length) return;
+        var select = doc.createElement("select");
+        select.setAttribute("aria-label", "Filter by " + key);
+        select.append(new Option(key + ": any", ""));
+        values.forEach(function (v) { select.append(new Option(v[0] + " (" + v[1] + ")", v[0])); });
+        select.addEventListener("change", function () { run(); input.focus(); });
+        selects[key] = select;
+        facets.append(select);
+      });
+    }
+
+    function query() {
+      var filters = Object.keys(selects).filter(function (k) { return selects[k].value; })
+        .map(function (k) { return k + ":" + selects[k].value; });
+      return filters.concat([input.value]).join(" ");
+    }
+
+    function setActive(i) {
+      items.forEach(function (li, k) { li.setAttribute("aria-selected", String(k === i)); });
+      active = i;
+      if (items[i]) {
+        input.setAttribute("aria-activedescendant", items[i].id);
+        items[i].scrollIntoView({ block: "nearest" });
+      }
+    }
+
+    function show(open) {
+      panel.hidden = !open;
+      input.setAttribute("aria-expanded", String(open));
+    }
+
+    async function run() {
+      var mine = ++token;
+      if (!input.value.trim() && !Object.keys(selects).some(function (k) { return selects[k].value; })) { show(false); return; }
+      await index.load();
+      if (!facets.childNodes.length) buildFacets();
+      var hits = await index.query(query(), 10);
+      if (mine !== token) return;
+      var terms = new Set(hits.terms);
+      list.textContent = "";
+      items = hits.map(function (h, i) {
+        var li = doc.createElement("li"), a = doc.createElement("a"), k = doc.createElement("span"), t = doc.createElement("span");
+        li.id = "search-hit-" + i;
+        li.setAttribute("role", "option");
+        a.href = h.href;
+        k.className = "k";
+        k.textContent = h.kind;
+        t.className = "t";
+        t.append(highlight(h.title, terms));
+        a.append(k, t);
+        var context = [h.context, h.owner].filter(Boolean).join(" · ");
+        if (context) {
+          var c = doc.createElement("span");
+          c.className = "c";
+          c.textContent = context;
+          a.append(c);
+        }
+        if (h.excerpt) {
+          var x = doc.createElement("span");
+          x.className = "x";
+          x.append(highlight(h.excerpt, terms));
+          a.append(x);
+        }
+        li.append(a);
+        list.append(li);
+        return li;
+      });
+      if (!items.length) {
+        var none = doc.createElement("li");
+        none.className = "none";
+        none.textContent = "No results";
+        list.append(none);
+      }
+      setActive(items.length ? 0 : -1);
+      show(true);
+    }
+
+    input.addEventListener("input", function () {
+      clearTimeout(timer);
+      timer = setTimeout(run, 120);
+    });
+    input.addEventListener("focus", function () { if (input.value.trim()) run(); });
+    input.addEventListener("keydown", function (e) {
+      if (e.key === "ArrowDown" || e.key === "ArrowUp") {
+        e.preventDefault();
+        if (!items.length) return;
+        setActive((active + (e.key === "ArrowDown" ? 1 : items.length - 1)) % items.length);
+      } else if (e.key === "Enter") {
+        if (items[active]) {
+          e.preventDefault();
+          doc.defaultView.location.href = items[active].firstChild.href;
+        }
+      } else if (e.key === "Escape") {
+        show(false);
+      }
+    });
+    doc.addEventListener("keydown", function (e) {
+      var t = e.target, typing = t && (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName));
+      if (e.key === "/" && !typing && !e.ctrlKey && !e.metaKey && !e.altKey) {
+        e.preventDefault();
+        input.focus();
+        input.select();
+      }
+    });
+    doc.addEventListener("click", function (e) { if (!form.contains(e.target)) show(false); });
+  }
+
+  return {
+    attach: attach, Index: Index, parseQuery: parseQuery, queryTerms: queryTerms, phraseTerms: phraseTerms,
+    compounds: compounds, ln: ln, FIELDNORMS: FIELDNORMS
+  };
+});
