@@ -1,7 +1,8 @@
-//! The command line: `portico build` and `portico check`.
+//! The command line: `portico build`, `check`, `serve` and `search`.
 //!
 //! Exit codes: 0 when there is nothing at error level (nor warnings, with `--strict`), 1 when
 //! there is, 2 for usage and I/O failures (an unreadable root, an output that cannot be written).
+//! `search` exits 0 with results and 1 without, like grep.
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -27,6 +28,41 @@ pub enum Command {
     Check(CheckArgs),
     /// Build into memory, serve on loopback and rebuild + reload the browser on every change.
     Serve(ServeArgs),
+    /// Search the portal as its search box does: entities, docs sections and API operations.
+    ///
+    /// Filters: kind:, type:, lifecycle:, owner:, tag:, system:, namespace: (values of one key are
+    /// alternatives); "exact phrase" in quotes. Exits 1 when nothing matches.
+    Search(SearchArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SearchArgs {
+    /// The monorepo to read.
+    pub root: PathBuf,
+    /// The query, e.g. `payments gateway` or `owner:team-a kind:api orders`.
+    #[arg(required_unless_present = "queries")]
+    pub query: Option<String>,
+    /// Run every line of FILE as a query instead (blank lines and lines starting with `#`
+    /// skipped); with `--format json`, one line `{"query": …, "hits": […]}` per query.
+    #[arg(long, value_name = "FILE", conflicts_with = "query")]
+    pub queries: Option<PathBuf>,
+    /// Configuration file [default: ROOT/portico.yaml]
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = SearchFormat::Text)]
+    pub format: SearchFormat,
+    /// Maximum number of results.
+    #[arg(long, short = 'n', default_value_t = 10)]
+    pub limit: usize,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum SearchFormat {
+    /// One result per line: kind, title, URL, owner and context.
+    Text,
+    /// A JSON array of results with their scores.
+    Json,
 }
 
 #[derive(Debug, Args)]
@@ -118,7 +154,82 @@ pub fn run(cli: Cli) -> i32 {
                 printer,
             )
         }
+        Command::Search(args) => search(&args),
     }
+}
+
+fn search(args: &SearchArgs) -> i32 {
+    let overrides = Overrides { config_file: args.config.clone(), ..Overrides::default() };
+    let config = match Config::load(&args.root, &overrides) {
+        Ok(c) => c,
+        Err(d) => {
+            let root = args.root.canonicalize().unwrap_or_else(|_| args.root.clone());
+            let printer = Printer { root, display_root: args.root.clone(), format: Format::Human, color: false };
+            emit(&printer, vec![*d]);
+            return 2;
+        }
+    };
+    let checked = match pipeline::check(&config, &StageLog::new(Verbosity::Quiet)) {
+        Ok(c) => c,
+        Err(d) => {
+            let printer = Printer {
+                root: config.root.clone(),
+                display_root: args.root.clone(),
+                format: Format::Human,
+                color: false,
+            };
+            emit(&printer, vec![*d]);
+            return 2;
+        }
+    };
+    let errors = checked.diagnostics.count(Severity::Error);
+    if errors > 0 {
+        eprintln!("note: the catalog has {errors} error(s); `portico check` lists them. Searching what could be read.");
+    }
+    let queries: Vec<String> = match (&args.query, &args.queries) {
+        (Some(q), _) => vec![q.clone()],
+        (None, Some(file)) => match std::fs::read_to_string(file) {
+            Ok(text) => {
+                text.lines().filter(|l| !l.trim().is_empty() && !l.starts_with('#')).map(str::to_owned).collect()
+            }
+            Err(e) => {
+                eprintln!("error: cannot read {}: {e}", file.display());
+                return 2;
+            }
+        },
+        (None, None) => return 2, // clap requires one of them
+    };
+    let index = crate::search::SearchIndex::build(&checked.portal);
+    let mut found = false;
+    for q in &queries {
+        let mut hits = index.query(q, &crate::search::QueryOptions { limit: args.limit });
+        for hit in &mut hits {
+            hit.url = format!("{}{}", config.base_path, hit.url);
+        }
+        found |= !hits.is_empty();
+        match (args.format, args.queries.is_some()) {
+            (SearchFormat::Json, false) => {
+                println!("{}", serde_json::to_string_pretty(&hits).unwrap_or_else(|_| "[]".into()))
+            }
+            (SearchFormat::Json, true) => {
+                println!("{}", serde_json::json!({ "query": q, "hits": hits }));
+            }
+            (SearchFormat::Text, batch) => {
+                if batch {
+                    println!("{q}");
+                }
+                for (i, hit) in hits.iter().enumerate() {
+                    let about: Vec<&str> =
+                        [hit.context.as_deref(), hit.owner.as_deref()].into_iter().flatten().collect();
+                    println!("{:>2}. {:<10} {}  {}", i + 1, hit.kind, hit.title, hit.url);
+                    if !about.is_empty() {
+                        println!("    {:<10} {}", "", about.join(" · "));
+                    }
+                }
+            }
+        }
+    }
+    i32::from(!found)
 }
 
 fn run_with(common: &CommonArgs, overrides: &Overrides, build: bool) -> i32 {

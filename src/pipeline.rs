@@ -1,6 +1,6 @@
 //! The pipeline: the one place that knows the order of the stages.
 //!
-//! `discover -> parse -> resolve -> render -> write`, each a module with a typed value between
+//! `discover -> parse -> resolve -> render + index -> write`, each a module with a typed value between
 //! them. Every stage logs one line with its counts and time; on a terminal a spinner shows the
 //! running stage (plain lines only in CI or when stderr is not a terminal). Stages never stop at
 //! the first problem: diagnostics are collected and returned with the result.
@@ -13,8 +13,9 @@ use crate::cache::BuildCache;
 use crate::config::Config;
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::discover::{Inventory, discover};
-use crate::render::{Site, render, theme::Theme};
+use crate::render::{Content, Site, render, theme::Theme};
 use crate::resolve::Portal;
+use crate::search::SearchIndex;
 
 /// How much the pipeline says on stderr.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -51,10 +52,15 @@ impl StageLog {
     }
 
     fn done(&self, stage: &str, started: Instant, summary: String) {
+        self.done_in(stage, started.elapsed(), summary);
+    }
+
+    /// A stage line for a stage that took `took` (stages that ran side by side).
+    fn done_in(&self, stage: &str, took: Duration, summary: String) {
         if self.verbosity == Verbosity::Quiet {
             return;
         }
-        let line = format!("{stage:>9}  {summary} ({})", format_duration(started.elapsed()));
+        let line = format!("{stage:>9}  {summary} ({})", format_duration(took));
         match &self.spinner {
             Some(s) => s.println(line),
             None => eprintln!("{line}"),
@@ -85,10 +91,12 @@ pub struct Checked {
     pub diagnostics: Diagnostics,
 }
 
-/// What `build` produces: the checked graph and the rendered site.
+/// What `build` produces: the checked graph, the rendered site (search files included) and the
+/// search index.
 pub struct Built {
     pub checked: Checked,
     pub site: Site,
+    pub search: SearchIndex,
 }
 
 /// Runs `discover -> parse -> resolve`. `Err` only for problems that stop everything (the root
@@ -176,10 +184,45 @@ pub fn build_with(
     cache: Option<&BuildCache>,
 ) -> Result<Built, Box<Diagnostic>> {
     let checked = check_cached(config, log, cache)?;
-    let t = log.start("render");
-    let site = render(config, &checked.portal, theme)?;
-    log.done("render", t, format!("{} pages, {} files", site.page_count(), site.files.len()));
-    Ok(Built { checked, site })
+    // Rendering and indexing read the same portal and run side by side.
+    log.start("render and index");
+    let ((site, render_took), (search, index_took)) = rayon::join(
+        || {
+            let t = Instant::now();
+            (render(config, &checked.portal, theme), t.elapsed())
+        },
+        || {
+            let t = Instant::now();
+            let search = SearchIndex::build(&checked.portal);
+            search.export();
+            (search, t.elapsed())
+        },
+    );
+    let mut site = site?;
+    log.done_in("render", render_took, format!("{} pages, {} files", site.page_count(), site.files.len()));
+    log.done_in("index", index_took, index_summary(&search));
+    add_search_files(&mut site, &search);
+    Ok(Built { checked, site, search })
+}
+
+/// Puts the static files of `search` into `site`, replacing those of an earlier index.
+pub fn add_search_files(site: &mut Site, search: &SearchIndex) {
+    site.files.retain(|path, _| !is_search_file(path));
+    for (path, bytes) in &search.export().files {
+        site.files.insert(path.clone(), Content::from(bytes.as_slice()));
+    }
+}
+
+/// Whether `path` is one of the exported search files (not the search page).
+pub fn is_search_file(path: &str) -> bool {
+    path.starts_with("search/") && path.ends_with(".bin")
+}
+
+/// The stage line of the search index.
+pub fn index_summary(search: &SearchIndex) -> String {
+    let files = &search.export().files;
+    let bytes: usize = files.iter().map(|(_, b)| b.len()).sum();
+    format!("{} documents, {} files, {:.1} MB", search.len(), files.len(), bytes as f64 / 1e6)
 }
 
 /// Writes the site atomically, with its stage line.

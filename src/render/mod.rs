@@ -137,7 +137,11 @@ pub fn render(config: &Config, portal: &Portal, theme: &Theme) -> Result<Site, B
     files.insert("robots.txt".into(), deploy::robots(config).into());
     files.insert(".nojekyll".into(), Content::from(Vec::new()));
     files.insert("api/catalog.json".into(), export::catalog_json(portal).into());
-    for asset in [&theme.style, &theme.script, &theme.highlight] {
+    files.insert(
+        "search/index.html".into(),
+        render_page("search.html", minijinja::context! { site => site.clone() })?.into(),
+    );
+    for asset in [&theme.style, &theme.script, &theme.search, &theme.highlight] {
         files.insert(asset.path.clone(), Content::from(asset.content.as_slice()));
     }
     for asset in &theme.extra {
@@ -194,6 +198,7 @@ fn site_view(config: &Config, portal: &Portal, theme: &Theme) -> SiteView {
         assets: AssetsView {
             style: theme.style.path.clone(),
             script: theme.script.path.clone(),
+            search: theme.search.path.clone(),
             highlight: theme.highlight.path.clone(),
             mermaid: theme.mermaid.path.clone(),
         },

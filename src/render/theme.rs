@@ -2,8 +2,8 @@
 //! binary, so a built `portico` needs nothing beside it and reads nothing from the network. A
 //! user theme directory (`theme:` in portico.yaml) overrides it file by file: a template in
 //! `<theme>/templates/` replaces the default one of the same name (or adds one for `{% include %}`),
-//! `<theme>/assets/style.css` and `<theme>/assets/portico.js` replace the default stylesheet and
-//! script, and any other file of `<theme>/assets/` is published under `assets/` as is.
+//! `<theme>/assets/style.css`, `portico.js` and `search.js` replace the default stylesheet, script
+//! and search client, and any other file of `<theme>/assets/` is published under `assets/` as is.
 //!
 //! Output: a minijinja [`Environment`] with every template loaded and checked, and the assets with
 //! content-hashed file names (`assets/style.3f2a9c1b.css`), so they can be cached forever.
@@ -28,10 +28,13 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("templates.html", include_str!("../../themes/default/templates/templates.html")),
     ("docs-index.html", include_str!("../../themes/default/templates/docs-index.html")),
     ("404.html", include_str!("../../themes/default/templates/404.html")),
+    ("search.html", include_str!("../../themes/default/templates/search.html")),
 ];
 
 const STYLE: &str = include_str!("../../themes/default/assets/style.css");
 const SCRIPT: &str = include_str!("../../themes/default/assets/portico.js");
+/// The search client: the browser half of [`crate::search`], which it must match.
+const SEARCH: &str = include_str!("../../themes/default/assets/search.js");
 /// mermaid 11 (MIT), see `themes/default/assets/vendor/README.md`.
 const MERMAID: &[u8] = include_bytes!("../../themes/default/assets/vendor/mermaid.min.js");
 
@@ -46,6 +49,8 @@ pub struct Theme {
     pub env: Environment<'static>,
     pub style: Asset,
     pub script: Asset,
+    /// The search box's client (`search.js`).
+    pub search: Asset,
     /// Code highlighting colours (light and dark), from [`crate::highlight::stylesheet`].
     pub highlight: Asset,
     /// The diagram renderer, written only when some page needs it.
@@ -67,6 +72,7 @@ impl Theme {
         env.set_formatter(html_formatter);
         let mut style = STYLE.as_bytes().to_vec();
         let mut script = SCRIPT.as_bytes().to_vec();
+        let mut search = SEARCH.as_bytes().to_vec();
         let mut extra = Vec::new();
         let mut templates: Vec<(String, String)> =
             TEMPLATES.iter().map(|(n, s)| (n.to_string(), s.to_string())).collect();
@@ -86,6 +92,7 @@ impl Theme {
                 match name.as_str() {
                     "style.css" => style = content,
                     "portico.js" => script = content,
+                    "search.js" => search = content,
                     _ => extra.push(Asset { path: format!("assets/{name}"), content }),
                 }
             }
@@ -101,6 +108,7 @@ impl Theme {
             env,
             style: hashed("assets/style", "css", style),
             script: hashed("assets/portico", "js", script),
+            search: hashed("assets/search", "js", search),
             highlight: hashed("assets/highlight", "css", crate::highlight::stylesheet().into_bytes()),
             mermaid: hashed("assets/mermaid", "js", MERMAID.to_vec()),
             extra,

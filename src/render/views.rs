@@ -23,6 +23,7 @@ pub struct SiteView {
 pub struct AssetsView {
     pub style: String,
     pub script: String,
+    pub search: String,
     pub highlight: String,
     pub mermaid: String,
 }

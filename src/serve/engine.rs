@@ -16,6 +16,7 @@ use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::pipeline::{self, StageLog, Verbosity};
 use crate::render::{Site, theme::Theme};
 use crate::resolve::Portal;
+use crate::search::SearchIndex;
 
 /// What a rebuild did.
 pub enum Outcome {
@@ -37,6 +38,8 @@ pub struct Engine {
     inventory: Option<crate::discover::Inventory>,
     entities: Vec<crate::catalog::Entity>,
     site: Option<Arc<Site>>,
+    /// The search index of `portal`, once [`Engine::reindex`] ran after the last rebuild.
+    search: Option<Arc<SearchIndex>>,
     /// Whether the last rebuild failed: the served site is then older than the files, and only
     /// a full rebuild may replace it.
     last_failed: bool,
@@ -57,6 +60,7 @@ impl Engine {
             inventory: None,
             entities: Vec::new(),
             site: None,
+            search: None,
             last_failed: false,
         })
     }
@@ -70,11 +74,51 @@ impl Engine {
         self.site.clone()
     }
 
-    /// Rebuilds after `changed` (root-relative paths; empty for a full build).
+    /// The search index of the last good build, when indexed.
+    pub fn search(&self) -> Option<Arc<SearchIndex>> {
+        self.search.clone()
+    }
+
+    /// Rebuilds after `changed` (root-relative paths; empty for a full build), search index
+    /// included: the site equals a clean build's.
     pub fn rebuild(&mut self, changed: &[String]) -> Outcome {
+        match self.rebuild_pages(changed) {
+            Outcome::Built { warnings, docs_only, .. } => {
+                let site = self.reindex().expect("a built site");
+                let pages = site.page_count();
+                Outcome::Built { site, warnings, pages, docs_only }
+            }
+            failed => failed,
+        }
+    }
+
+    /// The first half of [`Engine::rebuild`]: every page, with the search files of the previous
+    /// index (a consistent, slightly older search) until [`Engine::reindex`] runs. The preview
+    /// server reloads the browser between the two.
+    pub fn rebuild_pages(&mut self, changed: &[String]) -> Outcome {
         let outcome = self.rebuild_inner(changed);
         self.last_failed = matches!(outcome, Outcome::Failed(_));
+        if !self.last_failed {
+            self.search = None;
+        }
         outcome
+    }
+
+    /// The second half of [`Engine::rebuild`]: indexes the last good build and returns its site
+    /// with the new search files (the same site when it is indexed already). `None` before the
+    /// first good build.
+    pub fn reindex(&mut self) -> Option<Arc<Site>> {
+        let site = self.site.clone()?;
+        if self.search.is_some() {
+            return Some(site);
+        }
+        let search = SearchIndex::build(self.portal.as_ref()?);
+        let mut files = Site { files: site.files.clone() };
+        pipeline::add_search_files(&mut files, &search);
+        let site = Arc::new(files);
+        self.site = Some(site.clone());
+        self.search = Some(Arc::new(search));
+        Some(site)
     }
 
     fn rebuild_inner(&mut self, changed: &[String]) -> Outcome {
@@ -130,7 +174,14 @@ impl Engine {
                 (Site { files }, true)
             }
             _ => match crate::render::render(&self.config, &portal, &self.theme) {
-                Ok(site) => (site, false),
+                Ok(mut site) => {
+                    // The previous index's files until the next `reindex`.
+                    if let Some(previous) = &self.site {
+                        let search = previous.files.iter().filter(|(p, _)| pipeline::is_search_file(p));
+                        site.files.extend(search.map(|(p, c)| (p.clone(), c.clone())));
+                    }
+                    (site, false)
+                }
                 Err(d) => return Outcome::Failed(vec![*d]),
             },
         };

@@ -6,6 +6,7 @@
 //! slash is redirected. HTML responses get the live-reload script (never written by `build`).
 //! `/__portico/events` streams Server-Sent Events: `reload` after a good build, `report` with the
 //! diagnostics of a failed one (shown as an overlay; the last good site keeps being served).
+//! `/__portico/search?q=` answers queries from the served site's index, as `portico search`.
 
 use std::convert::Infallible;
 use std::sync::{Arc, RwLock};
@@ -13,7 +14,7 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::body::Body;
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::http::{HeaderValue, StatusCode, Uri, header};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
@@ -23,6 +24,7 @@ use tokio_stream::StreamExt;
 use tokio_stream::wrappers::BroadcastStream;
 
 use crate::render::Site;
+use crate::search::{QueryOptions, SearchIndex};
 
 /// What the browser is told.
 #[derive(Clone, Debug)]
@@ -35,6 +37,8 @@ pub enum Notice {
 #[derive(Clone)]
 pub struct Shared {
     pub site: Arc<RwLock<Arc<Site>>>,
+    /// The search index of the served site (none until the first index is built).
+    pub search: Arc<RwLock<Option<Arc<SearchIndex>>>>,
     pub notices: broadcast::Sender<Notice>,
     /// The diagnostics of the current failure, sent to browsers that connect meanwhile.
     pub failure: Arc<RwLock<Option<String>>>,
@@ -47,6 +51,7 @@ pub fn router(shared: Shared) -> Router {
     Router::new()
         .route("/__portico/events", get(events))
         .route("/__portico/live.js", get(live_js))
+        .route("/__portico/search", get(search))
         .fallback(get(file))
         .with_state(shared)
 }
@@ -64,6 +69,41 @@ async fn events(State(shared): State<Shared>) -> Sse<impl tokio_stream::Stream<I
         Err(_) => None,
     });
     Sse::new(first.chain(rest)).keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
+}
+
+#[derive(serde::Deserialize)]
+struct SearchParams {
+    #[serde(default)]
+    q: String,
+    limit: Option<usize>,
+}
+
+/// `GET /__portico/search?q=…&limit=…`: the hits of `portico search --format json`, answered by
+/// the same index; 503 while the first index is being built.
+async fn search(State(shared): State<Shared>, Query(params): Query<SearchParams>) -> Response {
+    let index = shared.search.read().expect("search lock").clone();
+    let Some(index) = index else {
+        let mut r = Response::new(Body::from("{\"error\":\"the search index is being built\"}"));
+        *r.status_mut() = StatusCode::SERVICE_UNAVAILABLE;
+        r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        r.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+        return r;
+    };
+    let limit = params.limit.unwrap_or(10).min(1000);
+    let q = params.q;
+    let hits = tokio::task::spawn_blocking(move || index.query(&q, &QueryOptions { limit })).await.unwrap_or_default();
+    let hits: Vec<_> = hits
+        .into_iter()
+        .map(|mut h| {
+            h.url = format!("/{}", h.url);
+            h
+        })
+        .collect();
+    let body = serde_json::to_vec(&hits).unwrap_or_else(|_| b"[]".to_vec());
+    let mut r = Response::new(Body::from(body));
+    r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    r.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    r
 }
 
 /// The site path a request names, or `None` when it tries to leave the site.

@@ -45,7 +45,7 @@ pub fn serve(options: ServeOptions, printer: impl Fn(&[Diagnostic]) + Send + 'st
         }
     };
     let started = Instant::now();
-    let site = match engine.rebuild(&[]) {
+    let site = match engine.rebuild_pages(&[]) {
         Outcome::Built { site, warnings, pages, .. } => {
             printer(&warnings.sorted());
             eprintln!("built {pages} pages in {} ms", started.elapsed().as_millis());
@@ -58,7 +58,12 @@ pub fn serve(options: ServeOptions, printer: impl Fn(&[Diagnostic]) + Send + 'st
         }
     };
     let (notices, _) = tokio::sync::broadcast::channel(64);
-    let shared = Shared { site: Arc::new(RwLock::new(site)), notices, failure: Arc::new(RwLock::new(None)) };
+    let shared = Shared {
+        site: Arc::new(RwLock::new(site)),
+        search: Arc::new(RwLock::new(None)),
+        notices,
+        failure: Arc::new(RwLock::new(None)),
+    };
     let root = engine.config().root.clone();
     let out_dir = engine.config().out_dir.clone();
     let (_watcher, batches) = match watch::watch(&root, &out_dir, options.poll) {
@@ -70,9 +75,21 @@ pub fn serve(options: ServeOptions, printer: impl Fn(&[Diagnostic]) + Send + 'st
     };
     let rebuild_shared = shared.clone();
     std::thread::spawn(move || {
-        while let Ok(changed) = batches.recv() {
+        // Pages first (the browser reloads as soon as they are ready), then the search index,
+        // swapped in without a reload: until then the previous index answers.
+        let reindex = |engine: &mut Engine| {
             let t = Instant::now();
-            match engine.rebuild(&changed) {
+            if let (Some(site), Some(search)) = (engine.reindex(), engine.search()) {
+                *rebuild_shared.site.write().expect("site lock") = site;
+                *rebuild_shared.search.write().expect("search lock") = Some(search);
+                eprintln!("indexed for search in {} ms", t.elapsed().as_millis());
+            }
+        };
+        reindex(&mut engine);
+        let mut waiting: Option<Vec<String>> = None;
+        while let Some(changed) = waiting.take().or_else(|| batches.recv().ok()) {
+            let t = Instant::now();
+            match engine.rebuild_pages(&changed) {
                 Outcome::Built { site, warnings, docs_only, .. } => {
                     *rebuild_shared.site.write().expect("site lock") = site;
                     *rebuild_shared.failure.write().expect("failure lock") = None;
@@ -80,6 +97,12 @@ pub fn serve(options: ServeOptions, printer: impl Fn(&[Diagnostic]) + Send + 'st
                     printer(&warnings.sorted());
                     let what = if docs_only { "docs" } else { "site" };
                     eprintln!("rebuilt {what} after {} change(s) in {} ms", changed.len(), t.elapsed().as_millis());
+                    // Changes that arrived meanwhile go first; the index follows the last of them.
+                    if let Ok(next) = batches.try_recv() {
+                        waiting = Some(next);
+                        continue;
+                    }
+                    reindex(&mut engine);
                 }
                 Outcome::Failed(list) => {
                     let report = report_json(&list);

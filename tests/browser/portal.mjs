@@ -23,7 +23,7 @@ const tests = {
     assert(components > 0 && components < all, `kind filter: ${components} of ${all} rows`);
     const kinds = await page.locator("#catalog-table tbody tr td:nth-child(2)").allTextContents();
     assert(kinds.every((k) => k === "Component"), `non-Component rows: ${kinds}`);
-    await page.fill("input[name=q]", "payment");
+    await page.fill("#catalog-filters input[name=q]", "payment");
     await page.waitForFunction(() => location.search.includes("q=payment"));
     const found = await page.locator("#catalog-table tbody tr").count();
     assert(found >= 1 && found < components, `text filter left ${found} rows`);
@@ -34,7 +34,7 @@ const tests = {
     await other.waitForSelector("#catalog-filters:not([hidden])");
     await other.waitForFunction((n) => document.querySelectorAll("#catalog-table tbody tr").length === n, found);
     assert((await other.inputValue("select[name=kind]")) === "Component", "kind not restored from the URL");
-    assert((await other.inputValue("input[name=q]")) === "payment", "search not restored from the URL");
+    assert((await other.inputValue("#catalog-filters input[name=q]")) === "payment", "search not restored from the URL");
     // Sorting by name descending, kept in the URL.
     await other.click("th[data-sort=name] button");
     await other.click("th[data-sort=name] button");
@@ -84,6 +84,52 @@ const tests = {
     assert((await page.textContent("h1")).includes("Page not found"), "404 page not shown");
     await page.click("main a[href$='catalog/']");
     await page.waitForURL(/catalog\/$/);
+  },
+
+  // The header search box: "/" focuses it, results come as you type (first the exact entity, with
+  // the match highlighted), a typo still finds it, the kind facet filters, arrows and Enter open a
+  // result, and the search page answers ?q= from its URL. No request fails (base path included).
+  async "search-box"(page) {
+    const failed = [];
+    page.on("response", (r) => { if (r.status() >= 400) failed.push(`${r.status()} ${r.url()}`); });
+    await page.goto(base + "teams/");
+    await page.keyboard.press("/");
+    assert(await page.evaluate(() => document.activeElement.id === "search-input"), "/ does not focus the search box");
+    await page.keyboard.type("payment gateway");
+    await page.waitForSelector("#search-results:not([hidden]) li[role=option]");
+    const first = page.locator("#search-results li[role=option]").first();
+    const title = (await first.locator(".t").textContent()).trim();
+    assert(title === "Payment Gateway", `first result ${title}`);
+    assert((await first.locator(".k").textContent()).trim() === "Component", "result not labelled by kind");
+    assert((await first.locator("mark").count()) >= 1, "no highlighted match");
+    const href = await first.locator("a").getAttribute("href");
+    assert(new URL(href, page.url()).pathname.startsWith(new URL(base).pathname + "catalog/"), `result link ${href}`);
+    // A typo in the name.
+    await page.fill("#search-input", "paymnet gatewy");
+    await page.waitForFunction(() => {
+      const t = document.querySelector("#search-results li[role=option] .t");
+      return t && t.textContent.trim() === "Payment Gateway" && document.querySelector("#search-input").value === "paymnet gatewy";
+    });
+    // The kind facet keeps only APIs.
+    await page.fill("#search-input", "payment");
+    await page.waitForSelector("#search-results select[aria-label='Filter by kind']");
+    await page.selectOption("#search-results select[aria-label='Filter by kind']", "api");
+    await page.waitForFunction(() => {
+      const kinds = [...document.querySelectorAll("#search-results li[role=option] .k")].map((k) => k.textContent.trim());
+      return kinds.length > 0 && kinds.every((k) => k === "API");
+    });
+    // Arrow down and Enter open the second result.
+    await page.focus("#search-input");
+    const second = await page.locator("#search-results li[role=option] a").nth(1).getAttribute("href");
+    await page.keyboard.press("ArrowDown");
+    await Promise.all([page.waitForURL((u) => u.href === new URL(second, page.url()).href), page.keyboard.press("Enter")]);
+    // Nonsense finds nothing.
+    await page.fill("#search-input", "zzqxjv");
+    await page.waitForSelector("#search-results .none");
+    // The search page reads ?q=.
+    await page.goto(base + "search/?q=tracking");
+    await page.waitForSelector("#search-results:not([hidden]) li[role=option]");
+    assert(failed.length === 0, failed.join(", "));
   },
 
   // Every stylesheet, script and image of a few pages loads (checks the base path too).

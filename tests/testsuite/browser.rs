@@ -108,7 +108,7 @@ fn skip() -> bool {
 }
 
 const SCENARIOS: &[&str] =
-    &["catalog-filters", "theme-toggle", "owner-navigation", "not-found", "assets-load", "docs-features"];
+    &["catalog-filters", "theme-toggle", "owner-navigation", "not-found", "assets-load", "docs-features", "search-box"];
 
 #[test]
 fn portal_works_in_a_real_browser() {

@@ -10,4 +10,5 @@ mod diagnostics;
 mod docs;
 mod links;
 mod mkdocs_parity;
+mod search;
 mod serve;

@@ -366,6 +366,22 @@ fn serve_answers_http_with_types_404s_no_traversal_and_reload_events() {
     let (status, head, _) = get(server.port, "/catalog");
     assert!(status.contains("301") && head.contains("/catalog/"), "{status}");
 
+    // The search endpoint answers from the served site's index (503 while it is first built).
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let hits = loop {
+        let (status, head, body) = get(server.port, "/__portico/search?q=alpha&limit=5");
+        if status.contains("200") {
+            assert!(head.to_lowercase().contains("application/json"), "{head}");
+            break serde_json::from_slice::<Vec<serde_json::Value>>(&body).unwrap();
+        }
+        assert!(status.contains("503") && std::time::Instant::now() < deadline, "{status}");
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    };
+    assert_eq!(hits[0]["url"], "/catalog/default/component/alpha/", "{hits:?}");
+    assert!(hits.len() <= 5);
+    let (_, _, body) = get(server.port, "/__portico/search?q=xyzzyqwv");
+    assert_eq!(String::from_utf8_lossy(&body), "[]");
+
     // Live reload: an edit produces a `reload` event.
     let mut events = std::net::TcpStream::connect(("127.0.0.1", server.port)).unwrap();
     write!(events, "GET /__portico/events HTTP/1.1\r\nHost: localhost\r\n\r\n").unwrap();
@@ -387,6 +403,16 @@ fn serve_answers_http_with_types_404s_no_traversal_and_reload_events() {
     }
     let (_, _, body) = get(server.port, "/docs/default/component/alpha/");
     assert!(String::from_utf8_lossy(&body).contains("Changed."));
+    // The index follows: the new word is found once it is swapped in.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        let (_, _, body) = get(server.port, "/__portico/search?q=changed");
+        if String::from_utf8_lossy(&body).contains("/docs/default/component/alpha/") {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "the search index never saw the edit");
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
 
     // `build` output never carries the reload script.
     f.build(&[]).assert_code(0);

@@ -804,6 +804,12 @@
       }
     });
     doc.addEventListener("click", function (e) { if (!form.contains(e.target)) show(false); });
+    // The search page (the form's action, reached without JavaScript or by Enter): ?q= opens.
+    var here = doc.defaultView.location, asked = new URLSearchParams(here.search).get("q");
+    if (asked && new URL(form.action, doc.baseURI).pathname === here.pathname) {
+      input.value = asked;
+      run();
+    }
   }
 
   return {
