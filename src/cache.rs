@@ -47,7 +47,7 @@ pub struct DocsPage {
     pub key: Key,
     /// Snippet files included, with their content hash.
     pub snippets: Vec<(String, Key)>,
-    pub page: crate::docs::DocPage,
+    pub page: std::sync::Arc<crate::docs::DocPage>,
     pub diags: Vec<Diagnostic>,
 }
 

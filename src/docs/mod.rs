@@ -17,6 +17,7 @@ pub mod sanitize;
 pub mod slug;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
@@ -61,7 +62,8 @@ pub struct DocSite {
     pub project_dir: String,
     /// Output path prefix, `docs/<ns>/<kind>/<name>/`.
     pub url_base: String,
-    pub pages: Vec<DocPage>,
+    /// Shared: a rebuild that keeps a page keeps it without copying.
+    pub pages: Vec<Arc<DocPage>>,
     pub nav: Vec<NavItem>,
     /// Root-relative files copied beside the pages: (source file, output path).
     pub assets: Vec<(String, String)>,
@@ -90,6 +92,8 @@ pub struct Docs {
     /// Entity -> its docs URL (relative to the base path): its own site, or another entity's
     /// through `backstage.io/techdocs-entity`.
     pub entity_docs: BTreeMap<EntityRef, String>,
+    /// The plans the sites were rendered from, for [`reload_pages`].
+    plans: Arc<Vec<Plan>>,
 }
 
 impl Docs {
@@ -102,6 +106,7 @@ impl Docs {
 pub type PageKey = (usize, usize);
 
 /// A site before its pages are rendered.
+#[derive(Debug)]
 struct Plan {
     entity: EntityRef,
     site_name: String,
@@ -355,14 +360,14 @@ pub fn load_cached(
         asset_owner: &asset_owner,
     };
     let link_key = cache.map(|_| link_context_key(config, inventory, &plans));
-    let rendered: Vec<(PageKey, DocPage, Vec<Diagnostic>)> = jobs
+    let rendered: Vec<(PageKey, Arc<DocPage>, Vec<Diagnostic>)> = jobs
         .par_iter()
         .map(|&key| {
             let (page, d) = match (cache, link_key) {
                 (Some(cache), Some(link_key)) => render_page_cached(&ctx, key, cache, link_key),
                 _ => {
                     let (page, d, _) = render_page(&ctx, key);
-                    (page, d)
+                    (Arc::new(page), d)
                 }
             };
             (key, page, d)
@@ -386,6 +391,7 @@ pub fn load_cached(
         sites[s].pages.push(page);
         diags.extend(d);
     }
+    let plans = Arc::new(plans);
 
     // `techdocs-entity`: show another entity's docs.
     for entity in entities {
@@ -410,7 +416,71 @@ pub fn load_cached(
             ),
         }
     }
-    Docs { sites, entity_docs }
+    Docs { sites, entity_docs, plans }
+}
+
+/// `docs` with the pages of `changed` (root-relative files) rendered again; every other page is
+/// kept as it is. For edits of existing pages only (the preview server's docs path): the sites,
+/// their page lists and navigation cannot have changed, so the plans of `docs` still hold. Links
+/// and anchors across pages are resolved exactly as by [`load_cached`]; anchors are checked by
+/// the caller ([`check_anchors`]).
+pub fn reload_pages(
+    config: &Config,
+    inventory: &Inventory,
+    docs: &Docs,
+    changed: &BTreeSet<String>,
+    cache: &crate::cache::BuildCache,
+    diags: &mut Vec<Diagnostic>,
+) -> Docs {
+    let plans = &docs.plans;
+    let mut by_file: HashMap<&str, PageKey> = HashMap::new();
+    for (s, plan) in plans.iter().enumerate() {
+        for (p, (_, file)) in plan.pages.iter().enumerate() {
+            by_file.entry(file.as_str()).or_insert((s, p));
+        }
+    }
+    let asset_owner: HashMap<&str, (usize, &str)> = plans
+        .iter()
+        .enumerate()
+        .flat_map(|(s, plan)| plan.assets.iter().map(move |(file, out)| (file.as_str(), (s, out.as_str()))))
+        .collect();
+    let own_files: Vec<HashMap<&str, usize>> = plans
+        .iter()
+        .map(|plan| plan.pages.iter().enumerate().map(|(p, (_, file))| (file.as_str(), p)).collect())
+        .collect();
+    let ctx =
+        LinkContext { config, inventory, plans, by_file: &by_file, own_files: &own_files, asset_owner: &asset_owner };
+    let link_key = link_context_key(config, inventory, plans);
+    let mut out = docs.clone();
+    let entries = cache.docs.lock().expect("cache lock");
+    // A page is rendered again when it changed, includes a changed snippet, or was not cached
+    // (it had a missing snippet or an unreadable file, which may be fixed now).
+    let stale: Vec<PageKey> = plans
+        .iter()
+        .enumerate()
+        .flat_map(|(s, plan)| plan.pages.iter().enumerate().map(move |(p, page)| (s, p, plan, page)))
+        .filter(|(_, _, plan, (_, file))| {
+            changed.contains(file)
+                || match entries.get(&(plan.url_base.clone(), file.clone())) {
+                    Some(hit) => hit.snippets.iter().any(|(f, _)| changed.contains(f)),
+                    None => true,
+                }
+        })
+        .map(|(s, p, _, _)| (s, p))
+        .collect();
+    drop(entries);
+    let rendered: Vec<(PageKey, Arc<DocPage>, Vec<Diagnostic>)> = stale
+        .par_iter()
+        .map(|&key| {
+            let (page, d) = render_page_cached(&ctx, key, cache, link_key);
+            (key, page, d)
+        })
+        .collect();
+    for ((s, p), page, d) in rendered {
+        out.sites[s].pages[p] = page;
+        diags.extend(d);
+    }
+    out
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -680,7 +750,7 @@ fn render_page_cached(
     key: PageKey,
     cache: &crate::cache::BuildCache,
     link_key: crate::cache::Key,
-) -> (DocPage, Vec<Diagnostic>) {
+) -> (Arc<DocPage>, Vec<Diagnostic>) {
     let plan = &ctx.plans[key.0];
     let (src, file) = &plan.pages[key.1];
     let text = std::fs::read(ctx.config.root.join(file)).unwrap_or_default();
@@ -694,6 +764,7 @@ fn render_page_cached(
         }
     }
     let (page, diags, snippets) = render_page(ctx, key);
+    let page = Arc::new(page);
     // A missing snippet may appear later: such pages are not cached.
     if !diags.iter().any(|d| d.code == "snippet-missing" || d.code == "unreadable-file") {
         let snippets =

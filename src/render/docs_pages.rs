@@ -77,7 +77,7 @@ pub struct DocSiteView {
 }
 
 fn page_title<'a>(site: &'a DocSite, src: &str) -> Option<&'a DocPage> {
-    site.page_index(src).map(|i| &site.pages[i])
+    site.page_index(src).map(|i| &*site.pages[i])
 }
 
 fn contains_page(item: &NavItem, src: &str) -> bool {

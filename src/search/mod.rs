@@ -131,6 +131,9 @@ pub struct Hit {
     pub score: f32,
 }
 
+/// The documents of a portal, ready to be indexed ([`SearchIndex::documents`]).
+pub struct Documents(Vec<extract::Doc>);
+
 /// Options of [`SearchIndex::query`].
 #[derive(Clone, Debug)]
 pub struct QueryOptions {
@@ -155,6 +158,17 @@ impl SearchIndex {
     pub fn build(portal: &Portal) -> SearchIndex {
         let docs = extract::documents(portal);
         SearchIndex { index: index::Index::build(docs), files: std::sync::OnceLock::new() }
+    }
+
+    /// The first half of [`SearchIndex::build`]: what will be indexed, read out of `portal`
+    /// (cheap; the preview server does it on its rebuild thread and indexes elsewhere).
+    pub fn documents(portal: &Portal) -> Documents {
+        Documents(extract::documents(portal))
+    }
+
+    /// The second half of [`SearchIndex::build`]: indexes `documents`.
+    pub fn from_documents(documents: Documents) -> SearchIndex {
+        SearchIndex { index: index::Index::build(documents.0), files: std::sync::OnceLock::new() }
     }
 
     /// Number of indexed documents.

@@ -112,13 +112,16 @@ impl Engine {
         if self.search.is_some() {
             return Some(site);
         }
-        let search = SearchIndex::build(self.portal.as_ref()?);
-        let mut files = Site { files: site.files.clone() };
-        pipeline::add_search_files(&mut files, &search);
-        let site = Arc::new(files);
+        let search = Arc::new(SearchIndex::from_documents(self.documents()?));
+        let site = with_search(&site, &search);
         self.site = Some(site.clone());
-        self.search = Some(Arc::new(search));
+        self.search = Some(search);
         Some(site)
+    }
+
+    /// What the last good build indexes, for indexing on another thread.
+    pub fn documents(&self) -> Option<crate::search::Documents> {
+        Some(SearchIndex::documents(self.portal.as_ref()?))
     }
 
     fn rebuild_inner(&mut self, changed: &[String]) -> Outcome {
@@ -145,7 +148,7 @@ impl Engine {
         }
         let docs_sites = self.docs_only_sites(changed);
         if let Some(sites) = &docs_sites {
-            if let Some(outcome) = self.rebuild_docs(sites) {
+            if let Some(outcome) = self.rebuild_docs(sites, changed) {
                 return outcome;
             }
         }
@@ -192,22 +195,17 @@ impl Engine {
         Outcome::Built { site, warnings: checked.diagnostics, pages, docs_only }
     }
 
-    /// Only docs content changed: the catalog, its inventory and every other page stay; the docs
-    /// are loaded again (unchanged pages come from the cache), anchors checked again, and the
-    /// pages of `sites` rendered again. `None` when the page set changed after all.
-    fn rebuild_docs(&mut self, sites: &BTreeSet<usize>) -> Option<Outcome> {
+    /// Only docs content changed: the catalog, its inventory, the docs plans (page lists and
+    /// navigation) and every other page stay; the changed pages are rendered again
+    /// ([`crate::docs::reload_pages`]), anchors checked again, and the pages of `sites` written
+    /// again. `None` when there is no previous build to start from.
+    fn rebuild_docs(&mut self, sites: &BTreeSet<usize>, changed: &[String]) -> Option<Outcome> {
         let inventory = self.inventory.as_ref()?;
         let previous = self.site.clone()?;
         let mut diags = Vec::new();
-        let docs = crate::docs::load_cached(&self.config, inventory, &self.entities, Some(&self.cache), &mut diags);
         let portal = self.portal.as_mut()?;
-        let same_pages = docs.sites.len() == portal.docs.sites.len()
-            && docs.sites.iter().zip(&portal.docs.sites).all(|(a, b)| {
-                a.url_base == b.url_base && a.pages.iter().map(|p| &p.file).eq(b.pages.iter().map(|p| &p.file))
-            });
-        if !same_pages {
-            return None;
-        }
+        let changed: BTreeSet<String> = changed.iter().cloned().collect();
+        let docs = crate::docs::reload_pages(&self.config, inventory, &portal.docs, &changed, &self.cache, &mut diags);
         crate::docs::check_anchors(&docs, &mut diags);
         let mut list = Diagnostics::default();
         list.extend(diags);
@@ -265,4 +263,11 @@ impl Engine {
         }
         Some(sites)
     }
+}
+
+/// `site` with the search files of `search` instead of its own.
+pub fn with_search(site: &Site, search: &SearchIndex) -> Arc<Site> {
+    let mut files = Site { files: site.files.clone() };
+    pipeline::add_search_files(&mut files, search);
+    Arc::new(files)
 }

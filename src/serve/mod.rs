@@ -11,11 +11,12 @@ pub mod watch;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::Instant;
 
 use crate::config::Overrides;
 use crate::diagnostics::{Diagnostic, Printer};
+use crate::search::{Documents, SearchIndex};
 use engine::{Engine, Outcome};
 use http::{Notice, Shared};
 
@@ -73,25 +74,52 @@ pub fn serve(options: ServeOptions, printer: impl Fn(&[Diagnostic]) + Send + 'st
             return 2;
         }
     };
-    let rebuild_shared = shared.clone();
+    // The search index is built on its own thread, so that the next edit never waits for it:
+    // the rebuild thread publishes pages (with the newest index's files) and sends the reload,
+    // then hands the portal's documents to the indexer, which swaps its files in when done.
+    // `latest` (generation, index) orders the two: an older index never replaces a newer one.
+    let latest: Arc<Mutex<(u64, Option<Arc<SearchIndex>>)>> = Arc::new(Mutex::new((0, None)));
+    let (to_indexer, jobs) = std::sync::mpsc::channel::<(u64, Documents)>();
+    let index_shared = shared.clone();
+    let index_latest = latest.clone();
     std::thread::spawn(move || {
-        // Pages first (the browser reloads as soon as they are ready), then the search index,
-        // swapped in without a reload: until then the previous index answers.
-        let reindex = |engine: &mut Engine| {
+        while let Ok(mut job) = jobs.recv() {
+            while let Ok(newer) = jobs.try_recv() {
+                job = newer; // only the newest documents matter
+            }
             let t = Instant::now();
-            if let (Some(site), Some(search)) = (engine.reindex(), engine.search()) {
-                *rebuild_shared.site.write().expect("site lock") = site;
-                *rebuild_shared.search.write().expect("search lock") = Some(search);
+            let (generation, documents) = job;
+            let search = Arc::new(SearchIndex::from_documents(documents));
+            search.export();
+            let mut latest = index_latest.lock().expect("index lock");
+            if generation > latest.0 {
+                *latest = (generation, Some(search.clone()));
+                let current = index_shared.site.read().expect("site lock").clone();
+                *index_shared.site.write().expect("site lock") = engine::with_search(&current, &search);
+                *index_shared.search.write().expect("search lock") = Some(search);
                 eprintln!("indexed for search in {} ms", t.elapsed().as_millis());
             }
-        };
-        reindex(&mut engine);
+        }
+    });
+    let rebuild_shared = shared.clone();
+    std::thread::spawn(move || {
+        let mut generation = 1;
+        if let Some(documents) = engine.documents() {
+            let _ = to_indexer.send((generation, documents));
+        }
         let mut waiting: Option<Vec<String>> = None;
         while let Some(changed) = waiting.take().or_else(|| batches.recv().ok()) {
             let t = Instant::now();
             match engine.rebuild_pages(&changed) {
                 Outcome::Built { site, warnings, docs_only, .. } => {
-                    *rebuild_shared.site.write().expect("site lock") = site;
+                    {
+                        let latest = latest.lock().expect("index lock");
+                        let site = match &latest.1 {
+                            Some(search) => engine::with_search(&site, search),
+                            None => site,
+                        };
+                        *rebuild_shared.site.write().expect("site lock") = site;
+                    }
                     *rebuild_shared.failure.write().expect("failure lock") = None;
                     let _ = rebuild_shared.notices.send(Notice::Reload);
                     printer(&warnings.sorted());
@@ -102,7 +130,10 @@ pub fn serve(options: ServeOptions, printer: impl Fn(&[Diagnostic]) + Send + 'st
                         waiting = Some(next);
                         continue;
                     }
-                    reindex(&mut engine);
+                    generation += 1;
+                    if let Some(documents) = engine.documents() {
+                        let _ = to_indexer.send((generation, documents));
+                    }
                 }
                 Outcome::Failed(list) => {
                     let report = report_json(&list);
