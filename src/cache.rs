@@ -60,6 +60,12 @@ pub struct BuildCache {
     pub inventory: Mutex<Option<Key>>,
     /// API references by hash of (spec type, definition).
     pub apis: Mutex<HashMap<Key, crate::apiref::ApiReference>>,
+    /// The last docs loaded, with their inputs key ([`crate::docs::inputs_key`]) and
+    /// diagnostics, reused when only files the docs do not read changed.
+    pub last_docs: Mutex<Option<(Key, crate::docs::Docs, Vec<Diagnostic>)>>,
+    /// Rendered pages by output path, with the hash of everything they were rendered from
+    /// (theme, template, view): see [`crate::render::PageCache`].
+    pub pages: Mutex<HashMap<String, (Key, crate::render::Content)>>,
 }
 
 impl BuildCache {

@@ -102,11 +102,18 @@ pub struct Built {
 /// Runs `discover -> parse -> resolve`. `Err` only for problems that stop everything (the root
 /// cannot be read).
 pub fn check(config: &Config, log: &StageLog) -> Result<Checked, Box<Diagnostic>> {
-    check_cached(config, log, None)
+    check_cached(config, log, None, None)
 }
 
-/// [`check`], reusing unchanged files' results from `cache` (for `serve`).
-pub fn check_cached(config: &Config, log: &StageLog, cache: Option<&BuildCache>) -> Result<Checked, Box<Diagnostic>> {
+/// [`check`], reusing unchanged files' results from `cache` (for `serve`). `changed` lists the
+/// files changed since the cached build, when known: if the docs read none of them (and the file
+/// list and entities' docs settings are the same), the last docs are reused as they are.
+pub fn check_cached(
+    config: &Config,
+    log: &StageLog,
+    cache: Option<&BuildCache>,
+    changed: Option<&[String]>,
+) -> Result<Checked, Box<Diagnostic>> {
     let mut diags: Vec<Diagnostic> = Vec::new();
 
     let t = log.start("discover");
@@ -135,7 +142,32 @@ pub fn check_cached(config: &Config, log: &StageLog, cache: Option<&BuildCache>)
 
     let t = log.start("docs");
     let before = diags.len();
-    parsed.docs = crate::docs::load_cached(config, &inventory, &parsed.entities, cache, &mut diags);
+    let docs_key = cache.map(|_| crate::docs::inputs_key(&inventory, &parsed.entities));
+    let reused = match (cache, changed, docs_key) {
+        (Some(cache), Some(changed), Some(key)) if !changed.is_empty() => {
+            let last = cache.last_docs.lock().expect("cache lock");
+            match &*last {
+                Some((k, docs, d)) if *k == key && !changed.iter().any(|p| docs.may_read(p, cache)) => {
+                    Some((docs.clone(), d.clone()))
+                }
+                _ => None,
+            }
+        }
+        _ => None,
+    };
+    parsed.docs = match reused {
+        Some((docs, d)) => {
+            diags.extend(d);
+            docs
+        }
+        None => {
+            let docs = crate::docs::load_cached(config, &inventory, &parsed.entities, cache, &mut diags);
+            if let (Some(cache), Some(key)) = (cache, docs_key) {
+                *cache.last_docs.lock().expect("cache lock") = Some((key, docs.clone(), diags[before..].to_vec()));
+            }
+            docs
+        }
+    };
     let pages = parsed.docs.page_count();
     let rate = match pages {
         0 => String::new(),
@@ -183,7 +215,7 @@ pub fn build_with(
     theme: &Theme,
     cache: Option<&BuildCache>,
 ) -> Result<Built, Box<Diagnostic>> {
-    let checked = check_cached(config, log, cache)?;
+    let checked = check_cached(config, log, cache, None)?;
     // Rendering and indexing read the same portal and run side by side.
     log.start("render and index");
     let ((site, render_took), (search, index_took)) = rayon::join(

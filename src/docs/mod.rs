@@ -100,6 +100,45 @@ impl Docs {
     pub fn page_count(&self) -> usize {
         self.sites.iter().map(|s| s.pages.len()).sum()
     }
+
+    /// Whether the file `path` (root-relative) may be read by these docs: it lies in a docs
+    /// directory, is a site's mkdocs file, or is a snippet a cached page included. A file for
+    /// which this is false can change without changing the docs (with the same inventory and
+    /// entities: see [`inputs_key`]).
+    pub fn may_read(&self, path: &str, cache: &crate::cache::BuildCache) -> bool {
+        let in_dir = |dir: &str, path: &str| dir.is_empty() || path.starts_with(&format!("{dir}/"));
+        let site_file = self.plans.iter().flat_map(|p| &p.snippet_dirs).any(|(project, docs_dir)| {
+            in_dir(docs_dir, path) || {
+                let name = path.rsplit('/').next().unwrap_or(path);
+                let parent = &path[..path.len() - name.len()].trim_end_matches('/');
+                name.starts_with("mkdocs.") && parent == project
+            }
+        });
+        site_file || cache.docs.lock().expect("cache lock").values().any(|e| e.snippets.iter().any(|(f, _)| f == path))
+    }
+}
+
+/// Hash of what the docs depend on besides file contents: every file's path, and per entity its
+/// reference, directory, display name and TechDocs annotations.
+pub fn inputs_key(inventory: &Inventory, entities: &[Entity]) -> crate::cache::Key {
+    let mut h = blake3::Hasher::new();
+    let mut add = |part: &[u8]| {
+        h.update(&(part.len() as u64).to_le_bytes());
+        h.update(part);
+    };
+    for f in &inventory.files {
+        add(f.as_bytes());
+    }
+    for e in entities {
+        add(e.entity_ref.to_string().as_bytes());
+        add(e.dir.as_bytes());
+        add(e.display_name().as_bytes());
+        for (k, v) in e.annotations.iter().filter(|(k, _)| k.contains("techdocs")) {
+            add(k.as_bytes());
+            add(v.as_bytes());
+        }
+    }
+    h.finalize()
 }
 
 /// (site index, page index).

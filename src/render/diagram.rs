@@ -15,7 +15,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
 /// One entity in a diagram.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct DiagramNode {
     /// Canonical entity ref, e.g. `component:default/a`.
     pub id: String,
@@ -29,7 +29,7 @@ pub struct DiagramNode {
 }
 
 /// A directed relation between two nodes, by id.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct DiagramEdge {
     pub from: String,
     pub to: String,

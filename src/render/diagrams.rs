@@ -39,8 +39,33 @@ fn node(portal: &Portal, config: &Config, r: &EntityRef) -> DiagramNode {
     }
 }
 
+/// What a diagram shows, before it is laid out and drawn (which costs far more): the render
+/// cache compares inputs and draws only diagrams whose input changed.
+#[derive(Clone, Debug, serde::Serialize)]
+pub enum DiagramInput {
+    /// An entity and its direct neighbours.
+    Relations { center: DiagramNode, neighbours: Vec<(DiagramEdge, DiagramNode)> },
+    /// A system's parts and the edges between them.
+    System { title: String, nodes: Vec<DiagramNode>, edges: Vec<DiagramEdge> },
+}
+
+impl DiagramInput {
+    /// The inline SVG.
+    pub fn draw(&self) -> String {
+        match self {
+            DiagramInput::Relations { center, neighbours } => relation_diagram(center, neighbours),
+            DiagramInput::System { title, nodes, edges } => system_diagram(title, nodes, edges),
+        }
+    }
+}
+
 /// The entity and its direct neighbours, by relation.
 pub fn entity_diagram(portal: &Portal, config: &Config, r: &EntityRef) -> String {
+    entity_input(portal, config, r).map(|d| d.draw()).unwrap_or_default()
+}
+
+/// The input of [`entity_diagram`]; `None` when there is nothing to draw.
+pub fn entity_input(portal: &Portal, config: &Config, r: &EntityRef) -> Option<DiagramInput> {
     let center = node(portal, config, r);
     let neighbours: Vec<(DiagramEdge, DiagramNode)> = portal
         .relations_of(r)
@@ -62,17 +87,22 @@ pub fn entity_diagram(portal: &Portal, config: &Config, r: &EntityRef) -> String
         })
         .collect();
     if neighbours.is_empty() {
-        return String::new();
+        return None;
     }
-    relation_diagram(&center, &neighbours)
+    Some(DiagramInput::Relations { center, neighbours })
 }
 
 /// A system's components, APIs and resources and the relations between them.
 pub fn system(portal: &Portal, config: &Config, system: &EntityRef) -> String {
+    system_input(portal, config, system).map(|d| d.draw()).unwrap_or_default()
+}
+
+/// The input of [`system`]; `None` when there is nothing to draw.
+pub fn system_input(portal: &Portal, config: &Config, system: &EntityRef) -> Option<DiagramInput> {
     let parts: Vec<&EntityRef> =
         portal.targets(system, "hasPart").filter(|p| portal.entities.contains_key(*p)).collect();
     if parts.is_empty() {
-        return String::new();
+        return None;
     }
     let nodes: Vec<DiagramNode> = parts.iter().map(|p| node(portal, config, p)).collect();
     let mut edges = Vec::new();
@@ -91,5 +121,5 @@ pub fn system(portal: &Portal, config: &Config, system: &EntityRef) -> String {
         }
     }
     let title = portal.entities.get(system).map_or_else(|| system.to_string(), |e| e.display_name().to_owned());
-    system_diagram(&title, &nodes, &edges)
+    Some(DiagramInput::System { title, nodes, edges })
 }

@@ -183,7 +183,7 @@ fn source_location_urls(entity: &crate::catalog::Entity, page: &DocPage) -> (Opt
 
 /// Renders one docs page through the theme.
 pub type RenderDocPage<'a> =
-    dyn Fn(&DocSiteView, &DocPageView) -> Result<Vec<u8>, Box<crate::diagnostics::Diagnostic>> + Sync + 'a;
+    dyn Fn(&str, &DocSiteView, &DocPageView) -> Result<super::Content, Box<crate::diagnostics::Diagnostic>> + Sync + 'a;
 
 /// Renders every docs page; returns (output path, HTML) pairs and the assets to copy.
 pub fn pages(
@@ -192,7 +192,7 @@ pub fn pages(
     only: Option<&std::collections::BTreeSet<usize>>,
     builder: &ViewBuilder,
     render: &RenderDocPage,
-) -> Result<Vec<(String, Vec<u8>)>, Box<crate::diagnostics::Diagnostic>> {
+) -> Result<Vec<(String, super::Content)>, Box<crate::diagnostics::Diagnostic>> {
     let jobs: Vec<(&DocSite, usize)> = docs
         .sites
         .iter()
@@ -252,7 +252,9 @@ pub fn pages(
                 url: format!("{}{}", site.url_base, crate::docs::encode_path(&page.url)),
                 is_home,
             };
-            Ok((site.output_path(page), render(&site_view, &view)?))
+            let path = site.output_path(page);
+            let html = render(&path, &site_view, &view)?;
+            Ok((path, html))
         })
         .collect()
 }

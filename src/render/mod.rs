@@ -45,6 +45,55 @@ impl Site {
     }
 }
 
+/// Reuses pages rendered by an earlier build (the preview server's) whose inputs are the same:
+/// a page's key hashes the theme's templates, the template name, the site view and the page's
+/// own view (serialised as JSON), which is everything a template can read. Without a cache it
+/// only renders.
+pub struct PageCache<'a> {
+    cache: Option<&'a crate::cache::BuildCache>,
+    /// Hash of the theme and the site view, shared by every page.
+    base: crate::cache::Key,
+}
+
+impl<'a> PageCache<'a> {
+    fn new(cache: Option<&'a crate::cache::BuildCache>, theme: &Theme, site: &SiteView) -> Self {
+        let mut h = blake3::Hasher::new();
+        h.update(theme.key.as_bytes());
+        let _ = serde_json::to_writer(&mut h, site);
+        PageCache { cache, base: h.finalize() }
+    }
+
+    /// The page at `path` rendered by `render` from `template` and `views`, or the cached one.
+    fn page(
+        &self,
+        path: &str,
+        template: &str,
+        views: &impl Serialize,
+        render: impl FnOnce() -> Result<Vec<u8>, Box<Diagnostic>>,
+    ) -> Result<Content, Box<Diagnostic>> {
+        let Some(cache) = self.cache else { return render().map(Content::from) };
+        let mut h = blake3::Hasher::new();
+        h.update(self.base.as_bytes());
+        h.update(template.as_bytes());
+        h.update(b"\0");
+        // Buffered: serde_json writes in tiny pieces, which blake3 hashes slowly one by one.
+        {
+            let mut w = std::io::BufWriter::with_capacity(1 << 16, &mut h);
+            let _ = serde_json::to_writer(&mut w, views);
+            let _ = std::io::Write::flush(&mut w);
+        }
+        let key = h.finalize();
+        if let Some((k, content)) = cache.pages.lock().expect("cache lock").get(path) {
+            if *k == key {
+                return Ok(content.clone());
+            }
+        }
+        let content = Content::from(render()?);
+        cache.pages.lock().expect("cache lock").insert(path.to_owned(), (key, content.clone()));
+        Ok(content)
+    }
+}
+
 #[derive(Serialize)]
 struct OrphanView {
     entity: EntityLink,
@@ -53,7 +102,19 @@ struct OrphanView {
 
 /// Renders every page of the portal.
 pub fn render(config: &Config, portal: &Portal, theme: &Theme) -> Result<Site, Box<Diagnostic>> {
-    let site = Value::from(Serde(&site_view(config, portal, theme)));
+    render_cached(config, portal, theme, None)
+}
+
+/// [`render`], reusing the pages of `cache` whose inputs did not change (for `serve`).
+pub fn render_cached(
+    config: &Config,
+    portal: &Portal,
+    theme: &Theme,
+    cache: Option<&crate::cache::BuildCache>,
+) -> Result<Site, Box<Diagnostic>> {
+    let site_data = site_view(config, portal, theme);
+    let cached = PageCache::new(cache, theme, &site_data);
+    let site = Value::from(Serde(&site_data));
     let builder = ViewBuilder { portal, config };
     let render_page = |template: &str, ctx: minijinja::Value| -> Result<Vec<u8>, Box<Diagnostic>> {
         theme
@@ -69,19 +130,24 @@ pub fn render(config: &Config, portal: &Portal, theme: &Theme) -> Result<Site, B
     };
 
     let entities: Vec<&crate::catalog::Entity> = portal.entities.values().collect();
-    let pages: Vec<(String, Vec<u8>)> = entities
+    let pages: Vec<(String, Content)> = entities
         .par_iter()
         .map(|e| {
-            let mut view = builder.entity(e);
-            view.diagram = diagrams::entity_diagram(portal, config, &e.entity_ref);
-            if e.kind == "System" {
-                view.system_diagram = diagrams::system(portal, config, &e.entity_ref);
-            }
-            let html = page("entity.html", "entity", Value::from(Serde(&view)))?;
-            Ok((format!("{}index.html", view.url), html))
+            let view = builder.entity(e);
+            let diagram = diagrams::entity_input(portal, config, &e.entity_ref);
+            let system = if e.kind == "System" { diagrams::system_input(portal, config, &e.entity_ref) } else { None };
+            let path = format!("{}index.html", view.url);
+            // Diagrams are drawn only when the page is rendered: their inputs are in the key.
+            let html = cached.page(&path, "entity.html", &(&view, &diagram, &system), || {
+                let mut view = view.clone();
+                view.diagram = diagram.as_ref().map(|d| d.draw()).unwrap_or_default();
+                view.system_diagram = system.as_ref().map(|d| d.draw()).unwrap_or_default();
+                page("entity.html", "entity", Value::from(Serde(&view)))
+            })?;
+            Ok((path, html))
         })
         .collect::<Result<_, Box<Diagnostic>>>()?;
-    let mut files: BTreeMap<String, Content> = pages.into_iter().map(|(k, v)| (k, Content::from(v))).collect();
+    let mut files: BTreeMap<String, Content> = pages.into_iter().collect();
     // Raw API definitions, for download beside the rendered reference.
     for (r, api) in &portal.apis {
         if let (Some(e), Some(def)) =
@@ -95,30 +161,43 @@ pub fn render(config: &Config, portal: &Portal, theme: &Theme) -> Result<Site, B
     let rows: Vec<views::CatalogRow> = entities.par_iter().map(|e| builder.row(e)).collect();
     let data = pages::catalog_json(&rows);
     let data_path = format!("catalog/entities.{}.json", &blake3::hash(&data).to_hex()[..8]);
-    files.insert(
-        "catalog/index.html".into(),
+    let catalog = cached.page("catalog/index.html", "catalog.html", &(&rows, &data_path), || {
         render_page(
             "catalog.html",
             minijinja::context! { site => site.clone(), rows => Value::from(Serde(&rows)), data_url => data_path.clone() },
-        )?.into(),
-    );
+        )
+    })?;
+    files.insert("catalog/index.html".into(), catalog);
     files.insert(data_path, data.into());
-    files.insert("index.html".into(), page("home.html", "home", Value::from(Serde(&pages::home(portal))))?.into());
+    let view = pages::home(portal);
+    files.insert(
+        "index.html".into(),
+        cached.page("index.html", "home.html", &view, || page("home.html", "home", Value::from(Serde(&view))))?,
+    );
+    let view = pages::teams(portal, &builder);
     files.insert(
         "teams/index.html".into(),
-        page("teams.html", "teams", Value::from(Serde(&pages::teams(portal, &builder))))?.into(),
+        cached
+            .page("teams/index.html", "teams.html", &view, || page("teams.html", "teams", Value::from(Serde(&view))))?,
     );
+    let view = pages::apis(portal, &builder);
     files.insert(
         "apis/index.html".into(),
-        page("apis.html", "apis", Value::from(Serde(&pages::apis(portal, &builder))))?.into(),
+        cached.page("apis/index.html", "apis.html", &view, || page("apis.html", "apis", Value::from(Serde(&view))))?,
     );
+    let view = pages::templates(portal, &builder);
     files.insert(
         "templates/index.html".into(),
-        page("templates.html", "templates", Value::from(Serde(&pages::templates(portal, &builder))))?.into(),
+        cached.page("templates/index.html", "templates.html", &view, || {
+            page("templates.html", "templates", Value::from(Serde(&view)))
+        })?,
     );
+    let view = pages::docs(portal, &builder);
     files.insert(
         "docs/index.html".into(),
-        page("docs-index.html", "sites", Value::from(Serde(&pages::docs(portal, &builder))))?.into(),
+        cached.page("docs/index.html", "docs-index.html", &view, || {
+            page("docs-index.html", "sites", Value::from(Serde(&view)))
+        })?,
     );
     let orphans: Vec<OrphanView> = portal
         .ownership
@@ -126,10 +205,13 @@ pub fn render(config: &Config, portal: &Portal, theme: &Theme) -> Result<Site, B
         .iter()
         .map(|o| OrphanView { entity: builder.link(&o.entity), owner: o.owner.clone() })
         .collect();
-    files.insert("orphans/index.html".into(), page("orphans.html", "orphans", Value::from(Serde(&orphans)))?.into());
+    let orphans_page = cached.page("orphans/index.html", "orphans.html", &orphans, || {
+        page("orphans.html", "orphans", Value::from(Serde(&orphans)))
+    })?;
+    files.insert("orphans/index.html".into(), orphans_page);
     files.insert("404.html".into(), render_page("404.html", minijinja::context! { site => site.clone() })?.into());
 
-    files.extend(docs_files(config, portal, theme, None)?.into_iter().map(|(k, v)| (k, Content::from(v))));
+    files.extend(docs_files_cached(config, portal, theme, None, cache)?);
 
     let html_pages: Vec<&str> = files.keys().filter(|p| p.ends_with(".html")).map(String::as_str).collect();
     let sitemap = deploy::sitemap(config, html_pages.into_iter());
@@ -159,21 +241,36 @@ pub fn docs_files(
     portal: &Portal,
     theme: &Theme,
     only: Option<&std::collections::BTreeSet<usize>>,
-) -> Result<Vec<(String, Vec<u8>)>, Box<Diagnostic>> {
-    let site = Value::from(Serde(&site_view(config, portal, theme)));
+) -> Result<Vec<(String, Content)>, Box<Diagnostic>> {
+    docs_files_cached(config, portal, theme, only, None)
+}
+
+/// [`docs_files`] with a [`PageCache`] over `cache`.
+pub fn docs_files_cached(
+    config: &Config,
+    portal: &Portal,
+    theme: &Theme,
+    only: Option<&std::collections::BTreeSet<usize>>,
+    cache: Option<&crate::cache::BuildCache>,
+) -> Result<Vec<(String, Content)>, Box<Diagnostic>> {
+    let site_data = site_view(config, portal, theme);
+    let cached = PageCache::new(cache, theme, &site_data);
+    let site = Value::from(Serde(&site_data));
     let builder = ViewBuilder { portal, config };
-    let docs_render = |site_view: &docs_pages::DocSiteView, page: &docs_pages::DocPageView| {
-        theme
-            .env
-            .get_template("docs.html")
-            .and_then(|t| {
-                t.render(minijinja::context! { site => site.clone(), docsite => Value::from(Serde(site_view)), page => Value::from(Serde(page)) })
-            })
-            .map(String::into_bytes)
-            .map_err(|e| Box::new(template_error("docs.html", &e)))
+    let docs_render = |path: &str, site_view: &docs_pages::DocSiteView, page: &docs_pages::DocPageView| {
+        cached.page(path, "docs.html", &(site_view, page), || {
+            theme
+                .env
+                .get_template("docs.html")
+                .and_then(|t| {
+                    t.render(minijinja::context! { site => site.clone(), docsite => Value::from(Serde(site_view)), page => Value::from(Serde(page)) })
+                })
+                .map(String::into_bytes)
+                .map_err(|e| Box::new(template_error("docs.html", &e)))
+        })
     };
     let mut files = docs_pages::pages(config, &portal.docs, only, &builder, &docs_render)?;
-    let assets: Vec<(String, Vec<u8>)> = portal
+    let assets: Vec<(String, Content)> = portal
         .docs
         .sites
         .par_iter()
@@ -181,7 +278,7 @@ pub fn docs_files(
         .filter(|(i, _)| only.is_none_or(|o| o.contains(i)))
         .flat_map_iter(|(_, s)| s.assets.iter())
         .map(|(file, out)| {
-            std::fs::read(config.root.join(file)).map(|bytes| (out.clone(), bytes)).map_err(|e| {
+            std::fs::read(config.root.join(file)).map(|bytes| (out.clone(), Content::from(bytes))).map_err(|e| {
                 Box::new(Diagnostic::error("unreadable-file", format!("cannot read docs asset: {e}")).at(file, None))
             })
         })

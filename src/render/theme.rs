@@ -47,6 +47,9 @@ pub struct Asset {
 
 pub struct Theme {
     pub env: Environment<'static>,
+    /// Hash of every template (name and source): a rendered page depends on nothing else of
+    /// the theme but its assets' paths, which are in the page's view.
+    pub key: crate::cache::Key,
     pub style: Asset,
     pub script: Asset,
     /// The search box's client (`search.js`).
@@ -97,6 +100,14 @@ impl Theme {
                 }
             }
         }
+        let mut hasher = blake3::Hasher::new();
+        for (name, source) in &templates {
+            for part in [name.as_bytes(), source.as_bytes()] {
+                hasher.update(&(part.len() as u64).to_le_bytes());
+                hasher.update(part);
+            }
+        }
+        let key = hasher.finalize();
         for (name, source) in templates {
             env.add_template_owned(name.clone(), source)
                 .map_err(|e| theme_error(format!("theme template {name} does not compile: {e}")))?;
@@ -106,6 +117,7 @@ impl Theme {
         style.extend_from_slice(super::diagram::stylesheet().as_bytes());
         Ok(Theme {
             env,
+            key,
             style: hashed("assets/style", "css", style),
             script: hashed("assets/portico", "js", script),
             search: hashed("assets/search", "js", search),

@@ -33,10 +33,8 @@ pub struct Engine {
     theme: Theme,
     cache: BuildCache,
     portal: Option<Portal>,
-    /// The inventory and entities (in source order) of the last good build, for docs-only
-    /// rebuilds that skip the catalog stages.
+    /// The inventory of the last good build, for docs-only rebuilds that skip the catalog stages.
     inventory: Option<crate::discover::Inventory>,
-    entities: Vec<crate::catalog::Entity>,
     site: Option<Arc<Site>>,
     /// The search index of `portal`, once [`Engine::reindex`] ran after the last rebuild.
     search: Option<Arc<SearchIndex>>,
@@ -58,7 +56,6 @@ impl Engine {
             cache: BuildCache::default(),
             portal: None,
             inventory: None,
-            entities: Vec::new(),
             site: None,
             search: None,
             last_failed: false,
@@ -152,8 +149,13 @@ impl Engine {
                 return outcome;
             }
         }
-        let log = StageLog::new(Verbosity::Quiet);
-        let checked = match pipeline::check_cached(&self.config, &log, Some(&self.cache)) {
+        // `PORTICO_TRACE=1 portico serve` prints the stage lines of every rebuild.
+        let log = StageLog::new(if std::env::var_os("PORTICO_TRACE").is_some() {
+            Verbosity::Normal
+        } else {
+            Verbosity::Quiet
+        });
+        let checked = match pipeline::check_cached(&self.config, &log, Some(&self.cache), Some(changed)) {
             Ok(c) => c,
             Err(d) => return Outcome::Failed(vec![*d]),
         };
@@ -163,21 +165,33 @@ impl Engine {
             return Outcome::Failed(errors.collect());
         }
         let portal = checked.portal;
-        let mut entities: Vec<crate::catalog::Entity> = portal.entities.values().cloned().collect();
-        entities.sort_by(|a, b| a.source.cmp(&b.source));
-        self.entities = entities;
         self.inventory = Some(checked.inventory);
         let (site, docs_only) = match (docs_sites, &self.site) {
             (Some(sites), Some(previous)) => {
                 let mut files = previous.files.clone();
-                match crate::render::docs_files(&self.config, &portal, &self.theme, Some(&sites)) {
-                    Ok(new) => files.extend(new.into_iter().map(|(k, v)| (k, crate::render::Content::from(v)))),
+                match crate::render::docs_files_cached(
+                    &self.config,
+                    &portal,
+                    &self.theme,
+                    Some(&sites),
+                    Some(&self.cache),
+                ) {
+                    Ok(new) => files.extend(new),
                     Err(d) => return Outcome::Failed(vec![*d]),
                 }
                 (Site { files }, true)
             }
-            _ => match crate::render::render(&self.config, &portal, &self.theme) {
+            _ => match {
+                let t = std::time::Instant::now();
+                let r = crate::render::render_cached(&self.config, &portal, &self.theme, Some(&self.cache));
+                if std::env::var_os("PORTICO_TRACE").is_some() {
+                    eprintln!("   render  {} ms", t.elapsed().as_millis());
+                }
+                r
+            } {
                 Ok(mut site) => {
+                    // Forget the pages that are gone.
+                    self.cache.pages.lock().expect("cache lock").retain(|p, _| site.files.contains_key(p));
                     // The previous index's files until the next `reindex`.
                     if let Some(previous) = &self.site {
                         let search = previous.files.iter().filter(|(p, _)| pipeline::is_search_file(p));
@@ -214,9 +228,11 @@ impl Engine {
             return Some(Outcome::Failed(errors.collect()));
         }
         portal.docs = docs;
+        // The docs the next full rebuild could reuse are older now.
+        *self.cache.last_docs.lock().expect("cache lock") = None;
         let mut files = previous.files.clone();
-        match crate::render::docs_files(&self.config, portal, &self.theme, Some(sites)) {
-            Ok(new) => files.extend(new.into_iter().map(|(k, v)| (k, crate::render::Content::from(v)))),
+        match crate::render::docs_files_cached(&self.config, portal, &self.theme, Some(sites), Some(&self.cache)) {
+            Ok(new) => files.extend(new),
             Err(d) => return Some(Outcome::Failed(vec![*d])),
         }
         let site = Arc::new(Site { files });

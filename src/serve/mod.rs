@@ -34,6 +34,17 @@ fn report_json(list: &[Diagnostic]) -> String {
     serde_json::to_string(list).unwrap_or_else(|_| "[]".into())
 }
 
+/// Lowers the calling thread's scheduling priority (Linux schedules threads one by one; elsewhere
+/// this does nothing).
+fn lower_priority() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: plain system calls on the calling thread, with no pointers involved.
+    unsafe {
+        let tid = libc::syscall(libc::SYS_gettid) as libc::id_t;
+        libc::setpriority(libc::PRIO_PROCESS, tid, 15);
+    }
+}
+
 /// Runs the server until interrupted. Returns the process exit code.
 pub fn serve(options: ServeOptions, printer: impl Fn(&[Diagnostic]) + Send + 'static) -> i32 {
     // Links start at `/`: the preview is served at the root whatever the public base URL.
@@ -83,14 +94,31 @@ pub fn serve(options: ServeOptions, printer: impl Fn(&[Diagnostic]) + Send + 'st
     let index_shared = shared.clone();
     let index_latest = latest.clone();
     std::thread::spawn(move || {
+        // Indexing runs in its own low-priority pool: it must never delay the next rebuild,
+        // which uses rayon's global pool at normal priority.
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(rayon::current_num_threads())
+            .thread_name(|i| format!("portico-index-{i}"))
+            .start_handler(|_| lower_priority())
+            .build();
+        lower_priority();
         while let Ok(mut job) = jobs.recv() {
-            while let Ok(newer) = jobs.try_recv() {
-                job = newer; // only the newest documents matter
+            // Only the newest documents matter, after a quiet moment: while edits keep coming,
+            // indexing each would be wasted work.
+            while let Ok(newer) = jobs.recv_timeout(std::time::Duration::from_millis(300)) {
+                job = newer;
             }
             let t = Instant::now();
             let (generation, documents) = job;
-            let search = Arc::new(SearchIndex::from_documents(documents));
-            search.export();
+            let index = || {
+                let search = SearchIndex::from_documents(documents);
+                search.export();
+                Arc::new(search)
+            };
+            let search = match &pool {
+                Ok(pool) => pool.install(index),
+                Err(_) => index(),
+            };
             let mut latest = index_latest.lock().expect("index lock");
             if generation > latest.0 {
                 *latest = (generation, Some(search.clone()));

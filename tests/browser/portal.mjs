@@ -104,6 +104,14 @@ const tests = {
     assert((await first.locator("mark").count()) >= 1, "no highlighted match");
     const href = await first.locator("a").getAttribute("href");
     assert(new URL(href, page.url()).pathname.startsWith(new URL(base).pathname + "catalog/"), `result link ${href}`);
+    // Arrow down and Enter open the second result.
+    const second = await page.locator("#search-results li[role=option] a").nth(1).getAttribute("href");
+    await page.keyboard.press("ArrowDown");
+    await page.waitForSelector("#search-results li[role=option][aria-selected=true] >> nth=0");
+    assert((await page.locator("#search-results li[role=option]").nth(1).getAttribute("aria-selected")) === "true", "ArrowDown did not select the second result");
+    await Promise.all([page.waitForURL((u) => u.href === new URL(second, page.url()).href), page.keyboard.press("Enter")]);
+    await page.goBack();
+    await page.focus("#search-input");
     // A typo in the name.
     await page.fill("#search-input", "paymnet gatewy");
     await page.waitForFunction(() => {
@@ -118,11 +126,6 @@ const tests = {
       const kinds = [...document.querySelectorAll("#search-results li[role=option] .k")].map((k) => k.textContent.trim());
       return kinds.length > 0 && kinds.every((k) => k === "API");
     });
-    // Arrow down and Enter open the second result.
-    await page.focus("#search-input");
-    const second = await page.locator("#search-results li[role=option] a").nth(1).getAttribute("href");
-    await page.keyboard.press("ArrowDown");
-    await Promise.all([page.waitForURL((u) => u.href === new URL(second, page.url()).href), page.keyboard.press("Enter")]);
     // Nonsense finds nothing.
     await page.fill("#search-input", "zzqxjv");
     await page.waitForSelector("#search-results .none");

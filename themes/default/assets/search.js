@@ -780,7 +780,7 @@
       clearTimeout(timer);
       timer = setTimeout(run, 120);
     });
-    input.addEventListener("focus", function () { if (input.value.trim()) run(); });
+    input.addEventListener("focus", function () { if (input.value.trim() && panel.hidden) run(); });
     input.addEventListener("keydown", function (e) {
       if (e.key === "ArrowDown" || e.key === "ArrowUp") {
         e.preventDefault();
