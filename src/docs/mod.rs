@@ -371,33 +371,9 @@ pub fn load_cached(
         });
     }
 
-    // Every page of every site by file, for links across sites.
-    let mut by_file: HashMap<&str, PageKey> = HashMap::new();
-    for (s, plan) in plans.iter().enumerate() {
-        for (p, (_, file)) in plan.pages.iter().enumerate() {
-            by_file.entry(file.as_str()).or_insert((s, p));
-        }
-    }
-    let asset_owner: HashMap<&str, (usize, &str)> = plans
-        .iter()
-        .enumerate()
-        .flat_map(|(s, plan)| plan.assets.iter().map(move |(file, out)| (file.as_str(), (s, out.as_str()))))
-        .collect();
-
     let jobs: Vec<PageKey> =
         plans.iter().enumerate().flat_map(|(s, plan)| (0..plan.pages.len()).map(move |p| (s, p))).collect();
-    let own_files: Vec<HashMap<&str, usize>> = plans
-        .iter()
-        .map(|plan| plan.pages.iter().enumerate().map(|(p, (_, file))| (file.as_str(), p)).collect())
-        .collect();
-    let ctx = LinkContext {
-        config,
-        inventory,
-        plans: &plans,
-        by_file: &by_file,
-        own_files: &own_files,
-        asset_owner: &asset_owner,
-    };
+    let ctx = LinkContext::new(config, inventory, &plans);
     let link_key = cache.map(|_| link_context_key(config, inventory, &plans));
     let rendered: Vec<(PageKey, Arc<DocPage>, Vec<Diagnostic>)> = jobs
         .par_iter()
@@ -472,23 +448,7 @@ pub fn reload_pages(
     diags: &mut Vec<Diagnostic>,
 ) -> Docs {
     let plans = &docs.plans;
-    let mut by_file: HashMap<&str, PageKey> = HashMap::new();
-    for (s, plan) in plans.iter().enumerate() {
-        for (p, (_, file)) in plan.pages.iter().enumerate() {
-            by_file.entry(file.as_str()).or_insert((s, p));
-        }
-    }
-    let asset_owner: HashMap<&str, (usize, &str)> = plans
-        .iter()
-        .enumerate()
-        .flat_map(|(s, plan)| plan.assets.iter().map(move |(file, out)| (file.as_str(), (s, out.as_str()))))
-        .collect();
-    let own_files: Vec<HashMap<&str, usize>> = plans
-        .iter()
-        .map(|plan| plan.pages.iter().enumerate().map(|(p, (_, file))| (file.as_str(), p)).collect())
-        .collect();
-    let ctx =
-        LinkContext { config, inventory, plans, by_file: &by_file, own_files: &own_files, asset_owner: &asset_owner };
+    let ctx = LinkContext::new(config, inventory, plans);
     let link_key = link_context_key(config, inventory, plans);
     let mut out = docs.clone();
     let entries = cache.docs.lock().expect("cache lock");
@@ -595,11 +555,33 @@ struct LinkContext<'a> {
     config: &'a Config,
     inventory: &'a Inventory,
     plans: &'a [Plan],
-    by_file: &'a HashMap<&'a str, PageKey>,
+    /// Every page of every site by file, for links across sites.
+    by_file: HashMap<&'a str, PageKey>,
     /// Per site, its own pages by file: links resolve within the page's site first (two
     /// entities may document themselves from one directory).
-    own_files: &'a [HashMap<&'a str, usize>],
-    asset_owner: &'a HashMap<&'a str, (usize, &'a str)>,
+    own_files: Vec<HashMap<&'a str, usize>>,
+    asset_owner: HashMap<&'a str, (usize, &'a str)>,
+}
+
+impl<'a> LinkContext<'a> {
+    fn new(config: &'a Config, inventory: &'a Inventory, plans: &'a [Plan]) -> Self {
+        let mut by_file: HashMap<&str, PageKey> = HashMap::new();
+        for (s, plan) in plans.iter().enumerate() {
+            for (p, (_, file)) in plan.pages.iter().enumerate() {
+                by_file.entry(file.as_str()).or_insert((s, p));
+            }
+        }
+        let asset_owner = plans
+            .iter()
+            .enumerate()
+            .flat_map(|(s, plan)| plan.assets.iter().map(move |(file, out)| (file.as_str(), (s, out.as_str()))))
+            .collect();
+        let own_files = plans
+            .iter()
+            .map(|plan| plan.pages.iter().enumerate().map(|(p, (_, file))| (file.as_str(), p)).collect())
+            .collect();
+        LinkContext { config, inventory, plans, by_file, own_files, asset_owner }
+    }
 }
 
 impl LinkContext<'_> {
