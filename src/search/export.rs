@@ -1,70 +1,75 @@
 //! The static export: the index as content-hashed files the browser client reads.
 //!
-//! Input: the tantivy [`Index`]. Output: [`SearchFiles`], every file under `search/`, gzip
-//! members (`deflate.rs`) named `<kind>.<hash>.bin`; the client inflates them with
-//! `DecompressionStream` (and uses bytes that do not start with the gzip magic as they are, in
-//! case a server decoded them already). All encodings are in `encode.rs`.
+//! Input: the [`Index`]. Output: [`SearchFiles`], every file under `search/`, gzip members
+//! (flate2, no timestamp: the same index gives the same bytes) named `<kind>.<hash>.bin`, and
+//! `manifest.bin`; the client inflates them with `DecompressionStream` (and uses bytes that do
+//! not start with the gzip magic as they are, in case a server decoded them already). The
+//! encodings of values are in `encode.rs`, a term's pieces are made in `terms.rs`. At most
+//! [`file_budget`] files.
 //!
 //! | file | content | fetched |
 //! |------|---------|---------|
-//! | `manifest.bin` | JSON: statistics, parameters, file tables, facet values | first query |
-//! | `t.<h>.bin` | a range of the term dictionary: per term its document frequencies, its best [`TIER0`] documents' postings (term frequency and fieldnorm id per field), `exact` postings, and the metadata of its top [`INLINE_META`] results when they come from [`INLINE_FAMILIES`] families or more | per query term |
-//! | `p.<h>.bin` | the remaining postings of frequent terms of consecutive term files | when the listed documents do not settle the top results |
-//! | `x.<h>.bin` | positions of the terms of consecutive term files | phrase queries |
-//! | `m.<h>.bin` | result metadata of a run of document ordinals (whole entity families) | results not inlined |
-//! | `f.<h>.bin` | one filter key's values and their documents (runs of ordinals) | filtered queries |
+//! | `manifest.bin` | JSON: statistics, parameters, file names, tables of the files below, facet values | first query |
+//! | `t.<h>.bin` | a range of the term dictionary: per term its record (see below), then the metadata of the documents the records carry | per query term |
+//! | `p.<h>.bin` | *tails* of the terms of consecutive term files: the documents their records do not list | when the listed documents do not settle the top results |
+//! | `x.<h>.bin` | positions the records do not carry (those of the tails, or all of a term whose record does not list every document having it outside `body`) | phrase queries that the tails could decide |
+//! | `m.<h>.bin` | result metadata of a run of ordinals (entities, operations or docs sections: see `extract.rs` for their order) | results not carried by the term files |
+//! | `f<k>.<h>.bin` | values of filter key `k` (a range of them by *name part*, the last segment of `kind:namespace/name`, so that the forms of one reference lie together) and their documents (runs of ordinals) | filtered queries |
 //! | `v.<h>.bin` | terms of `name`/`title` with their frequency | typo tolerance |
+//! | `n.<h>.bin` | the `body` fieldnorm id (a byte) of every document after the entities | with a tail of body-only documents |
 //!
-//! Term records, in dictionary order after the front-coded terms of the file:
-//! `u8 flags` (bits 0–5 text fields present, 6 `exact`, 7 tiered), `varint df` per present
-//! field, if tiered `f32 bound` (the best single-term score, rounded up, of a document not
-//! listed) and `varint offset` into the `p` file, if a text field is present `varint offset`
-//! into the `x` file, then the listed documents as a *document list* (see `encode_docs`); then
-//! if `exact` `varint count` and per document `varint ordinal delta`, `varint tf`, `u8
-//! fieldnorm id`. After the records: `varint count`, `varint ordinal delta`s and a meta block of
-//! the inlined results. A `p` block is the document list of the unlisted documents. An `x`
-//! block holds, per present text field and per document having it (in ordinal order over all
-//! of the term's documents), its `tf` positions as `varint` deltas.
+//! The manifest's `files` lists every other file; tables refer to files by index there: `terms`
+//! (first term and file of each term file), `meta` (first ordinal and file), `filters` (per
+//! key, first name part and file of each filter file), `vocab`, `bodyNorms`.
 //!
-//! A term's *listed* documents are its [`TIER0`] best by single-term score (the sum over text
-//! fields of boost × BM25) when it occurs in more than [`TIER_MIN`] documents, else all of them.
+//! A term file: `varint count`, the front-coded terms (text terms and the keys of `exact`
+//! values, see [`exact_key`]), then per term its record: `u8 flags` (bits 0–5 text fields
+//! present, 6 `exact` values, 7 tiered), `u8 extra` (bit 0: the record lists every document
+//! having the term outside `body` and carries the positions of the documents it lists; bit 1:
+//! it lists every entity having the term), `varint df` per present text field; if tiered `f32
+//! bound` (the best single-term score of an unlisted document, rounded up), `varint file` and
+//! `varint offset` of its tail; if it has a positions block (text fields, and tiered or not
+//! extra bit 0) `varint file` and `varint offset`; if `body` is present `f32` the largest `tf /
+//! (tf + norm)` of its `body` occurrences (rounded up: it bounds a phrase's `body` score); if a
+//! text field is present the listed documents as a *document list* (`terms.rs`,
+//! `encode_docs`), and with extra bit 0 their positions (per field, per document having it,
+//! `tf` `varint` deltas); if flags bit 6, `varint count` and per `exact` value its string and
+//! `varint count` documents as `varint ordinal delta`, `varint tf`, `u8 fieldnorm id`. After
+//! the records: `varint count`, `varint ordinal deltas` and a meta block of the documents the
+//! records carry (a term's [`INLINE_META`](super::terms::INLINE_META) best when they lie in
+//! several metadata chunks).
+//!
+//! A tail is a document list, or with extra bit 0 (its documents have the term in `body` only
+//! and are not entities) `varint count`, `varint ordinal deltas` and `varint tf`s, their
+//! fieldnorm ids being in the `n` file. A positions block holds, per field, per document
+//! having it (with extra bit 0 the tail's documents and `body` only, else all the term's
+//! documents and fields), its `tf` positions as `varint` deltas.
 
 use std::collections::BTreeMap;
+use std::io::Write as _;
+use std::ops::Range;
 
 use rayon::prelude::*;
 use serde_json::json;
 
-use super::deflate::gzip;
 use super::encode::{Writer, hash, meta_block};
 use super::index::{Index, VocabEntry};
-use super::score::{FieldNorms, idf, weight};
+use super::score::FieldNorms;
+use super::terms::{EXTRA_SHORT_COMPLETE, Limits, TermData, term_data};
 use super::{
     EXACT, EXACT_BOOST, FILTER_KEYS, FUZZY_MAX, FUZZY_MIN_CHARS, FUZZY_WEIGHT, Field, PREFIX_MAX, PREFIX_MIN_CHARS,
     PREFIX_WEIGHT, PREFIX_WINDOW,
 };
 
-/// Documents listed in a frequent term's record.
-pub(crate) const TIER0: usize = 40;
-/// Terms in more documents than this are tiered.
-pub(crate) const TIER_MIN: usize = 2 * TIER0;
-/// At most this many documents with the term in `name` or `title` are listed besides the best.
-pub(crate) const STRONG_MAX: usize = 1500;
-/// Results whose metadata frequent terms carry.
-pub(crate) const INLINE_META: usize = 10;
-/// Terms in at least [`INLINE_MIN_DOCS`] documents whose top results come from at least this
-/// many families carry their metadata.
-pub(crate) const INLINE_FAMILIES: usize = 3;
-pub(crate) const INLINE_MIN_DOCS: usize = 12;
 /// Uncompressed bytes after which a term file is closed.
-const SHARD_BYTES: usize = 40_000;
-/// Smallest metadata chunk, in uncompressed bytes.
+const SHARD_BYTES: usize = 26_000;
+/// Smallest metadata chunk, in (estimated) uncompressed bytes.
 const META_MIN_BYTES: usize = 8_000;
-/// Smallest `p` (tails) file, in uncompressed bytes.
-const TAIL_MIN_BYTES: usize = 16_000;
-/// Uncompressed bytes after which an `x` (positions) file is closed.
-const POSITION_BYTES: usize = 120_000;
-/// The tie at the boundary of the listed documents is listed whole up to this many documents.
-const TIE_MAX: usize = 400;
+/// Uncompressed bytes after which a filter file is closed.
+const FILTER_BYTES: usize = 40_000;
+/// Shares of the file budget (after filters and vocabulary) for tails and positions.
+const TAIL_SHARE: (usize, usize) = (1, 16);
+const POSITION_SHARE: (usize, usize) = (1, 24);
 
 /// The static files of the browser client.
 #[derive(Clone, Debug, Default)]
@@ -75,258 +80,437 @@ pub struct SearchFiles {
     pub manifest: String,
 }
 
-/// One term's encoded pieces.
-struct TermData {
-    flags: u8,
-    dfs: Vec<u32>,
-    bound: Option<f32>,
-    body: Writer,
-    tail: Writer,
-    positions: Writer,
-    inline: Vec<u32>,
+/// gzip of `data` at `level` (zlib-rs: at 7 smaller than miniz at 9 and several times faster),
+/// without a timestamp or file name.
+fn gzip(data: &[u8], level: u32) -> Vec<u8> {
+    let mut encoder = flate2::GzBuilder::new().mtime(0).write(Vec::new(), flate2::Compression::new(level));
+    encoder.write_all(data).expect("gzip into memory");
+    encoder.finish().expect("gzip into memory")
 }
 
-/// Per-document fields of one term: (tf, fieldnorm id) per text field.
-type DocFields = [Option<(u32, u8)>; 6];
+/// A term of the exported dictionary: a term of the text fields, or the key of the entity
+/// names and references found exactly by queries of the same terms (`exact_key`), or both.
+pub(crate) struct Key {
+    pub term: String,
+    /// Its vocabulary entry, if it occurs in a text field.
+    pub text: Option<usize>,
+    /// Vocabulary entries of `exact` values with this key.
+    pub exact: Vec<usize>,
+}
 
-/// A document list, column by column: `varint count`, the `varint` ordinal deltas, a `u8` field
-/// mask per document, then per field (in order) the `varint` term frequencies of the documents
-/// having it, then per field their `u8` fieldnorm ids.
-fn encode_docs(w: &mut Writer, ords: &[u32], docs: &BTreeMap<u32, DocFields>) {
+/// Where the `exact` postings of a value are: under its query terms joined, so that the
+/// lookup of a whole query (`svc-42`) lies beside its term (`svc42`).
+pub(crate) fn exact_key(value: &str) -> String {
+    super::tokenize::query_terms(value).concat()
+}
+
+fn keys(index: &Index) -> Vec<Key> {
+    let mut keys: BTreeMap<String, Key> = BTreeMap::new();
+    for (i, e) in index.vocab.iter().enumerate() {
+        if e.in_text() {
+            keys.entry(e.term.clone())
+                .or_insert_with(|| Key { term: e.term.clone(), text: None, exact: Vec::new() })
+                .text = Some(i);
+        }
+        if e.df[EXACT] > 0 {
+            let key = exact_key(&e.term);
+            keys.entry(key.clone()).or_insert_with(|| Key { term: key, text: None, exact: Vec::new() }).exact.push(i);
+        }
+    }
+    keys.into_values().collect()
+}
+
+/// Ranges of terms of about [`SHARD_BYTES`] (estimated): each closes, once big enough, where
+/// the next term shares the shortest prefix with the previous one within the next half
+/// [`SHARD_BYTES`], so that a word being typed finds its longer terms in the same file.
+fn shard_runs(keys: &[Key], terms: &[TermData], target: usize) -> Vec<Range<usize>> {
+    let size = |i: usize| {
+        keys[i].term.len() + terms[i].record.len() + 8 + 100 * terms[i].inline.len() + 40 * keys[i].exact.len()
+    };
+    let shared = |i: usize| {
+        let (a, b) = (keys[i].term.as_bytes(), keys[i + 1].term.as_bytes());
+        a.iter().zip(b).take_while(|(x, y)| x == y).count()
+    };
+    let mut out = Vec::new();
+    let mut start = 0;
+    let mut used = 0;
+    let mut i = 0;
+    while i < terms.len() {
+        used += size(i);
+        if used >= target && i + 1 < terms.len() {
+            // The best cut within the look-ahead: after `best`.
+            let (mut best, mut best_shared) = (i, shared(i));
+            let mut extra = 0;
+            let mut j = i + 1;
+            while best_shared > 0 && j + 1 < terms.len() && extra + size(j) < target / 2 {
+                extra += size(j);
+                if shared(j) < best_shared {
+                    (best, best_shared) = (j, shared(j));
+                }
+                j += 1;
+            }
+            out.push(start..best + 1);
+            start = best + 1;
+            used = 0;
+            i = best + 1;
+            continue;
+        }
+        i += 1;
+    }
+    if start < terms.len() {
+        out.push(start..terms.len());
+    }
+    out
+}
+
+/// Where each term's tail or positions block lies: (file group, offset), by term.
+fn groups(blocks: &[&Writer], target: usize) -> (usize, Vec<(usize, usize)>) {
+    let mut at = Vec::with_capacity(blocks.len());
+    let mut group = 0;
+    let mut used = 0;
+    for block in blocks {
+        if block.buf.is_empty() {
+            at.push((usize::MAX, 0));
+            continue;
+        }
+        if used >= target {
+            group += 1;
+            used = 0;
+        }
+        at.push((group, used));
+        used += block.len();
+    }
+    (if used > 0 || group > 0 { group + 1 } else { 0 }, at)
+}
+
+/// Estimated uncompressed size of a document's metadata.
+fn meta_size(m: &super::Meta) -> usize {
+    m.title.len() + m.url.len() / 3 + m.excerpt.len() + 8
+}
+
+pub(crate) fn export(index: &Index) -> SearchFiles {
+    export_with(index, &Limits::default())
+}
+
+pub(crate) fn export_with(index: &Index, limits: &Limits) -> SearchFiles {
+    let n = index.num_docs();
+    let norms: Vec<FieldNorms> = index.total_tokens.iter().map(|&t| FieldNorms::new(t, n)).collect();
+    let filters = filter_files(index);
+    // The budget ([`file_budget`]): the filters and the vocabulary, term files of about
+    // [`SHARD_BYTES`] (more when they would take more than half), a [`TAIL_SHARE`] for tails
+    // and a [`POSITION_SHARE`] for positions; metadata chunks get the rest.
+    let budget = file_budget(index);
+    let avail = budget.saturating_sub(3 + filters.len()).max(4);
+    let tail_files = (avail * TAIL_SHARE.0 / TAIL_SHARE.1).max(1);
+    let position_files = (avail * POSITION_SHARE.0 / POSITION_SHARE.1).max(1);
+    let total: usize = index.metas.iter().map(meta_size).sum();
+    let size_chunks = |files: usize| {
+        let mut target = total.div_ceil(files.max(1)).max(META_MIN_BYTES);
+        loop {
+            let chunks = meta_chunks(index, target);
+            if chunks.len() <= files.max(1) || target > total {
+                break chunks;
+            }
+            target += target / 16;
+        }
+    };
+    // Which results a record carries depends on the chunks: first assume term files take a
+    // third of the budget.
+    let chunks = size_chunks(avail.saturating_sub(tail_files + position_files + avail / 3));
+    let chunk_starts: Vec<u32> = chunks.iter().map(|r| r.start as u32).collect();
+    let keys = keys(index);
+    let terms: Vec<TermData> = keys
+        .par_iter()
+        .map(|k| k.text.map(|i| term_data(index, &norms, &chunk_starts, limits, i)).unwrap_or_default())
+        .collect();
+    let mut shard_target = SHARD_BYTES;
+    let shards = loop {
+        let shards = shard_runs(&keys, &terms, shard_target);
+        if shards.len() <= avail / 2 {
+            break shards;
+        }
+        shard_target += shard_target / 8;
+    };
+    let meta_files = avail.saturating_sub(shards.len() + tail_files + position_files);
+    let chunks = if chunks.len() <= meta_files { chunks } else { size_chunks(meta_files) };
+    let tails: Vec<&Writer> = terms.iter().map(|t| &t.tail).collect();
+    let positions: Vec<&Writer> = terms.iter().map(|t| &t.positions).collect();
+    let sum = |blocks: &[&Writer]| blocks.iter().map(|b| b.len()).sum::<usize>();
+    let (tail_files, tail_at) = groups(&tails, sum(&tails).div_ceil(tail_files));
+    let (position_files, position_at) = groups(&positions, sum(&positions).div_ceil(position_files));
+
+    // File indices: term files, tails, positions, metadata, filters, vocabulary.
+    let t0 = 0;
+    let p0 = t0 + shards.len();
+    let x0 = p0 + tail_files;
+    let m0 = x0 + position_files;
+    let f0 = m0 + chunks.len();
+    let v0 = f0 + filters.len();
+    let n0 = v0 + 1;
+
+    let mut raw: Vec<(String, Vec<u8>)> = Vec::with_capacity(v0 + 1);
+    raw.extend(
+        shards
+            .par_iter()
+            .map(|range| {
+                // An empty block has no file (`usize::MAX`); its location is never written.
+                let at = |base: usize, (file, offset): (usize, usize)| (base.saturating_add(file), offset);
+                let locate = |i: usize| (at(p0, tail_at[i]), at(x0, position_at[i]));
+                ("t".to_owned(), term_file(index, &keys, &terms, range.clone(), &locate))
+            })
+            .collect::<Vec<_>>(),
+    );
+    raw.extend(concat_groups(&tails, &tail_at, tail_files).into_iter().map(|b| ("p".to_owned(), b)));
+    raw.extend(concat_groups(&positions, &position_at, position_files).into_iter().map(|b| ("x".to_owned(), b)));
+    raw.extend(
+        chunks
+            .par_iter()
+            .map(|range| {
+                let mut w = Writer::default();
+                let metas: Vec<_> = index.metas[range.clone()].iter().collect();
+                meta_block(&mut w, &metas);
+                ("m".to_owned(), w.buf)
+            })
+            .collect::<Vec<_>>(),
+    );
+    for (k, values) in &filters {
+        raw.push((format!("f{k}"), filter_file(values)));
+    }
+    raw.push(("v".to_owned(), vocab_file(index)));
+    raw.push((
+        "n".to_owned(),
+        index.fieldnorm_ids[index.entities as usize..].iter().map(|ids| ids[Field::Body as usize]).collect(),
+    ));
+
+    let packed: Vec<(String, Vec<u8>)> = raw
+        .par_iter()
+        .map(|(kind, bytes)| {
+            // Tails and positions are large and rarely fetched: a faster level.
+            let packed = gzip(bytes, if kind == "p" || kind == "x" { 6 } else { 7 });
+            (format!("{kind}.{}.bin", hash(&packed)), packed)
+        })
+        .collect();
+    let names: Vec<&str> = packed.iter().map(|(name, _)| name.as_str()).collect();
+    let shard_table: Vec<serde_json::Value> =
+        shards.iter().enumerate().map(|(s, r)| json!([keys[r.start].term, t0 + s])).collect();
+    let meta_table: Vec<serde_json::Value> = chunks.iter().enumerate().map(|(c, r)| json!([r.start, m0 + c])).collect();
+    let mut filter_table = serde_json::Map::new();
+    for (i, (k, values)) in filters.iter().enumerate() {
+        let entry = filter_table.entry(FILTER_KEYS[*k]).or_insert_with(|| json!([]));
+        entry.as_array_mut().expect("an array").push(json!([name_part(values[0].0), f0 + i]));
+    }
+    let manifest = json!({
+        "version": 2,
+        "docs": n,
+        "entities": index.entities,
+        "fields": Field::NAMES.iter().copied().chain(["exact"]).collect::<Vec<_>>(),
+        "boosts": Field::BOOSTS.iter().copied().chain([EXACT_BOOST]).collect::<Vec<_>>(),
+        "tokens": index.total_tokens,
+        "params": {
+            "prefixWeight": PREFIX_WEIGHT, "prefixMax": PREFIX_MAX, "prefixMin": PREFIX_MIN_CHARS,
+            "prefixWindow": PREFIX_WINDOW,
+            "fuzzyWeight": FUZZY_WEIGHT, "fuzzyMax": FUZZY_MAX, "fuzzyMin": FUZZY_MIN_CHARS,
+        },
+        "filterKeys": FILTER_KEYS,
+        "files": names,
+        "terms": shard_table,
+        "meta": meta_table,
+        "filters": filter_table,
+        "vocab": v0,
+        "bodyNorms": n0,
+        "facets": facets(index),
+    });
+    let manifest_packed = gzip(manifest.to_string().as_bytes(), 9);
+    // The one name without a hash: pages point at it, so a changed index changes no page (the
+    // preview server swaps the index without re-rendering, and a deploy uploads only what
+    // changed). It is small, and every file it names is content-hashed.
+    let manifest_name = "manifest.bin";
+    let mut files: Vec<(String, Vec<u8>)> =
+        packed.into_iter().map(|(name, bytes)| (format!("search/{name}"), bytes)).collect();
+    files.push((format!("search/{manifest_name}"), manifest_packed));
+    files.sort_by(|a, b| a.0.cmp(&b.0));
+    files.dedup_by(|a, b| a.0 == b.0);
+    SearchFiles { files, manifest: format!("search/{manifest_name}") }
+}
+
+/// The blocks of each group, concatenated.
+fn concat_groups(blocks: &[&Writer], at: &[(usize, usize)], count: usize) -> Vec<Vec<u8>> {
+    let mut out = vec![Vec::new(); count];
+    for (block, &(group, offset)) in blocks.iter().zip(at) {
+        if group != usize::MAX {
+            debug_assert_eq!(out[group].len(), offset);
+            out[group].extend(&block.buf);
+        }
+    }
+    out
+}
+
+/// Files the export may use: a fiftieth of the portal's pages (entity pages and docs pages)
+/// plus 100, less the search page and the client script, which count too.
+fn file_budget(index: &Index) -> usize {
+    let mut pages = std::collections::HashSet::new();
+    let mut entities = 0;
+    for m in &index.metas {
+        match m.kind.as_str() {
+            "docs" => {
+                pages.insert(m.url.split('#').next().unwrap_or(""));
+            }
+            "operation" => {}
+            _ => entities += 1,
+        }
+    }
+    (entities + pages.len()) / 50 + 100 - 2
+}
+
+/// Ordinal ranges of the metadata chunks: of about `target` (estimated) bytes, none across
+/// the boundaries of the entities, the operations and the docs sections.
+fn meta_chunks(index: &Index, target: usize) -> Vec<Range<usize>> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    let mut used = 0;
+    for (ord, meta) in index.metas.iter().enumerate() {
+        let boundary = ord == index.entities as usize || ord == index.sections as usize;
+        if ord > start && (used >= target || boundary) {
+            out.push(start..ord);
+            start = ord;
+            used = 0;
+        }
+        used += meta_size(meta);
+    }
+    if start < index.metas.len() {
+        out.push(start..index.metas.len());
+    }
+    out
+}
+
+/// One term file; `locate(i)` gives the (file, offset) of term `i`'s tail and positions.
+fn term_file(
+    index: &Index,
+    keys: &[Key],
+    terms: &[TermData],
+    range: Range<usize>,
+    locate: &(dyn Fn(usize) -> ((usize, usize), (usize, usize)) + Sync),
+) -> Vec<u8> {
+    let mut main = Writer::default();
+    main.varint(range.len() as u64);
+    let mut prev = "";
+    for k in &keys[range.clone()] {
+        main.front(prev, &k.term);
+        prev = &k.term;
+    }
+    let mut inline = std::collections::BTreeSet::new();
+    for i in range {
+        let t = &terms[i];
+        let (tail, positions) = locate(i);
+        main.byte(t.flags | if keys[i].exact.is_empty() { 0 } else { 0x40 });
+        main.byte(t.extra);
+        for &df in &t.dfs {
+            main.varint(u64::from(df));
+        }
+        if let Some(bound) = t.bound {
+            main.f32(bound);
+            main.varint(tail.0 as u64);
+            main.varint(tail.1 as u64);
+        }
+        if !t.positions.buf.is_empty() {
+            main.varint(positions.0 as u64);
+            main.varint(positions.1 as u64);
+        }
+        debug_assert_eq!(
+            !t.positions.buf.is_empty(),
+            t.flags & 0x3f != 0 && (t.extra & EXTRA_SHORT_COMPLETE == 0 || t.bound.is_some())
+        );
+        if let Some(frac) = t.body_frac {
+            main.f32(frac);
+        }
+        main.buf.extend(&t.record.buf);
+        if !keys[i].exact.is_empty() {
+            main.varint(keys[i].exact.len() as u64);
+            for &e in &keys[i].exact {
+                let postings = index.postings_at(e, EXACT);
+                main.string(&index.vocab[e].term);
+                main.varint(postings.len() as u64);
+                let mut prev = 0;
+                for (&ord, &tf) in postings.docs.iter().zip(&postings.tfs) {
+                    main.varint(u64::from(ord - prev));
+                    prev = ord;
+                    main.varint(u64::from(tf));
+                    main.byte(index.fieldnorm_ids[ord as usize][EXACT]);
+                }
+            }
+        }
+        inline.extend(t.inline.iter().copied());
+    }
+    ords_and_meta(&mut main, index, &inline.into_iter().collect::<Vec<_>>());
+    main.buf
+}
+
+/// `varint count`, `varint ordinal deltas` and a meta block of `ords` (sorted).
+fn ords_and_meta(w: &mut Writer, index: &Index, ords: &[u32]) {
     w.varint(ords.len() as u64);
     let mut prev = 0;
     for &ord in ords {
         w.varint(u64::from(ord - prev));
         prev = ord;
     }
-    for ord in ords {
-        let mask = docs[ord].iter().enumerate().filter(|(_, f)| f.is_some()).fold(0u8, |m, (i, _)| m | 1 << i);
-        w.byte(mask);
-    }
-    for f in 0..6 {
-        for ord in ords {
-            if let Some((tf, _)) = docs[ord][f] {
-                w.varint(u64::from(tf));
-            }
-        }
-    }
-    for f in 0..6 {
-        for ord in ords {
-            if let Some((_, fnid)) = docs[ord][f] {
-                w.byte(fnid);
-            }
-        }
-    }
+    let metas: Vec<_> = ords.iter().map(|&o| &index.metas[o as usize]).collect();
+    meta_block(w, &metas);
 }
 
-fn term_data(index: &Index, norms: &[FieldNorms], entry: &VocabEntry) -> TermData {
-    let n = index.num_docs();
-    let mut flags = 0u8;
-    let mut dfs = Vec::new();
-    for (f, &df) in entry.df.iter().enumerate() {
-        if df > 0 {
-            flags |= 1 << f;
-            dfs.push(df);
-        }
-    }
-    let mut docs: BTreeMap<u32, DocFields> = BTreeMap::new();
-    let mut positions = Writer::default();
-    for field in Field::TEXT {
-        let f = field as usize;
-        if entry.df[f] == 0 {
-            continue;
-        }
-        let postings = index.postings(f, &entry.term, true);
-        for p in &postings.list {
-            let fnid = index.fieldnorm_ids[p.ord as usize][f];
-            docs.entry(p.ord).or_insert([None; 6])[f] = Some((p.tf, fnid));
-            let mut last = 0;
-            for &pos in postings.positions_of(p) {
-                positions.varint(u64::from(pos - last));
-                last = pos;
-            }
-        }
-    }
-    // Single-term scores, as the client computes them.
-    let weights: Vec<f64> = (0..6).map(|f| weight(idf(entry.df[f].max(1), n))).collect();
-    let mut ranked: Vec<(u32, f64)> = docs
-        .iter()
-        .map(|(&ord, fields)| {
-            let mut s = 0.0;
-            for (f, field) in fields.iter().enumerate() {
-                if let Some((tf, fnid)) = field {
-                    s += norms[f].score(Field::BOOSTS[f], weights[f], *tf, *fnid);
-                }
-            }
-            (ord, s)
-        })
-        .collect();
-    ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-    // Listed: the best TIER0, and every document with the term in `name` or `title` (up to
-    // STRONG_MAX of them), so that documents matching several terms strongly are listed for each.
-    let strong = |ord: &u32| docs[ord][Field::Name as usize].is_some() || docs[ord][Field::Title as usize].is_some();
-    let mut listed: std::collections::HashSet<u32> = std::collections::HashSet::new();
-    let mut strong_listed = 0;
-    let mut bound = None;
-    for (i, (ord, s)) in ranked.iter().enumerate() {
-        if i < TIER0 || docs.len() <= TIER_MIN {
-            listed.insert(*ord);
-        } else if strong(ord) && strong_listed < STRONG_MAX {
-            listed.insert(*ord);
-            strong_listed += 1;
-        } else if bound.is_none() {
-            bound = Some(*s);
-        }
-    }
-    // Documents tied with the best unlisted one are listed too (when few), so that the bound
-    // lies strictly below every listed score of the term.
-    if let Some(b) = bound {
-        let tied: Vec<u32> = ranked.iter().filter(|(o, s)| *s == b && !listed.contains(o)).map(|(o, _)| *o).collect();
-        if tied.len() <= TIE_MAX {
-            listed.extend(tied);
-            bound = ranked.iter().find(|(o, s)| *s < b && !listed.contains(o)).map(|(_, s)| *s);
-        }
-    }
-    let bound = bound.map(|s| {
-        let m = s as f32;
-        if f64::from(m) < s { m.next_up() } else { m }
-    });
-    let tiered = bound.is_some();
-    if tiered {
-        flags |= 0x80;
-    }
-    let mut listed: Vec<u32> = listed.into_iter().collect();
-    listed.sort_unstable();
-    let mut body = Writer::default();
-    encode_docs(&mut body, &listed, &docs);
-    let mut tail = Writer::default();
-    if tiered {
-        let rest: Vec<u32> = docs.keys().copied().filter(|o| listed.binary_search(o).is_err()).collect();
-        encode_docs(&mut tail, &rest, &docs);
-    }
-    if entry.df[EXACT] > 0 {
-        let postings = index.postings(EXACT, &entry.term, false).list;
-        body.varint(postings.len() as u64);
-        let mut prev = 0;
-        for p in postings {
-            body.varint(u64::from(p.ord - prev));
-            prev = p.ord;
-            body.varint(u64::from(p.tf));
-            body.byte(index.fieldnorm_ids[p.ord as usize][EXACT]);
-        }
-    }
-    // The top results carry their metadata when they come from several families (so that they
-    // would cost several metadata chunks).
-    let top: Vec<u32> = ranked.iter().take(INLINE_META).map(|r| r.0).collect();
-    let mut families: Vec<usize> = top.iter().map(|&o| index.family_starts.partition_point(|&s| s <= o)).collect();
-    families.dedup();
-    let inline = if families.len() >= INLINE_FAMILIES && docs.len() >= INLINE_MIN_DOCS { top } else { Vec::new() };
-    TermData { flags, dfs, bound, body, tail, positions, inline }
+/// The part of a filter value that its aliases share: `team-a` of `group:default/team-a`.
+fn name_part(value: &str) -> &str {
+    value.rsplit([':', '/']).next().unwrap_or(value)
 }
 
-/// A file before compression: its kind (name prefix) and bytes.
-struct Pending {
-    kind: String,
-    raw: Vec<u8>,
-}
+/// Filter values with their documents.
+type FilterValues<'a> = Vec<(&'a str, &'a [u32])>;
 
-/// Consecutive term files share `p` and `x` files until these reach a size.
-struct Group {
-    writer: Writer,
-    /// Index of the pending file per group, once closed.
-    files: Vec<Option<usize>>,
-}
-
-impl Group {
-    fn new() -> Group {
-        Group { writer: Writer::default(), files: Vec::new() }
-    }
-
-    /// Closes the current group if it is big enough (or `force`).
-    fn close(&mut self, pending: &mut Vec<Pending>, kind: &str, min: usize, force: bool) {
-        if self.writer.len() >= min || (force && !self.writer.buf.is_empty()) {
-            pending.push(Pending { kind: kind.to_owned(), raw: std::mem::take(&mut self.writer.buf) });
-            self.files.push(Some(pending.len() - 1));
-        } else if force {
-            self.files.push(None);
-        }
-    }
-
-    fn current(&self) -> usize {
-        self.files.len()
-    }
-}
-
-pub(crate) fn export(index: &Index) -> SearchFiles {
-    let n = index.num_docs();
-    let norms: Vec<FieldNorms> = index.total_tokens.iter().map(|&t| FieldNorms::new(t, n)).collect();
-    let terms: Vec<TermData> = index.vocab.par_iter().map(|entry| term_data(index, &norms, entry)).collect();
-    let mut pending: Vec<Pending> = Vec::new();
-
-    // Term files: consecutive dictionary ranges of about SHARD_BYTES; their tails and
-    // positions go to shared `p` and `x` files of about TAIL_BYTES and POSITION_BYTES.
-    let mut ranges: Vec<std::ops::Range<usize>> = Vec::new();
-    let mut start = 0;
-    let mut size = 0;
-    for (i, t) in terms.iter().enumerate() {
-        size += index.vocab[i].term.len() + t.body.len() + 12 + 90 * t.inline.len();
-        if size >= SHARD_BYTES || i + 1 == terms.len() {
-            ranges.push(start..i + 1);
-            start = i + 1;
-            size = 0;
-        }
-    }
-    // The file budget left after the term, position, filter, vocabulary and manifest files is
-    // shared by tails (2/5) and metadata chunks (3/5).
-    let tail_bytes: usize = terms.iter().map(|t| t.tail.len()).sum();
-    let position_bytes: usize = terms.iter().map(|t| t.positions.len()).sum();
-    let fixed = ranges.len() + position_bytes.div_ceil(POSITION_BYTES) + FILTER_KEYS.len() + 2;
-    let left = file_budget(index).saturating_sub(fixed).max(2);
-    let tail_files = (left * 2 / 5).max(1);
-    let meta_files = (left - tail_files).max(1);
-    let tail_target = tail_bytes.div_ceil(tail_files).max(TAIL_MIN_BYTES);
-    let mut tails = Group::new();
-    let mut positions = Group::new();
-    let mut rows = Vec::new();
-    for range in &ranges {
-        let main = term_file(
-            index,
-            &index.vocab[range.clone()],
-            &terms[range.clone()],
-            &mut tails.writer,
-            &mut positions.writer,
-        );
-        pending.push(Pending { kind: "t".to_owned(), raw: main });
-        rows.push((index.vocab[range.start].term.clone(), pending.len() - 1, tails.current(), positions.current()));
-        tails.close(&mut pending, "p", tail_target, false);
-        positions.close(&mut pending, "x", POSITION_BYTES, false);
-    }
-    tails.close(&mut pending, "p", tail_target, true);
-    positions.close(&mut pending, "x", POSITION_BYTES, true);
-
-    let mut filter_rows = Vec::new();
+/// The filter files: per key, its (value, documents) by name part and value, in runs of about
+/// [`FILTER_BYTES`].
+fn filter_files(index: &Index) -> Vec<(usize, FilterValues<'_>)> {
+    let mut out = Vec::new();
     for (k, key) in FILTER_KEYS.iter().enumerate() {
         let prefix = format!("{key}:");
-        let values: Vec<&(String, Vec<u32>)> = index.filters.iter().filter(|(t, _)| t.starts_with(&prefix)).collect();
-        if values.is_empty() {
-            continue;
-        }
-        let mut w = Writer::default();
-        w.varint(values.len() as u64);
-        for (i, (term, docs)) in values.iter().enumerate() {
-            w.string(&term[prefix.len()..]);
-            match values[..i].iter().position(|(_, d)| d == docs) {
-                Some(same) => w.varint(same as u64 + 1),
-                None => {
-                    w.varint(0);
-                    runs(&mut w, docs);
-                }
+        let mut values: Vec<(&str, &[u32])> = index
+            .filters
+            .iter()
+            .filter_map(|(t, docs)| t.strip_prefix(&prefix).map(|v| (v, docs.as_slice())))
+            .collect();
+        values.sort_by(|a, b| (name_part(a.0), a.0).cmp(&(name_part(b.0), b.0)));
+        let mut start = 0;
+        let mut used = 0;
+        for i in 0..values.len() {
+            let last = i + 1 == values.len();
+            used += values[i].0.len() + 2 * values[i].1.len();
+            if last || (used >= FILTER_BYTES && name_part(values[i].0) != name_part(values[i + 1].0)) {
+                out.push((k, values[start..=i].to_vec()));
+                start = i + 1;
+                used = 0;
             }
         }
-        pending.push(Pending { kind: format!("f{k}"), raw: w.buf });
-        filter_rows.push((*key, pending.len() - 1));
     }
+    out
+}
 
+/// One filter file: `varint count`, then per value its text and `varint same` (1 + the index
+/// of an earlier value of the file with the same documents, or 0 and its documents as runs).
+fn filter_file(values: &[(&str, &[u32])]) -> Vec<u8> {
+    let mut w = Writer::default();
+    w.varint(values.len() as u64);
+    for (i, (value, docs)) in values.iter().enumerate() {
+        w.string(value);
+        match values[..i].iter().position(|(_, d)| d == docs) {
+            Some(same) => w.varint(same as u64 + 1),
+            None => {
+                w.varint(0);
+                ord_runs(&mut w, docs);
+            }
+        }
+    }
+    w.buf
+}
+
+fn vocab_file(index: &Index) -> Vec<u8> {
     let mut vocab = Writer::default();
     let fuzzy: Vec<&VocabEntry> = index
         .vocab
@@ -344,110 +528,13 @@ pub(crate) fn export(index: &Index) -> SearchFiles {
         vocab.varint(e.text_df());
         prev = &e.term;
     }
-    pending.push(Pending { kind: "v".to_owned(), raw: vocab.buf });
-    let vocab_file = pending.len() - 1;
-
-    let chunks = meta_chunks(index, meta_files);
-    let mut meta_rows = Vec::new();
-    for range in &chunks {
-        let mut w = Writer::default();
-        let metas: Vec<_> = index.metas[range.clone()].iter().collect();
-        meta_block(&mut w, &metas);
-        pending.push(Pending { kind: "m".to_owned(), raw: w.buf });
-        meta_rows.push((range.start, pending.len() - 1));
-    }
-
-    // Compress and name everything, then write the manifest.
-    let packed: Vec<(String, Vec<u8>)> = pending
-        .par_iter()
-        .map(|p| {
-            let packed = gzip(&p.raw);
-            (format!("{}.{}.bin", p.kind, hash(&packed)), packed)
-        })
-        .collect();
-    let name = |i: usize| packed[i].0.clone();
-    let group_name = |group: &Group, g: usize| group.files.get(g).copied().flatten().map(name);
-    let shard_table: Vec<serde_json::Value> = rows
-        .iter()
-        .map(|(first, t, p, x)| json!([first, name(*t), group_name(&tails, *p), group_name(&positions, *x)]))
-        .collect();
-    let meta_table: Vec<serde_json::Value> = meta_rows.iter().map(|(start, m)| json!([start, name(*m)])).collect();
-    let filter_table: serde_json::Map<String, serde_json::Value> =
-        filter_rows.iter().map(|(key, f)| ((*key).to_owned(), json!(name(*f)))).collect();
-    let manifest = json!({
-        "version": 1,
-        "docs": n,
-        "fields": Field::NAMES.iter().copied().chain(["exact"]).collect::<Vec<_>>(),
-        "boosts": Field::BOOSTS.iter().copied().chain([EXACT_BOOST]).collect::<Vec<_>>(),
-        "tokens": index.total_tokens,
-        "params": {
-            "prefixWeight": PREFIX_WEIGHT, "prefixMax": PREFIX_MAX, "prefixMin": PREFIX_MIN_CHARS,
-            "prefixWindow": PREFIX_WINDOW,
-            "fuzzyWeight": FUZZY_WEIGHT, "fuzzyMax": FUZZY_MAX, "fuzzyMin": FUZZY_MIN_CHARS,
-        },
-        "filterKeys": FILTER_KEYS,
-        "terms": shard_table,
-        "meta": meta_table,
-        "filters": filter_table,
-        "vocab": name(vocab_file),
-        "facets": facets(index),
-    });
-    let manifest_packed = gzip(manifest.to_string().as_bytes());
-    // The one name without a hash: pages point at it, so a changed index changes no page (the
-    // preview server swaps the index without re-rendering, and a deploy uploads only what
-    // changed). It is tiny, and every file it names is content-hashed.
-    let manifest_name = "manifest.bin";
-    let mut files: Vec<(String, Vec<u8>)> =
-        packed.into_iter().map(|(name, bytes)| (format!("search/{name}"), bytes)).collect();
-    files.push((format!("search/{manifest_name}"), manifest_packed));
-    files.sort_by(|a, b| a.0.cmp(&b.0));
-    SearchFiles { files, manifest: format!("search/{manifest_name}") }
+    vocab.buf
 }
 
-/// Files the export may use: a fiftieth of the portal's pages (entity pages and docs pages)
-/// plus 100.
-fn file_budget(index: &Index) -> usize {
-    let mut pages = std::collections::HashSet::new();
-    let mut entities = 0;
-    for m in &index.metas {
-        match m.kind.as_str() {
-            "docs" => {
-                pages.insert(m.url.split('#').next().unwrap_or(""));
-            }
-            "operation" => {}
-            _ => entities += 1,
-        }
-    }
-    (entities + pages.len()) / 50 + 100
-}
-
-/// Ordinal ranges of the metadata chunks: at most `max` of about equal size (at least
-/// [`META_MIN_BYTES`] uncompressed), each ending at a family start unless three times too big.
-fn meta_chunks(index: &Index, max: usize) -> Vec<std::ops::Range<usize>> {
-    let size = |m: &super::Meta| m.title.len() + m.url.len() / 3 + m.excerpt.len() + 8;
-    let total: usize = index.metas.iter().map(size).sum();
-    let target = total.div_ceil(max).max(META_MIN_BYTES);
-    let mut out = Vec::new();
-    let mut start = 0;
-    let mut used = 0;
-    for (ord, meta) in index.metas.iter().enumerate() {
-        let at_family = index.family_starts.binary_search(&(ord as u32)).is_ok();
-        if ord > start && ((used >= target && at_family) || used >= 3 * target) {
-            out.push(start..ord);
-            start = ord;
-            used = 0;
-        }
-        used += size(meta);
-    }
-    if start < index.metas.len() {
-        out.push(start..index.metas.len());
-    }
-    out
-}
-
-/// A sorted ordinal list as `varint runs`, then per run `varint gap` (from the end of the
-/// previous run) and `varint length`.
-fn runs(w: &mut Writer, docs: &[u32]) {
+/// A sorted ordinal list as `varint runs`, then per run of consecutive ordinals `varint gap *
+/// 2 + (length > 1)` (the gap from the end of the previous run) and, if longer than 1,
+/// `varint length - 2`.
+fn ord_runs(w: &mut Writer, docs: &[u32]) {
     let mut list = Vec::new();
     for &d in docs {
         match list.last_mut() {
@@ -458,57 +545,16 @@ fn runs(w: &mut Writer, docs: &[u32]) {
     w.varint(list.len() as u64);
     let mut end = 0;
     for (start, len) in list {
-        w.varint(u64::from(start - end));
-        w.varint(u64::from(len));
+        w.varint(u64::from(start - end) * 2 + u64::from(len > 1));
+        if len > 1 {
+            w.varint(u64::from(len - 2));
+        }
         end = start + len;
     }
 }
 
-/// One term file; its tails and positions are appended to `tails` and `positions`.
-fn term_file(
-    index: &Index,
-    entries: &[VocabEntry],
-    terms: &[TermData],
-    tails: &mut Writer,
-    positions: &mut Writer,
-) -> Vec<u8> {
-    let mut main = Writer::default();
-    main.varint(entries.len() as u64);
-    let mut prev = "";
-    for e in entries {
-        main.front(prev, &e.term);
-        prev = &e.term;
-    }
-    let mut inline = std::collections::BTreeSet::new();
-    for t in terms {
-        main.byte(t.flags);
-        for &df in &t.dfs {
-            main.varint(u64::from(df));
-        }
-        if let Some(bound) = t.bound {
-            main.f32(bound);
-            main.varint(tails.len() as u64);
-            tails.buf.extend(&t.tail.buf);
-        }
-        if t.flags & 0x3f != 0 {
-            main.varint(positions.len() as u64);
-            positions.buf.extend(&t.positions.buf);
-        }
-        main.buf.extend(&t.body.buf);
-        inline.extend(t.inline.iter().copied());
-    }
-    main.varint(inline.len() as u64);
-    let mut prev = 0;
-    for &ord in &inline {
-        main.varint(u64::from(ord - prev));
-        prev = ord;
-    }
-    let metas: Vec<_> = inline.iter().map(|&o| &index.metas[o as usize]).collect();
-    meta_block(&mut main, &metas);
-    main.buf
-}
-
-/// Facet values the client offers: per key, (value, documents) by frequency.
+/// Facet values the client offers (kind, lifecycle, owner, tag): per key, (value, documents)
+/// by frequency.
 fn facets(index: &Index) -> serde_json::Value {
     let mut out = serde_json::Map::new();
     let mut owners: BTreeMap<&str, usize> = BTreeMap::new();
@@ -517,7 +563,7 @@ fn facets(index: &Index) -> serde_json::Value {
             *owners.entry(o).or_default() += 1;
         }
     }
-    for key in ["kind", "type", "lifecycle", "owner", "tag", "system", "namespace"] {
+    for key in ["kind", "lifecycle", "owner", "tag"] {
         let prefix = format!("{key}:");
         let mut values: Vec<(String, usize)> = if key == "owner" {
             owners.iter().map(|(o, c)| ((*o).to_owned(), *c)).collect()
@@ -526,7 +572,7 @@ fn facets(index: &Index) -> serde_json::Value {
                 .filters
                 .iter()
                 .filter_map(|(t, docs)| t.strip_prefix(&prefix).map(|v| (v.to_owned(), docs.len())))
-                .filter(|(v, _)| !v.contains(':') && (key != "system" || !v.contains('/')))
+                .filter(|(v, _)| !v.contains(':'))
                 .collect()
         };
         values.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));

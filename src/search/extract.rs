@@ -1,20 +1,24 @@
 //! The searchable documents of a portal: entities, docs sections and API operations.
 //!
 //! Input: a [`Portal`]. Output: [`Doc`]s in a fixed order (the *ordinal* of a document, its
-//! identity in the index, the exported files and the browser), by *family*: an entity, then
-//! its API operations and the sections of its docs sites, then the APIs it provides (each with
-//! its operations and docs); families in reference order of their entity; docs sites whose
-//! entity is missing come last. What one search for a service finds is then close together,
-//! in one result metadata chunk. Text extraction runs in parallel (rayon); the output does not depend
-//! on the thread count.
+//! identity in the index, the exported files and the browser; also the order of equal scores):
+//! first every entity, in reference order (so by kind); then the API operations, then the docs
+//! sections, each by the words of their title, sorted (`GET /deploys` of every API together;
+//! `Deploy Canary` and `Canary Deploy Limit` neighbours), ties in portal order (per entity its
+//! operations, then its docs sites; sites whose entity is missing last). What a search finds
+//! is then close together, in few result metadata chunks: entities of one kind, the same
+//! operation of many APIs, docs sections sharing title words — the best results of a query of
+//! several words have several of them in their title. Text extraction runs in parallel
+//! (rayon); the output does not depend on the thread count.
 
 use std::collections::BTreeMap;
 
 use rayon::prelude::*;
 
 use super::html::{self, excerpt};
+use super::tokenize::phrase_terms;
 use super::{FILTER_KEYS, Field, Meta};
-use crate::catalog::kinds::{API_PROVIDED_BY, OWNED_BY, PART_OF};
+use crate::catalog::kinds::{OWNED_BY, PART_OF};
 use crate::catalog::{Entity, EntityRef};
 use crate::docs::{DocPage, DocSite};
 use crate::render::views::entity_path;
@@ -33,8 +37,8 @@ pub(crate) struct Doc {
     pub exact: Vec<String>,
     /// Filter values: (index into [`FILTER_KEYS`], lower-case value).
     pub filters: Vec<(usize, String)>,
-    /// Whether the document starts a family.
-    pub family_start: bool,
+    /// Whether the document is an entity (they come first).
+    pub entity: bool,
 }
 
 impl Doc {
@@ -98,14 +102,26 @@ pub(crate) fn documents(portal: &Portal) -> Vec<Doc> {
             orphan_sites.push(site);
         }
     }
-    let entities = family_order(portal);
-    let mut groups: Vec<Vec<Doc>> = entities
+    let entities: Vec<&Entity> = portal.entities.values().collect();
+    let mut out: Vec<Doc> = entities
         .par_iter()
-        .map(|(entity, _)| {
+        .map(|entity| {
+            let mut doc = entity_doc(portal, entity, &context(portal, entity));
+            doc.entity = true;
+            doc
+        })
+        .collect();
+    let mut rest: Vec<Doc> = portal
+        .entities
+        .values()
+        .filter(|e| e.kind.eq_ignore_ascii_case("api") || sites_of.contains_key(&e.entity_ref))
+        .collect::<Vec<_>>()
+        .par_iter()
+        .flat_map_iter(|entity| {
             let context = context(portal, entity);
-            let mut docs = vec![entity_doc(portal, entity, &context)];
+            let mut docs = Vec::new();
             if entity.kind.eq_ignore_ascii_case("api") {
-                docs.extend(operation_docs(entity, &context));
+                docs.extend(operation_docs(portal, entity, &context));
             }
             for site in sites_of.get(&entity.entity_ref).into_iter().flatten() {
                 docs.extend(site_docs(site, Some(entity), &context));
@@ -122,47 +138,21 @@ pub(crate) fn documents(portal: &Portal) -> Vec<Doc> {
         namespace: String::new(),
         tags: Vec::new(),
     };
-    groups.extend(orphan_sites.par_iter().map(|site| site_docs(site, None, &none)).collect::<Vec<_>>());
-    let mut starts = entities.iter().map(|(_, start)| *start).chain(orphan_sites.iter().map(|_| true));
-    let mut out = Vec::new();
-    for group in groups {
-        let start = starts.next().unwrap_or(true);
-        for (i, mut doc) in group.into_iter().enumerate() {
-            doc.family_start = start && i == 0;
-            out.push(doc);
-        }
-    }
-    out
-}
-
-/// Entities in family order, each with whether it starts a family: an API provided by an
-/// entity of the catalog follows its (first) provider.
-fn family_order(portal: &Portal) -> Vec<(&Entity, bool)> {
-    let root = |e: &Entity| -> EntityRef {
-        if e.entity_ref.kind == "api"
-            && let Some(provider) =
-                portal.targets(&e.entity_ref, API_PROVIDED_BY).find(|r| portal.entities.contains_key(*r))
-        {
-            return provider.clone();
-        }
-        e.entity_ref.clone()
-    };
-    let mut keyed: Vec<(EntityRef, bool, &Entity)> = portal
-        .entities
-        .values()
-        .map(|e| {
-            let r = root(e);
-            let child = r != e.entity_ref;
-            (r, child, e)
+    rest.extend(orphan_sites.par_iter().flat_map_iter(|site| site_docs(site, None, &none)).collect::<Vec<_>>());
+    // Operations, then docs sections, by the words of their title (sorted); ties in portal order.
+    let keys: Vec<(bool, String)> = rest
+        .par_iter()
+        .map(|doc| {
+            let mut words = phrase_terms(&doc.meta.title);
+            words.sort_unstable();
+            (doc.meta.kind != "operation", words.join(" "))
         })
         .collect();
-    keyed.sort_by(|a, b| (&a.0, a.1, &a.2.entity_ref).cmp(&(&b.0, b.1, &b.2.entity_ref)));
-    let mut out = Vec::with_capacity(keyed.len());
-    let mut last: Option<&EntityRef> = None;
-    for (i, (r, _, e)) in keyed.iter().enumerate() {
-        let start = last != Some(r);
-        last = Some(&keyed[i].0);
-        out.push((*e, start));
+    let mut order: Vec<usize> = (0..rest.len()).collect();
+    order.par_sort_by(|&a, &b| keys[a].cmp(&keys[b]).then(a.cmp(&b)));
+    let mut slots: Vec<Option<Doc>> = rest.into_iter().map(Some).collect();
+    for i in order {
+        out.push(slots[i].take().expect("each document once"));
     }
     out
 }
@@ -253,14 +243,13 @@ fn entity_doc(portal: &Portal, entity: &Entity, context: &Context) -> Doc {
     doc
 }
 
-fn operation_docs(api: &Entity, context: &Context) -> Vec<Doc> {
-    let Some(definition) = api.spec_str("definition") else { return Vec::new() };
-    let spec_type = api.spec_str("type").unwrap_or_default();
-    let reference = crate::apiref::render(spec_type, definition);
+/// The operations of `api`'s reference, as the resolve stage rendered it.
+fn operation_docs(portal: &Portal, api: &Entity, context: &Context) -> Vec<Doc> {
+    let Some(reference) = portal.apis.get(&api.entity_ref) else { return Vec::new() };
     let base = entity_path(api);
     reference
         .operations
-        .into_iter()
+        .iter()
         .map(|op| {
             let mut doc = Doc::default();
             doc.push(Field::Name, op.id.strip_prefix("op-").unwrap_or(&op.id).to_owned());

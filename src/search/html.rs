@@ -23,18 +23,21 @@ pub(crate) struct Section<'h> {
 
 /// Splits `html` at its headings of level ≤ [`SPLIT_LEVEL`] whose id is in `headings`.
 pub(crate) fn sections<'h>(html: &str, headings: &'h [Heading]) -> Vec<Section<'h>> {
-    let mut out = vec![Section { heading: None, text: String::new() }];
+    // The text of all sections in one buffer; section `i` starts at `starts[i].1`.
+    let mut buf = String::with_capacity(html.len() / 2);
+    let mut starts: Vec<(Option<&'h Heading>, usize)> = vec![(None, 0)];
     let mut rest = html;
     let mut skip_until: Option<&'static str> = None;
     while !rest.is_empty() {
+        let start = starts.last().expect("one section").1;
         let Some(lt) = rest.find('<') else {
             if skip_until.is_none() {
-                push_text(&mut out.last_mut().expect("one section").text, rest);
+                push_text(&mut buf, start, rest);
             }
             break;
         };
         if skip_until.is_none() {
-            push_text(&mut out.last_mut().expect("one section").text, &rest[..lt]);
+            push_text(&mut buf, start, &rest[..lt]);
         }
         rest = &rest[lt..];
         let end = tag_end(rest);
@@ -51,41 +54,40 @@ pub(crate) fn sections<'h>(html: &str, headings: &'h [Heading]) -> Vec<Section<'
             let id = attr(tag, "id");
             let heading = id.and_then(|id| headings.iter().find(|h| h.id == id && h.level == level));
             if let Some(heading) = heading.filter(|h| h.level <= SPLIT_LEVEL) {
-                let first = out.len() == 1 && out[0].heading.is_none() && out[0].text.trim().is_empty();
-                if first {
-                    out[0].heading = Some(heading);
+                if starts.len() == 1 && starts[0].0.is_none() && buf.trim().is_empty() {
+                    buf.clear();
+                    starts[0].0 = Some(heading);
                 } else {
-                    out.push(Section { heading: Some(heading), text: String::new() });
+                    starts.push((Some(heading), buf.len()));
                 }
                 skip_until = Some(HEADING_TAGS[level as usize - 1]);
                 continue;
             }
         }
-        if matches!(name.to_ascii_lowercase().as_str(), "script" | "style" | "svg" | "template") && !closing {
-            skip_until = Some(match name.to_ascii_lowercase().as_str() {
-                "script" => "script",
-                "style" => "style",
-                "svg" => "svg",
-                _ => "template",
-            });
+        if !closing && let Some(skipped) = SKIPPED.iter().find(|s| name.eq_ignore_ascii_case(s)) {
+            skip_until = Some(skipped);
             continue;
         }
-        if !is_inline(name) {
-            let text = &mut out.last_mut().expect("one section").text;
-            if !text.is_empty() && !text.ends_with(' ') {
-                text.push(' ');
-            }
+        if !is_inline(name) && buf.len() > start && !buf.ends_with(' ') {
+            buf.push(' ');
         }
     }
-    for section in &mut out {
-        let trimmed = section.text.trim_end().len();
-        section.text.truncate(trimmed);
-    }
+    let mut out: Vec<Section<'h>> = starts
+        .iter()
+        .enumerate()
+        .map(|(i, &(heading, start))| {
+            let end = starts.get(i + 1).map_or(buf.len(), |s| s.1);
+            Section { heading, text: buf[start..end].trim_end().to_owned() }
+        })
+        .collect();
     if out.len() > 1 && out[0].heading.is_none() && out[0].text.is_empty() {
         out.remove(0);
     }
     out
 }
+
+/// Elements whose content is not text.
+const SKIPPED: [&str; 4] = ["script", "style", "svg", "template"];
 
 const HEADING_TAGS: [&str; 6] = ["h1", "h2", "h3", "h4", "h5", "h6"];
 
@@ -150,19 +152,18 @@ fn is_inline(name: &str) -> bool {
         "a", "abbr", "b", "bdi", "bdo", "cite", "code", "data", "del", "dfn", "em", "i", "ins", "kbd", "mark", "q",
         "s", "samp", "small", "span", "strong", "sub",
     ];
-    let lower = name.to_ascii_lowercase();
-    INLINE.contains(&lower.as_str()) || matches!(lower.as_str(), "sup" | "u" | "var" | "time" | "wbr")
+    INLINE.iter().chain(&["sup", "u", "var", "time", "wbr"]).any(|i| name.eq_ignore_ascii_case(i))
 }
 
 /// Appends `raw` (HTML text) to `out` with character references decoded and runs of
-/// whitespace collapsed to one space.
-fn push_text(out: &mut String, raw: &str) {
+/// whitespace collapsed to one space (none at the start of the section starting at `start`).
+fn push_text(out: &mut String, start: usize, raw: &str) {
     let mut rest = raw;
     while !rest.is_empty() {
         let (chunk, next) = match rest.find('&') {
             Some(0) => match decode_reference(rest) {
                 Some((decoded, len)) => {
-                    push_collapsed(out, decoded.encode_utf8(&mut [0; 4]));
+                    push_collapsed(out, start, decoded.encode_utf8(&mut [0; 4]));
                     rest = &rest[len..];
                     continue;
                 }
@@ -171,21 +172,33 @@ fn push_text(out: &mut String, raw: &str) {
             Some(i) => (&rest[..i], &rest[i..]),
             None => (rest, ""),
         };
-        push_collapsed(out, chunk);
+        push_collapsed(out, start, chunk);
         rest = next;
     }
 }
 
-fn push_collapsed(out: &mut String, text: &str) {
-    for c in text.chars() {
-        if c.is_whitespace() {
-            if !out.is_empty() && !out.ends_with(' ') {
+fn push_collapsed(out: &mut String, start: usize, text: &str) {
+    let mut run = 0;
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        let (space, len) = if b < 0x80 {
+            (matches!(b, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r'), 1)
+        } else {
+            let c = text[i..].chars().next().expect("a character");
+            (c.is_whitespace(), c.len_utf8())
+        };
+        if space {
+            out.push_str(&text[run..i]);
+            if out.len() > start && !out.ends_with(' ') {
                 out.push(' ');
             }
-        } else {
-            out.push(c);
+            run = i + len;
         }
+        i += len;
     }
+    out.push_str(&text[run..]);
 }
 
 /// Decodes the character reference at the start of `s` (`&amp;`, `&#39;`, `&#x27;`), returning

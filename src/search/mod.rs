@@ -1,9 +1,10 @@
-//! Search: one index of entities, docs sections and API operations, answered by tantivy at build
+//! Search: one index of entities, docs sections and API operations, answered in memory at build
 //! time (`portico search`, the preview server) and by a static, sharded export in the browser.
 //!
 //! Input: a resolved [`Portal`]. Output: a [`SearchIndex`] that answers [`SearchIndex::query`]
-//! and writes the static files of the browser client ([`SearchIndex::export`]). Only this
-//! module touches tantivy.
+//! and writes the static files of the browser client ([`SearchIndex::export`]). The inverted
+//! index is built here (`index.rs`) with tantivy's statistics, checked against tantivy in a test;
+//! only this module touches tantivy.
 //!
 //! # Documents and fields
 //!
@@ -44,10 +45,10 @@
 //!   of the phrase frequency with the sum of its terms' idf, per field.
 //! - The document score is the sum of its group scores, plus the `exact` field's BM25 × 40 when
 //!   the whole query text is the document's name or reference: an exact name ranks first.
-//! - Results are sorted by score, then document order. Arithmetic is f64 in a fixed order with a
-//!   portable logarithm (`score.rs`), so the browser computes bit-identical scores.
+//! - Results are sorted by score, then document order (`extract.rs`: entities, operations, docs
+//!   sections by title words). Arithmetic is f64 in a fixed order with a portable logarithm
+//!   (`score.rs`), so the browser computes bit-identical scores.
 
-mod deflate;
 mod encode;
 mod export;
 mod extract;
@@ -55,6 +56,7 @@ mod html;
 mod index;
 mod query;
 mod score;
+mod terms;
 mod tokenize;
 
 #[cfg(test)]
@@ -147,7 +149,7 @@ impl Default for QueryOptions {
     }
 }
 
-/// The search index of a portal: a tantivy index in RAM and the result metadata.
+/// The search index of a portal: an inverted index in RAM and the result metadata.
 pub struct SearchIndex {
     index: index::Index,
     files: std::sync::OnceLock<SearchFiles>,

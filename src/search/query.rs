@@ -1,11 +1,10 @@
-//! Query parsing and evaluation against the tantivy index.
+//! Query parsing and evaluation against the index.
 //!
 //! Input: the query text. Output: (ordinal, score) pairs, best first. The semantics are those of
 //! the module docs of `search`; the browser client implements [`parse`], [`candidates`] and the
 //! scoring identically (`search.js`: `parseQuery`, `expand`, `evaluate`).
 //!
-//! Evaluation is exhaustive: every posting of every candidate term is read from tantivy and
-//! scored with `score.rs`. Per document, field contributions are added in field order, group
+//! Evaluation is exhaustive: every posting of every candidate term is scored with `score.rs`. Per document, field contributions are added in field order, group
 //! scores in group order, and the exact-name bonus last.
 
 use std::collections::{HashMap, HashSet};
@@ -270,9 +269,10 @@ fn term_scores(index: &Index, norms: &[FieldNorms], entry: &VocabEntry, fields: 
             continue;
         }
         let w = weight(idf(df, n));
-        for p in index.postings(f, &entry.term, false).list {
-            let s = norms[f].score(Field::BOOSTS[f], w, p.tf, index.fieldnorm_ids[p.ord as usize][f]);
-            *scores.entry(p.ord).or_insert(0.0) += s;
+        let postings = index.postings(f, &entry.term);
+        for (&ord, &tf) in postings.docs.iter().zip(&postings.tfs) {
+            let s = norms[f].score(Field::BOOSTS[f], w, tf, index.fieldnorm_ids[ord as usize][f]);
+            *scores.entry(ord).or_insert(0.0) += s;
         }
     }
     scores
@@ -308,11 +308,11 @@ fn phrase_group(index: &Index, norms: &[FieldNorms], terms: &[String]) -> HashMa
             idf_sum += idf(e.df[f], n);
         }
         let w = weight(idf_sum);
-        let lists: Vec<HashMap<u32, Vec<u32>>> = entries
+        let lists: Vec<HashMap<u32, &[u32]>> = entries
             .iter()
             .map(|e| {
-                let postings = index.postings(f, &e.term, true);
-                postings.list.iter().map(|p| (p.ord, postings.positions_of(p).to_vec())).collect()
+                let postings = index.postings(f, &e.term);
+                postings.docs.iter().enumerate().map(|(i, &ord)| (ord, postings.positions(i))).collect()
             })
             .collect();
         let mut docs: Vec<u32> =
@@ -338,8 +338,9 @@ fn exact_bonus(index: &Index, norms: &[FieldNorms], exact: Option<&str>) -> Hash
     let mut bonus = HashMap::new();
     let Some(entry) = exact.and_then(|e| index.entry(e)).filter(|e| e.df[EXACT] > 0) else { return bonus };
     let w = weight(idf(entry.df[EXACT], index.num_docs()));
-    for p in index.postings(EXACT, &entry.term, false).list {
-        bonus.insert(p.ord, norms[EXACT].score(EXACT_BOOST, w, p.tf, index.fieldnorm_ids[p.ord as usize][EXACT]));
+    let postings = index.postings(EXACT, &entry.term);
+    for (&ord, &tf) in postings.docs.iter().zip(&postings.tfs) {
+        bonus.insert(ord, norms[EXACT].score(EXACT_BOOST, w, tf, index.fieldnorm_ids[ord as usize][EXACT]));
     }
     bonus
 }

@@ -109,9 +109,9 @@ fn parity_queries(section: &str) -> Vec<String> {
     out
 }
 
-/// Writes `index`'s export under `dir` (as a site root).
-fn write_export(index: &SearchIndex, dir: &Path) {
-    for (path, bytes) in &index.export().files {
+/// Writes `files` under `dir` (as a site root).
+fn write_export(files: &SearchFiles, dir: &Path) {
+    for (path, bytes) in &files.files {
         let path = dir.join(path);
         std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
         std::fs::write(path, bytes).expect("write");
@@ -132,16 +132,16 @@ fn plan_json(plan: &query::Plan) -> serde_json::Value {
 
 /// Runs the browser client in Node over the exported files; `None` when Node is missing and
 /// browser tests are skipped explicitly.
-fn run_client(index: &SearchIndex, queries: &[String]) -> Option<Vec<serde_json::Value>> {
+fn run_client(files: &SearchFiles, queries: &[String]) -> Option<Vec<serde_json::Value>> {
     let dir = tempfile::tempdir().expect("temp dir");
-    write_export(index, dir.path());
+    write_export(files, dir.path());
     let list = dir.path().join("queries.txt");
     std::fs::write(&list, queries.join("\n")).expect("write queries");
     let script = manifest_dir().join("tests/search/parity.mjs");
     let output = match std::process::Command::new("node")
         .arg(&script)
         .arg(dir.path())
-        .arg(index.manifest_path())
+        .arg(&files.manifest)
         .arg(&list)
         .output()
     {
@@ -164,7 +164,17 @@ fn run_client(index: &SearchIndex, queries: &[String]) -> Option<Vec<serde_json:
 
 /// Asserts that the browser client returns exactly `query()`'s top 10 for each query.
 fn assert_parity(label: &str, index: &SearchIndex, queries: &[String]) -> usize {
-    let Some(results) = run_client(index, queries) else { return 0 };
+    assert_parity_of(label, index, index.export(), queries).0
+}
+
+/// [`assert_parity`] with the client reading `files` (an export of `index`); returns the number
+/// of queries compared and the names of the files each fetched.
+fn assert_parity_of(label: &str, index: &SearchIndex, files: &SearchFiles, queries: &[String]) -> (usize, Vec<String>) {
+    let Some(results) = run_client(files, queries) else { return (0, Vec::new()) };
+    let fetched: Vec<String> = results
+        .iter()
+        .flat_map(|js| js["files"].as_array().into_iter().flatten().filter_map(|f| f.as_str().map(str::to_owned)))
+        .collect();
     for (q, js) in queries.iter().zip(results) {
         assert_eq!(js["plan"], plan_json(&query::parse(q)), "{label} {q:?}: parsed differently");
         let rust = query::run(&index.index, q, 10);
@@ -182,7 +192,7 @@ fn assert_parity(label: &str, index: &SearchIndex, queries: &[String]) -> usize 
             assert_eq!(h["kind"].as_str(), Some(meta.kind.as_str()));
         }
     }
-    queries.len()
+    (queries.len(), fetched)
 }
 
 /// Parity over `PORTICO_SEARCH_ROOT` (e.g. a generated monorepo) for the queries of
@@ -212,6 +222,43 @@ fn browser_client_ranks_exactly_like_query() {
         let queries = parity_queries(section);
         assert!(queries.len() >= 20, "{section}: {} queries", queries.len());
         compared += assert_parity(section, index, &queries);
+    }
+    assert!(compared >= 40 || std::env::var_os("PORTICO_SKIP_BROWSER_TESTS").is_some());
+}
+
+/// With tiny limits, records list few documents: the client needs tails, `body` positions and
+/// its bounds (pending documents, phrases, filters, capped records) on these small portals too.
+#[test]
+fn browser_client_ranks_exactly_like_query_from_tails() {
+    let limits = terms::Limits { list_all: 3, top: 2, list_max: 12, ties: 1 };
+    let extra: Vec<String> = [
+        "payment order",
+        "\"order service\"",
+        "team payments",
+        "owner:team-payments order",
+        "kind:docs payment",
+        "kind:api order status",
+        "\"payment gateway\" api",
+        "lifecycle:production service ",
+        "service api ",
+    ]
+    .iter()
+    .map(|q| (*q).to_owned())
+    .collect();
+    let mut compared = 0;
+    let mut fetched = Vec::new();
+    for (section, (_, index)) in [("content-example", content_example()), ("backstage", backstage())] {
+        let queries: Vec<String> = parity_queries(section).into_iter().chain(extra.iter().cloned()).collect();
+        let files = export::export_with(&index.index, &limits);
+        let (n, mut files_fetched) = assert_parity_of(section, index, &files, &queries);
+        compared += n;
+        fetched.append(&mut files_fetched);
+    }
+    if compared > 0 {
+        // The queries needed tails, positions blocks and `body` fieldnorms.
+        for kind in ["p.", "x.", "n."] {
+            assert!(fetched.iter().any(|f| f.starts_with(kind)), "no {kind} file fetched");
+        }
     }
     assert!(compared >= 40 || std::env::var_os("PORTICO_SKIP_BROWSER_TESTS").is_some());
 }

@@ -53,6 +53,9 @@ pub(crate) struct Tokenizer {
 impl Tokenizer {
     /// Calls `compound(parts)` with the lower-case parts of every compound of `text`.
     pub(crate) fn compounds(&mut self, text: &str, compound: &mut impl FnMut(&[String])) {
+        if text.is_ascii() {
+            return self.ascii_compounds(text.as_bytes(), compound);
+        }
         let mut chars = text.chars().peekable();
         let mut part_chars = 0usize;
         let mut prev: Option<char> = None;
@@ -83,6 +86,60 @@ impl Tokenizer {
             }
             prev = c;
         }
+    }
+
+    /// [`Tokenizer::compounds`] of ASCII text, byte by byte (the same rules; most text is ASCII).
+    fn ascii_compounds(&mut self, text: &[u8], compound: &mut impl FnMut(&[String])) {
+        let mut start: Option<usize> = None;
+        for i in 0..=text.len() {
+            let c = text.get(i).copied();
+            match c {
+                Some(c) if c.is_ascii_alphanumeric() => {
+                    if let Some(s) = start
+                        && c.is_ascii_uppercase()
+                        && {
+                            let p = text[i - 1];
+                            p.is_ascii_lowercase()
+                                || p.is_ascii_digit()
+                                || (p.is_ascii_uppercase() && text.get(i + 1).is_some_and(u8::is_ascii_lowercase))
+                        }
+                    {
+                        self.ascii_part(&text[s..i]);
+                        start = Some(i);
+                    } else if start.is_none() {
+                        start = Some(i);
+                    }
+                }
+                Some(b'-' | b'_' | b'.') => {
+                    if let Some(s) = start.take() {
+                        self.ascii_part(&text[s..i]);
+                    }
+                }
+                _ => {
+                    if let Some(s) = start.take() {
+                        self.ascii_part(&text[s..i]);
+                    }
+                    if self.count > 0 {
+                        compound(&self.parts[..self.count]);
+                        self.count = 0;
+                    }
+                }
+            }
+        }
+    }
+
+    /// Adds a part of ASCII alphanumerics (lower-cased) unless it is too long.
+    fn ascii_part(&mut self, part: &[u8]) {
+        if part.len() > MAX_TOKEN_CHARS {
+            return;
+        }
+        if self.count == self.parts.len() {
+            self.parts.push(String::new());
+        }
+        let slot = &mut self.parts[self.count];
+        slot.clear();
+        slot.extend(part.iter().map(|b| char::from(b.to_ascii_lowercase())));
+        self.count += 1;
     }
 
     fn end_part(&mut self, part_chars: &mut usize) {
@@ -121,7 +178,7 @@ impl Tokenizer {
                     for p in &parts[i..i + len] {
                         join.push_str(p);
                     }
-                    if join.chars().count() <= MAX_TOKEN_CHARS {
+                    if join.len() <= MAX_TOKEN_CHARS || join.chars().count() <= MAX_TOKEN_CHARS {
                         emit(&join, position + i, true);
                     }
                 }
@@ -133,13 +190,16 @@ impl Tokenizer {
     }
 }
 
-/// The tokenizer as a tantivy analyzer (`ident`): tokens are produced into reused buffers.
+/// The tokenizer as a tantivy analyzer (`ident`), for the test comparing the index with
+/// tantivy's: tokens are produced into reused buffers.
+#[cfg(test)]
 #[derive(Clone, Default)]
 pub(crate) struct IdentTokenizer {
     inner: Tokenizer,
     tokens: Vec<tantivy::tokenizer::Token>,
 }
 
+#[cfg(test)]
 impl tantivy::tokenizer::Tokenizer for IdentTokenizer {
     type TokenStream<'a> = IdentStream<'a>;
 
@@ -161,11 +221,13 @@ impl tantivy::tokenizer::Tokenizer for IdentTokenizer {
     }
 }
 
+#[cfg(test)]
 pub(crate) struct IdentStream<'a> {
     tokens: &'a mut [tantivy::tokenizer::Token],
     next: usize,
 }
 
+#[cfg(test)]
 impl tantivy::tokenizer::TokenStream for IdentStream<'_> {
     fn advance(&mut self) -> bool {
         if self.next < self.tokens.len() {

@@ -1,11 +1,12 @@
 // Runs queries with the browser client's core (themes/default/assets/search.js) against exported
 // search files on disk, printing one JSON line per query:
-//   {"q", "plan", "hits": [{ord, score, kind, title, url}], "bytes", "requests"}
+//   {"q", "plan", "hits": [{ord, score, kind, title, url}], "bytes", "requests", "files"}
 // Usage: node tests/search/parity.mjs SITE_ROOT MANIFEST_PATH QUERIES_FILE [LIMIT]
 //   SITE_ROOT      directory holding search/ (the site root)
 //   MANIFEST_PATH  the manifest's path relative to SITE_ROOT (search/manifest.bin)
 //   QUERIES_FILE   one query per line (lines starting with "#" and blank lines are skipped)
-// Each query runs on a fresh client (cold cache); "bytes" counts the file bytes it fetched.
+// Each query runs on a fresh client (cold cache); "bytes" counts the file bytes it fetched,
+// "files" names them.
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { pathToFileURL, fileURLToPath } from "node:url";
@@ -33,10 +34,12 @@ function bits(x) {
 
 for (const q of queries) {
   let bytes = 0, requests = 0;
+  const files = [];
   const index = new search.Index(manifestUrl, async (url) => {
     const data = readFileSync(fileURLToPath(url));
     bytes += data.length;
     requests += 1;
+    files.push(path.basename(fileURLToPath(url)));
     return new Uint8Array(data.buffer, data.byteOffset, data.length);
   });
   const hits = await index.query(q, limit);
@@ -46,5 +49,6 @@ for (const q of queries) {
     hits: hits.map((h) => ({ ord: h.ord, score: h.score, bits: bits(h.score), kind: h.kind, title: h.title, url: h.url })),
     bytes,
     requests,
+    files,
   }));
 }

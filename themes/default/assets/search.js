@@ -249,7 +249,7 @@
     return new Uint8Array(await new Response(stream).arrayBuffer());
   }
 
-  // ---- The index ----
+  // ---- The index (src/search/export.rs describes the files) ----
   // `fetchBytes(url)` returns the raw bytes of a URL (default: fetch()).
   function Index(manifestUrl, fetchBytes) {
     this.base = new URL(".", manifestUrl).href;
@@ -264,13 +264,21 @@
     this.files = new Map();
     this.shards = new Map();
     this.metas = new Map();
+    this.parsed = new Map();
     this.manifest = null;
   }
 
   Index.prototype.file = function (name) {
-    var self = this, url = new URL(name, this.base).href;
+    var url = new URL(name, this.base).href;
     if (!this.files.has(url)) this.files.set(url, this.fetchBytes(url).then(inflate));
     return this.files.get(url);
+  };
+
+  // File `i` of the manifest's list, parsed once by `parse(bytes)` when given.
+  Index.prototype.fileAt = function (i, parse) {
+    if (!parse) return this.file(this.manifest.files[i]);
+    if (!this.parsed.has(i)) this.parsed.set(i, this.file(this.manifest.files[i]).then(parse));
+    return this.parsed.get(i);
   };
 
   Index.prototype.load = function () {
@@ -286,41 +294,62 @@
     return this.ready;
   };
 
-  // Index of the term file whose range holds `term`.
-  Index.prototype.shardOf = function (term) {
-    var t = this.manifest.terms, lo = 0, hi = t.length - 1;
+  // Index of the last row of `table` ([first key, file] rows, sorted) whose key is <= `key`.
+  function row(table, key, compare) {
+    var lo = 0, hi = table.length - 1;
     while (lo < hi) {
       var mid = (lo + hi + 1) >> 1;
-      if (cmp(t[mid][0], term) <= 0) lo = mid; else hi = mid - 1;
+      if (compare(table[mid][0], key) <= 0) lo = mid; else hi = mid - 1;
     }
     return lo;
-  };
+  }
+
+  Index.prototype.shardOf = function (term) { return row(this.manifest.terms, term, cmp); };
 
   Index.prototype.shard = function (s) {
     var self = this;
     if (!this.shards.has(s)) {
-      this.shards.set(s, this.file(this.manifest.terms[s][1]).then(function (bytes) { return self.parseShard(s, bytes); }));
+      this.shards.set(s, this.fileAt(this.manifest.terms[s][1]).then(function (bytes) { return self.parseShard(s, bytes); }));
     }
     return this.shards.get(s);
   };
 
+  // Skips `count` varints.
+  Reader.prototype.skip = function (count) {
+    while (count > 0) if (!(this.b[this.i++] & 128)) count--;
+  };
+
   Index.prototype.parseShard = function (s, bytes) {
-    var r = new Reader(bytes), n = r.varint(), terms = r.column(n, false), recs = new Map();
-    for (var k = 0; k < n; k++) {
-      var flags = r.byte(), df = [0, 0, 0, 0, 0, 0, 0], textDf = 0;
-      for (var f = 0; f < 7; f++) if (flags & (1 << f)) df[f] = r.varint();
+    var r = new Reader(bytes), n = r.varint(), terms = r.column(n, false), recs = new Map(), f, k;
+    for (var t = 0; t < n; t++) {
+      var flags = r.byte(), extra = r.byte(), df = [0, 0, 0, 0, 0, 0], textDf = 0;
+      for (f = 0; f < 6; f++) if (flags & (1 << f)) df[f] = r.varint();
       for (f = 0; f < 6; f++) textDf += df[f];
-      var rec = { term: terms[k], shard: s, pos: k, flags: flags, df: df, textDf: textDf, complete: !(flags & 128) };
-      if (flags & 128) { rec.bound = r.f32(); rec.tailOff = r.varint(); }
-      if (flags & 63) rec.posOff = r.varint();
-      var list = docList(r);
+      var rec = { term: terms[t], shard: s, pos: t, flags: flags, extra: extra, df: df, textDf: textDf, complete: !(flags & 128) };
+      if (flags & 128) { rec.bound = r.f32(); rec.tail = [r.varint(), r.varint()]; }
+      if (flags & 63 && (!(extra & 1) || flags & 128)) rec.x = [r.varint(), r.varint()];
+      if (flags & 32) rec.bodyFrac = r.f32();
+      var list = flags & 63 ? docList(r) : { ords: [], fields: [] };
+      rec.listed = list;
       rec.ords = list.ords;
       rec.fields = list.fields;
-      if (flags & 64) {
-        rec.exact = [];
-        for (var e = r.varint(), o = 0; e > 0; e--) { o += r.varint(); rec.exact.push([o, r.varint(), r.byte()]); }
+      if (extra & 1) {
+        // Positions of the listed documents: read when a phrase needs them.
+        rec.short = [bytes, r.i];
+        var count = 0;
+        for (k = 0; k < rec.ords.length; k++) for (f = 0; f < 6; f++) if (rec.fields[k][f]) count += rec.fields[k][f][0];
+        r.skip(count);
       }
-      recs.set(terms[k], rec);
+      if (flags & 64) {
+        // Entity names and references with this key (src/search/export.rs, exact_key).
+        rec.exact = new Map();
+        for (var e = r.varint(); e > 0; e--) {
+          var value = r.string(), postings = [];
+          for (var c = r.varint(), o = 0; c > 0; c--) { o += r.varint(); postings.push([o, r.varint(), r.byte()]); }
+          rec.exact.set(value, postings);
+        }
+      }
+      recs.set(terms[t], rec);
     }
     var ords = [], o2 = 0;
     for (var c = r.varint(); c > 0; c--) { o2 += r.varint(); ords.push(o2); }
@@ -332,21 +361,53 @@
     return this.shard(this.shardOf(term)).then(function (sh) { return sh.recs.get(term) || null; });
   };
 
-  // The `p` (tails) and `x` (positions) files of a record's term file.
-  Index.prototype.extra = function (rec, which) {
-    return this.file(this.manifest.terms[rec.shard][which]);
-  };
-
-  // Loads the rest of a tiered term's postings.
+  // Loads the rest of a tiered term's postings (its tail).
   Index.prototype.complete = async function (rec) {
     if (rec.complete) return;
-    var list = docList(new Reader(await this.extra(rec, 2), rec.tailOff));
+    var r = new Reader(await this.fileAt(rec.tail[0]), rec.tail[1]), list;
+    if (rec.extra & 1) {
+      // Documents having the term in `body` only, their fieldnorm ids in the `n` file.
+      var bodyNorms = await this.fileAt(this.manifest.bodyNorms), first = this.manifest.entities, k;
+      list = { ords: [], fields: [] };
+      for (var c = r.varint(), o = 0; c > 0; c--) { o += r.varint(); list.ords.push(o); }
+      for (k = 0; k < list.ords.length; k++) list.fields.push([null, null, null, null, null, [r.varint(), bodyNorms[list.ords[k] - first]]]);
+    } else {
+      list = docList(r);
+    }
+    if (rec.complete) return;
+    rec.tailList = list;
     var ords = rec.ords.concat(list.ords), fields = rec.fields.concat(list.fields), order = ords.map(function (_, i) { return i; });
     order.sort(function (a, b) { return ords[a] - ords[b]; });
     rec.ords = order.map(function (i) { return ords[i]; });
     rec.fields = order.map(function (i) { return fields[i]; });
     rec.complete = true;
     rec.scores = null;
+  };
+
+  // Positions of `rec` in each text field: [Map ord -> [fieldnorm id, positions]] by field;
+  // those of the listed documents only (from the record), or of all (`all`: with the tail and
+  // the positions block).
+  Index.prototype.positions = async function (rec, all) {
+    var out = [], f, k;
+    for (f = 0; f < 6; f++) out.push(new Map());
+    function read(r, list, from, to) {
+      for (f = from; f < to; f++) {
+        if (!(rec.flags & (1 << f))) continue;
+        for (k = 0; k < list.ords.length; k++) {
+          var field = list.fields[k][f];
+          if (!field) continue;
+          for (var c = field[0], p = 0, pos = []; c > 0; c--) { p += r.varint(); pos.push(p); }
+          out[f].set(list.ords[k], [field[1], pos]);
+        }
+      }
+    }
+    if (rec.extra & 1) read(new Reader(rec.short[0], rec.short[1]), rec.listed, 0, 6);
+    if (!all || (rec.extra & 1 && rec.listed.ords.length === rec.ords.length && !rec.x)) return out;
+    await this.complete(rec);
+    var x = new Reader(await this.fileAt(rec.x[0]), rec.x[1]);
+    if (rec.extra & 1) read(x, rec.tailList, 5, 6);
+    else read(x, rec, 0, 6);
+    return out;
   };
 
   // Single-term scores of the listed documents: Map ord -> [score over all text fields, over
@@ -385,21 +446,17 @@
   };
 
   Index.prototype.vocab = function () {
-    var self = this;
-    if (!this.vocabList) {
-      this.vocabList = this.file(this.manifest.vocab).then(function (bytes) {
-        var r = new Reader(bytes), n = r.varint(), out = [], prev = new Uint8Array(0);
-        for (var k = 0; k < n; k++) {
-          var shared = r.varint(), len = r.varint(), v = new Uint8Array(shared + len);
-          v.set(prev.subarray(0, shared));
-          v.set(r.bytes(len), shared);
-          prev = v;
-          out.push([utf8.decode(v), r.varint()]);
-        }
-        return out;
-      });
-    }
-    return this.vocabList;
+    return this.fileAt(this.manifest.vocab, function (bytes) {
+      var r = new Reader(bytes), n = r.varint(), out = [], prev = new Uint8Array(0);
+      for (var k = 0; k < n; k++) {
+        var shared = r.varint(), len = r.varint(), v = new Uint8Array(shared + len);
+        v.set(prev.subarray(0, shared));
+        v.set(r.bytes(len), shared);
+        prev = v;
+        out.push([utf8.decode(v), r.varint()]);
+      }
+      return out;
+    });
   };
 
   function oneEdit(a, b) {
@@ -439,34 +496,44 @@
     return out;
   };
 
-  // Phrase scores (tantivy's PhraseQuery per field): Map ord -> score.
+  // A phrase group (tantivy's PhraseQuery per field, src/search/query.rs phrase_group): per
+  // document its score in each field (`scores`: Map ord -> [score or undefined by field]);
+  // `open`: an upper bound of a score in `body` not known yet (-Infinity when all are). The
+  // records carry the positions of the documents they list, which are all those having the
+  // term outside `body`; documents having a term in `body` only (its tail) are bounded by the
+  // terms' largest tf / (tf + norm) until the ranking needs them.
   Index.prototype.phrase = async function (terms) {
-    var recs = await Promise.all(terms.map(this.record, this)), out = new Map(), m = this.manifest, self = this;
-    if (recs.some(function (r) { return !r; })) return out;
-    await Promise.all(recs.map(function (rec) { return self.complete(rec); }));
-    // Per term and field: Map ord -> [fieldnorm id, positions].
-    var blocks = await Promise.all(recs.map(function (rec) {
-      return self.extra(rec, 3).then(function (bytes) {
-        var r = new Reader(bytes, rec.posOff), fields = [];
-        for (var f = 0; f < 6; f++) {
-          var docs = new Map();
-          if (rec.flags & (1 << f)) {
-            rec.ords.forEach(function (o, k) {
-              var field = rec.fields[k][f];
-              if (!field) return;
-              for (var c = field[0], p = 0, pos = []; c > 0; c--) { p += r.varint(); pos.push(p); }
-              docs.set(o, [field[1], pos]);
-            });
-          }
-          fields.push(docs);
-        }
-        return fields;
-      });
-    }));
-    for (var f = 0; f < 6; f++) {
-      if (recs.some(function (r) { return !r.df[f]; })) continue;
+    var recs = await Promise.all(terms.map(this.record, this)), m = this.manifest, n = this.n;
+    var g = { phrase: terms, recs: recs, scores: new Map(), todo: [], open: -Infinity };
+    if (recs.some(function (r) { return !r || !(r.flags & 63); })) return g;
+    for (var f = 0; f < 6; f++) if (recs.every(function (r) { return r.df[f] > 0; })) g.todo.push(f);
+    if (!recs.every(function (r) { return r.extra & 1; })) {
+      await this.evaluatePhrase(g);
+      return g;
+    }
+    var blocks = await Promise.all(recs.map(function (rec) { return this.positions(rec, false); }, this));
+    this.phraseFields(g, blocks, g.todo);
+    if (g.todo.indexOf(5) >= 0 && recs.some(function (r) { return !r.complete; })) {
+      var idfSum = 0, frac = Infinity;
+      recs.forEach(function (r) { idfSum += idf(r.df[5], n); frac = Math.min(frac, r.bodyFrac); });
+      g.open = m.boosts[5] * (weight(idfSum) * frac);
+    }
+    return g;
+  };
+
+  // Evaluates the phrase in every field over all documents.
+  Index.prototype.evaluatePhrase = async function (g) {
+    var blocks = await Promise.all(g.recs.map(function (rec) { return this.positions(rec, true); }, this));
+    g.scores = new Map();
+    this.phraseFields(g, blocks, g.todo);
+    g.open = -Infinity;
+  };
+
+  Index.prototype.phraseFields = function (g, blocks, fields) {
+    var m = this.manifest, self = this;
+    fields.forEach(function (f) {
       var idfSum = 0;
-      for (var i = 0; i < recs.length; i++) idfSum += idf(recs[i].df[f], this.n);
+      for (var i = 0; i < g.recs.length; i++) idfSum += idf(g.recs[i].df[f], self.n);
       var w = weight(idfSum), first = blocks[0][f];
       var docs = Array.from(first.keys()).filter(function (d) { return blocks.every(function (b) { return b[f].has(d); }); });
       docs.sort(function (a, b) { return a - b; });
@@ -475,47 +542,56 @@
         first.get(d)[1].forEach(function (p) {
           if (blocks.every(function (b, k) { return k === 0 || b[f].get(d)[1].indexOf(p + k) >= 0; })) count++;
         });
-        if (count > 0) out.set(d, (out.get(d) || 0) + bm25(self.norms[f], m.boosts[f], w, count, first.get(d)[0]));
+        if (count > 0) {
+          if (!g.scores.has(d)) g.scores.set(d, []);
+          g.scores.get(d)[f] = bm25(self.norms[f], m.boosts[f], w, count, first.get(d)[0]);
+        }
       });
-    }
-    return out;
+    });
   };
+
+  // A phrase group's score of `d` from the fields evaluated (field order), or undefined.
+  function phraseScore(g, d) {
+    var s = g.scores.get(d), total = 0;
+    if (!s) return undefined;
+    for (var f = 0; f < 6; f++) if (s[f] !== undefined) total += s[f];
+    return total;
+  }
 
   // Documents passing the filters (a Set), or null without filters.
   Index.prototype.allowed = async function (filters) {
-    var allowed = null, self = this;
+    var allowed = null;
     for (var [key, values] of filters) {
-      var name = this.manifest.filters[FILTER_KEYS[key]], docs = new Set();
-      if (name) {
-        var lists = await this.filterLists(name);
-        values.forEach(function (v) { (lists.get(v) || []).forEach(function (d) { docs.add(d); }); });
+      var table = this.manifest.filters[FILTER_KEYS[key]], docs = new Set();
+      if (table) {
+        for (var v of values) {
+          var lists = await this.fileAt(table[row(table, namePart(v), cmp)][1], filterLists);
+          (lists.get(v) || []).forEach(function (d) { docs.add(d); });
+        }
       }
       allowed = allowed === null ? docs : new Set(Array.from(allowed).filter(function (d) { return docs.has(d); }));
     }
     return allowed;
   };
 
-  Index.prototype.filterLists = function (name) {
-    this.filterCache = this.filterCache || new Map();
-    if (!this.filterCache.has(name)) {
-      this.filterCache.set(name, this.file(name).then(function (bytes) {
-        var r = new Reader(bytes), out = new Map(), lists = [];
-        for (var n = r.varint(); n > 0; n--) {
-          var value = r.string(), same = r.varint(), docs = [];
-          if (same) docs = lists[same - 1];
-          else for (var runs = r.varint(), end = 0; runs > 0; runs--) {
-            var start = end + r.varint(), len = r.varint();
-            for (var d = start; d < start + len; d++) docs.push(d);
-            end = start + len;
-          }
-          lists.push(docs);
-          out.set(value, docs);
-        }
-        return out;
-      }));
+  // The part of a filter value its aliases share (`team-a` of `group:default/team-a`).
+  function namePart(v) { return v.split(/[:/]/).pop(); }
+
+  function filterLists(bytes) {
+    var r = new Reader(bytes), out = new Map(), lists = [];
+    for (var n = r.varint(); n > 0; n--) {
+      var value = r.string(), same = r.varint(), docs = [];
+      if (same) docs = lists[same - 1];
+      else for (var runs = r.varint(), end = 0; runs > 0; runs--) {
+        var x = r.varint(), start = end + Math.floor(x / 2), len = x % 2 ? r.varint() + 2 : 1;
+        for (var d = start; d < start + len; d++) docs.push(d);
+        end = start + len;
+      }
+      lists.push(docs);
+      out.set(value, docs);
     }
-    return this.filterCache.get(name);
-  };
+    return out;
+  }
 
   // The best `limit` documents for `q`: [{ord, score}], exactly as src/search/query.rs ranks them.
   Index.prototype.search = async function (q, limit) {
@@ -527,36 +603,67 @@
       return Array.from(allowed).sort(function (a, b) { return a - b; }).slice(0, limit).map(function (d) { return { ord: d, score: 0 }; });
     }
     var groups = await Promise.all(plan.groups.map(function (g) {
-      return g.phrase ? self.phrase(g.phrase).then(function (scores) { return { phrase: true, scores: scores }; })
-        : self.expand(g.term, g.prefix).then(function (cands) { return { cands: cands }; });
+      return g.phrase ? self.phrase(g.phrase) : self.expand(g.term, g.prefix).then(function (cands) { return { cands: cands }; });
     }));
-    if (groups.some(function (g) { return g.phrase ? !g.scores.size : !g.cands.length; })) return [];
-    var bonus = new Map(), exact = plan.exact ? await this.record(plan.exact) : null;
-    if (exact && exact.flags & 64) {
-      var wx = weight(idf(exact.df[6], this.n));
-      exact.exact.forEach(function (e) { bonus.set(e[0], bm25(self.norms[6], m.boosts[6], wx, e[1], e[2])); });
+    if (groups.some(function (g) { return g.phrase ? !g.scores.size && g.open === -Infinity : !g.cands.length; })) return [];
+    var bonus = new Map(), key = plan.exact ? await this.record(queryTerms(plan.exact).join("")) : null;
+    var exact = key && key.exact && key.exact.get(plan.exact);
+    if (exact) {
+      var wx = weight(idf(exact.length, this.n));
+      exact.forEach(function (e) { bonus.set(e[0], bm25(self.norms[6], m.boosts[6], wx, e[1], e[2])); });
     }
     var terms = [];
     groups.forEach(function (g) {
       if (g.cands) g.cands.forEach(function (c) { terms.push(c.rec.term); });
+      else terms.push.apply(terms, g.phrase);
     });
-    plan.groups.forEach(function (g) { if (g.phrase) terms.push.apply(terms, g.phrase); });
     for (;;) {
       var result = this.rank(groups, bonus, allowed, limit);
       if (result) {
         result.terms = terms;
         return result;
       }
-      // The listed documents do not settle the ranking: load the remaining postings.
-      await Promise.all(groups.map(function (g) {
-        return Promise.all((g.cands || []).map(function (c) { return self.complete(c.rec); }));
-      }));
+      // The loaded postings do not settle the ranking: load what most stands in the way (a
+      // tail, or the rest of a phrase's positions).
+      var next = this.blocking;
+      await (next.phrase ? this.evaluatePhrase(next) : this.complete(next.rec));
     }
   };
 
-  // Ranks with what is loaded; null when unlisted documents might still rank.
+  // Whether candidate `c` might score `d` after loading its tail: a tail holds no entity with
+  // extra bit 1, and no document having the term in `name` or `title` with extra bit 0 (all a
+  // typo candidate scores).
+  function mayHave(c, d, entities) {
+    return !c.rec.complete && !(d < entities && c.rec.extra & 2) && !(c.nt && c.rec.extra & 1);
+  }
+
+  // Upper bound of a phrase group's score of a document it has scored (`value`): exact when
+  // every term lists the document (its `body` is known then).
+  Index.prototype.phraseOpen = function (g, d, value) {
+    if (g.open === -Infinity) return -Infinity;
+    for (var i = 0; i < g.recs.length; i++) {
+      if (position(g.recs[i], d) < 0 && mayHave({ rec: g.recs[i] }, d, this.manifest.entities)) return value + g.open;
+    }
+    return -Infinity;
+  };
+
+  // The bound of what loading a source would settle: a candidate's tail, a phrase's `body`.
+  function openOf(source) { return source.phrase ? source.open : source.weight * source.rec.bound; }
+
+  // Index of `d` in `rec`'s (sorted) ordinals, or -1.
+  function position(rec, d) {
+    var lo = 0, hi = rec.ords.length - 1;
+    while (lo <= hi) {
+      var mid = (lo + hi) >> 1;
+      if (rec.ords[mid] === d) return mid;
+      if (rec.ords[mid] < d) lo = mid + 1; else hi = mid - 1;
+    }
+    return -1;
+  }
+
+  // Ranks with what is loaded; null when documents not known well enough might still rank.
   Index.prototype.rank = function (groups, bonus, allowed, limit) {
-    var self = this, seen = new Set(), infos = [];
+    var self = this, seen = new Set(), entities = this.manifest.entities;
     groups.forEach(function (g) {
       if (g.phrase) { g.scores.forEach(function (_, d) { seen.add(d); }); return; }
       g.cands.forEach(function (c) {
@@ -565,23 +672,32 @@
       });
     });
     bonus.forEach(function (_, d) { seen.add(d); });
-    // Best score an unlisted document can have in each group (-Infinity: none can match).
-    var open = groups.map(function (g) {
-      var best = -Infinity;
-      (g.cands || []).forEach(function (c) { if (!c.rec.complete) best = Math.max(best, c.weight * c.rec.bound); });
-      return best;
-    });
-    var unseen = open.reduce(function (a, b) { return a + b; }, 0);
+    // Best score an unseen document can have in each group (-Infinity: none can match), for an
+    // entity and for another document.
+    function unseenBound(d) {
+      return groups.reduce(function (sum, g) {
+        if (g.phrase) return sum + g.open;
+        var best = -Infinity;
+        g.cands.forEach(function (c) { if (mayHave(c, d, entities)) best = Math.max(best, c.weight * c.rec.bound); });
+        return sum + best;
+      }, 0);
+    }
+    var unseen = -Infinity, open = [unseenBound(0), unseenBound(entities)];
+    if (!allowed) unseen = Math.max(entities > 0 ? open[0] : -Infinity, open[1]);
+    else allowed.forEach(function (d) { if (!seen.has(d)) unseen = Math.max(unseen, open[d < entities ? 0 : 1]); });
     var resolved = [], pending = [];
     seen.forEach(function (d) {
       if (allowed && !allowed.has(d)) return;
-      var total = 0, upper = 0, exact = true;
+      var total = 0, upper = 0, exact = true, sources = [];
       for (var i = 0; i < groups.length; i++) {
         var g = groups[i], value, known = false, openHere = -Infinity;
         if (g.phrase) {
-          if (!g.scores.has(d)) return;
-          value = g.scores.get(d);
-          known = true;
+          value = phraseScore(g, d);
+          known = value !== undefined;
+          if (known) openHere = self.phraseOpen(g, d, value);
+          else if (g.open > -Infinity) openHere = g.open;
+          else return;
+          if (openHere > -Infinity) sources.push(g);
         } else {
           value = 0;
           for (var k = 0; k < g.cands.length; k++) {
@@ -591,8 +707,9 @@
               var v = c.weight * (c.nt ? s[1] : s[0]);
               if (!known || v > value) value = v;
               known = true;
-            } else if (!c.rec.complete) {
+            } else if (mayHave(c, d, entities)) {
               openHere = Math.max(openHere, c.weight * c.rec.bound);
+              sources.push(c);
             }
           }
           if (!known && openHere === -Infinity) return;
@@ -603,15 +720,27 @@
       }
       if (bonus.has(d)) { total += bonus.get(d); upper += bonus.get(d); }
       if (exact) resolved.push([d, total]);
-      else pending.push(upper);
+      else pending.push([upper, sources]);
     });
     resolved.sort(function (a, b) { return b[1] - a[1] || a[0] - b[0]; });
-    var complete = open.every(function (o) { return o === -Infinity; });
-    if (!complete) {
-      if (resolved.length < limit) return null;
-      var threshold = resolved[limit - 1][1];
-      if (!(unseen < threshold)) return null;
-      if (pending.some(function (u) { return !(u < threshold); })) return null;
+    if (unseen > -Infinity || pending.length) {
+      var threshold = resolved.length < limit ? -Infinity : resolved[limit - 1][1];
+      var unseenSources = [];
+      groups.forEach(function (g) {
+        if (g.phrase) { if (g.open > -Infinity) unseenSources.push(g); }
+        else g.cands.forEach(function (c) { if (!c.rec.complete) unseenSources.push(c); });
+      });
+      if (unseen > -Infinity) pending.push([unseen, unseenSources]);
+      // What stands in the way: the source of the highest upper bound not below the threshold.
+      var best = null;
+      pending.forEach(function (p) {
+        if (p[0] < threshold || (best && p[0] <= best[0])) return;
+        best = p;
+      });
+      if (best) {
+        this.blocking = best[1].reduce(function (a, b) { return openOf(b) > openOf(a) ? b : a; });
+        return null;
+      }
     }
     return resolved.slice(0, limit).map(function (r) { return { ord: r[0], score: r[1] }; });
   };
@@ -619,14 +748,13 @@
   // Metadata of document `ord`.
   Index.prototype.meta = async function (ord) {
     if (this.metas.has(ord)) return this.metas.get(ord);
-    var t = this.manifest.meta, lo = 0, hi = t.length - 1;
-    while (lo < hi) {
-      var mid = (lo + hi + 1) >> 1;
-      if (t[mid][0] <= ord) lo = mid; else hi = mid - 1;
-    }
-    var bytes = await this.file(t[lo][1]), r = new Reader(bytes), count = new Reader(bytes).varint(), ords = [];
-    for (var k = 0; k < count; k++) ords.push(t[lo][0] + k);
-    metaBlock(r, ords, this.metas);
+    var t = this.manifest.meta, at = row(t, ord, function (a, b) { return a - b; }), self = this;
+    await this.fileAt(t[at][1], function (bytes) {
+      var count = new Reader(bytes).varint(), ords = [];
+      for (var k = 0; k < count; k++) ords.push(t[at][0] + k);
+      metaBlock(new Reader(bytes), ords, self.metas);
+      return true;
+    });
     return this.metas.get(ord);
   };
 

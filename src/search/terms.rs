@@ -1,0 +1,334 @@
+//! One term's share of the static export: its record, its tail and its positions block.
+//!
+//! Input: the [`Index`] and a vocabulary entry. Output: a [`TermData`] (`export.rs` lays the
+//! pieces out in files). The encodings are described in `export.rs`.
+//!
+//! A term's documents are *listed* in its record, or left to its *tail*. Listed are: all of
+//! them when they are at most [`Limits::list_all`]; otherwise the [`Limits::top`] best by
+//! single-term score (the sum over text fields of boost × BM25), every entity, and every
+//! document having the term in a field other than `body` (so the unlisted ones have it in their
+//! body only), unless that makes more than [`Limits::list_max`], in which case the best that
+//! many; and the unlisted documents tied with the best of them when at most [`Limits::ties`].
+//! The record carries the best single-term score of an unlisted document (`bound`, rounded up
+//! to f32), which lets the client rank without the tail when no unlisted document can reach its
+//! top results.
+
+use super::encode::Writer;
+use super::index::{Index, Postings};
+use super::score::{FieldNorms, idf, weight};
+use super::{EXACT, Field};
+
+/// How much a record lists (see the module docs); tests use small limits to exercise tails.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Limits {
+    pub list_all: usize,
+    pub top: usize,
+    pub list_max: usize,
+    pub ties: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits { list_all: 96, top: 16, list_max: 4096, ties: 64 }
+    }
+}
+
+/// Results whose metadata a term's record carries (the best by score, and the best by `name`
+/// and `title` score), when the term is in at least [`INLINE_MIN_DOCS`] documents and they lie
+/// in at least [`INLINE_CHUNKS`] metadata chunks.
+pub(crate) const INLINE_META: usize = 10;
+pub(crate) const INLINE_MIN_DOCS: usize = 64;
+pub(crate) const INLINE_CHUNKS: usize = 3;
+
+/// The fields before `body`.
+pub(crate) const SHORT_FIELDS: usize = Field::Body as usize;
+
+/// `extra` flag bits of a record: it lists every document having the term outside `body` and
+/// every entity having it (its tail holds only other documents having it in `body` only, as
+/// ordinals and term frequencies) and carries the positions of the documents it lists; it
+/// lists every entity having the term.
+pub(crate) const EXTRA_SHORT_COMPLETE: u8 = 1;
+pub(crate) const EXTRA_ENTITIES: u8 = 2;
+
+/// One document of a term: (term frequency, fieldnorm id) per text field, tf 0 when absent.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct TermDoc {
+    pub ord: u32,
+    pub fields: [(u32, u8); 6],
+}
+
+impl TermDoc {
+    fn mask(&self) -> u8 {
+        self.fields.iter().enumerate().filter(|(_, f)| f.0 > 0).fold(0u8, |m, (i, _)| m | 1 << i)
+    }
+
+    fn outside_body(&self) -> bool {
+        self.fields[..SHORT_FIELDS].iter().any(|f| f.0 > 0)
+    }
+}
+
+/// A term's pieces (of its text fields; `exact` is added by `export.rs`).
+#[derive(Default)]
+pub(crate) struct TermData {
+    /// Bits 0–5: text fields present, 7: tiered (there is a tail).
+    pub flags: u8,
+    /// [`EXTRA_SHORT_COMPLETE`], [`EXTRA_ENTITIES`].
+    pub extra: u8,
+    /// Document frequency per present text field.
+    pub dfs: Vec<u32>,
+    /// Best single-term score of an unlisted document, rounded up.
+    pub bound: Option<f32>,
+    /// Largest `tf / (tf + norm)` of a document having the term in `body`, rounded up.
+    pub body_frac: Option<f32>,
+    /// Listed documents and their positions.
+    pub record: Writer,
+    pub tail: Writer,
+    pub positions: Writer,
+    /// Documents whose metadata the record carries.
+    pub inline: Vec<u32>,
+}
+
+/// Rounds a positive score up to the next f32.
+pub(crate) fn round_up(s: f64) -> f32 {
+    let m = s as f32;
+    if f64::from(m) < s { m.next_up() } else { m }
+}
+
+/// The documents of vocabulary entry `i` with their fields, by ordinal.
+fn term_docs(index: &Index, i: usize) -> Vec<TermDoc> {
+    let lists: Vec<(usize, &Postings)> = Field::TEXT
+        .iter()
+        .map(|&f| (f as usize, index.postings_at(i, f as usize)))
+        .filter(|(_, p)| p.len() > 0)
+        .collect();
+    let mut cursors = vec![0usize; lists.len()];
+    let mut out = Vec::with_capacity(lists.iter().map(|(_, p)| p.len()).max().unwrap_or(0));
+    loop {
+        let next = lists.iter().zip(&cursors).filter_map(|((_, p), &c)| p.docs.get(c)).min().copied();
+        let Some(ord) = next else { break };
+        let mut doc = TermDoc { ord, fields: [(0, 0); 6] };
+        for ((f, p), c) in lists.iter().zip(cursors.iter_mut()) {
+            if p.docs.get(*c) == Some(&ord) {
+                doc.fields[*f] = (p.tfs[*c], index.fieldnorm_ids[ord as usize][*f]);
+                *c += 1;
+            }
+        }
+        out.push(doc);
+    }
+    out
+}
+
+/// The unlisted document with the best score, if any.
+fn best_unlisted(scores: &[f64], listed: &[bool]) -> Option<usize> {
+    (0..scores.len()).filter(|&k| !listed[k]).max_by(|&a, &b| scores[a].total_cmp(&scores[b]))
+}
+
+/// A document list, column by column: `varint count`, the `varint` ordinal deltas, a `u8` field
+/// mask per document, then per field (in order) the `varint` term frequencies of the documents
+/// having it, then per field their `u8` fieldnorm ids.
+pub(crate) fn encode_docs(w: &mut Writer, docs: &[&TermDoc]) {
+    w.varint(docs.len() as u64);
+    let mut prev = 0;
+    for d in docs {
+        w.varint(u64::from(d.ord - prev));
+        prev = d.ord;
+    }
+    for d in docs {
+        w.byte(d.mask());
+    }
+    for f in 0..6 {
+        for d in docs {
+            if d.fields[f].0 > 0 {
+                w.varint(u64::from(d.fields[f].0));
+            }
+        }
+    }
+    for f in 0..6 {
+        for d in docs {
+            if d.fields[f].0 > 0 {
+                w.byte(d.fields[f].1);
+            }
+        }
+    }
+}
+
+/// Positions of `fields` of `docs` (in order): per field, per document having it, its `tf`
+/// positions as `varint` deltas.
+fn encode_positions(w: &mut Writer, index: &Index, i: usize, docs: &[&TermDoc], fields: std::ops::Range<usize>) {
+    for f in fields {
+        let postings = index.postings_at(i, f);
+        let mut k = 0;
+        for d in docs {
+            if d.fields[f].0 == 0 {
+                continue;
+            }
+            while postings.docs[k] != d.ord {
+                k += 1;
+            }
+            let mut last = 0;
+            for &p in postings.positions(k) {
+                w.varint(u64::from(p - last));
+                last = p;
+            }
+        }
+    }
+}
+
+/// The pieces of vocabulary entry `i`; `chunk_starts` are the first ordinals of the metadata
+/// chunks.
+pub(crate) fn term_data(
+    index: &Index,
+    norms: &[FieldNorms],
+    chunk_starts: &[u32],
+    limits: &Limits,
+    i: usize,
+) -> TermData {
+    let entry = &index.vocab[i];
+    let n = index.num_docs();
+    let mut flags = 0u8;
+    let mut dfs = Vec::new();
+    for (f, &df) in entry.df[..EXACT].iter().enumerate() {
+        if df > 0 {
+            flags |= 1 << f;
+            dfs.push(df);
+        }
+    }
+    let docs = term_docs(index, i);
+    let weights: Vec<f64> = (0..6).map(|f| weight(idf(entry.df[f].max(1), n))).collect();
+    // Single-term scores, as the client computes them (fields in order).
+    let scores: Vec<f64> = docs
+        .iter()
+        .map(|d| {
+            let mut s = 0.0;
+            for (f, &(tf, fnid)) in d.fields.iter().enumerate() {
+                if tf > 0 {
+                    s += norms[f].score(Field::BOOSTS[f], weights[f], tf, fnid);
+                }
+            }
+            s
+        })
+        .collect();
+    // The best documents, in order (only as many as needed: a full sort of a frequent term's
+    // documents is the export's largest cost otherwise).
+    let better = |a: &usize, b: &usize| scores[*b].total_cmp(&scores[*a]).then(docs[*a].ord.cmp(&docs[*b].ord));
+    let best = |count: usize| -> Vec<usize> {
+        let mut all: Vec<usize> = (0..docs.len()).collect();
+        if count < all.len() {
+            all.select_nth_unstable_by(count, better);
+            all.truncate(count);
+        }
+        all.sort_unstable_by(better);
+        all
+    };
+    let top = best(limits.top.max(INLINE_META));
+
+    let mut listed = vec![docs.len() <= limits.list_all; docs.len()];
+    let mut short_complete = true;
+    if docs.len() > limits.list_all {
+        for &k in top.iter().take(limits.top) {
+            listed[k] = true;
+        }
+        for (k, d) in docs.iter().enumerate() {
+            if d.outside_body() || d.ord < index.entities {
+                listed[k] = true;
+            }
+        }
+        if listed.iter().filter(|&&l| l).count() > limits.list_max {
+            short_complete = false;
+            listed = vec![false; docs.len()];
+            for k in best(limits.list_max) {
+                listed[k] = true;
+            }
+        }
+        // Unlisted documents tied with the best of them, when few.
+        if let Some(b) = best_unlisted(&scores, &listed) {
+            let tied: Vec<usize> = (0..docs.len()).filter(|&k| !listed[k] && scores[k] == scores[b]).collect();
+            if tied.len() <= limits.ties {
+                for k in tied {
+                    listed[k] = true;
+                }
+            }
+        }
+    }
+    let bound = best_unlisted(&scores, &listed).map(|k| round_up(scores[k]));
+    if bound.is_some() {
+        flags |= 0x80;
+    }
+    let body = Field::Body as usize;
+    let body_frac = (entry.df[body] > 0).then(|| {
+        let norm = &norms[body];
+        let best = docs
+            .iter()
+            .filter(|d| d.fields[body].0 > 0)
+            .map(|d| {
+                let tf = f64::from(d.fields[body].0);
+                tf / (tf + norm.norm(d.fields[body].1))
+            })
+            .fold(0.0, f64::max);
+        round_up(best)
+    });
+    let mut extra = if short_complete { EXTRA_SHORT_COMPLETE } else { 0 };
+    if docs.iter().zip(&listed).all(|(d, &l)| l || d.ord >= index.entities) {
+        extra |= EXTRA_ENTITIES;
+    }
+
+    let listed_docs: Vec<&TermDoc> = docs.iter().zip(&listed).filter(|(_, l)| **l).map(|(d, _)| d).collect();
+    let unlisted_docs: Vec<&TermDoc> = docs.iter().zip(&listed).filter(|(_, l)| !**l).map(|(d, _)| d).collect();
+    let mut record = Writer::default();
+    encode_docs(&mut record, &listed_docs);
+    if short_complete {
+        encode_positions(&mut record, index, i, &listed_docs, 0..6);
+    }
+    let mut tail = Writer::default();
+    if bound.is_some() && short_complete {
+        // Documents having the term in `body` only: their fieldnorm ids are in the `body`
+        // fieldnorm file.
+        tail.varint(unlisted_docs.len() as u64);
+        let mut prev = 0;
+        for d in &unlisted_docs {
+            tail.varint(u64::from(d.ord - prev));
+            prev = d.ord;
+        }
+        for d in &unlisted_docs {
+            tail.varint(u64::from(d.fields[SHORT_FIELDS].0));
+        }
+    } else if bound.is_some() {
+        encode_docs(&mut tail, &unlisted_docs);
+    }
+    let mut positions = Writer::default();
+    if !short_complete {
+        let all: Vec<&TermDoc> = docs.iter().collect();
+        encode_positions(&mut positions, index, i, &all, 0..6);
+    } else if bound.is_some() {
+        encode_positions(&mut positions, index, i, &unlisted_docs, SHORT_FIELDS..6);
+    }
+
+    let mut inline: Vec<u32> = top.iter().take(INLINE_META).map(|&k| docs[k].ord).collect();
+    // The best by `name` and `title` too, which a typo of a word finds (`query.rs`).
+    let named: Vec<usize> = (0..docs.len()).filter(|&k| docs[k].fields[..2].iter().any(|f| f.0 > 0)).collect();
+    let name_score = |k: usize| {
+        let mut s = 0.0;
+        for (f, &(tf, fnid)) in docs[k].fields[..2].iter().enumerate() {
+            if tf > 0 {
+                s += norms[f].score(Field::BOOSTS[f], weights[f], tf, fnid);
+            }
+        }
+        s
+    };
+    let mut by_name: Vec<(f64, u32)> = named.iter().map(|&k| (name_score(k), docs[k].ord)).collect();
+    let cut = INLINE_META.min(by_name.len());
+    let order = |a: &(f64, u32), b: &(f64, u32)| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1));
+    if cut < by_name.len() {
+        by_name.select_nth_unstable_by(cut, order);
+    }
+    inline.extend(by_name[..cut].iter().map(|&(_, ord)| ord));
+    inline.sort_unstable();
+    inline.dedup();
+    let mut chunks: Vec<usize> = inline.iter().map(|&o| chunk_starts.partition_point(|&s| s <= o)).collect();
+    chunks.sort_unstable();
+    chunks.dedup();
+    if chunks.len() < INLINE_CHUNKS || docs.len() < INLINE_MIN_DOCS {
+        inline.clear();
+    }
+    TermData { flags, extra, dfs, bound, body_frac, record, tail, positions, inline }
+}
