@@ -6,7 +6,7 @@
 // Every query runs twice per engine, each in a fresh browser context: cold (empty cache, so
 // the runtime, manifest and everything else count) and warm (after one warm-up query, so only
 // what this query needs beyond the runtime and shared files counts). Bytes are response body
-// sizes from a local server that compresses nothing; JavaScript counts at its gzip -9 size (what
+// sizes from a local server that compresses nothing and answers range requests as static hosts do; JavaScript counts at its gzip -9 size (what
 // a static host sends), every other file as stored (both engines store their index files
 // compressed already). Both clients fetch the metadata of the top 10 results.
 import { createServer } from "node:http";
@@ -27,13 +27,17 @@ const opt = (name, fallback) => {
 };
 const chromiumPath = opt("--chromium", process.env.PORTICO_CHROMIUM || "/usr/bin/chromium");
 const jsonOut = opt("--json", null);
+// --verbose: every counted response (engine, query, path, bytes) on stderr.
+const verbose = args.includes("--verbose") && args.splice(args.indexOf("--verbose"), 1);
 const [site, queriesFile] = args;
 if (!site || !queriesFile) {
   console.error("usage: node benches/search-bytes.mjs SITE_DIR QUERIES_FILE [--chromium PATH] [--json OUT]");
   process.exit(2);
 }
 const queries = readFileSync(queriesFile, "utf8").split("\n").filter((l) => l.trim() && !l.startsWith("#"));
-const clientJs = path.join(here, "../themes/default/assets/search.js");
+// The client as the build published it (comment lines stripped), else its source.
+const built = existsSync(path.join(site, "assets")) && readdirSync(path.join(site, "assets")).find((f) => /^search\.[0-9a-f]+\.js$/.test(f));
+const clientJs = built ? path.join(site, "assets", built) : path.join(here, "../themes/default/assets/search.js");
 const manifest = readdirSync(path.join(site, "search")).find((f) => /^manifest\.bin$/.test(f));
 if (!manifest) throw new Error(`no search/manifest.bin in ${site}`);
 
@@ -51,8 +55,16 @@ const server = createServer((req, res) => {
     res.writeHead(404);
     return res.end();
   }
-  res.writeHead(200, { "content-type": TYPES[path.extname(file)] || "application/octet-stream", "cache-control": "max-age=3600" });
-  res.end(readFileSync(file));
+  const type = TYPES[path.extname(file)] || "application/octet-stream";
+  const body = readFileSync(file);
+  // Single byte ranges, as GitHub Pages, S3 and common web servers answer them.
+  const range = /^bytes=(\d+)-(\d+)$/.exec(req.headers.range || "");
+  if (range && +range[1] <= +range[2] && +range[2] < body.length) {
+    res.writeHead(206, { "content-type": type, "cache-control": "max-age=3600", "content-range": `bytes ${range[1]}-${range[2]}/${body.length}` });
+    return res.end(body.subarray(+range[1], +range[2] + 1));
+  }
+  res.writeHead(200, { "content-type": type, "cache-control": "max-age=3600", "accept-ranges": "bytes" });
+  res.end(body);
 });
 await new Promise((r) => server.listen(0, "127.0.0.1", r));
 const origin = `http://127.0.0.1:${server.address().port}`;
@@ -98,6 +110,7 @@ async function measure(engine, q, warmup) {
       const body = await response.body();
       bytes += transferSize(response.url(), body);
       requests += 1;
+      if (verbose) console.error(`  ${engine} ${q}: ${response.url().replace(origin, "")} ${transferSize(response.url(), body)}`);
     } catch {}
   });
   await page.goto(`${origin}/__bench.html`);

@@ -1,9 +1,15 @@
 //! The static export: the index as content-hashed files the browser client reads.
 //!
-//! Input: the [`Index`]. Output: [`SearchFiles`], every file under `search/`, gzip members
-//! (flate2, no timestamp: the same index gives the same bytes) named `<kind>.<hash>.bin`, and
+//! Input: the [`Index`]. Output: [`SearchFiles`], every file under `search/`, gzip (flate2, no
+//! timestamp: the same index gives the same bytes) named `<kind>.<hash>.bin`, and
 //! `manifest.bin`; the client inflates them with `DecompressionStream` (and uses bytes that do
-//! not start with the gzip magic as they are, in case a server decoded them already). The
+//! not start with the gzip magic as they are, in case a server decoded them already).
+//!
+//! Files read in part (`p`, `x`, `m`) are *pieces*, gzip members concatenated, each compressed
+//! on its own: the client fetches a piece with an HTTP range request (`Range: bytes=a-b`, which
+//! GitHub Pages, S3 and common web servers honour), so that a query pays for the tail or the
+//! results it needs rather than for their neighbours. From a server that answers a range
+//! request with the whole file (`200`), it keeps the file and cuts the pieces from it. The
 //! encodings of values are in `encode.rs`, a term's pieces are made in `terms.rs`. At most
 //! [`file_budget`] files.
 //!
@@ -11,25 +17,25 @@
 //! |------|---------|---------|
 //! | `manifest.bin` | JSON: statistics, parameters, file names, tables of the files below, facet values | first query |
 //! | `t.<h>.bin` | a range of the term dictionary: per term its record (see below), then the metadata of the documents the records carry | per query term |
-//! | `p.<h>.bin` | *tails* of the terms of consecutive term files: the documents their records do not list | when the listed documents do not settle the top results |
-//! | `x.<h>.bin` | positions the records do not carry (those of the tails, or all of a term whose record does not list every document having it outside `body`) | phrase queries that the tails could decide |
-//! | `m.<h>.bin` | result metadata of a run of ordinals (entities, operations or docs sections: see `extract.rs` for their order) | results not carried by the term files |
+//! | `p.<h>.bin` | pieces: *tails* of the terms of consecutive term files, the documents their records do not list | a piece when the listed documents do not settle the top results |
+//! | `x.<h>.bin` | pieces: positions the records do not carry (those of the tails, or all of a term whose record does not list every document having it outside `body`) | a piece for phrase queries that the tails could decide |
+//! | `m.<h>.bin` | pieces: the `varint count` and `varint` lengths of the pieces after it, then result metadata of a run of ordinals (entities, operations or docs sections: see `extract.rs` for their order), [`META_PIECE`] documents a piece | the first piece and the pieces of results not carried by the term files |
 //! | `f<k>.<h>.bin` | values of filter key `k` (a range of them by *name part*, the last segment of `kind:namespace/name`, so that the forms of one reference lie together) and their documents (runs of ordinals) | filtered queries |
 //! | `v.<h>.bin` | terms of `name`/`title` with their frequency | typo tolerance |
-//! | `n.<h>.bin` | the `body` fieldnorm id (a byte) of every document after the entities | with a tail of body-only documents |
 //!
 //! The manifest's `files` lists every other file; tables refer to files by index there: `terms`
-//! (first term and file of each term file), `meta` (first ordinal and file), `filters` (per
-//! key, first name part and file of each filter file), `vocab`, `bodyNorms`.
+//! (first term and file of each term file), `meta` (first ordinal, file and length of the first
+//! piece), `filters` (per key, first name part and file of each filter file), `vocab`,
+//! `metaPiece`.
 //!
 //! A term file: `varint count`, the front-coded terms (text terms and the keys of `exact`
 //! values, see [`exact_key`]), then per term its record: `u8 flags` (bits 0–5 text fields
 //! present, 6 `exact` values, 7 tiered), `u8 extra` (bit 0: the record lists every document
 //! having the term outside `body` and carries the positions of the documents it lists; bit 1:
 //! it lists every entity having the term), `varint df` per present text field; if tiered `f32
-//! bound` (the best single-term score of an unlisted document, rounded up), `varint file` and
-//! `varint offset` of its tail; if it has a positions block (text fields, and tiered or not
-//! extra bit 0) `varint file` and `varint offset`; if `body` is present `f32` the largest `tf /
+//! bound` (the best single-term score of an unlisted document, rounded up), `varint file`,
+//! `varint offset` and `varint length` of its tail piece; if it has a positions block (text
+//! fields, and tiered or not extra bit 0) `varint file`, `varint offset` and `varint length`; if `body` is present `f32` the largest `tf /
 //! (tf + norm)` of its `body` occurrences (rounded up: it bounds a phrase's `body` score); if a
 //! text field is present the listed documents as a *document list* (`terms.rs`,
 //! `encode_docs`), and with extra bit 0 their positions (per field, per document having it,
@@ -40,8 +46,8 @@
 //! several metadata chunks).
 //!
 //! A tail is a document list, or with extra bit 0 (its documents have the term in `body` only
-//! and are not entities) `varint count`, `varint ordinal deltas` and `varint tf`s, their
-//! fieldnorm ids being in the `n` file. A positions block holds, per field, per document
+//! and are not entities) `varint count`, `varint ordinal deltas`, `varint tf`s and a `u8`
+//! fieldnorm id each. A positions block holds, per field, per document
 //! having it (with extra bit 0 the tail's documents and `body` only, else all the term's
 //! documents and fields), its `tf` positions as `varint` deltas.
 
@@ -61,15 +67,18 @@ use super::{
     PREFIX_WEIGHT, PREFIX_WINDOW,
 };
 
-/// Uncompressed bytes after which a term file is closed.
-const SHARD_BYTES: usize = 26_000;
+/// Smallest term file, in (estimated) uncompressed bytes.
+const SHARD_MIN_BYTES: usize = 6_000;
 /// Smallest metadata chunk, in (estimated) uncompressed bytes.
 const META_MIN_BYTES: usize = 8_000;
+/// Documents per separately compressed piece of a metadata chunk.
+const META_PIECE: usize = 6;
 /// Uncompressed bytes after which a filter file is closed.
 const FILTER_BYTES: usize = 40_000;
-/// Shares of the file budget (after filters and vocabulary) for tails and positions.
-const TAIL_SHARE: (usize, usize) = (1, 16);
-const POSITION_SHARE: (usize, usize) = (1, 24);
+/// Shares of the file budget (after filters and vocabulary) for tails, positions and metadata.
+const TAIL_SHARE: (usize, usize) = (1, 40);
+const POSITION_SHARE: (usize, usize) = (1, 40);
+const META_SHARE: (usize, usize) = (1, 12);
 
 /// The static files of the browser client.
 #[derive(Clone, Debug, Default)]
@@ -120,9 +129,9 @@ fn keys(index: &Index) -> Vec<Key> {
     keys.into_values().collect()
 }
 
-/// Ranges of terms of about [`SHARD_BYTES`] (estimated): each closes, once big enough, where
+/// Ranges of terms of about `target` bytes (estimated): each closes, once big enough, where
 /// the next term shares the shortest prefix with the previous one within the next half
-/// [`SHARD_BYTES`], so that a word being typed finds its longer terms in the same file.
+/// `target`, so that a word being typed finds its longer terms in the same file.
 fn shard_runs(keys: &[Key], terms: &[TermData], target: usize) -> Vec<Range<usize>> {
     let size = |i: usize| {
         keys[i].term.len() + terms[i].record.len() + 8 + 100 * terms[i].inline.len() + 40 * keys[i].exact.len()
@@ -163,13 +172,14 @@ fn shard_runs(keys: &[Key], terms: &[TermData], target: usize) -> Vec<Range<usiz
     out
 }
 
-/// Where each term's tail or positions block lies: (file group, offset), by term.
-fn groups(blocks: &[&Writer], target: usize) -> (usize, Vec<(usize, usize)>) {
+/// Where each term's tail or positions block lies: (file group, offset), by term; blocks are
+/// the compressed pieces, empty for a term without one (then `usize::MAX`).
+fn groups(blocks: &[Vec<u8>], target: usize) -> (usize, Vec<(usize, usize)>) {
     let mut at = Vec::with_capacity(blocks.len());
     let mut group = 0;
     let mut used = 0;
     for block in blocks {
-        if block.buf.is_empty() {
+        if block.is_empty() {
             at.push((usize::MAX, 0));
             continue;
         }
@@ -196,48 +206,78 @@ pub(crate) fn export_with(index: &Index, limits: &Limits) -> SearchFiles {
     let n = index.num_docs();
     let norms: Vec<FieldNorms> = index.total_tokens.iter().map(|&t| FieldNorms::new(t, n)).collect();
     let filters = filter_files(index);
-    // The budget ([`file_budget`]): the filters and the vocabulary, term files of about
-    // [`SHARD_BYTES`] (more when they would take more than half), a [`TAIL_SHARE`] for tails
-    // and a [`POSITION_SHARE`] for positions; metadata chunks get the rest.
+    // The budget ([`file_budget`]): the filters, the vocabulary, the metadata lengths and the
+    // manifest; a [`TAIL_SHARE`] for tails, a [`POSITION_SHARE`] for positions and a
+    // [`META_SHARE`] for metadata (read in pieces, so their number only matters to a server
+    // without range requests); term files, which queries read whole, get the rest, of at least
+    // [`SHARD_MIN_BYTES`].
     let budget = file_budget(index);
     let avail = budget.saturating_sub(3 + filters.len()).max(4);
     let tail_files = (avail * TAIL_SHARE.0 / TAIL_SHARE.1).max(1);
     let position_files = (avail * POSITION_SHARE.0 / POSITION_SHARE.1).max(1);
     let total: usize = index.metas.iter().map(meta_size).sum();
-    let size_chunks = |files: usize| {
-        let mut target = total.div_ceil(files.max(1)).max(META_MIN_BYTES);
+    let meta_files = (avail * META_SHARE.0 / META_SHARE.1).max(1);
+    let chunks = {
+        let mut target = total.div_ceil(meta_files).max(META_MIN_BYTES);
         loop {
             let chunks = meta_chunks(index, target);
-            if chunks.len() <= files.max(1) || target > total {
+            if chunks.len() <= meta_files || target > total {
                 break chunks;
             }
             target += target / 16;
         }
     };
-    // Which results a record carries depends on the chunks: first assume term files take a
-    // third of the budget.
-    let chunks = size_chunks(avail.saturating_sub(tail_files + position_files + avail / 3));
-    let chunk_starts: Vec<u32> = chunks.iter().map(|r| r.start as u32).collect();
+    // The first ordinal of every metadata piece.
+    let piece_starts: Vec<u32> = chunks.iter().flat_map(|r| r.clone().step_by(META_PIECE)).map(|o| o as u32).collect();
     let keys = keys(index);
     let terms: Vec<TermData> = keys
         .par_iter()
-        .map(|k| k.text.map(|i| term_data(index, &norms, &chunk_starts, limits, i)).unwrap_or_default())
+        .map(|k| k.text.map(|i| term_data(index, &norms, &piece_starts, limits, i)).unwrap_or_default())
         .collect();
-    let mut shard_target = SHARD_BYTES;
+    let shard_files = avail.saturating_sub(tail_files + position_files + chunks.len()).max(1);
+    let mut shard_target = SHARD_MIN_BYTES;
     let shards = loop {
         let shards = shard_runs(&keys, &terms, shard_target);
-        if shards.len() <= avail / 2 {
+        if shards.len() <= shard_files {
             break shards;
         }
-        shard_target += shard_target / 8;
+        shard_target += shard_target / 16;
     };
-    let meta_files = avail.saturating_sub(shards.len() + tail_files + position_files);
-    let chunks = if chunks.len() <= meta_files { chunks } else { size_chunks(meta_files) };
-    let tails: Vec<&Writer> = terms.iter().map(|t| &t.tail).collect();
-    let positions: Vec<&Writer> = terms.iter().map(|t| &t.positions).collect();
-    let sum = |blocks: &[&Writer]| blocks.iter().map(|b| b.len()).sum::<usize>();
+    // Tails and positions are compressed term by term: a client fetches one with an HTTP
+    // range request (or, from a server without ranges, the whole file once).
+    let piece = |w: &Writer| if w.buf.is_empty() { Vec::new() } else { gzip(&w.buf, 9) };
+    let tails: Vec<Vec<u8>> = terms.par_iter().map(|t| piece(&t.tail)).collect();
+    let positions: Vec<Vec<u8>> = terms.par_iter().map(|t| piece(&t.positions)).collect();
+    let sum = |blocks: &[Vec<u8>]| blocks.iter().map(Vec::len).sum::<usize>();
     let (tail_files, tail_at) = groups(&tails, sum(&tails).div_ceil(tail_files));
     let (position_files, position_at) = groups(&positions, sum(&positions).div_ceil(position_files));
+
+    // Metadata chunks are pieces of [`META_PIECE`] documents, compressed one by one, after a
+    // first piece holding their lengths: the client fetches the pieces of its results with
+    // range requests.
+    let meta_files: Vec<(Vec<u8>, usize)> = chunks
+        .par_iter()
+        .map(|range| {
+            let ords: Vec<usize> = range.clone().collect();
+            let pieces: Vec<Vec<u8>> = ords
+                .chunks(META_PIECE)
+                .map(|piece| {
+                    let mut w = Writer::default();
+                    let metas: Vec<_> = piece.iter().map(|&o| &index.metas[o]).collect();
+                    meta_block(&mut w, &metas);
+                    gzip(&w.buf, 9)
+                })
+                .collect();
+            let mut lengths = Writer::default();
+            lengths.varint(pieces.len() as u64);
+            for piece in &pieces {
+                lengths.varint(piece.len() as u64);
+            }
+            let header = gzip(&lengths.buf, 9);
+            let header_len = header.len();
+            ([header, pieces.concat()].concat(), header_len)
+        })
+        .collect();
 
     // File indices: term files, tails, positions, metadata, filters, vocabulary.
     let t0 = 0;
@@ -246,54 +286,43 @@ pub(crate) fn export_with(index: &Index, limits: &Limits) -> SearchFiles {
     let m0 = x0 + position_files;
     let f0 = m0 + chunks.len();
     let v0 = f0 + filters.len();
-    let n0 = v0 + 1;
 
-    let mut raw: Vec<(String, Vec<u8>)> = Vec::with_capacity(v0 + 1);
+    // (kind, bytes, whether the bytes are compressed pieces already).
+    let mut raw: Vec<(String, Vec<u8>, bool)> = Vec::with_capacity(v0 + 1);
     raw.extend(
         shards
             .par_iter()
             .map(|range| {
                 // An empty block has no file (`usize::MAX`); its location is never written.
-                let at = |base: usize, (file, offset): (usize, usize)| (base.saturating_add(file), offset);
-                let locate = |i: usize| (at(p0, tail_at[i]), at(x0, position_at[i]));
-                ("t".to_owned(), term_file(index, &keys, &terms, range.clone(), &locate))
+                let at = |base: usize, (file, offset): (usize, usize), len: usize| {
+                    (base.saturating_add(file), offset, len)
+                };
+                let locate =
+                    |i: usize| (at(p0, tail_at[i], tails[i].len()), at(x0, position_at[i], positions[i].len()));
+                ("t".to_owned(), term_file(index, &keys, &terms, range.clone(), &locate), false)
             })
             .collect::<Vec<_>>(),
     );
-    raw.extend(concat_groups(&tails, &tail_at, tail_files).into_iter().map(|b| ("p".to_owned(), b)));
-    raw.extend(concat_groups(&positions, &position_at, position_files).into_iter().map(|b| ("x".to_owned(), b)));
-    raw.extend(
-        chunks
-            .par_iter()
-            .map(|range| {
-                let mut w = Writer::default();
-                let metas: Vec<_> = index.metas[range.clone()].iter().collect();
-                meta_block(&mut w, &metas);
-                ("m".to_owned(), w.buf)
-            })
-            .collect::<Vec<_>>(),
-    );
+    raw.extend(concat_groups(&tails, &tail_at, tail_files).into_iter().map(|b| ("p".to_owned(), b, true)));
+    raw.extend(concat_groups(&positions, &position_at, position_files).into_iter().map(|b| ("x".to_owned(), b, true)));
+    raw.extend(meta_files.iter().map(|(bytes, _)| ("m".to_owned(), bytes.clone(), true)));
     for (k, values) in &filters {
-        raw.push((format!("f{k}"), filter_file(values)));
+        raw.push((format!("f{k}"), filter_file(values), false));
     }
-    raw.push(("v".to_owned(), vocab_file(index)));
-    raw.push((
-        "n".to_owned(),
-        index.fieldnorm_ids[index.entities as usize..].iter().map(|ids| ids[Field::Body as usize]).collect(),
-    ));
+    raw.push(("v".to_owned(), vocab_file(index), false));
 
     let packed: Vec<(String, Vec<u8>)> = raw
-        .par_iter()
-        .map(|(kind, bytes)| {
-            // Tails and positions are large and rarely fetched: a faster level.
-            let packed = gzip(bytes, if kind == "p" || kind == "x" { 6 } else { 7 });
+        .into_par_iter()
+        .map(|(kind, bytes, pieces)| {
+            let packed = if pieces { bytes } else { gzip(&bytes, 7) };
             (format!("{kind}.{}.bin", hash(&packed)), packed)
         })
         .collect();
     let names: Vec<&str> = packed.iter().map(|(name, _)| name.as_str()).collect();
     let shard_table: Vec<serde_json::Value> =
         shards.iter().enumerate().map(|(s, r)| json!([keys[r.start].term, t0 + s])).collect();
-    let meta_table: Vec<serde_json::Value> = chunks.iter().enumerate().map(|(c, r)| json!([r.start, m0 + c])).collect();
+    let meta_table: Vec<serde_json::Value> =
+        chunks.iter().zip(&meta_files).enumerate().map(|(c, (r, (_, header)))| json!([r.start, m0 + c, header])).collect();
     let mut filter_table = serde_json::Map::new();
     for (i, (k, values)) in filters.iter().enumerate() {
         let entry = filter_table.entry(FILTER_KEYS[*k]).or_insert_with(|| json!([]));
@@ -317,7 +346,7 @@ pub(crate) fn export_with(index: &Index, limits: &Limits) -> SearchFiles {
         "meta": meta_table,
         "filters": filter_table,
         "vocab": v0,
-        "bodyNorms": n0,
+        "metaPiece": META_PIECE,
         "facets": facets(index),
     });
     let manifest_packed = gzip(manifest.to_string().as_bytes(), 9);
@@ -334,12 +363,12 @@ pub(crate) fn export_with(index: &Index, limits: &Limits) -> SearchFiles {
 }
 
 /// The blocks of each group, concatenated.
-fn concat_groups(blocks: &[&Writer], at: &[(usize, usize)], count: usize) -> Vec<Vec<u8>> {
+fn concat_groups(blocks: &[Vec<u8>], at: &[(usize, usize)], count: usize) -> Vec<Vec<u8>> {
     let mut out = vec![Vec::new(); count];
     for (block, &(group, offset)) in blocks.iter().zip(at) {
         if group != usize::MAX {
             debug_assert_eq!(out[group].len(), offset);
-            out[group].extend(&block.buf);
+            out[group].extend(block);
         }
     }
     out
@@ -389,7 +418,7 @@ fn term_file(
     keys: &[Key],
     terms: &[TermData],
     range: Range<usize>,
-    locate: &(dyn Fn(usize) -> ((usize, usize), (usize, usize)) + Sync),
+    locate: &(dyn Fn(usize) -> ((usize, usize, usize), (usize, usize, usize)) + Sync),
 ) -> Vec<u8> {
     let mut main = Writer::default();
     main.varint(range.len() as u64);
@@ -411,10 +440,12 @@ fn term_file(
             main.f32(bound);
             main.varint(tail.0 as u64);
             main.varint(tail.1 as u64);
+            main.varint(tail.2 as u64);
         }
         if !t.positions.buf.is_empty() {
             main.varint(positions.0 as u64);
             main.varint(positions.1 as u64);
+            main.varint(positions.2 as u64);
         }
         debug_assert_eq!(
             !t.positions.buf.is_empty(),

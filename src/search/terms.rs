@@ -35,7 +35,7 @@ impl Default for Limits {
 
 /// Results whose metadata a term's record carries (the best by score, and the best by `name`
 /// and `title` score), when the term is in at least [`INLINE_MIN_DOCS`] documents and they lie
-/// in at least [`INLINE_CHUNKS`] metadata chunks.
+/// in at least [`INLINE_CHUNKS`] metadata pieces.
 pub(crate) const INLINE_META: usize = 10;
 pub(crate) const INLINE_MIN_DOCS: usize = 64;
 pub(crate) const INLINE_CHUNKS: usize = 3;
@@ -175,7 +175,7 @@ fn encode_positions(w: &mut Writer, index: &Index, i: usize, docs: &[&TermDoc], 
 }
 
 /// The pieces of vocabulary entry `i`; `chunk_starts` are the first ordinals of the metadata
-/// chunks.
+/// pieces.
 pub(crate) fn term_data(
     index: &Index,
     norms: &[FieldNorms],
@@ -281,8 +281,8 @@ pub(crate) fn term_data(
     }
     let mut tail = Writer::default();
     if bound.is_some() && short_complete {
-        // Documents having the term in `body` only: their fieldnorm ids are in the `body`
-        // fieldnorm file.
+        // Documents having the term in `body` only: ordinals, `body` term frequencies and
+        // fieldnorm ids.
         tail.varint(unlisted_docs.len() as u64);
         let mut prev = 0;
         for d in &unlisted_docs {
@@ -291,6 +291,9 @@ pub(crate) fn term_data(
         }
         for d in &unlisted_docs {
             tail.varint(u64::from(d.fields[SHORT_FIELDS].0));
+        }
+        for d in &unlisted_docs {
+            tail.byte(d.fields[SHORT_FIELDS].1);
         }
     } else if bound.is_some() {
         encode_docs(&mut tail, &unlisted_docs);

@@ -130,15 +130,20 @@ fn plan_json(plan: &query::Plan) -> serde_json::Value {
     serde_json::json!({"groups": groups, "exact": plan.exact, "filters": plan.filters})
 }
 
-/// Runs the browser client in Node over the exported files; `None` when Node is missing and
-/// browser tests are skipped explicitly.
-fn run_client(files: &SearchFiles, queries: &[String]) -> Option<Vec<serde_json::Value>> {
+/// Runs the browser client in Node over the exported files, answering range requests (or, with
+/// `no_ranges`, sending whole files as a server without ranges does); `None` when Node is
+/// missing and browser tests are skipped explicitly.
+fn run_client(files: &SearchFiles, queries: &[String], no_ranges: bool) -> Option<Vec<serde_json::Value>> {
     let dir = tempfile::tempdir().expect("temp dir");
     write_export(files, dir.path());
     let list = dir.path().join("queries.txt");
     std::fs::write(&list, queries.join("\n")).expect("write queries");
     let script = manifest_dir().join("tests/search/parity.mjs");
-    let output = match std::process::Command::new("node")
+    let mut node = std::process::Command::new("node");
+    if no_ranges {
+        node.env("PORTICO_NO_RANGES", "1");
+    }
+    let output = match node
         .arg(&script)
         .arg(dir.path())
         .arg(&files.manifest)
@@ -164,13 +169,19 @@ fn run_client(files: &SearchFiles, queries: &[String]) -> Option<Vec<serde_json:
 
 /// Asserts that the browser client returns exactly `query()`'s top 10 for each query.
 fn assert_parity(label: &str, index: &SearchIndex, queries: &[String]) -> usize {
-    assert_parity_of(label, index, index.export(), queries).0
+    assert_parity_of(label, index, index.export(), queries, false).0
 }
 
 /// [`assert_parity`] with the client reading `files` (an export of `index`); returns the number
 /// of queries compared and the names of the files each fetched.
-fn assert_parity_of(label: &str, index: &SearchIndex, files: &SearchFiles, queries: &[String]) -> (usize, Vec<String>) {
-    let Some(results) = run_client(files, queries) else { return (0, Vec::new()) };
+fn assert_parity_of(
+    label: &str,
+    index: &SearchIndex,
+    files: &SearchFiles,
+    queries: &[String],
+    no_ranges: bool,
+) -> (usize, Vec<String>) {
+    let Some(results) = run_client(files, queries, no_ranges) else { return (0, Vec::new()) };
     let fetched: Vec<String> = results
         .iter()
         .flat_map(|js| js["files"].as_array().into_iter().flatten().filter_map(|f| f.as_str().map(str::to_owned)))
@@ -250,13 +261,15 @@ fn browser_client_ranks_exactly_like_query_from_tails() {
     for (section, (_, index)) in [("content-example", content_example()), ("backstage", backstage())] {
         let queries: Vec<String> = parity_queries(section).into_iter().chain(extra.iter().cloned()).collect();
         let files = export::export_with(&index.index, &limits);
-        let (n, mut files_fetched) = assert_parity_of(section, index, &files, &queries);
+        let (n, mut files_fetched) = assert_parity_of(section, index, &files, &queries, false);
         compared += n;
         fetched.append(&mut files_fetched);
+        // The same from a server that ignores range requests.
+        assert_parity_of(section, index, &files, &queries, true);
     }
     if compared > 0 {
-        // The queries needed tails, positions blocks and `body` fieldnorms.
-        for kind in ["p.", "x.", "n."] {
+        // The queries needed tail, positions and metadata pieces.
+        for kind in ["p.", "x.", "m."] {
             assert!(fetched.iter().any(|f| f.starts_with(kind)), "no {kind} file fetched");
         }
     }

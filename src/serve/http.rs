@@ -161,7 +161,32 @@ fn respond(status: StatusCode, path: &str, bytes: &[u8]) -> Response {
     r
 }
 
-async fn file(State(shared): State<Shared>, uri: Uri) -> Response {
+/// The one byte range a `Range` header asks of `len` bytes: `None` to send everything (no
+/// header, several ranges, another unit: all allowed by RFC 9110), `Some(Err)` when it cannot be
+/// satisfied. The search client reads pieces of its files this way, as from GitHub Pages or S3.
+/// (Written here because the site is in memory; tower-http's range support serves files.)
+fn byte_range(header: Option<&HeaderValue>, len: usize) -> Option<Result<std::ops::Range<usize>, ()>> {
+    let spec = header?.to_str().ok()?.trim().strip_prefix("bytes=")?;
+    if spec.contains(',') {
+        return None;
+    }
+    let (first, last) = spec.split_once('-')?;
+    let (first, last) = (first.trim(), last.trim());
+    let range = if first.is_empty() {
+        let suffix: usize = last.parse().ok()?;
+        len.saturating_sub(suffix)..len
+    } else {
+        let first: usize = first.parse().ok()?;
+        let last = if last.is_empty() { usize::MAX } else { last.parse::<usize>().ok()? };
+        if last < first {
+            return None; // invalid: ignored
+        }
+        first..last.min(len.saturating_sub(1)).saturating_add(1)
+    };
+    Some(if range.start < len && !range.is_empty() { Ok(range) } else { Err(()) })
+}
+
+async fn file(State(shared): State<Shared>, uri: Uri, headers: axum::http::HeaderMap) -> Response {
     let site = shared.site.read().expect("site lock").clone();
     let not_found = || match site.files.get("404.html") {
         Some(b) => respond(StatusCode::NOT_FOUND, "404.html", b),
@@ -175,7 +200,29 @@ async fn file(State(shared): State<Shared>, uri: Uri) -> Response {
         path.clone()
     };
     if let Some(bytes) = site.files.get(&key) {
-        return respond(StatusCode::OK, &key, bytes);
+        if key.ends_with(".html") {
+            return respond(StatusCode::OK, &key, bytes);
+        }
+        let mut r = match byte_range(headers.get(header::RANGE), bytes.len()) {
+            None => respond(StatusCode::OK, &key, bytes),
+            Some(Ok(range)) => {
+                let content_range = format!("bytes {}-{}/{}", range.start, range.end - 1, bytes.len());
+                let mut r = respond(StatusCode::PARTIAL_CONTENT, &key, &bytes[range]);
+                if let Ok(v) = HeaderValue::from_str(&content_range) {
+                    r.headers_mut().insert(header::CONTENT_RANGE, v);
+                }
+                r
+            }
+            Some(Err(())) => {
+                let mut r = respond(StatusCode::RANGE_NOT_SATISFIABLE, &key, b"");
+                if let Ok(v) = HeaderValue::from_str(&format!("bytes */{}", bytes.len())) {
+                    r.headers_mut().insert(header::CONTENT_RANGE, v);
+                }
+                r
+            }
+        };
+        r.headers_mut().insert(header::ACCEPT_RANGES, HeaderValue::from_static("bytes"));
+        return r;
     }
     if !wants_dir && site.files.contains_key(&format!("{path}/index.html")) {
         let mut r = Response::new(Body::empty());
@@ -191,6 +238,23 @@ async fn file(State(shared): State<Shared>, uri: Uri) -> Response {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn byte_ranges_follow_rfc_9110() {
+        let range = |h: &str, len| byte_range(Some(&HeaderValue::from_str(h).unwrap()), len);
+        assert_eq!(byte_range(None, 10), None);
+        assert_eq!(range("bytes=2-5", 10), Some(Ok(2..6)));
+        assert_eq!(range("bytes=2-", 10), Some(Ok(2..10)));
+        assert_eq!(range("bytes=-3", 10), Some(Ok(7..10)));
+        assert_eq!(range("bytes=-30", 10), Some(Ok(0..10)));
+        assert_eq!(range("bytes=8-20", 10), Some(Ok(8..10)), "the last byte is clamped");
+        assert_eq!(range("bytes=10-12", 10), Some(Err(())), "starts after the end");
+        assert_eq!(range("bytes=-0", 10), Some(Err(())));
+        assert_eq!(range("bytes=0-1,4-5", 10), None, "several ranges: the whole file");
+        assert_eq!(range("items=0-1", 10), None, "another unit: the whole file");
+        assert_eq!(range("bytes=5-2", 10), None, "invalid: ignored");
+        assert_eq!(range("bytes=x-2", 10), None);
+    }
 
     #[test]
     fn paths_never_leave_the_site() {

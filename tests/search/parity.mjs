@@ -6,7 +6,8 @@
 //   MANIFEST_PATH  the manifest's path relative to SITE_ROOT (search/manifest.bin)
 //   QUERIES_FILE   one query per line (lines starting with "#" and blank lines are skipped)
 // Each query runs on a fresh client (cold cache); "bytes" counts the file bytes it fetched,
-// "files" names them.
+// "files" names them. Range requests are answered with the range, or with PORTICO_NO_RANGES=1
+// with the whole file.
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { pathToFileURL, fileURLToPath } from "node:url";
@@ -35,8 +36,11 @@ function bits(x) {
 for (const q of queries) {
   let bytes = 0, requests = 0;
   const files = [];
-  const index = new search.Index(manifestUrl, async (url) => {
-    const data = readFileSync(fileURLToPath(url));
+  const index = new search.Index(manifestUrl, async (url, start, len) => {
+    let data = readFileSync(fileURLToPath(url));
+    // A range request, as static hosts answer it; PORTICO_NO_RANGES=1 plays a server that
+    // sends the whole file instead.
+    if (len && !process.env.PORTICO_NO_RANGES) data = data.subarray(start, start + len);
     bytes += data.length;
     requests += 1;
     files.push(path.basename(fileURLToPath(url)));

@@ -329,10 +329,15 @@ fn start_server(root: &Path) -> Server {
 
 /// A raw HTTP/1.1 GET: (status line, headers, body).
 fn get(port: u16, path: &str) -> (String, String, Vec<u8>) {
+    get_with(port, path, "")
+}
+
+/// [`get`] with extra header lines (each ending in `\r\n`).
+fn get_with(port: u16, path: &str, headers: &str) -> (String, String, Vec<u8>) {
     use std::io::{Read, Write};
     let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
     s.set_read_timeout(Some(std::time::Duration::from_secs(30))).unwrap();
-    write!(s, "GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n").unwrap();
+    write!(s, "GET {path} HTTP/1.1\r\nHost: localhost\r\n{headers}Connection: close\r\n\r\n").unwrap();
     let mut raw = Vec::new();
     s.read_to_end(&mut raw).unwrap();
     let split = raw.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
@@ -381,6 +386,14 @@ fn serve_answers_http_with_types_404s_no_traversal_and_reload_events() {
     assert!(hits.len() <= 5);
     let (_, _, body) = get(server.port, "/__portico/search?q=xyzzyqwv");
     assert_eq!(String::from_utf8_lossy(&body), "[]");
+    // Byte ranges, which the search client uses to read pieces of its files.
+    let (_, _, whole) = get(server.port, "/search/manifest.bin");
+    let (status, head, body) = get_with(server.port, "/search/manifest.bin", "Range: bytes=2-9\r\n");
+    assert!(status.contains("206"), "{status}");
+    assert!(head.to_lowercase().contains(&format!("content-range: bytes 2-9/{}", whole.len())), "{head}");
+    assert_eq!(body, whole[2..10]);
+    let (status, _, _) = get_with(server.port, "/search/manifest.bin", &format!("Range: bytes={}-\r\n", whole.len()));
+    assert!(status.contains("416"), "{status}");
 
     // Live reload: an edit produces a `reload` event.
     let mut events = std::net::TcpStream::connect(("127.0.0.1", server.port)).unwrap();

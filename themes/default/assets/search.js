@@ -250,18 +250,24 @@
   }
 
   // ---- The index (src/search/export.rs describes the files) ----
-  // `fetchBytes(url)` returns the raw bytes of a URL (default: fetch()).
+  // `fetchBytes(url, start, len)` returns the raw bytes of a URL (default: fetch()): all of
+  // them, or with `len` those from `start` (a range request), or all when the server ignores
+  // the range.
   function Index(manifestUrl, fetchBytes) {
     this.base = new URL(".", manifestUrl).href;
     this.root = new URL("..", manifestUrl).href;
     this.manifestUrl = manifestUrl;
-    this.fetchBytes = fetchBytes || function (url) {
-      return fetch(url).then(function (r) {
+    this.fetchBytes = fetchBytes || function (url, start, len) {
+      var init = len ? { headers: { Range: "bytes=" + start + "-" + (start + len - 1) } } : undefined;
+      return fetch(url, init).then(function (r) {
         if (!r.ok) throw new Error(url + ": " + r.status);
         return r.arrayBuffer();
       }).then(function (b) { return new Uint8Array(b); });
     };
     this.files = new Map();
+    this.pieces = new Map();
+    this.wholes = new Map();
+    this.offsets = new Map();
     this.shards = new Map();
     this.metas = new Map();
     this.parsed = new Map();
@@ -272,6 +278,23 @@
     var url = new URL(name, this.base).href;
     if (!this.files.has(url)) this.files.set(url, this.fetchBytes(url).then(inflate));
     return this.files.get(url);
+  };
+
+  // The piece of file `i` at [start, start + len) (src/search/export.rs: pieces), inflated:
+  // fetched with a range request, or cut from the whole file when the server sent it all.
+  Index.prototype.piece = function (i, start, len) {
+    var url = new URL(this.manifest.files[i], this.base).href, key = url + " " + start, self = this;
+    if (!this.pieces.has(key)) {
+      this.pieces.set(key, (async function () {
+        var bytes = self.wholes.has(url) ? await self.wholes.get(url) : await self.fetchBytes(url, start, len);
+        if (bytes.length !== len) {
+          if (!self.wholes.has(url)) self.wholes.set(url, Promise.resolve(bytes));
+          bytes = bytes.subarray(start, start + len);
+        }
+        return inflate(bytes);
+      })());
+    }
+    return this.pieces.get(key);
   };
 
   // File `i` of the manifest's list, parsed once by `parse(bytes)` when given.
@@ -326,8 +349,8 @@
       for (f = 0; f < 6; f++) if (flags & (1 << f)) df[f] = r.varint();
       for (f = 0; f < 6; f++) textDf += df[f];
       var rec = { term: terms[t], shard: s, pos: t, flags: flags, extra: extra, df: df, textDf: textDf, complete: !(flags & 128) };
-      if (flags & 128) { rec.bound = r.f32(); rec.tail = [r.varint(), r.varint()]; }
-      if (flags & 63 && (!(extra & 1) || flags & 128)) rec.x = [r.varint(), r.varint()];
+      if (flags & 128) { rec.bound = r.f32(); rec.tail = [r.varint(), r.varint(), r.varint()]; }
+      if (flags & 63 && (!(extra & 1) || flags & 128)) rec.x = [r.varint(), r.varint(), r.varint()];
       if (flags & 32) rec.bodyFrac = r.f32();
       var list = flags & 63 ? docList(r) : { ords: [], fields: [] };
       rec.listed = list;
@@ -364,13 +387,13 @@
   // Loads the rest of a tiered term's postings (its tail).
   Index.prototype.complete = async function (rec) {
     if (rec.complete) return;
-    var r = new Reader(await this.fileAt(rec.tail[0]), rec.tail[1]), list;
+    var r = new Reader(await this.piece(rec.tail[0], rec.tail[1], rec.tail[2])), list, k;
     if (rec.extra & 1) {
-      // Documents having the term in `body` only, their fieldnorm ids in the `n` file.
-      var bodyNorms = await this.fileAt(this.manifest.bodyNorms), first = this.manifest.entities, k;
+      // Documents having the term in `body` only: ordinals, term frequencies, fieldnorm ids.
       list = { ords: [], fields: [] };
       for (var c = r.varint(), o = 0; c > 0; c--) { o += r.varint(); list.ords.push(o); }
-      for (k = 0; k < list.ords.length; k++) list.fields.push([null, null, null, null, null, [r.varint(), bodyNorms[list.ords[k] - first]]]);
+      for (k = 0; k < list.ords.length; k++) list.fields.push([null, null, null, null, null, [r.varint(), 0]]);
+      for (k = 0; k < list.ords.length; k++) list.fields[k][5][1] = r.byte();
     } else {
       list = docList(r);
     }
@@ -404,7 +427,7 @@
     if (rec.extra & 1) read(new Reader(rec.short[0], rec.short[1]), rec.listed, 0, 6);
     if (!all || (rec.extra & 1 && rec.listed.ords.length === rec.ords.length && !rec.x)) return out;
     await this.complete(rec);
-    var x = new Reader(await this.fileAt(rec.x[0]), rec.x[1]);
+    var x = new Reader(await this.piece(rec.x[0], rec.x[1], rec.x[2]));
     if (rec.extra & 1) read(x, rec.tailList, 5, 6);
     else read(x, rec, 0, 6);
     return out;
@@ -748,13 +771,23 @@
   // Metadata of document `ord`.
   Index.prototype.meta = async function (ord) {
     if (this.metas.has(ord)) return this.metas.get(ord);
-    var t = this.manifest.meta, at = row(t, ord, function (a, b) { return a - b; }), self = this;
-    await this.fileAt(t[at][1], function (bytes) {
-      var count = new Reader(bytes).varint(), ords = [];
-      for (var k = 0; k < count; k++) ords.push(t[at][0] + k);
-      metaBlock(new Reader(bytes), ords, self.metas);
-      return true;
-    });
+    var m = this.manifest, t = m.meta, at = row(t, ord, function (a, b) { return a - b; });
+    // Offsets of the file's pieces, from its first piece.
+    if (!this.offsets.has(at)) {
+      this.offsets.set(at, this.piece(t[at][1], 0, t[at][2]).then(function (bytes) {
+        var r = new Reader(bytes), list = [t[at][2]];
+        for (var c = r.varint(); c > 0; c--) list.push(list[list.length - 1] + r.varint());
+        return list;
+      }));
+    }
+    var offsets = await this.offsets.get(at);
+    var p = Math.floor((ord - t[at][0]) / m.metaPiece);
+    var bytes = await this.piece(t[at][1], offsets[p], offsets[p + 1] - offsets[p]);
+    if (!this.metas.has(ord)) {
+      var r = new Reader(bytes), count = r.varint(), ords = [];
+      for (var k = 0; k < count; k++) ords.push(t[at][0] + p * m.metaPiece + k);
+      metaBlock(new Reader(bytes), ords, this.metas);
+    }
     return this.metas.get(ord);
   };
 
