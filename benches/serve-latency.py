@@ -75,6 +75,7 @@ def main():
     ap.add_argument("--components", type=int, default=1000)
     ap.add_argument("--edits", type=int, default=20)
     ap.add_argument("--keep", help="generate into this directory and keep it")
+    ap.add_argument("--server-log", help="write the server's stderr here (with PORTICO_TRACE=1 in the environment: stage times of every rebuild)")
     a = ap.parse_args()
 
     binary = os.path.join(REPO, "target", "release", "portico")
@@ -100,7 +101,8 @@ def main():
             port = int(m.group(1))
             break
     startup = time.perf_counter() - t_spawn
-    threading.Thread(target=lambda: [None for _ in server.stderr], daemon=True).start()
+    log = open(a.server_log, "w") if a.server_log else None
+    threading.Thread(target=lambda: [log.write(line) if log else None for line in server.stderr], daemon=True).start()
     try:
         events = Events(port)
         events.start()

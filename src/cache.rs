@@ -35,7 +35,7 @@ pub struct CatalogFile {
     /// For files with Location entities: the inventory the result was computed with (targets
     /// may appear or vanish).
     pub inventory: Option<Key>,
-    pub entities: Vec<Entity>,
+    pub entities: Vec<std::sync::Arc<Entity>>,
     /// Files named by Location entities of this file: (file, explicit).
     pub next: Vec<String>,
     pub diags: Vec<Diagnostic>,
@@ -66,6 +66,9 @@ pub struct BuildCache {
     /// Rendered pages by output path, with the hash of everything they were rendered from
     /// (theme, template, view): see [`crate::render::PageCache`].
     pub pages: Mutex<HashMap<String, (Key, crate::render::Content)>>,
+    /// The last inventory: when every changed file is one of its files and still a file, the
+    /// file list is the same and the walk is skipped.
+    pub last_inventory: Mutex<Option<crate::discover::Inventory>>,
 }
 
 impl BuildCache {

@@ -26,7 +26,7 @@ use crate::yaml;
 #[derive(Clone, Debug, Default)]
 pub struct Parsed {
     /// Sorted by source file and document.
-    pub entities: Vec<Entity>,
+    pub entities: Vec<std::sync::Arc<Entity>>,
     /// Catalog files read, sorted.
     pub files: Vec<String>,
     /// TechDocs of the entities, rendered.
@@ -45,7 +45,7 @@ struct Pending {
 /// What reading one file produced.
 #[derive(Default)]
 struct FileResult {
-    entities: Vec<Entity>,
+    entities: Vec<std::sync::Arc<Entity>>,
     next: Vec<Pending>,
     diags: Vec<Diagnostic>,
 }
@@ -215,7 +215,7 @@ fn read_file(config: &Config, inventory: &Inventory, pending: &Pending) -> FileR
                 explicit: true,
             }));
         }
-        out.entities.push(entity);
+        out.entities.push(std::sync::Arc::new(entity));
     }
     out
 }

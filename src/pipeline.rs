@@ -117,7 +117,22 @@ pub fn check_cached(
     let mut diags: Vec<Diagnostic> = Vec::new();
 
     let t = log.start("discover");
-    let inventory = discover(config)?;
+    // Only existing files changed (no file created, deleted or renamed, no ignore file, which
+    // is hidden and so never listed): the last walk's list stands.
+    let known = |inventory: &crate::discover::Inventory| {
+        changed.is_some_and(|changed| {
+            !changed.is_empty()
+                && changed.iter().all(|c| inventory.files.binary_search(c).is_ok() && config.root.join(c).is_file())
+        })
+    };
+    let last = cache.and_then(|c| c.last_inventory.lock().expect("cache lock").clone());
+    let inventory = match last {
+        Some(last) if known(&last) => last,
+        _ => discover(config)?,
+    };
+    if let Some(cache) = cache {
+        *cache.last_inventory.lock().expect("cache lock") = Some(inventory.clone());
+    }
     log.done(
         "discover",
         t,

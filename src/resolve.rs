@@ -28,7 +28,7 @@ pub struct Relation {
 /// The resolved catalog.
 #[derive(Clone, Debug, Default)]
 pub struct Portal {
-    pub entities: BTreeMap<EntityRef, Entity>,
+    pub entities: BTreeMap<EntityRef, std::sync::Arc<Entity>>,
     /// Outgoing relations of each entity (also those pointing at missing entities).
     pub relations: BTreeMap<EntityRef, BTreeSet<Relation>>,
     pub ownership: Ownership,
@@ -96,7 +96,7 @@ pub fn resolve(parsed: Parsed, diags: &mut Vec<Diagnostic>) -> Portal {
 
 /// [`resolve`], reusing rendered API references from `cache` (for `serve`).
 pub fn resolve_cached(parsed: Parsed, cache: Option<&crate::cache::BuildCache>, diags: &mut Vec<Diagnostic>) -> Portal {
-    let mut entities: BTreeMap<EntityRef, Entity> = BTreeMap::new();
+    let mut entities: BTreeMap<EntityRef, std::sync::Arc<Entity>> = BTreeMap::new();
     let mut parsed = parsed;
     for entity in std::mem::take(&mut parsed.entities) {
         match entities.get(&entity.entity_ref) {
@@ -155,7 +155,7 @@ fn api_references(
     cache: Option<&crate::cache::BuildCache>,
     diags: &mut Vec<Diagnostic>,
 ) -> BTreeMap<EntityRef, crate::apiref::ApiReference> {
-    let apis: Vec<(&EntityRef, &Entity)> = portal.entities.iter().filter(|(_, e)| e.kind == "API").collect();
+    let apis: Vec<(&EntityRef, &Entity)> = portal.entities.iter().filter(|(_, e)| e.kind == "API").map(|(r, e)| (r, &**e)).collect();
     let rendered: Vec<(EntityRef, crate::apiref::ApiReference, Vec<Diagnostic>)> = apis
         .par_iter()
         .filter_map(|(r, e)| {
@@ -203,7 +203,7 @@ struct Emitted {
 fn emit_relations(
     self_ref: &EntityRef,
     entity: &Entity,
-    entities: &BTreeMap<EntityRef, Entity>,
+    entities: &BTreeMap<EntityRef, std::sync::Arc<Entity>>,
     by_name: &HashMap<&str, Vec<&EntityRef>>,
 ) -> Emitted {
     let mut edges = Vec::new();
@@ -319,7 +319,7 @@ mod tests {
         assert!(errors.is_empty());
         let mut diags = Vec::new();
         let ctx = DocContext { root: std::path::Path::new("/nonexistent"), file: "c.yaml", origin: "c.yaml" };
-        let entities = docs.into_iter().filter_map(|d| entity_from_document(d, &ctx, &mut diags)).collect();
+        let entities = docs.into_iter().filter_map(|d| entity_from_document(d, &ctx, &mut diags).map(std::sync::Arc::new)).collect();
         let p = resolve(Parsed { entities, ..Parsed::default() }, &mut diags);
         (p, diags)
     }

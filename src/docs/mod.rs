@@ -47,6 +47,8 @@ pub struct DocPage {
     pub tags: Vec<String>,
     /// Sanitised body HTML.
     pub html: String,
+    /// Hash of `html`: rendered pages are cached by it rather than by the HTML itself.
+    pub html_key: crate::cache::Key,
     pub headings: Vec<Heading>,
     pub ids: BTreeSet<String>,
     pub mermaid: bool,
@@ -120,7 +122,7 @@ impl Docs {
 
 /// Hash of what the docs depend on besides file contents: every file's path, and per entity its
 /// reference, directory, display name and TechDocs annotations.
-pub fn inputs_key(inventory: &Inventory, entities: &[Entity]) -> crate::cache::Key {
+pub fn inputs_key(inventory: &Inventory, entities: &[std::sync::Arc<Entity>]) -> crate::cache::Key {
     let mut h = blake3::Hasher::new();
     let mut add = |part: &[u8]| {
         h.update(&(part.len() as u64).to_le_bytes());
@@ -248,7 +250,7 @@ fn site_files(
 }
 
 /// Locates every entity's docs and renders them. Problems go to `diags`.
-pub fn load(config: &Config, inventory: &Inventory, entities: &[Entity], diags: &mut Vec<Diagnostic>) -> Docs {
+pub fn load(config: &Config, inventory: &Inventory, entities: &[std::sync::Arc<Entity>], diags: &mut Vec<Diagnostic>) -> Docs {
     load_cached(config, inventory, entities, None, diags)
 }
 
@@ -256,7 +258,7 @@ pub fn load(config: &Config, inventory: &Inventory, entities: &[Entity], diags: 
 pub fn load_cached(
     config: &Config,
     inventory: &Inventory,
-    entities: &[Entity],
+    entities: &[std::sync::Arc<Entity>],
     cache: Option<&crate::cache::BuildCache>,
     diags: &mut Vec<Diagnostic>,
 ) -> Docs {
@@ -264,7 +266,7 @@ pub fn load_cached(
     let mut entity_docs = BTreeMap::new();
     // Duplicate entities are left out by `resolve` (the first wins); so are their docs.
     let mut seen = BTreeSet::new();
-    let entities: Vec<&Entity> = entities.iter().filter(|e| seen.insert(&e.entity_ref)).collect();
+    let entities: Vec<&Entity> = entities.iter().map(|e| &**e).filter(|e| seen.insert(&e.entity_ref)).collect();
     for entity in entities.iter().copied() {
         let Some(reference) = entity.annotations.get(TECHDOCS_REF) else { continue };
         let pos = entity.annotation_pos.get(TECHDOCS_REF).copied();
@@ -845,6 +847,7 @@ fn render_page(ctx: &LinkContext, key: PageKey) -> (DocPage, Vec<Diagnostic>, Ve
         title,
         description: fm.description,
         tags: fm.tags,
+        html_key: blake3::hash(html.as_bytes()),
         html,
         headings: rendered.headings,
         ids: rendered.ids,

@@ -181,9 +181,11 @@ fn source_location_urls(entity: &crate::catalog::Entity, page: &DocPage) -> (Opt
     (edit, Some(view))
 }
 
-/// Renders one docs page through the theme.
-pub type RenderDocPage<'a> =
-    dyn Fn(&str, &DocSiteView, &DocPageView) -> Result<super::Content, Box<crate::diagnostics::Diagnostic>> + Sync + 'a;
+/// Renders one docs page through the theme: (output path, site view, page view without its
+/// `html`, the page, whose `html` and `html_key` complete the view).
+pub type RenderDocPage<'a> = dyn Fn(&str, &DocSiteView, &DocPageView, &DocPage) -> Result<super::Content, Box<crate::diagnostics::Diagnostic>>
+    + Sync
+    + 'a;
 
 /// Renders every docs page; returns (output path, HTML) pairs and the assets to copy.
 pub fn pages(
@@ -237,7 +239,7 @@ pub fn pages(
                 title: page.title.clone(),
                 description: page.description.clone(),
                 tags: page.tags.clone(),
-                html: page.html.clone(),
+                html: String::new(),
                 toc: page
                     .headings
                     .iter()
@@ -253,7 +255,7 @@ pub fn pages(
                 is_home,
             };
             let path = site.output_path(page);
-            let html = render(&path, &site_view, &view)?;
+            let html = render(&path, &site_view, &view, page)?;
             Ok((path, html))
         })
         .collect()

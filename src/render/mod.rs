@@ -129,7 +129,7 @@ pub fn render_cached(
         render_page(template, Value::from(ctx))
     };
 
-    let entities: Vec<&crate::catalog::Entity> = portal.entities.values().collect();
+    let entities: Vec<&crate::catalog::Entity> = portal.entities.values().map(|e| &**e).collect();
     let pages: Vec<(String, Content)> = entities
         .par_iter()
         .map(|e| {
@@ -257,8 +257,13 @@ pub fn docs_files_cached(
     let cached = PageCache::new(cache, theme, &site_data);
     let site = Value::from(Serde(&site_data));
     let builder = ViewBuilder { portal, config };
-    let docs_render = |path: &str, site_view: &docs_pages::DocSiteView, page: &docs_pages::DocPageView| {
-        cached.page(path, "docs.html", &(site_view, page), || {
+    let docs_render = |path: &str,
+                       site_view: &docs_pages::DocSiteView,
+                       view: &docs_pages::DocPageView,
+                       page: &crate::docs::DocPage| {
+        // The body is in the key as its hash: hashing its JSON would cost more than the page.
+        cached.page(path, "docs.html", &(site_view, view, page.html_key.to_hex().as_str()), || {
+            let page = docs_pages::DocPageView { html: page.html.clone(), ..view.clone() };
             theme
                 .env
                 .get_template("docs.html")

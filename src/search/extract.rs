@@ -102,7 +102,7 @@ pub(crate) fn documents(portal: &Portal) -> Vec<Doc> {
             orphan_sites.push(site);
         }
     }
-    let entities: Vec<&Entity> = portal.entities.values().collect();
+    let entities: Vec<&Entity> = portal.entities.values().map(|e| &**e).collect();
     let mut out: Vec<Doc> = entities
         .par_iter()
         .map(|entity| {

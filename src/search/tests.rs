@@ -71,7 +71,7 @@ fn exact_entity_name_ranks_first() {
                 .entities
                 .values()
                 .filter(|e| e.name.eq_ignore_ascii_case(&entity.name))
-                .map(crate::render::views::entity_path)
+                .map(|e| crate::render::views::entity_path(e))
                 .collect();
             assert!(
                 same_name.contains(&first.url),

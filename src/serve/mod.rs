@@ -16,7 +16,8 @@ use std::time::Instant;
 
 use crate::config::Overrides;
 use crate::diagnostics::{Diagnostic, Printer};
-use crate::search::{Documents, SearchIndex};
+use crate::resolve::Portal;
+use crate::search::SearchIndex;
 use engine::{Engine, Outcome};
 use http::{Notice, Shared};
 
@@ -87,10 +88,10 @@ pub fn serve(options: ServeOptions, printer: impl Fn(&[Diagnostic]) + Send + 'st
     };
     // The search index is built on its own thread, so that the next edit never waits for it:
     // the rebuild thread publishes pages (with the newest index's files) and sends the reload,
-    // then hands the portal's documents to the indexer, which swaps its files in when done.
+    // then hands the portal to the indexer, which swaps its files in when done.
     // `latest` (generation, index) orders the two: an older index never replaces a newer one.
     let latest: Arc<Mutex<(u64, Option<Arc<SearchIndex>>)>> = Arc::new(Mutex::new((0, None)));
-    let (to_indexer, jobs) = std::sync::mpsc::channel::<(u64, Documents)>();
+    let (to_indexer, jobs) = std::sync::mpsc::channel::<(u64, std::sync::Weak<Portal>)>();
     let index_shared = shared.clone();
     let index_latest = latest.clone();
     std::thread::spawn(move || {
@@ -109,8 +110,14 @@ pub fn serve(options: ServeOptions, printer: impl Fn(&[Diagnostic]) + Send + 'st
                 job = newer;
             }
             let t = Instant::now();
-            let (generation, documents) = job;
+            // The portal is read here rather than on the rebuild thread, which the next edit
+            // may need, and held only while it is read (a docs edit meanwhile copies it). Gone
+            // means a newer rebuild replaced it, and its job follows.
+            let (generation, portal) = job;
+            let Some(portal) = portal.upgrade() else { continue };
             let index = || {
+                let documents = SearchIndex::documents(&portal);
+                drop(portal);
                 let search = SearchIndex::from_documents(documents);
                 search.export();
                 Arc::new(search)
@@ -132,8 +139,8 @@ pub fn serve(options: ServeOptions, printer: impl Fn(&[Diagnostic]) + Send + 'st
     let rebuild_shared = shared.clone();
     std::thread::spawn(move || {
         let mut generation = 1;
-        if let Some(documents) = engine.documents() {
-            let _ = to_indexer.send((generation, documents));
+        if let Some(portal) = engine.portal() {
+            let _ = to_indexer.send((generation, Arc::downgrade(&portal)));
         }
         let mut waiting: Option<Vec<String>> = None;
         while let Some(changed) = waiting.take().or_else(|| batches.recv().ok()) {
@@ -159,8 +166,8 @@ pub fn serve(options: ServeOptions, printer: impl Fn(&[Diagnostic]) + Send + 'st
                         continue;
                     }
                     generation += 1;
-                    if let Some(documents) = engine.documents() {
-                        let _ = to_indexer.send((generation, documents));
+                    if let Some(portal) = engine.portal() {
+                        let _ = to_indexer.send((generation, Arc::downgrade(&portal)));
                     }
                 }
                 Outcome::Failed(list) => {
