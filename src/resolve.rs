@@ -155,7 +155,8 @@ fn api_references(
     cache: Option<&crate::cache::BuildCache>,
     diags: &mut Vec<Diagnostic>,
 ) -> BTreeMap<EntityRef, crate::apiref::ApiReference> {
-    let apis: Vec<(&EntityRef, &Entity)> = portal.entities.iter().filter(|(_, e)| e.kind == "API").map(|(r, e)| (r, &**e)).collect();
+    let apis: Vec<(&EntityRef, &Entity)> =
+        portal.entities.iter().filter(|(_, e)| e.kind == "API").map(|(r, e)| (r, &**e)).collect();
     let rendered: Vec<(EntityRef, crate::apiref::ApiReference, Vec<Diagnostic>)> = apis
         .par_iter()
         .filter_map(|(r, e)| {
@@ -319,7 +320,10 @@ mod tests {
         assert!(errors.is_empty());
         let mut diags = Vec::new();
         let ctx = DocContext { root: std::path::Path::new("/nonexistent"), file: "c.yaml", origin: "c.yaml" };
-        let entities = docs.into_iter().filter_map(|d| entity_from_document(d, &ctx, &mut diags).map(std::sync::Arc::new)).collect();
+        let entities = docs
+            .into_iter()
+            .filter_map(|d| entity_from_document(d, &ctx, &mut diags).map(std::sync::Arc::new))
+            .collect();
         let p = resolve(Parsed { entities, ..Parsed::default() }, &mut diags);
         (p, diags)
     }

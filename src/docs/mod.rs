@@ -250,7 +250,12 @@ fn site_files(
 }
 
 /// Locates every entity's docs and renders them. Problems go to `diags`.
-pub fn load(config: &Config, inventory: &Inventory, entities: &[std::sync::Arc<Entity>], diags: &mut Vec<Diagnostic>) -> Docs {
+pub fn load(
+    config: &Config,
+    inventory: &Inventory,
+    entities: &[std::sync::Arc<Entity>],
+    diags: &mut Vec<Diagnostic>,
+) -> Docs {
     load_cached(config, inventory, entities, None, diags)
 }
 

@@ -294,9 +294,8 @@ pub(crate) fn export_with(index: &Index, limits: &Limits) -> SearchFiles {
             .par_iter()
             .map(|range| {
                 // An empty block has no file (`usize::MAX`); its location is never written.
-                let at = |base: usize, (file, offset): (usize, usize), len: usize| {
-                    (base.saturating_add(file), offset, len)
-                };
+                let at =
+                    |base: usize, (file, offset): (usize, usize), len: usize| (base.saturating_add(file), offset, len);
                 let locate =
                     |i: usize| (at(p0, tail_at[i], tails[i].len()), at(x0, position_at[i], positions[i].len()));
                 ("t".to_owned(), term_file(index, &keys, &terms, range.clone(), &locate), false)
@@ -321,8 +320,12 @@ pub(crate) fn export_with(index: &Index, limits: &Limits) -> SearchFiles {
     let names: Vec<&str> = packed.iter().map(|(name, _)| name.as_str()).collect();
     let shard_table: Vec<serde_json::Value> =
         shards.iter().enumerate().map(|(s, r)| json!([keys[r.start].term, t0 + s])).collect();
-    let meta_table: Vec<serde_json::Value> =
-        chunks.iter().zip(&meta_files).enumerate().map(|(c, (r, (_, header)))| json!([r.start, m0 + c, header])).collect();
+    let meta_table: Vec<serde_json::Value> = chunks
+        .iter()
+        .zip(&meta_files)
+        .enumerate()
+        .map(|(c, (r, (_, header)))| json!([r.start, m0 + c, header]))
+        .collect();
     let mut filter_table = serde_json::Map::new();
     for (i, (k, values)) in filters.iter().enumerate() {
         let entry = filter_table.entry(FILTER_KEYS[*k]).or_insert_with(|| json!([]));

@@ -143,13 +143,7 @@ fn run_client(files: &SearchFiles, queries: &[String], no_ranges: bool) -> Optio
     if no_ranges {
         node.env("PORTICO_NO_RANGES", "1");
     }
-    let output = match node
-        .arg(&script)
-        .arg(dir.path())
-        .arg(&files.manifest)
-        .arg(&list)
-        .output()
-    {
+    let output = match node.arg(&script).arg(dir.path()).arg(&files.manifest).arg(&list).output() {
         Ok(output) => output,
         Err(e) if std::env::var_os("PORTICO_SKIP_BROWSER_TESTS").is_some() => {
             eprintln!("skipping the search parity test: {e}");
