@@ -17,13 +17,29 @@ use crate::diagnostics::Diagnostic;
 /// Hash of some bytes.
 pub type Key = blake3::Hash;
 
+/// Hash of a sequence of byte strings, each length-prefixed so that no two sequences collide
+/// by concatenation.
 pub fn key(parts: &[&[u8]]) -> Key {
-    let mut h = blake3::Hasher::new();
+    let mut h = KeyHasher::default();
     for p in parts {
-        h.update(&(p.len() as u64).to_le_bytes());
-        h.update(p);
+        h.add(p);
     }
-    h.finalize()
+    h.finish()
+}
+
+/// [`key`] for parts that arrive one by one.
+#[derive(Default)]
+pub struct KeyHasher(blake3::Hasher);
+
+impl KeyHasher {
+    pub fn add(&mut self, part: &[u8]) {
+        self.0.update(&(part.len() as u64).to_le_bytes());
+        self.0.update(part);
+    }
+
+    pub fn finish(&self) -> Key {
+        self.0.finalize()
+    }
 }
 
 /// What reading one catalog file produced.

@@ -160,11 +160,11 @@ pub fn run(cli: Cli) -> i32 {
 
 fn search(args: &SearchArgs) -> i32 {
     let overrides = Overrides { config_file: args.config.clone(), ..Overrides::default() };
+    let root = args.root.canonicalize().unwrap_or_else(|_| args.root.clone());
+    let printer = Printer { root, display_root: args.root.clone(), format: Format::Human, color: false };
     let config = match Config::load(&args.root, &overrides) {
         Ok(c) => c,
         Err(d) => {
-            let root = args.root.canonicalize().unwrap_or_else(|_| args.root.clone());
-            let printer = Printer { root, display_root: args.root.clone(), format: Format::Human, color: false };
             emit(&printer, vec![*d]);
             return 2;
         }
@@ -172,12 +172,6 @@ fn search(args: &SearchArgs) -> i32 {
     let checked = match pipeline::check(&config, &StageLog::new(Verbosity::Quiet)) {
         Ok(c) => c,
         Err(d) => {
-            let printer = Printer {
-                root: config.root.clone(),
-                display_root: args.root.clone(),
-                format: Format::Human,
-                color: false,
-            };
             emit(&printer, vec![*d]);
             return 2;
         }
@@ -204,7 +198,7 @@ fn search(args: &SearchArgs) -> i32 {
     for q in &queries {
         let mut hits = index.query(q, &crate::search::QueryOptions { limit: args.limit });
         for hit in &mut hits {
-            hit.url = format!("{}{}", config.base_path, hit.url);
+            hit.meta.url = format!("{}{}", config.base_path, hit.meta.url);
         }
         found |= !hits.is_empty();
         match (args.format, args.queries.is_some()) {
@@ -220,8 +214,8 @@ fn search(args: &SearchArgs) -> i32 {
                 }
                 for (i, hit) in hits.iter().enumerate() {
                     let about: Vec<&str> =
-                        [hit.context.as_deref(), hit.owner.as_deref()].into_iter().flatten().collect();
-                    println!("{:>2}. {:<10} {}  {}", i + 1, hit.kind, hit.title, hit.url);
+                        [hit.meta.context.as_deref(), hit.meta.owner.as_deref()].into_iter().flatten().collect();
+                    println!("{:>2}. {:<10} {}  {}", i + 1, hit.meta.kind, hit.meta.title, hit.meta.url);
                     if !about.is_empty() {
                         println!("    {:<10} {}", "", about.join(" · "));
                     }

@@ -44,14 +44,14 @@ impl StageLog {
         StageLog { verbosity, spinner }
     }
 
-    fn start(&self, stage: &str) -> Instant {
+    pub(crate) fn start(&self, stage: &str) -> Instant {
         if let Some(s) = &self.spinner {
             s.set_message(format!("{stage}..."));
         }
         Instant::now()
     }
 
-    fn done(&self, stage: &str, started: Instant, summary: String) {
+    pub(crate) fn done(&self, stage: &str, started: Instant, summary: String) {
         self.done_in(stage, started.elapsed(), summary);
     }
 
@@ -125,7 +125,7 @@ pub fn check_cached(
                 && changed.iter().all(|c| inventory.files.binary_search(c).is_ok() && config.root.join(c).is_file())
         })
     };
-    let last = cache.and_then(|c| c.last_inventory.lock().expect("cache lock").clone());
+    let last = cache.and_then(|c| c.last_inventory.lock().expect("cache lock").take());
     let inventory = match last {
         Some(last) if known(&last) => last,
         _ => discover(config)?,

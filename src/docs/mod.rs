@@ -123,24 +123,20 @@ impl Docs {
 /// Hash of what the docs depend on besides file contents: every file's path, and per entity its
 /// reference, directory, display name and TechDocs annotations.
 pub fn inputs_key(inventory: &Inventory, entities: &[std::sync::Arc<Entity>]) -> crate::cache::Key {
-    let mut h = blake3::Hasher::new();
-    let mut add = |part: &[u8]| {
-        h.update(&(part.len() as u64).to_le_bytes());
-        h.update(part);
-    };
+    let mut h = crate::cache::KeyHasher::default();
     for f in &inventory.files {
-        add(f.as_bytes());
+        h.add(f.as_bytes());
     }
     for e in entities {
-        add(e.entity_ref.to_string().as_bytes());
-        add(e.dir.as_bytes());
-        add(e.display_name().as_bytes());
+        h.add(e.entity_ref.to_string().as_bytes());
+        h.add(e.dir.as_bytes());
+        h.add(e.display_name().as_bytes());
         for (k, v) in e.annotations.iter().filter(|(k, _)| k.contains("techdocs")) {
-            add(k.as_bytes());
-            add(v.as_bytes());
+            h.add(k.as_bytes());
+            h.add(v.as_bytes());
         }
     }
-    h.finalize()
+    h.finish()
 }
 
 /// (site index, page index).

@@ -83,10 +83,8 @@ impl<'a> PageCache<'a> {
             let _ = std::io::Write::flush(&mut w);
         }
         let key = h.finalize();
-        if let Some((k, content)) = cache.pages.lock().expect("cache lock").get(path) {
-            if *k == key {
-                return Ok(content.clone());
-            }
+        if let Some((_, content)) = cache.pages.lock().expect("cache lock").get(path).filter(|(k, _)| *k == key) {
+            return Ok(content.clone());
         }
         let content = Content::from(render()?);
         cache.pages.lock().expect("cache lock").insert(path.to_owned(), (key, content.clone()));
@@ -235,17 +233,8 @@ pub fn render_cached(
     Ok(Site { files })
 }
 
-/// The docs pages and assets of every site, or of the sites in `only`.
-pub fn docs_files(
-    config: &Config,
-    portal: &Portal,
-    theme: &Theme,
-    only: Option<&std::collections::BTreeSet<usize>>,
-) -> Result<Vec<(String, Content)>, Box<Diagnostic>> {
-    docs_files_cached(config, portal, theme, only, None)
-}
-
-/// [`docs_files`] with a [`PageCache`] over `cache`.
+/// The docs pages and assets of every site, or of the sites in `only`, reusing the pages of
+/// `cache` whose inputs did not change (see [`PageCache`]).
 pub fn docs_files_cached(
     config: &Config,
     portal: &Portal,

@@ -100,14 +100,12 @@ impl Theme {
                 }
             }
         }
-        let mut hasher = blake3::Hasher::new();
+        let mut hasher = crate::cache::KeyHasher::default();
         for (name, source) in &templates {
-            for part in [name.as_bytes(), source.as_bytes()] {
-                hasher.update(&(part.len() as u64).to_le_bytes());
-                hasher.update(part);
-            }
+            hasher.add(name.as_bytes());
+            hasher.add(source.as_bytes());
         }
-        let key = hasher.finalize();
+        let key = hasher.finish();
         for (name, source) in templates {
             env.add_template_owned(name.clone(), source)
                 .map_err(|e| theme_error(format!("theme template {name} does not compile: {e}")))?;

@@ -415,13 +415,16 @@ fn meta_chunks(index: &Index, target: usize) -> Vec<Range<usize>> {
     out
 }
 
-/// One term file; `locate(i)` gives the (file, offset) of term `i`'s tail and positions.
+/// Where a piece lies: (file index, offset, length).
+type Piece = (usize, usize, usize);
+
+/// One term file; `locate(i)` gives the pieces of term `i`'s tail and positions.
 fn term_file(
     index: &Index,
     keys: &[Key],
     terms: &[TermData],
     range: Range<usize>,
-    locate: &(dyn Fn(usize) -> ((usize, usize, usize), (usize, usize, usize)) + Sync),
+    locate: &(dyn Fn(usize) -> (Piece, Piece) + Sync),
 ) -> Vec<u8> {
     let mut main = Writer::default();
     main.varint(range.len() as u64);

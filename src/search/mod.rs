@@ -121,15 +121,11 @@ pub struct Meta {
     pub excerpt: String,
 }
 
-/// One search result.
+/// One search result: what it shows, and its score (serialised as one flat object).
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct Hit {
-    pub kind: String,
-    pub title: String,
-    pub url: String,
-    pub owner: Option<String>,
-    pub context: Option<String>,
-    pub excerpt: String,
+    #[serde(flatten)]
+    pub meta: Meta,
     pub score: f32,
 }
 
@@ -188,15 +184,7 @@ impl SearchIndex {
             .into_iter()
             .map(|(ord, score)| {
                 let meta = &self.index.metas[ord as usize];
-                Hit {
-                    kind: meta.kind.clone(),
-                    title: meta.title.clone(),
-                    url: meta.url.clone(),
-                    owner: meta.owner.clone(),
-                    context: meta.context.clone(),
-                    excerpt: meta.excerpt.clone(),
-                    score: score as f32,
-                }
+                Hit { meta: meta.clone(), score: score as f32 }
             })
             .collect()
     }

@@ -50,7 +50,7 @@ pub(super) fn backstage() -> &'static (Portal, SearchIndex) {
 }
 
 fn titles(index: &SearchIndex, q: &str, limit: usize) -> Vec<String> {
-    index.query(q, &QueryOptions { limit }).into_iter().map(|h| format!("{} {}", h.kind, h.title)).collect()
+    index.query(q, &QueryOptions { limit }).into_iter().map(|h| format!("{} {}", h.meta.kind, h.meta.title)).collect()
 }
 
 #[test]
@@ -74,7 +74,7 @@ fn exact_entity_name_ranks_first() {
                 .map(|e| crate::render::views::entity_path(e))
                 .collect();
             assert!(
-                same_name.contains(&first.url),
+                same_name.contains(&first.meta.url),
                 "{}: first hit {:?}, expected one of {same_name:?}",
                 entity.name,
                 first
@@ -278,20 +278,20 @@ fn hits(q: &str) -> Vec<Hit> {
 fn filters_restrict_and_combine() {
     let apis = hits("kind:api");
     assert_eq!(apis.len(), 6);
-    assert!(apis.iter().all(|h| h.kind == "API" && h.score == 0.0));
-    let kinds = |q: &str| hits(q).into_iter().map(|h| h.kind).collect::<std::collections::BTreeSet<_>>();
+    assert!(apis.iter().all(|h| h.meta.kind == "API" && h.score == 0.0));
+    let kinds = |q: &str| hits(q).into_iter().map(|h| h.meta.kind).collect::<std::collections::BTreeSet<_>>();
     assert_eq!(kinds("kind:api kind:operation payment"), ["API", "operation"].map(str::to_owned).into());
     assert_eq!(kinds("kind:docs runbook"), ["docs"].map(str::to_owned).into());
     // An owner by name or by reference; docs and operations inherit their entity's owner.
     let by_name = hits("owner:team-payments");
-    assert!(!by_name.is_empty() && by_name.iter().all(|h| h.owner.as_deref() == Some("team-payments")));
+    assert!(!by_name.is_empty() && by_name.iter().all(|h| h.meta.owner.as_deref() == Some("team-payments")));
     assert_eq!(hits("owner:group:default/team-payments"), by_name);
     assert_eq!(hits("Owner:GROUP:team-payments"), by_name);
-    assert!(by_name.iter().any(|h| h.kind == "docs") && by_name.iter().any(|h| h.kind == "operation"));
+    assert!(by_name.iter().any(|h| h.meta.kind == "docs") && by_name.iter().any(|h| h.meta.kind == "operation"));
     let production = hits("lifecycle:production tracking");
     assert!(!production.is_empty() && production.len() < hits("tracking").len());
-    assert!(hits("tag:go").iter().any(|h| h.title == "Payment Gateway"));
-    assert!(hits("type:service order").iter().all(|h| h.kind == "Component"));
+    assert!(hits("tag:go").iter().any(|h| h.meta.title == "Payment Gateway"));
+    assert!(hits("type:service order").iter().all(|h| h.meta.kind == "Component"));
     assert!(hits("kind:nokind").is_empty() && hits("owner:nobody payment").is_empty());
 }
 
@@ -299,51 +299,54 @@ fn filters_restrict_and_combine() {
 fn typos_of_one_edit_in_names_and_titles() {
     for typo in ["paymnet", "paymetn", "pyament", "gatewy", "gateawy"] {
         let first = hits(typo).into_iter().next().unwrap_or_else(|| panic!("nothing for {typo}"));
-        assert_eq!(first.title, "Payment Gateway", "{typo}");
+        assert_eq!(first.meta.title, "Payment Gateway", "{typo}");
     }
     // Four letters, digits, or two edits: no typo tolerance.
     assert!(hits("ordr ").is_empty());
     assert!(hits("trakcingg").is_empty());
     assert!(hits("paymnt-gatewy").is_empty());
-    assert_eq!(hits("payment-gatewy").first().map(|h| h.title.as_str()), Some("Payment Gateway"));
+    assert_eq!(hits("payment-gatewy").first().map(|h| h.meta.title.as_str()), Some("Payment Gateway"));
     // A word that exists in a name or title is not widened.
-    assert!(hits("scanner ").iter().all(|h| !h.title.to_lowercase().contains("scanned")));
+    assert!(hits("scanner ").iter().all(|h| !h.meta.title.to_lowercase().contains("scanned")));
 }
 
 #[test]
 fn phrases_need_adjacent_terms_in_order() {
     let phrase = hits("\"database failover\"");
-    assert_eq!(phrase.first().map(|h| h.title.as_str()), Some("Database failover"));
+    assert_eq!(phrase.first().map(|h| h.meta.title.as_str()), Some("Database failover"));
     assert!(hits("\"failover database\"").is_empty());
-    assert!(hits("failover database").iter().any(|h| h.title == "Database failover"));
+    assert!(hits("failover database").iter().any(|h| h.meta.title == "Database failover"));
     // A phrase of one word is that word, without prefix expansion.
     assert_eq!(hits("\"trac\""), Vec::new());
 }
 
 #[test]
 fn prefixes_only_while_typing() {
-    assert!(hits("trac").iter().any(|h| h.title == "Tracking Service"));
+    assert!(hits("trac").iter().any(|h| h.meta.title == "Tracking Service"));
     assert!(hits("trac ").is_empty());
-    assert_eq!(hits("Tracking-Serv").first().map(|h| h.title.as_str()), Some("Tracking Service"));
+    assert_eq!(hits("Tracking-Serv").first().map(|h| h.meta.title.as_str()), Some("Tracking Service"));
 }
 
 #[test]
 fn identifiers_are_found_by_parts_and_joins() {
     for q in ["payment gateway", "payment-gateway", "PaymentGateway", "payment_gateway", "paymentgateway"] {
-        assert_eq!(hits(q).first().map(|h| h.title.as_str()), Some("Payment Gateway"), "{q}");
+        assert_eq!(hits(q).first().map(|h| h.meta.title.as_str()), Some("Payment Gateway"), "{q}");
     }
-    assert!(hits("gateway").iter().any(|h| h.title == "Payment Gateway"));
+    assert!(hits("gateway").iter().any(|h| h.meta.title == "Payment Gateway"));
 }
 
 #[test]
 fn hits_link_relative_to_the_base_path() {
     for h in hits("payment") {
-        assert!(!h.url.starts_with('/') && (h.url.starts_with("catalog/") || h.url.starts_with("docs/")), "{h:?}");
-        if h.kind == "operation" {
-            assert!(h.url.contains("#op-"), "{h:?}");
+        assert!(
+            !h.meta.url.starts_with('/') && (h.meta.url.starts_with("catalog/") || h.meta.url.starts_with("docs/")),
+            "{h:?}"
+        );
+        if h.meta.kind == "operation" {
+            assert!(h.meta.url.contains("#op-"), "{h:?}");
         }
     }
-    assert!(hits("certificate rotation").iter().any(|h| h.url.ends_with("#cert-rotation")));
+    assert!(hits("certificate rotation").iter().any(|h| h.meta.url.ends_with("#cert-rotation")));
 }
 
 #[test]
@@ -420,7 +423,7 @@ fn stats() {
     let t = std::time::Instant::now();
     for q in ["deploy", "svc-42", "dep", "deploy canary", "dashbaord", "owner:team-3 cache", "\"circuit breaker\""] {
         let hits = index.query(q, &QueryOptions { limit: 10 });
-        eprintln!("{q}: {:?}", hits.iter().map(|h| format!("{}:{}", h.kind, h.title)).collect::<Vec<_>>());
+        eprintln!("{q}: {:?}", hits.iter().map(|h| format!("{}:{}", h.meta.kind, h.meta.title)).collect::<Vec<_>>());
     }
     eprintln!("queries: {:?}", t.elapsed());
     let t = std::time::Instant::now();

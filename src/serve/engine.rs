@@ -72,11 +72,6 @@ impl Engine {
         self.site.clone()
     }
 
-    /// The search index of the last good build, when indexed.
-    pub fn search(&self) -> Option<Arc<SearchIndex>> {
-        self.search.clone()
-    }
-
     /// Rebuilds after `changed` (root-relative paths; empty for a full build), search index
     /// included: the site equals a clean build's.
     pub fn rebuild(&mut self, changed: &[String]) -> Outcome {
@@ -149,11 +144,8 @@ impl Engine {
                 return Outcome::Failed(vec![d]);
             }
         }
-        let docs_sites = self.docs_only_sites(changed);
-        if let Some(sites) = &docs_sites {
-            if let Some(outcome) = self.rebuild_docs(sites, changed) {
-                return outcome;
-            }
+        if let Some(outcome) = self.docs_only_sites(changed).and_then(|sites| self.rebuild_docs(&sites, changed)) {
+            return outcome;
         }
         // `PORTICO_TRACE=1 portico serve` prints the stage lines of every rebuild.
         let log = StageLog::new(if std::env::var_os("PORTICO_TRACE").is_some() {
@@ -172,46 +164,23 @@ impl Engine {
         }
         let portal = checked.portal;
         drop_later(self.inventory.replace(checked.inventory));
-        let (site, docs_only) = match (docs_sites, &self.site) {
-            (Some(sites), Some(previous)) => {
-                let mut files = previous.files.clone();
-                match crate::render::docs_files_cached(
-                    &self.config,
-                    &portal,
-                    &self.theme,
-                    Some(&sites),
-                    Some(&self.cache),
-                ) {
-                    Ok(new) => files.extend(new),
-                    Err(d) => return Outcome::Failed(vec![*d]),
-                }
-                (Site { files }, true)
-            }
-            _ => match {
-                let t = std::time::Instant::now();
-                let r = crate::render::render_cached(&self.config, &portal, &self.theme, Some(&self.cache));
-                if std::env::var_os("PORTICO_TRACE").is_some() {
-                    eprintln!("   render  {} ms", t.elapsed().as_millis());
-                }
-                r
-            } {
-                Ok(mut site) => {
-                    // Forget the pages that are gone.
-                    self.cache.pages.lock().expect("cache lock").retain(|p, _| site.files.contains_key(p));
-                    // The previous index's files until the next `reindex`.
-                    if let Some(previous) = &self.site {
-                        let search = previous.files.iter().filter(|(p, _)| pipeline::is_search_file(p));
-                        site.files.extend(search.map(|(p, c)| (p.clone(), c.clone())));
-                    }
-                    (site, false)
-                }
-                Err(d) => return Outcome::Failed(vec![*d]),
-            },
+        let t = log.start("render");
+        let mut site = match crate::render::render_cached(&self.config, &portal, &self.theme, Some(&self.cache)) {
+            Ok(site) => site,
+            Err(d) => return Outcome::Failed(vec![*d]),
         };
+        log.done("render", t, format!("{} pages, {} files", site.page_count(), site.files.len()));
+        // Forget the pages that are gone.
+        self.cache.pages.lock().expect("cache lock").retain(|p, _| site.files.contains_key(p));
+        // The previous index's files until the next `reindex`.
+        if let Some(previous) = &self.site {
+            let search = previous.files.iter().filter(|(p, _)| pipeline::is_search_file(p));
+            site.files.extend(search.map(|(p, c)| (p.clone(), c.clone())));
+        }
         let site = Arc::new(site);
         let pages = site.page_count();
         drop_later((self.portal.replace(Arc::new(portal)), self.site.replace(site.clone())));
-        Outcome::Built { site, warnings: checked.diagnostics, pages, docs_only }
+        Outcome::Built { site, warnings: checked.diagnostics, pages, docs_only: false }
     }
 
     /// Only docs content changed: the catalog, its inventory, the docs plans (page lists and
@@ -290,9 +259,8 @@ impl Engine {
 /// Drops `value` on another thread: freeing the previous portal takes tens of milliseconds at
 /// 1,000 components, which the reload need not wait for.
 fn drop_later<T: Send + 'static>(value: T) {
-    if std::thread::Builder::new().name("portico-drop".into()).spawn(move || drop(value)).is_err() {
-        // No thread: dropped here by the failed spawn.
-    }
+    // Without a thread, the failed spawn drops it here.
+    let _ = std::thread::Builder::new().name("portico-drop".into()).spawn(move || drop(value));
 }
 
 /// `site` with the search files of `search` instead of its own.

@@ -95,7 +95,7 @@ async fn search(State(shared): State<Shared>, Query(params): Query<SearchParams>
     let hits: Vec<_> = hits
         .into_iter()
         .map(|mut h| {
-            h.url = format!("/{}", h.url);
+            h.meta.url = format!("/{}", h.meta.url);
             h
         })
         .collect();
