@@ -85,6 +85,11 @@ pub struct ServeArgs {
     /// Poll for changes instead of file events (containers, network mounts).
     #[arg(long)]
     pub poll: bool,
+    /// Also answer requests for this host name (repeatable; `*` for any). Loopback names and
+    /// addresses and the --bind address are always answered; other names are refused, so that a
+    /// web page cannot reach the preview through DNS rebinding.
+    #[arg(long = "allow-host", value_name = "HOST")]
+    pub allow_hosts: Vec<String>,
 }
 
 #[derive(Debug, Args)]
@@ -150,6 +155,7 @@ pub fn run(cli: Cli) -> i32 {
                     port: args.port,
                     open: args.open,
                     poll: args.poll,
+                    allow_hosts: args.allow_hosts,
                 },
                 printer,
             )
@@ -248,7 +254,7 @@ fn run_with(common: &CommonArgs, overrides: &Overrides, build: bool) -> i32 {
     let log = StageLog::new(verbosity);
 
     let (diagnostics, fatal) = if build {
-        match pipeline::build(&config, &log) {
+        match pipeline::guard_output(&config).and_then(|()| pipeline::build(&config, &log)) {
             Ok(built) => {
                 let diagnostics = built.checked.diagnostics;
                 if failing(&diagnostics, common.strict) {
@@ -261,7 +267,7 @@ fn run_with(common: &CommonArgs, overrides: &Overrides, build: bool) -> i32 {
             Err(d) => (Diagnostics::default(), Some(d)),
         }
     } else {
-        match pipeline::check(&config, &log) {
+        match pipeline::verify(&config, &log) {
             Ok(checked) => (checked.diagnostics, None),
             Err(d) => (Diagnostics::default(), Some(d)),
         }

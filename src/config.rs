@@ -37,8 +37,9 @@ pub struct RawConfig {
     pub ownership: Option<OwnershipMode>,
     /// How TechDocs pages are rendered.
     pub docs: RawDocs,
-    /// A theme directory (relative to the root) overriding the default theme file by file.
-    pub theme: Option<String>,
+    /// A theme directory (relative to the root, and inside it) overriding the default theme file
+    /// by file.
+    pub theme: Option<At<String>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -185,6 +186,16 @@ impl Config {
             Some(p) => std::env::current_dir().map(|d| d.join(p)).unwrap_or_else(|_| p.clone()),
             None => root.join("public"),
         };
+        let theme = match raw.theme {
+            None => None,
+            Some(t) => Some(root.join(theme_dir(&root, &t.value).map_err(|message| {
+                Box::new(
+                    Diagnostic::error("invalid-config", format!("`theme: {}` {message}", t.value))
+                        .at(display_file, Some(t.pos))
+                        .hint("a theme is a directory of the repository, e.g. `theme: portal-theme`"),
+                )
+            })?)),
+        };
         Ok(Config {
             display_root: display_root.to_path_buf(),
             out_dir,
@@ -199,7 +210,7 @@ impl Config {
             ignore,
             ownership: raw.ownership.unwrap_or_default(),
             docs_allow_raw_html: raw.docs.allow_raw_html.unwrap_or(false),
-            theme: raw.theme.map(|t| root.join(t)),
+            theme,
             config_file,
             root,
         })
@@ -214,6 +225,18 @@ impl Config {
     pub fn allows_kind(&self, kind: &str) -> bool {
         self.kinds.as_ref().is_none_or(|k| k.iter().any(|a| a.eq_ignore_ascii_case(kind)))
     }
+}
+
+/// The root-relative theme directory `written` names, which must stay inside the root.
+fn theme_dir(root: &Path, written: &str) -> Result<String, &'static str> {
+    if Path::new(written).is_absolute() || written.starts_with('/') || crate::paths::is_url(written) {
+        return Err("must be a path relative to the portal root");
+    }
+    let rel = crate::paths::resolve_inside(root, "", written).map_err(|_| "leaves the portal root")?;
+    if rel.is_empty() {
+        return Err("is the portal root itself");
+    }
+    Ok(rel)
 }
 
 /// Compiles globs; a failure names the glob's position (`None` for built-in defaults).

@@ -89,6 +89,47 @@ pub fn discover(config: &Config) -> Result<Inventory, Box<Diagnostic>> {
     Ok(Inventory { files, catalog_files })
 }
 
+/// Whether the walk skips the directory `rel` (root-relative, existing or not): a hidden part,
+/// a match of `ignore:`, or a `.ignore`/`.gitignore` in the root or a directory above `rel` (or
+/// `.git/info/exclude`) that ignores it; the deepest file with a say decides, as in git.
+pub fn is_ignored(config: &Config, rel: &str) -> bool {
+    use ignore::Match;
+    use ignore::gitignore::Gitignore;
+    let parts: Vec<&str> = rel.split('/').filter(|p| !p.is_empty()).collect();
+    if parts.iter().any(|p| p.starts_with('.')) {
+        return true;
+    }
+    if (1..=parts.len()).any(|i| config.ignore.is_match(parts[..i].join("/"))) {
+        return true;
+    }
+    let path = config.root.join(rel);
+    let decides = |file: &Path| -> Option<bool> {
+        if !file.is_file() {
+            return None;
+        }
+        let (matcher, _) = Gitignore::new(file);
+        match matcher.matched_path_or_any_parents(&path, true) {
+            Match::Ignore(_) => Some(true),
+            Match::Whitelist(_) => Some(false),
+            Match::None => None,
+        }
+    };
+    for depth in (0..parts.len()).rev() {
+        let dir = config.root.join(parts[..depth].join("/"));
+        for name in [".ignore", ".gitignore"] {
+            if let Some(ignored) = decides(&dir.join(name)) {
+                return ignored;
+            }
+        }
+    }
+    let exclude = config.root.join(".git/info/exclude");
+    exclude.is_file() && {
+        let mut builder = ignore::gitignore::GitignoreBuilder::new(&config.root);
+        builder.add(&exclude);
+        builder.build().is_ok_and(|m| m.matched_path_or_any_parents(&path, true).is_ignore())
+    }
+}
+
 /// `path` relative to `root` with `/` separators; `None` when outside.
 pub fn relative(root: &Path, path: &Path) -> Option<String> {
     let rel = path.strip_prefix(root).ok()?;

@@ -217,9 +217,35 @@ pub fn check_cached(
     Ok(Checked { inventory, portal, diagnostics })
 }
 
+/// What `check` runs: everything `build` runs but the search index and the writing. The theme is
+/// loaded, every page rendered in memory and every output path checked, so a green `check`
+/// means a green `build`.
+pub fn verify(config: &Config, log: &StageLog) -> Result<Checked, Box<Diagnostic>> {
+    let theme = Theme::load(config)?;
+    let mut checked = check_cached(config, log, None, None)?;
+    let t = log.start("render");
+    let mut site = render(config, &checked.portal, &theme)?;
+    log.done("render", t, format!("{} pages, {} files (not written)", site.page_count(), site.files.len()));
+    checked.diagnostics.extend(drop_unwritable(config, &mut site));
+    Ok(checked)
+}
+
+/// Files of `site` that no file system could create under the output directory (a name over 255
+/// bytes, a path over 4,096) are taken out, each with an error.
+fn drop_unwritable(config: &Config, site: &mut Site) -> Vec<Diagnostic> {
+    let bad = crate::write::unwritable(site, &config.out_dir);
+    bad.into_iter()
+        .map(|(path, why)| {
+            site.files.remove(&path);
+            Diagnostic::error("unwritable-path", format!("the page {path} cannot be written: {why}"))
+                .hint("shorten the names of the folders and files it is made from")
+        })
+        .collect()
+}
+
 /// Runs the whole pipeline up to the in-memory site (writing is the caller's choice).
 pub fn build(config: &Config, log: &StageLog) -> Result<Built, Box<Diagnostic>> {
-    let theme = Theme::load(config.theme.as_deref())?;
+    let theme = Theme::load(config)?;
     build_with(config, log, &theme, None)
 }
 
@@ -230,7 +256,7 @@ pub fn build_with(
     theme: &Theme,
     cache: Option<&BuildCache>,
 ) -> Result<Built, Box<Diagnostic>> {
-    let checked = check_cached(config, log, cache, None)?;
+    let mut checked = check_cached(config, log, cache, None)?;
     // Rendering and indexing read the same portal and run side by side.
     log.start("render and index");
     let ((site, render_took), (search, index_took)) = rayon::join(
@@ -249,6 +275,7 @@ pub fn build_with(
     log.done_in("render", render_took, format!("{} pages, {} files", site.page_count(), site.files.len()));
     log.done_in("index", index_took, index_summary(&search));
     add_search_files(&mut site, &search);
+    checked.diagnostics.extend(drop_unwritable(config, &mut site));
     Ok(Built { checked, site, search })
 }
 
@@ -272,10 +299,22 @@ pub fn index_summary(search: &SearchIndex) -> String {
     format!("{} documents, {} files, {:.1} MB", search.len(), files.len(), bytes as f64 / 1e6)
 }
 
+fn write_target<'a>(config: &'a Config, ignored: &'a dyn Fn(&str) -> bool) -> crate::write::Target<'a> {
+    crate::write::Target { out_dir: &config.out_dir, root: &config.root, ignored }
+}
+
+/// Checks before building that the output directory may be replaced (and repairs a swap that a
+/// killed build left half done), so that a refusal comes before the work.
+pub fn guard_output(config: &Config) -> Result<(), Box<Diagnostic>> {
+    crate::write::guard(&write_target(config, &|rel| crate::discover::is_ignored(config, rel)))
+        .map(drop)
+        .map_err(|e| Box::new(Diagnostic::error("write-failed", e.to_string())))
+}
+
 /// Writes the site atomically, with its stage line.
 pub fn write(config: &Config, site: &Site, log: &StageLog) -> Result<(), Box<Diagnostic>> {
     let t = log.start("write");
-    crate::write::write(site, &config.out_dir, &config.root)
+    crate::write::write(site, &write_target(config, &|rel| crate::discover::is_ignored(config, rel)))
         .map_err(|e| Box::new(Diagnostic::error("write-failed", e.to_string())))?;
     let bytes: usize = site.files.values().map(|c| c.len()).sum();
     log.done(

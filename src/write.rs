@@ -1,9 +1,18 @@
-//! Stage 5, write: the in-memory [`Site`] -> the output directory, atomically.
+//! Stage 5, write: the in-memory [`Site`] -> the output directory, atomically and without ever
+//! touching a file of the user's.
 //!
-//! The site is written into a fresh temporary directory beside `--out` (`.portico-<name>-<pid>`),
-//! and only when every file is written is it swapped in place of the old output, so a failed or
-//! killed build leaves the previous site intact. Files are written in parallel. Refuses output
-//! directories that would destroy input: the root itself, a parent of it, or a git checkout.
+//! [`guard`] decides whether `--out` may be replaced (run before the build, so a refusal costs
+//! nothing, and again before the swap): never the root or a directory that contains it, never a
+//! file, a symbolic link or a git checkout, never an existing non-empty directory without
+//! Portico's [`MARKER`], and inside the root only a directory that the walk ignores (the default
+//! `public/` is always ignored). It also repairs what a build killed in the middle of a swap left.
+//!
+//! [`write`] writes the site into a fresh temporary directory beside `--out`
+//! (`.portico-<name>-<pid>`) and, only when every file is written, swaps it in: with one atomic
+//! exchange of the two directories where the platform has one (Linux `renameat2`, macOS
+//! `renamex_np`), so there is no moment without a complete site at `--out`; elsewhere with two
+//! renames, and the next run puts the previous site back if a kill fell between them. Files are
+//! written in parallel.
 
 use std::fs;
 use std::io;
@@ -14,13 +23,31 @@ use rayon::prelude::*;
 use crate::discover::TEMP_DIR_PREFIX;
 use crate::render::Site;
 
+/// The file that marks a directory as Portico's output (written into every site).
+pub const MARKER: &str = ".portico-output";
+
+const MARKER_TEXT: &str = "This directory was written by `portico build`, which replaces it as a whole on every build.\n\
+Do not keep files of your own here.\n";
+
 /// Why the site could not be written.
 #[derive(Debug, thiserror::Error)]
 pub enum WriteError {
-    #[error("refusing to write the site to {0}: it is the portal root or contains it, and would be replaced")]
+    #[error(
+        "refusing to write the site to {0}: it is the portal root or contains it, and would be replaced; choose an --out outside the sources, e.g. `--out public`"
+    )]
     ContainsRoot(PathBuf),
     #[error("refusing to replace {0}: it holds a .git checkout (Portico replaces the whole output directory)")]
     GitCheckout(PathBuf),
+    #[error("refusing to write the site to {0}: it is {1}, not a directory; choose another --out")]
+    NotADirectory(PathBuf, &'static str),
+    #[error(
+        "refusing to replace {0}: it is not empty and was not written by Portico (it has no {MARKER} file). Portico replaces the whole output directory: choose an --out that does not exist yet, or empty this directory first if nothing in it is needed"
+    )]
+    NotOurs(PathBuf),
+    #[error(
+        "refusing to write the site to {path}: it is inside the portal root and not ignored, so it would be mixed with the sources Portico reads. Add `/{rel}/` to .gitignore (or `ignore:` in portico.yaml), or build outside the repository"
+    )]
+    NotIgnored { path: PathBuf, rel: String },
     #[error("cannot write the site to {path}: {source}")]
     Io { path: PathBuf, source: io::Error },
 }
@@ -29,26 +56,100 @@ fn io_err(path: &Path) -> impl FnOnce(io::Error) -> WriteError + '_ {
     move |source| WriteError::Io { path: path.to_path_buf(), source }
 }
 
+/// Where the output goes and what may be there.
+pub struct Target<'a> {
+    /// `--out` as configured (absolute or relative to the working directory).
+    pub out_dir: &'a Path,
+    /// The canonical portal root.
+    pub root: &'a Path,
+    /// Whether a root-relative path is ignored by the walk (.gitignore, `ignore:`, hidden).
+    pub ignored: &'a dyn Fn(&str) -> bool,
+}
+
+/// Checks that the output directory may be replaced, after repairing a swap a killed build left
+/// half done. Returns the absolute output path.
+pub fn guard(target: &Target) -> Result<PathBuf, WriteError> {
+    let out = absolute(target.out_dir);
+    if target.root.starts_with(&out) {
+        return Err(WriteError::ContainsRoot(out));
+    }
+    if let Some(rel) = crate::discover::relative(target.root, &out) {
+        if rel != "public" && !(target.ignored)(&rel) {
+            return Err(WriteError::NotIgnored { path: out, rel });
+        }
+    }
+    let (parent, name) = parent_and_name(&out);
+    repair_half_swap(&parent, &name, &out);
+    match fs::symlink_metadata(&out) {
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(out),
+        Err(e) => Err(io_err(&out)(e)),
+        Ok(meta) if meta.file_type().is_symlink() => Err(WriteError::NotADirectory(out, "a symbolic link")),
+        Ok(meta) if !meta.is_dir() => Err(WriteError::NotADirectory(out, "a file")),
+        Ok(_) if out.join(".git").exists() => Err(WriteError::GitCheckout(out)),
+        Ok(_) if is_portico_output(&out) => Ok(out),
+        Ok(_) => match fs::read_dir(&out).map_err(io_err(&out))?.next() {
+            None => Ok(out),
+            Some(_) => Err(WriteError::NotOurs(out)),
+        },
+    }
+}
+
+/// Whether `dir` was written by Portico: it has the marker, or it is a site of a version before
+/// the marker (which always wrote these three files).
+fn is_portico_output(dir: &Path) -> bool {
+    let file = |rel: &str| fs::symlink_metadata(dir.join(rel)).is_ok_and(|m| m.is_file());
+    file(MARKER) || (file(".nojekyll") && file("api/catalog.json") && file("search/manifest.bin"))
+}
+
 /// Writes `site` to `out_dir`, replacing what was there only once everything is written.
-pub fn write(site: &Site, out_dir: &Path, root: &Path) -> Result<(), WriteError> {
-    let out_abs = absolute(out_dir);
-    if root.starts_with(&out_abs) {
-        return Err(WriteError::ContainsRoot(out_abs));
-    }
-    if out_abs.join(".git").exists() {
-        return Err(WriteError::GitCheckout(out_abs));
-    }
-    let parent = out_abs.parent().map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("/"));
+pub fn write(site: &Site, target: &Target) -> Result<(), WriteError> {
+    let out = guard(target)?;
+    let (parent, name) = parent_and_name(&out);
     fs::create_dir_all(&parent).map_err(io_err(&parent))?;
-    let name = out_abs.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "site".into());
     remove_stale_temp_dirs(&parent, &name);
 
     let tmp = parent.join(format!("{TEMP_DIR_PREFIX}{name}-{}", std::process::id()));
-    let result = write_tree(site, &tmp).and_then(|()| swap_in(&tmp, &out_abs, &parent, &name));
+    let result = write_tree(site, &tmp).and_then(|()| swap_in(&tmp, &out, &parent, &name).map(drop));
     if result.is_err() {
         let _ = fs::remove_dir_all(&tmp);
     }
     result
+}
+
+/// The longest file name and path the write may create: Linux's `NAME_MAX` and `PATH_MAX`
+/// (macOS and Windows allow less; their limits are not checked ahead).
+const NAME_MAX: usize = 255;
+const PATH_MAX: usize = 4095;
+
+/// The files of `site` that cannot be created under `out_dir` (in the temporary directory the
+/// write uses), with the reason.
+pub fn unwritable(site: &Site, out_dir: &Path) -> Vec<(String, String)> {
+    let out = absolute(out_dir);
+    let (parent, name) = parent_and_name(&out);
+    let base = parent.as_os_str().len() + format!("/{TEMP_DIR_PREFIX}{name}-{}/", u32::MAX).len();
+    site.files
+        .keys()
+        .filter_map(|rel| {
+            if let Some(long) = rel.split('/').find(|part| part.len() > NAME_MAX) {
+                let why = format!(
+                    "the name {}… is {} bytes long (the limit is {NAME_MAX})",
+                    long.chars().take(40).collect::<String>(),
+                    long.len()
+                );
+                return Some((rel.clone(), why));
+            }
+            (base + rel.len() > PATH_MAX).then(|| {
+                let why = format!("its path would be {} bytes long (the limit is {PATH_MAX})", base + rel.len());
+                (rel.clone(), why)
+            })
+        })
+        .collect()
+}
+
+fn parent_and_name(out: &Path) -> (PathBuf, String) {
+    let parent = out.parent().map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("/"));
+    let name = out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "site".into());
+    (parent, name)
 }
 
 fn absolute(p: &Path) -> PathBuf {
@@ -57,21 +158,73 @@ fn absolute(p: &Path) -> PathBuf {
     } else {
         std::env::current_dir().map(|d| d.join(p)).unwrap_or_else(|_| p.to_path_buf())
     };
-    // Canonicalise the longest existing ancestor so `root.starts_with(out)` compares real paths.
-    let mut existing = joined.clone();
+    // Lexically first (`a/../b`), then canonicalise the longest existing ancestor so
+    // `root.starts_with(out)` compares real paths.
+    let mut lexical = PathBuf::new();
+    for c in joined.components() {
+        match c {
+            std::path::Component::ParentDir => {
+                lexical.pop();
+            }
+            std::path::Component::CurDir => {}
+            c => lexical.push(c),
+        }
+    }
+    let mut existing = lexical.clone();
     let mut rest = Vec::new();
-    while !existing.exists() {
+    while fs::symlink_metadata(&existing).is_err() {
         match (existing.file_name().map(|n| n.to_owned()), existing.parent()) {
             (Some(n), Some(parent)) => {
                 rest.push(n);
                 existing = parent.to_path_buf();
             }
-            _ => return joined,
+            _ => return lexical,
         }
     }
-    let mut out = existing.canonicalize().unwrap_or(existing);
+    // The output itself is not resolved when it is a symbolic link: `guard` refuses it.
+    let last_is_link = rest.is_empty() && fs::symlink_metadata(&existing).is_ok_and(|m| m.file_type().is_symlink());
+    let mut out = if last_is_link {
+        let name = existing.file_name().map(|n| n.to_owned());
+        let mut parent = existing.parent().and_then(|p| p.canonicalize().ok()).unwrap_or_default();
+        parent.extend(name);
+        parent
+    } else {
+        existing.canonicalize().unwrap_or(existing)
+    };
     out.extend(rest.into_iter().rev());
     out
+}
+
+/// The process id in the name of a temporary directory, and whether it is the previous site
+/// (`-old-<pid>`).
+fn temp_dir_owner(file_name: &str, name: &str) -> Option<(u32, bool)> {
+    let rest = file_name.strip_prefix(TEMP_DIR_PREFIX)?.strip_prefix(name)?.strip_prefix('-')?;
+    match rest.strip_prefix("old-") {
+        Some(pid) => Some((pid.parse().ok()?, true)),
+        None => Some((rest.parse().ok()?, false)),
+    }
+}
+
+fn process_alive(pid: u32) -> bool {
+    pid == std::process::id() || Path::new(&format!("/proc/{pid}")).exists()
+}
+
+/// A build killed between the two renames of a non-atomic swap left the previous site as
+/// `.portico-<name>-old-<pid>` and nothing at `out`: put it back.
+fn repair_half_swap(parent: &Path, name: &str, out: &Path) {
+    if fs::symlink_metadata(out).is_ok() {
+        return;
+    }
+    let Ok(entries) = fs::read_dir(parent) else { return };
+    for entry in entries.flatten() {
+        let file_name = entry.file_name().to_string_lossy().into_owned();
+        if let Some((pid, true)) = temp_dir_owner(&file_name, name)
+            && !process_alive(pid)
+            && fs::rename(entry.path(), out).is_ok()
+        {
+            return;
+        }
+    }
 }
 
 /// Leftovers of builds that were killed (their process is gone) are removed.
@@ -79,16 +232,11 @@ fn remove_stale_temp_dirs(parent: &Path, name: &str) {
     let Ok(entries) = fs::read_dir(parent) else {
         return;
     };
-    let prefix = format!("{TEMP_DIR_PREFIX}{name}-");
     for entry in entries.flatten() {
         let file_name = entry.file_name().to_string_lossy().into_owned();
-        let Some(pid) = file_name.strip_prefix(&prefix) else {
-            continue;
-        };
-        let pid = pid.trim_start_matches("old-");
-        let alive =
-            pid.parse::<u32>().is_ok_and(|p| p == std::process::id() || Path::new(&format!("/proc/{p}")).exists());
-        if !alive {
+        if let Some((pid, _)) = temp_dir_owner(&file_name, name)
+            && !process_alive(pid)
+        {
             let _ = fs::remove_dir_all(entry.path());
         }
     }
@@ -109,22 +257,62 @@ fn write_tree(site: &Site, dir: &Path) -> Result<(), WriteError> {
     site.files.par_iter().try_for_each(|(rel, content)| {
         let path = dir.join(rel);
         fs::write(&path, &content[..]).map_err(io_err(&path))
-    })
+    })?;
+    let marker = dir.join(MARKER);
+    fs::write(&marker, MARKER_TEXT).map_err(io_err(&marker))
 }
 
-fn swap_in(tmp: &Path, out: &Path, parent: &Path, name: &str) -> Result<(), WriteError> {
-    if out.exists() {
-        let old = parent.join(format!("{TEMP_DIR_PREFIX}{name}-old-{}", std::process::id()));
-        fs::rename(out, &old).map_err(io_err(out))?;
-        if let Err(e) = fs::rename(tmp, out) {
-            let _ = fs::rename(&old, out);
-            return Err(io_err(out)(e));
-        }
-        fs::remove_dir_all(&old).map_err(io_err(&old))?;
-    } else {
+/// How the new site took the place of the old one.
+#[derive(Debug, PartialEq, Eq)]
+enum Swap {
+    /// There was no old site.
+    Renamed,
+    /// One atomic exchange of the two directories.
+    Exchanged,
+    /// Two renames (the platform or file system has no exchange).
+    TwoRenames,
+}
+
+fn swap_in(tmp: &Path, out: &Path, parent: &Path, name: &str) -> Result<Swap, WriteError> {
+    if fs::symlink_metadata(out).is_err() {
         fs::rename(tmp, out).map_err(io_err(out))?;
+        return Ok(Swap::Renamed);
     }
-    Ok(())
+    if exchange(tmp, out).is_ok() {
+        // `tmp` now holds the previous site.
+        fs::remove_dir_all(tmp).map_err(io_err(tmp))?;
+        return Ok(Swap::Exchanged);
+    }
+    let old = parent.join(format!("{TEMP_DIR_PREFIX}{name}-old-{}", std::process::id()));
+    fs::rename(out, &old).map_err(io_err(out))?;
+    if let Err(e) = fs::rename(tmp, out) {
+        let _ = fs::rename(&old, out);
+        return Err(io_err(out)(e));
+    }
+    fs::remove_dir_all(&old).map_err(io_err(&old))?;
+    Ok(Swap::TwoRenames)
+}
+
+/// Exchanges two directories atomically.
+#[cfg(any(target_os = "linux", target_os = "android", target_os = "macos", target_os = "ios"))]
+fn exchange(a: &Path, b: &Path) -> io::Result<()> {
+    use std::ffi::CString;
+    use std::os::unix::ffi::OsStrExt;
+    let a = CString::new(a.as_os_str().as_bytes())?;
+    let b = CString::new(b.as_os_str().as_bytes())?;
+    // SAFETY: both pointers are valid NUL-terminated strings for the duration of the call.
+    #[cfg(any(target_os = "linux", target_os = "android"))]
+    let rc =
+        unsafe { libc::renameat2(libc::AT_FDCWD, a.as_ptr(), libc::AT_FDCWD, b.as_ptr(), libc::RENAME_EXCHANGE as _) };
+    // SAFETY: as above.
+    #[cfg(any(target_os = "macos", target_os = "ios"))]
+    let rc = unsafe { libc::renamex_np(a.as_ptr(), b.as_ptr(), libc::RENAME_SWAP) };
+    if rc == 0 { Ok(()) } else { Err(io::Error::last_os_error()) }
+}
+
+#[cfg(not(any(target_os = "linux", target_os = "android", target_os = "macos", target_os = "ios")))]
+fn exchange(_: &Path, _: &Path) -> io::Result<()> {
+    Err(io::Error::new(io::ErrorKind::Unsupported, "no atomic exchange on this platform"))
 }
 
 #[cfg(test)]
@@ -135,19 +323,33 @@ mod tests {
         Site { files: files.iter().map(|(p, c)| (p.to_string(), c.as_bytes().into())).collect() }
     }
 
+    fn not_ignored(_: &str) -> bool {
+        false
+    }
+
+    fn target<'a>(out: &'a Path, root: &'a Path) -> Target<'a> {
+        Target { out_dir: out, root, ignored: &not_ignored }
+    }
+
+    fn names(dir: &Path) -> Vec<String> {
+        let mut v: Vec<String> =
+            fs::read_dir(dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+        v.sort();
+        v
+    }
+
     #[test]
     fn replaces_the_old_site_and_leaves_no_temp_dirs() {
         let tmp = tempfile::tempdir().unwrap();
         let root = tmp.path().join("repo");
         fs::create_dir(&root).unwrap();
         let out = tmp.path().join("site");
-        write(&site(&[("index.html", "one"), ("a/b/index.html", "x")]), &out, &root).unwrap();
-        write(&site(&[("index.html", "two")]), &out, &root).unwrap();
+        write(&site(&[("index.html", "one"), ("a/b/index.html", "x")]), &target(&out, &root)).unwrap();
+        assert!(out.join(MARKER).is_file(), "the marker is written");
+        write(&site(&[("index.html", "two")]), &target(&out, &root)).unwrap();
         assert_eq!(fs::read_to_string(out.join("index.html")).unwrap(), "two");
         assert!(!out.join("a").exists(), "files of the old site are gone");
-        let names: Vec<String> =
-            fs::read_dir(tmp.path()).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
-        assert_eq!(names.len(), 2, "{names:?}");
+        assert_eq!(names(tmp.path()), ["repo", "site"]);
     }
 
     #[test]
@@ -155,11 +357,56 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         let root = tmp.path().canonicalize().unwrap().join("repo");
         fs::create_dir(&root).unwrap();
-        assert!(matches!(write(&site(&[]), &root, &root), Err(WriteError::ContainsRoot(_))));
-        assert!(matches!(write(&site(&[]), root.parent().unwrap(), &root), Err(WriteError::ContainsRoot(_))));
+        assert!(matches!(write(&site(&[]), &target(&root, &root)), Err(WriteError::ContainsRoot(_))));
+        let parent = root.parent().unwrap();
+        assert!(matches!(write(&site(&[]), &target(parent, &root)), Err(WriteError::ContainsRoot(_))));
+        let dotted = root.join("x/../..");
+        assert!(matches!(guard(&target(&dotted, &root)), Err(WriteError::ContainsRoot(_))));
         let checkout = tmp.path().join("pages");
         fs::create_dir_all(checkout.join(".git")).unwrap();
-        assert!(matches!(write(&site(&[]), &checkout, &root), Err(WriteError::GitCheckout(_))));
+        fs::write(checkout.join(MARKER), "").unwrap();
+        assert!(matches!(write(&site(&[]), &target(&checkout, &root)), Err(WriteError::GitCheckout(_))));
+    }
+
+    #[test]
+    fn refuses_what_portico_did_not_write() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path().canonicalize().unwrap().join("repo");
+        fs::create_dir(&root).unwrap();
+        let theirs = tmp.path().join("theirs");
+        fs::create_dir(&theirs).unwrap();
+        fs::write(theirs.join("notes.txt"), "mine").unwrap();
+        assert!(matches!(write(&site(&[("index.html", "x")]), &target(&theirs, &root)), Err(WriteError::NotOurs(_))));
+        assert_eq!(fs::read_to_string(theirs.join("notes.txt")).unwrap(), "mine");
+
+        let file = tmp.path().join("file.txt");
+        fs::write(&file, "mine").unwrap();
+        assert!(matches!(guard(&target(&file, &root)), Err(WriteError::NotADirectory(_, "a file"))));
+        assert_eq!(fs::read_to_string(&file).unwrap(), "mine");
+
+        #[cfg(unix)]
+        {
+            let link = tmp.path().join("link");
+            std::os::unix::fs::symlink(&theirs, &link).unwrap();
+            assert!(matches!(guard(&target(&link, &root)), Err(WriteError::NotADirectory(_, "a symbolic link"))));
+        }
+
+        let empty = tmp.path().join("empty");
+        fs::create_dir(&empty).unwrap();
+        write(&site(&[("index.html", "x")]), &target(&empty, &root)).unwrap();
+        assert_eq!(fs::read_to_string(empty.join("index.html")).unwrap(), "x");
+    }
+
+    #[test]
+    fn inside_the_root_only_ignored_directories_and_public() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path().canonicalize().unwrap();
+        let ignored = |rel: &str| rel == "site" || rel.starts_with("site/");
+        let t = |out: &Path| guard(&Target { out_dir: out, root: &root, ignored: &ignored }).map(drop);
+        assert!(matches!(t(&root.join("services")), Err(WriteError::NotIgnored { rel, .. }) if rel == "services"));
+        assert!(t(&root.join("site")).is_ok());
+        assert!(t(&root.join("site/portal")).is_ok());
+        assert!(t(&root.join("public")).is_ok(), "the default output");
     }
 
     #[test]
@@ -168,11 +415,41 @@ mod tests {
         let root = tmp.path().join("repo");
         fs::create_dir(&root).unwrap();
         let out = tmp.path().join("site");
-        write(&site(&[("index.html", "good")]), &out, &root).unwrap();
+        write(&site(&[("index.html", "good")]), &target(&out, &root)).unwrap();
         // A file and a directory at the same path cannot both be written.
         let broken = site(&[("a", "file"), ("a/b.html", "child")]);
-        assert!(write(&broken, &out, &root).is_err());
+        assert!(write(&broken, &target(&out, &root)).is_err());
         assert_eq!(fs::read_to_string(out.join("index.html")).unwrap(), "good");
-        assert_eq!(fs::read_dir(tmp.path()).unwrap().count(), 2, "temporary directory removed");
+        assert_eq!(names(tmp.path()), ["repo", "site"], "temporary directory removed");
+    }
+
+    #[cfg(any(target_os = "linux", target_os = "macos"))]
+    #[test]
+    fn the_swap_is_one_atomic_exchange() {
+        let tmp = tempfile::tempdir().unwrap();
+        let (old, new) = (tmp.path().join("site"), tmp.path().join(".portico-site-1"));
+        fs::create_dir(&old).unwrap();
+        fs::write(old.join("index.html"), "old").unwrap();
+        fs::create_dir(&new).unwrap();
+        fs::write(new.join("index.html"), "new").unwrap();
+        assert_eq!(swap_in(&new, &old, tmp.path(), "site").unwrap(), Swap::Exchanged);
+        assert_eq!(fs::read_to_string(old.join("index.html")).unwrap(), "new");
+        assert_eq!(names(tmp.path()), ["site"]);
+    }
+
+    #[test]
+    fn a_swap_killed_halfway_is_repaired() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path().join("repo");
+        fs::create_dir(&root).unwrap();
+        // Beyond Linux's largest pid: that process is gone.
+        let old = tmp.path().join(".portico-site-old-4194305");
+        fs::create_dir(&old).unwrap();
+        fs::write(old.join("index.html"), "previous").unwrap();
+        fs::write(old.join(MARKER), "").unwrap();
+        let out = tmp.path().join("site");
+        guard(&target(&out, &root)).unwrap();
+        assert_eq!(fs::read_to_string(out.join("index.html")).unwrap(), "previous");
+        assert_eq!(names(tmp.path()), ["repo", "site"]);
     }
 }

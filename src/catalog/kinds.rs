@@ -359,6 +359,17 @@ impl KindDef {
     }
 
     /// Checks `spec` against the kind's schema (the variant `spec.type` selects).
+    /// The spec fields every entity of this kind needs (of its default variant).
+    pub fn required_fields(&self) -> Vec<String> {
+        let empty = Node { pos: Pos::default(), value: Value::Map(Vec::new()) };
+        let (_, violations) = self.check_spec(&empty, &|_| false);
+        violations
+            .into_iter()
+            .filter(|v| v.message.starts_with("missing required"))
+            .filter_map(|v| v.message.rsplit('`').nth(1).map(str::to_owned))
+            .collect()
+    }
+
     pub fn check_spec(&self, spec: &Node, skip: &dyn Fn(&Node) -> bool) -> (&'static Variant, Vec<Violation>) {
         let variant = self.variant_for(spec);
         let mut out = Vec::new();

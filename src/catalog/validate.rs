@@ -180,9 +180,24 @@ pub fn entity_from_document(doc: Document, ctx: &DocContext, diags: &mut Vec<Dia
     let spec = root.get("spec");
     if let Some(spec) = spec
         && spec.as_map().is_none()
-        && !spec.is_null()
     {
-        c.error("invalid-type", spec.pos, format!("`spec` must be a mapping, found {}", spec.type_name()));
+        // As Backstage's envelope schema (`spec` is an object): `spec:` with nothing (or only
+        // comments) under it is null, and an error for every kind.
+        let required = kind.as_deref().and_then(kinds::find).map(|def| def.required_fields()).unwrap_or_default();
+        let message = format!("`spec` must be a mapping, found {}", spec.type_name());
+        let hint = match (spec.is_null(), required.is_empty()) {
+            (true, false) => Some(format!(
+                "`spec:` has no value here; {} entities need {}",
+                kind.as_deref().unwrap_or_default(),
+                required.iter().map(|f| format!("`spec.{f}`")).collect::<Vec<_>>().join(", ")
+            )),
+            (true, true) => Some("`spec:` has no value here: remove it or give it fields".to_owned()),
+            _ => None,
+        };
+        // An empty value has no place of its own: point at its key.
+        let key_pos = root.as_map().unwrap_or_default().iter().find(|(k, _)| k.name == "spec").map(|(k, _)| k.pos);
+        let pos = if spec.is_null() { key_pos.unwrap_or(spec.pos) } else { spec.pos };
+        c.error("invalid-type", pos, message).hint = hint;
     }
 
     let (Some(api_version), Some(kind), Some(name)) = (api_version, kind, name) else {

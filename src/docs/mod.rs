@@ -182,6 +182,16 @@ fn is_markdown(path: &str) -> bool {
 fn read_mkdocs(config: &Config, dir: &str, diags: &mut Vec<Diagnostic>) -> Option<(MkdocsConfig, String)> {
     for name in ["mkdocs.yml", "mkdocs.yaml"] {
         let rel = if dir.is_empty() { name.to_owned() } else { format!("{dir}/{name}") };
+        if paths::check_no_symlink_escape(&config.root, &rel).is_err() {
+            diags.push(
+                Diagnostic::error(
+                    "docs-outside-root",
+                    format!("{rel} leads outside the portal root through a symbolic link; it is not read"),
+                )
+                .at(&rel, None),
+            );
+            return None;
+        }
         let Ok(text) = std::fs::read_to_string(config.root.join(&rel)) else { continue };
         return match mkdocs::parse_config(&text) {
             Ok(c) => Some((c, rel)),

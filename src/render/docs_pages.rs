@@ -17,6 +17,9 @@ use crate::render::views::{EntityLink, ViewBuilder};
 
 /// Items shown per navigation level around the current page before eliding.
 const NAV_WINDOW: usize = 25;
+/// Sections nested deeper than this are shown by their title only (a page hundreds of folders
+/// deep still renders, and its navigation stays small).
+const NAV_DEPTH: usize = 12;
 
 #[derive(Clone, Debug, Serialize)]
 pub struct NavNode {
@@ -97,7 +100,7 @@ fn first_page(items: &[NavItem]) -> Option<&str> {
 }
 
 /// The navigation as seen from `current` (`None`: everything expanded, for the contents tree).
-fn nav_nodes(site: &DocSite, items: &[NavItem], current: Option<&str>) -> (Vec<NavNode>, usize, usize) {
+fn nav_nodes(site: &DocSite, items: &[NavItem], current: Option<&str>, depth: usize) -> (Vec<NavNode>, usize, usize) {
     let nodes: Vec<NavNode> = items
         .iter()
         .map(|item| match item {
@@ -125,9 +128,9 @@ fn nav_nodes(site: &DocSite, items: &[NavItem], current: Option<&str>) -> (Vec<N
                 elided_after: 0,
             },
             NavItem::Section { title, children } => {
-                let expanded = current.is_none_or(|c| contains_page(item, c));
+                let expanded = depth < NAV_DEPTH && current.is_none_or(|c| contains_page(item, c));
                 let (kids, before, after) =
-                    if expanded { nav_nodes(site, children, current) } else { (Vec::new(), 0, 0) };
+                    if expanded { nav_nodes(site, children, current, depth + 1) } else { (Vec::new(), 0, 0) };
                 let url = first_page(children)
                     .and_then(|s| page_title(site, s))
                     .map(|p| format!("{}{}", site.url_base, p.url));
@@ -220,7 +223,7 @@ pub fn pages(
                 None => (None, None),
             };
             let is_home = page.url.is_empty() || page.url == "index.html";
-            let (nav, _, _) = nav_nodes(site, &site.nav, if is_home { None } else { Some(&page.src) });
+            let (nav, _, _) = nav_nodes(site, &site.nav, if is_home { None } else { Some(&page.src) }, 0);
             let (mut edit_url, mut source_url) = file_urls(config, site, page);
             if let Some(e) = entity {
                 let (e_edit, e_view) = source_location_urls(e, page);

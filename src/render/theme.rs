@@ -67,9 +67,12 @@ fn theme_error(message: String) -> Box<Diagnostic> {
 }
 
 impl Theme {
-    /// The default theme, overridden by the files of `user_dir` when given. Templates are
-    /// compiled at load time, so a broken template is a clear error before any page renders.
-    pub fn load(user_dir: Option<&Path>) -> Result<Theme, Box<Diagnostic>> {
+    /// The default theme, overridden by the files of the `theme:` directory when configured.
+    /// Templates are compiled at load time, so a broken template is a clear error before any page
+    /// renders. Nothing outside the portal root is read: a theme directory, `templates/`,
+    /// `assets/` or file that leads out of it through a symbolic link is an error.
+    pub fn load(config: &crate::config::Config) -> Result<Theme, Box<Diagnostic>> {
+        let (user_dir, root) = (config.theme.as_deref(), &config.root);
         let mut env = Environment::new();
         env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
         env.set_formatter(html_formatter);
@@ -83,7 +86,8 @@ impl Theme {
             if !dir.is_dir() {
                 return Err(theme_error(format!("theme directory {} does not exist", dir.display())));
             }
-            for (name, source) in read_dir_files(&dir.join("templates"))? {
+            inside_root(dir, root)?;
+            for (name, source) in read_dir_files(&dir.join("templates"), root)? {
                 let text = String::from_utf8(source)
                     .map_err(|_| theme_error(format!("theme template {name} is not UTF-8")))?;
                 match templates.iter_mut().find(|(n, _)| *n == name) {
@@ -91,7 +95,7 @@ impl Theme {
                     None => templates.push((name, text)),
                 }
             }
-            for (name, content) in read_dir_files(&dir.join("assets"))? {
+            for (name, content) in read_dir_files(&dir.join("assets"), root)? {
                 match name.as_str() {
                     "style.css" => style = content,
                     "portico.js" => script = content,
@@ -143,12 +147,33 @@ fn strip_script(source: &str) -> String {
     out
 }
 
-/// Files directly in `dir` (sorted by name), or none when it does not exist.
-fn read_dir_files(dir: &Path) -> Result<Vec<(String, Vec<u8>)>, Box<Diagnostic>> {
+/// Refuses `path` when what it really is (symbolic links followed) lies outside `root`.
+fn inside_root(path: &Path, root: &Path) -> Result<(), Box<Diagnostic>> {
+    match path.canonicalize() {
+        Ok(real) if !real.starts_with(root) => Err(theme_error(format!(
+            "theme path {} leads outside the portal root (to {}) through a symbolic link; nothing outside the root is published",
+            path.display(),
+            real.display()
+        ))),
+        _ => Ok(()),
+    }
+}
+
+/// Files directly in `dir` (sorted by name), or none when it does not exist. Symbolic links are
+/// followed only while they stay inside `root`.
+fn read_dir_files(dir: &Path, root: &Path) -> Result<Vec<(String, Vec<u8>)>, Box<Diagnostic>> {
+    if !dir.exists() {
+        return Ok(Vec::new());
+    }
+    inside_root(dir, root)?;
     let Ok(entries) = std::fs::read_dir(dir) else { return Ok(Vec::new()) };
     let mut out = Vec::new();
     for entry in entries.flatten() {
-        if entry.file_type().is_ok_and(|t| t.is_file()) {
+        let is_link = entry.file_type().is_ok_and(|t| t.is_symlink());
+        if is_link {
+            inside_root(&entry.path(), root)?;
+        }
+        if entry.path().is_file() {
             let name = entry.file_name().to_string_lossy().into_owned();
             let content = std::fs::read(entry.path())
                 .map_err(|e| theme_error(format!("cannot read theme file {}: {e}", entry.path().display())))?;

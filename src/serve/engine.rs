@@ -48,7 +48,7 @@ impl Engine {
     /// Loads the configuration; the site is built by the first [`Engine::rebuild`].
     pub fn new(root: &std::path::Path, overrides: Overrides) -> Result<Engine, Box<Diagnostic>> {
         let config = Config::load(root, &overrides)?;
-        let theme = Theme::load(config.theme.as_deref())?;
+        let theme = Theme::load(&config)?;
         Ok(Engine {
             root: root.to_path_buf(),
             overrides,
@@ -217,7 +217,7 @@ impl Engine {
     }
 
     fn reload_theme_or_fail(&mut self) -> Result<(), Diagnostic> {
-        match Theme::load(self.config.theme.as_deref()) {
+        match Theme::load(&self.config) {
             Ok(t) => {
                 self.theme = t;
                 Ok(())

@@ -186,6 +186,39 @@ fn byte_range(header: Option<&HeaderValue>, len: usize) -> Option<Result<std::op
     Some(if range.start < len && !range.is_empty() { Ok(range) } else { Err(()) })
 }
 
+/// Characters left as they are in a redirect's path (RFC 3986 `pchar` without `%`).
+const PATH: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~')
+    .remove(b'/')
+    .remove(b'!')
+    .remove(b'$')
+    .remove(b'&')
+    .remove(b'\'')
+    .remove(b'(')
+    .remove(b')')
+    .remove(b'*')
+    .remove(b'+')
+    .remove(b',')
+    .remove(b';')
+    .remove(b'=')
+    .remove(b':')
+    .remove(b'@');
+
+/// Where a directory asked for without its slash is: built from the normalised site path, so
+/// it always starts with exactly one `/` (`//evil.example/x` would send a browser to another
+/// host).
+fn directory_location(path: &str, query: Option<&str>) -> String {
+    let mut location = format!("/{}/", percent_encoding::utf8_percent_encode(path, PATH));
+    if let Some(q) = query {
+        location.push('?');
+        location.push_str(q);
+    }
+    location
+}
+
 async fn file(State(shared): State<Shared>, uri: Uri, headers: axum::http::HeaderMap) -> Response {
     let site = shared.site.read().expect("site lock").clone();
     let not_found = || match site.files.get("404.html") {
@@ -227,7 +260,7 @@ async fn file(State(shared): State<Shared>, uri: Uri, headers: axum::http::Heade
     if !wants_dir && site.files.contains_key(&format!("{path}/index.html")) {
         let mut r = Response::new(Body::empty());
         *r.status_mut() = StatusCode::MOVED_PERMANENTLY;
-        if let Ok(v) = HeaderValue::from_str(&format!("{}/", uri.path())) {
+        if let Ok(v) = HeaderValue::from_str(&directory_location(&path, uri.query())) {
             r.headers_mut().insert(header::LOCATION, v);
         }
         return r;
@@ -273,6 +306,20 @@ mod tests {
         ];
         for (raw, want) in cases {
             assert_eq!(site_path(raw).as_deref(), want, "{raw}");
+        }
+    }
+
+    #[test]
+    fn redirects_stay_on_the_site() {
+        for (raw, query, want) in [
+            ("//catalog", None, "/catalog/"),
+            ("//evil.example/x", None, "/evil.example/x/"),
+            ("/a//b", Some("kind=API"), "/a/b/?kind=API"),
+            ("/my%20page", None, "/my%20page/"),
+            ("/caf%C3%A9", None, "/caf%C3%A9/"),
+        ] {
+            let path = site_path(raw).unwrap();
+            assert_eq!(directory_location(&path, query), want, "{raw}");
         }
     }
 

@@ -7,6 +7,7 @@
 
 pub mod engine;
 pub mod http;
+pub mod listen;
 pub mod watch;
 
 use std::net::SocketAddr;
@@ -29,6 +30,8 @@ pub struct ServeOptions {
     pub port: u16,
     pub open: bool,
     pub poll: bool,
+    /// Host names answered besides loopback ones and the bound address (`*`: any).
+    pub allow_hosts: Vec<String>,
 }
 
 fn report_json(list: &[Diagnostic]) -> String {
@@ -203,8 +206,9 @@ pub fn serve(options: ServeOptions, printer: impl Fn(&[Diagnostic]) + Send + 'st
         if options.open {
             open_browser(&url);
         }
-        let app = http::router(shared);
-        let result = axum::serve(listener, app).with_graceful_shutdown(async {
+        let policy = listen::Policy { bind: options.bind, allowed: options.allow_hosts };
+        let app = http::router(shared).layer(axum::middleware::from_fn_with_state(policy, listen::check_host));
+        let result = listen::serve(listener, app, async {
             let _ = tokio::signal::ctrl_c().await;
         });
         match result.await {

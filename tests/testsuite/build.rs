@@ -36,7 +36,7 @@ fn content_example_has_a_page_for_every_entity_and_the_export() {
 
 #[test]
 fn two_builds_of_the_same_input_are_byte_identical() {
-    let f = content_example();
+    let f = content_example().file(".gitignore", "/one/\n/two/\n");
     f.build(&["--out", "one"]).assert_code(0);
     f.build(&["--out", "two"]).assert_code(0);
     let list = |dir: &str| -> Vec<(String, Vec<u8>)> {

@@ -10,5 +10,6 @@ mod diagnostics;
 mod docs;
 mod links;
 mod mkdocs_parity;
+mod safety;
 mod search;
 mod serve;

@@ -305,9 +305,15 @@ impl Drop for Server {
 }
 
 fn start_server(root: &Path) -> Server {
+    start_server_with(root, &[], &[])
+}
+
+fn start_server_with(root: &Path, args: &[&str], env: &[(&str, &str)]) -> Server {
     use std::io::BufRead;
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_portico"))
         .args(["serve", ".", "--port", "0", "--poll"])
+        .args(args)
+        .envs(env.iter().copied())
         .current_dir(root)
         .stderr(std::process::Stdio::piped())
         .stdout(std::process::Stdio::null())
@@ -431,4 +437,84 @@ fn serve_answers_http_with_types_404s_no_traversal_and_reload_events() {
     f.build(&[]).assert_code(0);
     let home = f.read("public/index.html");
     assert!(!home.contains("__portico"), "build output must not contain the reload snippet");
+}
+
+/// Sends `request` as it is and reads until the server closes the connection (or 10 s pass).
+fn raw_exchange(port: u16, request: &str) -> (String, std::time::Duration) {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    s.set_read_timeout(Some(std::time::Duration::from_secs(10))).unwrap();
+    let t = std::time::Instant::now();
+    s.write_all(request.as_bytes()).unwrap();
+    let mut raw = Vec::new();
+    let _ = s.read_to_end(&mut raw);
+    (String::from_utf8_lossy(&raw).into_owned(), t.elapsed())
+}
+
+#[test]
+fn issue_17_serve_redirects_on_site_refuses_foreign_hosts_and_times_out_idle_clients() {
+    let f = monorepo();
+    let server = start_server_with(
+        f.path(),
+        &["--allow-host", "devbox.internal"],
+        &[("PORTICO_SERVE_HEADER_TIMEOUT_MS", "500")],
+    );
+    // `//catalog` names the catalog: the redirect keeps one slash, never `//host/...`.
+    for (path, want) in
+        [("//catalog", "/catalog/"), ("//catalog?kind=API", "/catalog/?kind=API"), ("/catalog", "/catalog/")]
+    {
+        let (status, head, _) = get(server.port, path);
+        assert!(status.contains("301"), "{path}: {status}");
+        let location = head.lines().find_map(|l| l.strip_prefix("location: ").or_else(|| l.strip_prefix("Location: ")));
+        assert_eq!(location, Some(want), "{path}: {head}");
+    }
+    // DNS rebinding: a page of evil.example resolving to 127.0.0.1 sends its own Host.
+    for (host, ok) in [
+        ("localhost", true),
+        ("127.0.0.1:4000", true),
+        ("[::1]", true),
+        ("devbox.internal:4000", true),
+        ("evil.example", false),
+        ("evil.example:4000", false),
+        ("localhost.evil.example", false),
+    ] {
+        let (reply, _) =
+            raw_exchange(server.port, &format!("GET / HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"));
+        let status = reply.lines().next().unwrap_or_default();
+        if ok {
+            assert!(status.contains("200"), "{host}: {status}");
+        } else {
+            assert!(status.contains("403"), "{host}: {status}");
+            assert!(!reply.contains("<html"), "{host}: no page is sent");
+            assert!(reply.contains("--allow-host"), "{reply}");
+        }
+    }
+    // A client that never finishes its headers is disconnected.
+    let (reply, took) = raw_exchange(server.port, "GET / HTTP/1.1\r\nHost: localhost\r\nX-Slow: 1");
+    assert!(took < std::time::Duration::from_secs(5), "held for {took:?}: {reply}");
+    assert!(!reply.contains("200 OK"), "{reply}");
+    // So is an idle keep-alive connection after its answer.
+    let (reply, took) = raw_exchange(server.port, "GET /robots.txt HTTP/1.1\r\nHost: localhost\r\n\r\n");
+    assert!(reply.starts_with("HTTP/1.1 200"), "{reply}");
+    assert!(took < std::time::Duration::from_secs(5), "idle connection held for {took:?}");
+    // The live-reload stream is written to, not waited on: it outlives the timeout.
+    let (reply, took) = {
+        use std::io::Read;
+        use std::io::Write;
+        let mut s = std::net::TcpStream::connect(("127.0.0.1", server.port)).unwrap();
+        s.set_read_timeout(Some(std::time::Duration::from_millis(1500))).unwrap();
+        let t = std::time::Instant::now();
+        write!(s, "GET /__portico/events HTTP/1.1\r\nHost: localhost\r\n\r\n").unwrap();
+        let mut raw = vec![0; 4096];
+        let mut got = Vec::new();
+        while let Ok(n) = s.read(&mut raw) {
+            if n == 0 {
+                break;
+            }
+            got.extend_from_slice(&raw[..n]);
+        }
+        (String::from_utf8_lossy(&got).into_owned(), t.elapsed())
+    };
+    assert!(reply.starts_with("HTTP/1.1 200"), "{reply}");
+    assert!(took >= std::time::Duration::from_millis(1400), "the event stream was closed after {took:?}");
 }
