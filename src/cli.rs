@@ -253,28 +253,36 @@ fn run_with(common: &CommonArgs, overrides: &Overrides, build: bool) -> i32 {
     let verbosity = if common.quiet || common.format != Format::Human { Verbosity::Quiet } else { Verbosity::Normal };
     let log = StageLog::new(verbosity);
 
-    let (diagnostics, fatal) = if build {
+    // `build` publishes everything valid and fails only when there is nothing to publish or,
+    // with `--strict`, on any problem; `check` fails on errors (and warnings with `--strict`).
+    let mut left_out = 0;
+    let (diagnostics, fatal, failed) = if build {
         match pipeline::guard_output(&config).and_then(|()| pipeline::build(&config, &log)) {
             Ok(built) => {
                 let diagnostics = built.checked.diagnostics;
-                if failing(&diagnostics, common.strict) {
-                    (diagnostics, None)
+                left_out = built.checked.portal.rejected.len();
+                let problems = diagnostics.has_errors() || diagnostics.count(Severity::Warning) > 0;
+                if (common.strict && problems) || built.checked.portal.entities.is_empty() {
+                    (diagnostics, None, true)
                 } else {
                     let written = pipeline::write(&config, &built.site, &log);
-                    (diagnostics, written.err())
+                    (diagnostics, written.err(), false)
                 }
             }
-            Err(d) => (Diagnostics::default(), Some(d)),
+            Err(d) => (Diagnostics::default(), Some(d), true),
         }
     } else {
         match pipeline::verify(&config, &log) {
-            Ok(checked) => (checked.diagnostics, None),
-            Err(d) => (Diagnostics::default(), Some(d)),
+            Ok(checked) => {
+                let failed = checked.diagnostics.has_errors()
+                    || (common.strict && checked.diagnostics.count(Severity::Warning) > 0);
+                (checked.diagnostics, None, failed)
+            }
+            Err(d) => (Diagnostics::default(), Some(d), true),
         }
     };
     drop(log);
 
-    let failed = failing(&diagnostics, common.strict);
     let errors = diagnostics.count(Severity::Error);
     let warnings = diagnostics.count(Severity::Warning);
     let mut list = diagnostics.sorted();
@@ -286,19 +294,21 @@ fn run_with(common: &CommonArgs, overrides: &Overrides, build: bool) -> i32 {
         return 2;
     }
     if common.format == Format::Human && !common.quiet {
-        let verdict = match (failed, build) {
-            (true, true) => "build failed, the previous site was left as it was",
-            (true, false) => "check failed",
-            (false, true) => "build succeeded",
-            (false, false) => "check passed",
-        };
-        eprintln!("{verdict}: {errors} error(s), {warnings} warning(s)");
+        let counts = format!("{errors} error(s), {warnings} warning(s)");
+        match (failed, build) {
+            (true, true) if common.strict => {
+                eprintln!("build failed (--strict): {counts}; nothing was written, the previous site is as it was")
+            }
+            (true, true) => eprintln!("build failed: {counts}; nothing to publish, nothing was written"),
+            (true, false) => eprintln!("check failed: {counts}"),
+            (false, true) if errors > 0 => eprintln!(
+                "build succeeded with problems: {counts}; {left_out} entities left out, every problem is listed on the portal's problems page (`--strict` fails instead)"
+            ),
+            (false, true) => eprintln!("build succeeded: {counts}"),
+            (false, false) => eprintln!("check passed: {counts}"),
+        }
     }
     i32::from(failed)
-}
-
-fn failing(diagnostics: &Diagnostics, strict: bool) -> bool {
-    diagnostics.has_errors() || (strict && diagnostics.count(Severity::Warning) > 0)
 }
 
 /// Prints diagnostics: human text on stderr, machine formats on stdout.

@@ -57,11 +57,38 @@ pub struct RawCatalog {
     /// Default: `["**/catalog-info.yaml", "**/catalog-info.yml"]`.
     pub files: Option<Vec<At<String>>>,
     /// Further entry points, read like the targets of a `Location` at the root (paths or globs
-    /// relative to the root), e.g. `["catalog/all.yaml"]`.
-    pub locations: Vec<At<String>>,
+    /// relative to the root), e.g. `["catalog/all.yaml"]`. When absent, the `catalog.locations`
+    /// of Backstage's app-config files are read instead (see `app_config`).
+    pub locations: Option<Vec<At<String>>>,
     /// Kinds accepted (case-insensitive), like Backstage's `catalog.rules` allow list.
     /// Default: every kind. Entities of other kinds are reported and left out.
     pub kinds: Option<Vec<String>>,
+    /// Backstage's app-config files whose `catalog.locations` and `catalog.rules` are read:
+    /// `false` turns this off, a list names the files (root-relative, merged in order). Default:
+    /// `app-config.yaml` and `app-config.local.yaml` at the root and in `packages/backend/`,
+    /// read only when portico.yaml has no `catalog.locations`.
+    pub app_config: Option<RawAppConfig>,
+    /// Kinds of your own (e.g. a Kubernetes custom resource's) that get a generic page instead
+    /// of the error Backstage gives an entity no processor recognises.
+    pub custom_kinds: Vec<String>,
+}
+
+/// `catalog.app_config`: `false`, or the files to read.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub enum RawAppConfig {
+    Enabled(bool),
+    Files(Vec<String>),
+}
+
+/// Which app-config files are read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum AppConfigFiles {
+    Off,
+    /// The standard files, where they exist.
+    Default,
+    /// The files named in portico.yaml (each must exist).
+    Named(Vec<String>),
 }
 
 /// Whether group pages show what the group owns itself or with all its sub-groups.
@@ -100,6 +127,12 @@ pub struct Config {
     pub catalog_files: GlobSet,
     /// `catalog.locations` entries with their position in the config file.
     pub locations: Vec<At<String>>,
+    /// Which app-config files' registrations are read.
+    pub app_config: AppConfigFiles,
+    /// Lower-case kinds declared in `catalog.custom_kinds`.
+    pub custom_kinds: Vec<String>,
+    /// How URLs into this repository are recognised.
+    pub repository: crate::repo::Repository,
     /// Lower-case kinds accepted; `None` accepts all.
     pub kinds: Option<Vec<String>>,
     pub ignore: GlobSet,
@@ -186,6 +219,10 @@ impl Config {
             Some(p) => std::env::current_dir().map(|d| d.join(p)).unwrap_or_else(|_| p.clone()),
             None => root.join("public"),
         };
+        let repository = crate::repo::Repository::detect(
+            &root,
+            &[raw.source_url.as_deref(), raw.edit_url.as_deref()].into_iter().flatten().collect::<Vec<_>>(),
+        );
         let theme = match raw.theme {
             None => None,
             Some(t) => Some(root.join(theme_dir(&root, &t.value).map_err(|message| {
@@ -205,7 +242,15 @@ impl Config {
             source_url: raw.source_url,
             edit_url: raw.edit_url,
             catalog_files,
-            locations: raw.catalog.locations,
+            app_config: match (&raw.catalog.app_config, &raw.catalog.locations) {
+                (Some(RawAppConfig::Enabled(false)), _) => AppConfigFiles::Off,
+                (Some(RawAppConfig::Files(files)), _) => AppConfigFiles::Named(files.clone()),
+                (_, Some(_)) => AppConfigFiles::Off,
+                (_, None) => AppConfigFiles::Default,
+            },
+            repository,
+            locations: raw.catalog.locations.unwrap_or_default(),
+            custom_kinds: raw.catalog.custom_kinds.iter().map(|k| k.to_lowercase()).collect(),
             kinds: raw.catalog.kinds.map(|k| k.iter().map(|s| s.to_lowercase()).collect()),
             ignore,
             ownership: raw.ownership.unwrap_or_default(),
@@ -219,6 +264,11 @@ impl Config {
     /// A configuration for `root` with every default, for tests and benchmarks.
     pub fn for_root(root: &Path) -> Config {
         Config::load(root, &Overrides::default()).expect("root exists and has no portico.yaml errors")
+    }
+
+    /// Whether `kind` is declared in `catalog.custom_kinds`.
+    pub fn is_custom_kind(&self, kind: &str) -> bool {
+        self.custom_kinds.iter().any(|k| k.eq_ignore_ascii_case(kind))
     }
 
     /// Whether an entity of `kind` is accepted.

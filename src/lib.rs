@@ -18,6 +18,7 @@ pub mod parse;
 pub mod paths;
 pub mod pipeline;
 pub mod render;
+pub mod repo;
 pub mod resolve;
 pub mod search;
 pub mod serve;

@@ -144,11 +144,21 @@ pub fn check_cached(
     };
     let t = log.start("parse");
     let mut parsed = crate::parse::parse_cached(config, &inventory, cache, &mut diags);
+    let mut extra = String::new();
+    if !parsed.rejected.is_empty() {
+        extra.push_str(&format!(", {} left out", parsed.rejected.len()));
+    }
+    if parsed.skeletons > 0 {
+        extra.push_str(&format!(", {} skeleton files skipped", parsed.skeletons));
+    }
+    if !parsed.app_config_files.is_empty() {
+        extra.push_str(&format!(", locations from {}", parsed.app_config_files.join(" + ")));
+    }
     log.done(
         "parse",
         t,
         format!(
-            "{} entities from {} files, {} problems",
+            "{} entities from {} files{extra}, {} problems",
             parsed.entities.len(),
             parsed.files.len(),
             problems(&diags, 0)
@@ -196,7 +206,12 @@ pub fn check_cached(
 
     let t = log.start("resolve");
     let before = diags.len();
-    let portal = crate::resolve::resolve_cached(parsed, cache, &mut diags);
+    let no_files = parsed.files.is_empty();
+    let mut portal = crate::resolve::resolve_cached(parsed, cache, &mut diags);
+    // Nothing to publish (when errors were reported, they say why).
+    if portal.entities.is_empty() && !diags.iter().any(|d| d.severity == crate::diagnostics::Severity::Error) {
+        diags.push(empty_catalog(config, no_files));
+    }
     let relations: usize = portal.relations.values().map(|r| r.len()).sum();
     log.done(
         "resolve",
@@ -212,9 +227,26 @@ pub fn check_cached(
         ),
     );
 
+    let mut problems = Diagnostics::default();
+    problems.extend(diags.iter().filter(|d| d.severity >= crate::diagnostics::Severity::Warning).cloned());
+    portal.problems = problems.sorted();
     let mut diagnostics = Diagnostics::default();
     diagnostics.extend(diags);
     Ok(Checked { inventory, portal, diagnostics })
+}
+
+/// The error of a portal without a single valid entity: nothing to publish.
+fn empty_catalog(config: &Config, no_files: bool) -> Diagnostic {
+    if no_files {
+        Diagnostic::error(
+            "empty-catalog",
+            format!("no catalog file found under {}: the portal would be empty", config.display_root.display()),
+        )
+        .hint("Portico reads every `catalog-info.yaml` (`catalog.files` in portico.yaml), the `catalog.locations` of portico.yaml or, without them, of Backstage's app-config.yaml; point it at the root of your monorepo")
+    } else {
+        Diagnostic::error("empty-catalog", "the catalog files hold no entity: the portal would be empty")
+            .hint("every file read was empty or a scaffolder skeleton")
+    }
 }
 
 /// What `check` runs: everything `build` runs but the search index and the writing. The theme is

@@ -1,7 +1,7 @@
 //! Stage 3, resolve: entities -> the catalog graph.
 //!
-//! Input: [`Parsed`]. Output: a [`Portal`]: entities keyed by canonical reference (the first
-//! definition wins; later duplicates, compared case-insensitively, are errors), every relation
+//! Input: [`Parsed`] (unique valid entities). Output: a [`Portal`]: entities keyed by canonical
+//! reference, every relation
 //! and its inverse as Backstage's `BuiltinKindsEntityProcessor` emits them, de-duplicated, and
 //! the ownership views. References to entities that do not exist are kept (as Backstage keeps
 //! them) and reported as warnings at the field that names them.
@@ -38,6 +38,11 @@ pub struct Portal {
     pub docs: crate::docs::Docs,
     /// API references of API entities with a definition, rendered.
     pub apis: BTreeMap<EntityRef, crate::apiref::ApiReference>,
+    /// Entities left out: invalid documents and later duplicates (in source order).
+    pub rejected: Vec<std::sync::Arc<Entity>>,
+    /// Every problem of the build at warning level or above, sorted (filled in by the pipeline
+    /// once all stages ran), for the problems page.
+    pub problems: Vec<Diagnostic>,
 }
 
 impl Portal {
@@ -96,26 +101,11 @@ pub fn resolve(parsed: Parsed, diags: &mut Vec<Diagnostic>) -> Portal {
 
 /// [`resolve`], reusing rendered API references from `cache` (for `serve`).
 pub fn resolve_cached(parsed: Parsed, cache: Option<&crate::cache::BuildCache>, diags: &mut Vec<Diagnostic>) -> Portal {
-    let mut entities: BTreeMap<EntityRef, std::sync::Arc<Entity>> = BTreeMap::new();
     let mut parsed = parsed;
-    for entity in std::mem::take(&mut parsed.entities) {
-        match entities.get(&entity.entity_ref) {
-            Some(first) => diags.push(
-                Diagnostic::error(
-                    "duplicate-entity",
-                    format!(
-                        "duplicate entity {}: already defined in {}:{}:{}",
-                        entity.entity_ref, first.source.file, first.source.name_pos.line, first.source.name_pos.column
-                    ),
-                )
-                .at(&entity.source.file, Some(entity.source.name_pos))
-                .hint("entity references are compared case-insensitively; rename or remove one of them"),
-            ),
-            None => {
-                entities.insert(entity.entity_ref.clone(), entity);
-            }
-        }
-    }
+    // Duplicates were left out by `parse`: references are unique here.
+    let entities: BTreeMap<EntityRef, std::sync::Arc<Entity>> =
+        std::mem::take(&mut parsed.entities).into_iter().map(|e| (e.entity_ref.clone(), e)).collect();
+    let rejected = std::mem::take(&mut parsed.rejected);
 
     // Names -> refs, for "did you mean" hints on dangling references.
     let mut by_name: HashMap<&str, Vec<&EntityRef>> = HashMap::new();
@@ -143,6 +133,8 @@ pub fn resolve_cached(parsed: Parsed, cache: Option<&crate::cache::BuildCache>, 
         dangling,
         docs: parsed.docs,
         apis: BTreeMap::new(),
+        rejected,
+        problems: Vec::new(),
     };
     portal.ownership = ownership(&portal);
     portal.apis = api_references(&portal, cache, diags);
@@ -211,21 +203,7 @@ fn emit_relations(
     let mut diags = Vec::new();
     let mut dangling = 0;
     for r in &entity.refs {
-        let target = match EntityRef::parse(&r.target, r.default_kind, &entity.namespace) {
-            Ok(t) => t,
-            Err(e) => {
-                let mut d = Diagnostic::error("invalid-ref", format!("`spec.{}`: {e}", r.field))
-                    .at(&entity.source.file, Some(r.pos));
-                if r.default_kind.is_none() {
-                    d = d.hint(format!(
-                        "`spec.{}` has no default kind: write e.g. `component:{}` or `resource:{}`",
-                        r.field, r.target, r.target
-                    ));
-                }
-                diags.push(d);
-                continue;
-            }
-        };
+        let target = r.target_ref.clone();
         if !entities.contains_key(&target) {
             dangling += 1;
             let mut d = Diagnostic::warning(
@@ -319,12 +297,20 @@ mod tests {
         let (docs, errors) = parse_documents(text);
         assert!(errors.is_empty());
         let mut diags = Vec::new();
-        let ctx = DocContext { root: std::path::Path::new("/nonexistent"), file: "c.yaml", origin: "c.yaml" };
+        let ctx = DocContext {
+            root: std::path::Path::new("/nonexistent"),
+            file: "c.yaml",
+            origin: "c.yaml",
+            custom_kinds: &[],
+            repository: None,
+        };
         let entities = docs
             .into_iter()
             .filter_map(|d| entity_from_document(d, &ctx, &mut diags).map(std::sync::Arc::new))
             .collect();
-        let p = resolve(Parsed { entities, ..Parsed::default() }, &mut diags);
+        let mut parsed = Parsed { entities, ..Parsed::default() };
+        crate::parse::dedupe(&mut parsed, &mut diags);
+        let p = resolve(parsed, &mut diags);
         (p, diags)
     }
 

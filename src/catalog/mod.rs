@@ -5,10 +5,12 @@
 //! `kinds` the built-in kinds, `placeholder` the `$text`/`$json`/`$yaml` substitution and
 //! `entity_ref` the reference syntax.
 
+pub mod appconfig;
 pub mod entity_ref;
 pub mod kinds;
 pub mod placeholder;
 pub mod rules;
+pub mod skeleton;
 pub mod validate;
 
 use std::collections::BTreeMap;
@@ -48,6 +50,8 @@ pub struct SpecRef {
     pub default_kind: Option<&'static str>,
     /// The reference as written.
     pub target: String,
+    /// The reference parsed (kind and namespace defaults applied).
+    pub target_ref: EntityRef,
     pub pos: Pos,
 }
 
@@ -105,6 +109,9 @@ pub struct Entity {
     pub known_kind: bool,
     /// Files read through placeholders (root-relative).
     pub reads: Vec<String>,
+    /// Whether the entity's document had no error: only valid entities enter the catalog
+    /// (invalid ones are listed on the problems page), as in Backstage.
+    pub valid: bool,
 }
 
 impl Entity {

@@ -23,6 +23,8 @@ pub struct Context<'a> {
     pub root: &'a Path,
     /// The descriptor, relative to the root.
     pub file: &'a str,
+    /// URLs into this repository are read from the checkout.
+    pub repository: Option<&'a crate::repo::Repository>,
 }
 
 /// Whether `node` is a placeholder mapping (resolved or not, it stands for a value).
@@ -71,11 +73,16 @@ fn read_placeholder(
     reads: &mut Vec<String>,
 ) -> Option<Node> {
     let base_dir = paths::parent_dir(ctx.file);
-    let rel = match paths::resolve_inside(ctx.root, base_dir, target) {
+    let local = ctx.repository.and_then(|r| r.local_path(target, ctx.root));
+    let resolved = match local {
+        Some(rel) => Ok(rel),
+        None => paths::resolve_inside(ctx.root, base_dir, target),
+    };
+    let rel = match resolved {
         Ok(rel) => rel,
         Err(PathError::Url) => {
             diags.push(
-                Diagnostic::warning("placeholder-url", format!("{kind} placeholder `{target}` is a URL and was not fetched"))
+                Diagnostic::warning("placeholder-url", format!("{kind} placeholder `{target}` is a URL outside this repository and was not fetched"))
                     .at(ctx.file, Some(pos))
                     .hint("Portico reads nothing from the network at build time; commit the file and point at it with a relative path"),
             );

@@ -30,6 +30,10 @@ pub struct DocContext<'a> {
     pub file: &'a str,
     /// The root-level file whose Location chain led here (itself for walked files).
     pub origin: &'a str,
+    /// Kinds declared in `catalog.custom_kinds` (lower-case): shown generically, not errors.
+    pub custom_kinds: &'a [String],
+    /// To read URL placeholders that point into this repository from the checkout.
+    pub repository: Option<&'a crate::repo::Repository>,
 }
 
 struct Checker<'a> {
@@ -44,6 +48,21 @@ impl Checker<'_> {
         self.failed = true;
         self.diags.push(Diagnostic::error(code, message).at(self.file, Some(pos)));
         self.diags.last_mut().expect("just pushed")
+    }
+
+    /// `path` (the value of `key` in `parent`) is not of the type `expected` ("a mapping", "a
+    /// list"). A null value (`annotations:` with nothing, or only comments, under it) has no
+    /// place of its own: the error points at its key and says so.
+    fn wrong_type(&mut self, parent: &Node, key: &str, node: &Node, path: &str, expected: &str) {
+        let message = format!("`{path}` must be {expected}, found {}", node.type_name());
+        if node.is_null() {
+            let pos = parent.entry(key).map_or(node.pos, |(k, _)| k.pos);
+            self.error("invalid-type", pos, message).hint = Some(format!(
+                "`{key}:` has no value here (only comments or nothing under it): remove the line or give it {expected}"
+            ));
+        } else {
+            self.error("invalid-type", node.pos, message);
+        }
     }
 
     /// Backstage's `"field" is not valid; expected X but found "value".` message.
@@ -111,7 +130,11 @@ pub fn entity_from_document(doc: Document, ctx: &DocContext, diags: &mut Vec<Dia
         return None;
     }
 
-    let reads = placeholder::resolve(&mut root, &placeholder::Context { root: ctx.root, file: ctx.file }, c.diags);
+    let reads = placeholder::resolve(
+        &mut root,
+        &placeholder::Context { root: ctx.root, file: ctx.file, repository: ctx.repository },
+        c.diags,
+    );
 
     for (key, _) in root.as_map().unwrap_or_default() {
         if !ROOT_FIELDS.contains(&key.name.as_str()) {
@@ -145,7 +168,7 @@ pub fn entity_from_document(doc: Document, ctx: &DocContext, diags: &mut Vec<Dia
         return None;
     };
     if metadata.as_map().is_none() {
-        c.error("invalid-type", metadata.pos, format!("`metadata` must be a mapping, found {}", metadata.type_name()));
+        c.wrong_type(&root, "metadata", metadata, "metadata", "a mapping");
         return None;
     }
     let name = c.string(metadata, "name", "metadata.name").map(str::to_owned);
@@ -213,21 +236,26 @@ pub fn entity_from_document(doc: Document, ctx: &DocContext, diags: &mut Vec<Dia
     let known = kinds::find(&kind);
     match known {
         Some(def) => {
-            check_kind(&mut c, def, &api_version, &root, doc_pos, &mut refs);
+            check_kind(&mut c, def, &api_version, &root, doc_pos, &namespace, &mut refs);
             if def.kind == "Location" {
                 targets = location_targets(spec);
             }
         }
+        None if ctx.custom_kinds.iter().any(|k| k.eq_ignore_ascii_case(&kind)) => {}
         None => {
-            let mut d = Diagnostic::warning(
-                "unknown-kind",
-                format!("unknown kind `{kind}`: the entity is shown with a generic page"),
-            )
-            .at(ctx.file, root.get("kind").map(|k| k.pos));
-            if let Some(def) = kinds::find_ignoring_case(&kind) {
-                d = d.hint(format!("kinds are case-sensitive: did you mean `{}`?", def.kind));
-            }
-            c.diags.push(d);
+            // Backstage's catalog rejects an entity that no processor recognises.
+            let entity_ref = EntityRef::new(&kind, namespace.as_str(), &name);
+            let message = format!(
+                "no processor recognized the entity {entity_ref} as valid, possibly caused by a foreign kind or apiVersion (`{kind}`, `{api_version}`)"
+            );
+            let hint = match kinds::find_ignoring_case(&kind) {
+                Some(def) => format!("kinds are case-sensitive: did you mean `{}`?", def.kind),
+                None => format!(
+                    "Backstage's kinds are {}; to show `{kind}` entities anyway, declare it in `catalog.custom_kinds` of portico.yaml",
+                    kinds::KINDS.iter().map(|k| k.kind).collect::<Vec<_>>().join(", ")
+                ),
+            };
+            c.error("unknown-kind", root.get("kind").map_or(doc_pos, |k| k.pos), message).hint = Some(hint);
         }
     }
 
@@ -271,6 +299,7 @@ pub fn entity_from_document(doc: Document, ctx: &DocContext, diags: &mut Vec<Dia
         dir: crate::paths::parent_dir(ctx.file).to_owned(),
         known_kind: known.is_some(),
         reads,
+        valid: !c.failed,
     })
 }
 
@@ -287,7 +316,7 @@ fn string_map(
         return out;
     };
     let Some(entries) = node.as_map() else {
-        c.error("invalid-type", node.pos, format!("`metadata.{field}` must be a mapping, found {}", node.type_name()));
+        c.wrong_type(metadata, field, node, &format!("metadata.{field}"), "a mapping");
         return out;
     };
     for (key, value) in entries {
@@ -322,7 +351,7 @@ fn tags(c: &mut Checker, metadata: &Node) -> Vec<String> {
         return Vec::new();
     };
     let Some(items) = node.as_seq() else {
-        c.error("invalid-type", node.pos, format!("`metadata.tags` must be a list, found {}", node.type_name()));
+        c.wrong_type(metadata, "tags", node, "metadata.tags", "a list");
         return Vec::new();
     };
     let mut out = Vec::new();
@@ -349,7 +378,7 @@ fn links(c: &mut Checker, metadata: &Node) -> Vec<Link> {
         return Vec::new();
     };
     let Some(items) = node.as_seq() else {
-        c.error("invalid-type", node.pos, format!("`metadata.links` must be a list, found {}", node.type_name()));
+        c.wrong_type(metadata, "links", node, "metadata.links", "a list");
         return Vec::new();
     };
     let mut out = Vec::new();
@@ -406,6 +435,7 @@ fn check_kind(
     api_version: &str,
     root: &Node,
     doc_pos: Pos,
+    namespace: &str,
     refs: &mut Vec<SpecRef>,
 ) {
     if !def.api_versions.contains(&api_version) {
@@ -448,15 +478,27 @@ fn check_kind(
             continue;
         };
         let mut push = |node: &Node| {
-            if let Some(target) = node.as_str().filter(|s| !s.is_empty()) {
-                refs.push(SpecRef {
+            let Some(target) = node.as_str().filter(|s| !s.is_empty()) else { return };
+            // As Backstage's processor parses each reference: a malformed one rejects the entity.
+            match EntityRef::parse(target, field.default_kind, namespace) {
+                Ok(target_ref) => refs.push(SpecRef {
                     field: field.field,
                     relation: field.relation,
                     inverse: field.inverse,
                     default_kind: field.default_kind,
                     target: target.to_owned(),
+                    target_ref,
                     pos: node.pos,
-                });
+                }),
+                Err(e) => {
+                    let hint = field.default_kind.is_none().then(|| {
+                        format!(
+                            "`spec.{}` has no default kind: write e.g. `component:{target}` or `resource:{target}`",
+                            field.field
+                        )
+                    });
+                    c.error("invalid-ref", node.pos, format!("`spec.{}`: {e}", field.field)).hint = hint;
+                }
             }
         };
         match &value.value {
@@ -493,7 +535,13 @@ mod tests {
         let (mut docs, errors) = parse_documents(text);
         assert!(errors.is_empty(), "{errors:?}");
         let mut diags = Vec::new();
-        let ctx = DocContext { root: Path::new("/nonexistent"), file: "c.yaml", origin: "c.yaml" };
+        let ctx = DocContext {
+            root: Path::new("/nonexistent"),
+            file: "c.yaml",
+            origin: "c.yaml",
+            custom_kinds: &[],
+            repository: None,
+        };
         let e = entity_from_document(docs.remove(0), &ctx, &mut diags);
         let msgs = diags
             .iter()

@@ -11,6 +11,7 @@ pub mod diagrams;
 pub mod docs_pages;
 pub mod export;
 pub mod pages;
+pub mod problems;
 pub mod template;
 pub mod theme;
 pub mod views;
@@ -207,6 +208,14 @@ pub fn render_cached(
         page("orphans.html", "orphans", Value::from(Serde(&orphans)))
     })?;
     files.insert("orphans/index.html".into(), orphans_page);
+    let view = problems::view(&builder);
+    files.insert(
+        "problems/index.html".into(),
+        cached.page("problems/index.html", "problems.html", &view, || {
+            page("problems.html", "problems", Value::from(Serde(&view)))
+        })?,
+    );
+    files.insert("api/problems.json".into(), problems::json(&builder).into());
     files.insert("404.html".into(), render_page("404.html", minijinja::context! { site => site.clone() })?.into());
 
     files.extend(docs_files_cached(config, portal, theme, None, cache)?);

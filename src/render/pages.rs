@@ -28,6 +28,10 @@ pub struct HomeView {
     pub docs: usize,
     pub templates: usize,
     pub orphans: usize,
+    /// Errors and warnings listed on the problems page.
+    pub problems: usize,
+    /// Entities left out because of an error.
+    pub left_out: usize,
 }
 
 pub fn home(portal: &Portal) -> HomeView {
@@ -42,6 +46,8 @@ pub fn home(portal: &Portal) -> HomeView {
         docs: portal.docs.sites.len(),
         templates: count("Template"),
         orphans: portal.ownership.orphans.len(),
+        problems: portal.problems.len(),
+        left_out: portal.rejected.len(),
         kinds: counts.into_iter().map(|(k, c)| KindCount { kind: k.to_owned(), count: c }).collect(),
     }
 }

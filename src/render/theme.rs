@@ -29,6 +29,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("docs-index.html", include_str!("../../themes/default/templates/docs-index.html")),
     ("404.html", include_str!("../../themes/default/templates/404.html")),
     ("search.html", include_str!("../../themes/default/templates/search.html")),
+    ("problems.html", include_str!("../../themes/default/templates/problems.html")),
 ];
 
 const STYLE: &str = include_str!("../../themes/default/assets/style.css");

@@ -176,11 +176,11 @@ fn placeholders_resolve_relative_to_the_descriptor_and_from_the_root() {
 
 #[test]
 fn scaffolder_skeletons_found_by_walking_are_skipped_with_a_note() {
-    let f = Fixture::empty().file(
+    let f = Fixture::empty().file("catalog-info.yaml", &group("team-a")).file(
         "templates/t/skeleton/catalog-info.yaml",
         "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: ${{ values.name }}\n",
     );
-    assert_eq!(summary(&f.diagnostics()), ["templates/t/skeleton/catalog-info.yaml:0:0 info skipped-skeleton"]);
+    assert_eq!(summary(&f.diagnostics()), ["templates/t/skeleton/catalog-info.yaml:1:1 info skipped-skeleton"]);
 }
 
 #[test]

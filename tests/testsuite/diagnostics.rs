@@ -139,14 +139,28 @@ fn api_version_the_kind_does_not_accept_is_unsupported() {
 }
 
 #[test]
-fn unknown_kinds_are_warnings_and_a_case_mismatch_suggests_the_builtin_kind() {
+fn unknown_kinds_are_errors_as_in_backstage_and_a_case_mismatch_suggests_the_builtin_kind() {
     let diags = fixture("unknown-kind").diagnostics();
     assert_eq!(
         summary(&diags),
-        ["catalog-info.yaml:2:7 warning unknown-kind", "catalog-info.yaml:9:7 warning unknown-kind"]
+        ["catalog-info.yaml:2:7 error unknown-kind", "catalog-info.yaml:9:7 error unknown-kind"]
     );
-    assert_eq!(diags[0].get("hint"), None, "`Service` is not a built-in kind in another case");
+    assert_eq!(
+        diags[0]["message"],
+        "no processor recognized the entity service:default/billing as valid, possibly caused by a foreign kind or apiVersion (`Service`, `backstage.io/v1alpha1`)"
+    );
+    assert!(diags[0]["hint"].as_str().unwrap().contains("declare it in `catalog.custom_kinds`"), "{}", diags[0]);
     assert_eq!(diags[1]["hint"], "kinds are case-sensitive: did you mean `Component`?");
+}
+
+#[test]
+fn issue_10_custom_kinds_declared_in_portico_yaml_get_a_generic_page() {
+    let f = fixture("unknown-kind").file("portico.yaml", "catalog:\n  custom_kinds: [Service]\n");
+    assert_eq!(summary(&f.diagnostics()), ["catalog-info.yaml:9:7 error unknown-kind"]);
+    f.build(&[]).assert_code(0);
+    let page = f.read("public/catalog/default/service/billing/index.html");
+    assert!(page.contains("billing"));
+    assert!(!f.path().join("public/catalog/default/component/web").exists(), "`component` is still left out");
 }
 
 #[test]
@@ -170,7 +184,7 @@ fn entity_refs_differing_only_in_case_are_duplicates_across_files() {
     assert_eq!(summary(&diags), ["services/legacy/catalog-info.yaml:12:9 error duplicate-entity"]);
     assert_eq!(
         diags[0]["message"],
-        "duplicate entity component:default/checkout: already defined in services/checkout/catalog-info.yaml:4:9"
+        "duplicate entity component:default/checkout: already defined in services/checkout/catalog-info.yaml:4:9; this definition is left out"
     );
 }
 
@@ -291,7 +305,7 @@ fn non_utf8_catalog_file_is_unreadable() {
 #[test]
 fn walked_scaffolder_skeleton_is_skipped_with_a_note_that_never_fails() {
     let f = fixture("skipped-skeleton");
-    assert_eq!(summary(&f.diagnostics()), ["templates/service/skeleton/catalog-info.yaml:0:0 info skipped-skeleton"]);
+    assert_eq!(summary(&f.diagnostics()), ["templates/service/skeleton/catalog-info.yaml:1:1 info skipped-skeleton"]);
     f.check(&["--strict"]).assert_code(0);
 }
 
@@ -342,10 +356,11 @@ fn several_problems_in_two_files_are_sorted_by_file_and_position() {
     assert_eq!(
         summary_of("several-problems"),
         [
+            // `checkout` is left out (its tag and its reference are errors): its owner is no
+            // longer looked up.
             "catalog-info.yaml:5:20 error invalid-format",
-            "catalog-info.yaml:9:10 warning dangling-ref",
             "catalog-info.yaml:10:15 error invalid-ref",
-            "services/orders/catalog-info.yaml:2:7 warning unknown-kind",
+            "services/orders/catalog-info.yaml:2:7 error unknown-kind",
         ]
     );
 }
@@ -373,13 +388,14 @@ const WITH_ERRORS: &[&str] = &[
     "placeholder-outside-root-symlink",
     "placeholder-unreadable",
     "several-problems",
+    "unknown-kind",
     "unknown-root-field",
     "unreadable-file",
     "unsupported-api-version",
 ];
 
 /// Fixtures whose only diagnostics are warnings.
-const WARNINGS_ONLY: &[&str] = &["dangling-ref", "location-url", "placeholder-url", "unknown-kind"];
+const WARNINGS_ONLY: &[&str] = &["dangling-ref", "location-url", "placeholder-url"];
 
 /// Fixtures with nothing above info level.
 const CLEAN: &[&str] = &["location-cycle", "location-optional-missing", "skipped-skeleton"];

@@ -10,6 +10,7 @@ mod diagnostics;
 mod docs;
 mod links;
 mod mkdocs_parity;
+mod monorepos;
 mod safety;
 mod search;
 mod serve;
