@@ -167,8 +167,9 @@ fn api_references(
                 .warnings
                 .iter()
                 .map(|w| {
+                    let (file, pos) = e.field_location("definition", line_and_column(w));
                     Diagnostic::warning("api-definition", format!("API {r}: {w}"))
-                        .at(&e.source.file, Some(e.source.pos))
+                        .at(&file, pos)
                         .hint("the definition is shown as source on the API page")
                 })
                 .collect();
@@ -181,6 +182,14 @@ fn api_references(
         out.insert(r, reference);
     }
     out
+}
+
+/// `line L, column C` in a parser's message about a definition.
+fn line_and_column(message: &str) -> Option<(u32, u32)> {
+    let rest = &message[message.find("line ")? + 5..];
+    let (line, rest) = rest.split_once(", column ")?;
+    let column: String = rest.chars().take_while(char::is_ascii_digit).collect();
+    Some((line.trim().parse().ok()?, column.parse().ok()?))
 }
 
 /// What one entity's spec emits.

@@ -190,7 +190,9 @@ pub fn load(config: &Config, diags: &mut Vec<Diagnostic>) -> Option<AppConfig> {
         out.files.push(rel.clone());
         let (docs, errors) = yaml::parse_documents(&text);
         for e in errors {
-            diags.push(Diagnostic::error("invalid-yaml", format!("invalid YAML: {}", e.message)).at(&rel, e.pos));
+            let mut d = Diagnostic::error("invalid-yaml", format!("invalid YAML: {}", e.message)).at(&rel, e.pos);
+            d.hint = e.hint;
+            diags.push(d);
         }
         let Some(catalog) = docs.first().and_then(|d| d.root.get("catalog")) else { continue };
         if let Some(list) = catalog.get("locations") {

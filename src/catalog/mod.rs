@@ -109,12 +109,40 @@ pub struct Entity {
     pub known_kind: bool,
     /// Files read through placeholders (root-relative).
     pub reads: Vec<String>,
+    /// Which field each placeholder filled, and from which file (`spec.definition` ->
+    /// `services/orders/openapi.yaml`), so problems in that content point into that file.
+    pub placeholders: Vec<(String, String)>,
+    /// Where each top-level spec field's value was written (a placeholder's target for fields
+    /// a placeholder filled), and the line of its key.
+    pub spec_pos: BTreeMap<String, (Pos, u32)>,
     /// Whether the entity's document had no error: only valid entities enter the catalog
     /// (invalid ones are listed on the problems page), as in Backstage.
     pub valid: bool,
 }
 
 impl Entity {
+    /// Where a problem in the content of top-level spec `field` should point: the file a
+    /// placeholder read it from (at `line`:`col` of that content when known), else the field
+    /// in the descriptor.
+    pub fn field_location(&self, field: &str, within: Option<(u32, u32)>) -> (String, Option<Pos>) {
+        let path = format!("spec.{field}");
+        match self.placeholders.iter().find(|(p, _)| *p == path) {
+            Some((_, file)) => (file.clone(), Some(within.map_or(Pos::new(1, 1), |(l, c)| Pos::new(l, c)))),
+            None => {
+                let pos = match (self.spec_pos.get(field), within) {
+                    // A block scalar (`definition: |`) starts on the line after its key, its
+                    // indentation removed: line L, column C of the content is here.
+                    (Some((value, key_line)), Some((l, c))) if value.line > *key_line => {
+                        Pos::new(value.line + l.saturating_sub(1), value.column + c.saturating_sub(1))
+                    }
+                    (Some((value, _)), _) => *value,
+                    (None, _) => self.source.pos,
+                };
+                (self.source.file.clone(), Some(pos))
+            }
+        }
+    }
+
     /// A string field of `spec`.
     pub fn spec_str(&self, field: &str) -> Option<&str> {
         self.spec.get(field).and_then(serde_json::Value::as_str)

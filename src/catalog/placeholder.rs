@@ -41,25 +41,36 @@ fn placeholder_of(node: &Node) -> Option<(&'static str, &Node)> {
     Some((kind, value))
 }
 
-/// Resolves every placeholder in `node`, depth first. Returns the root-relative paths read.
-pub fn resolve(node: &mut Node, ctx: &Context, diags: &mut Vec<Diagnostic>) -> Vec<String> {
+/// Resolves every placeholder in `node`, depth first. Returns, for each placeholder resolved,
+/// the field it stood for (`spec.definition`) and the root-relative file read.
+pub fn resolve(node: &mut Node, ctx: &Context, diags: &mut Vec<Diagnostic>) -> Vec<(String, String)> {
     let mut reads = Vec::new();
-    resolve_in(node, ctx, diags, &mut reads);
+    resolve_in(node, "", ctx, diags, &mut reads);
     reads
 }
 
-fn resolve_in(node: &mut Node, ctx: &Context, diags: &mut Vec<Diagnostic>, reads: &mut Vec<String>) {
+fn resolve_in(
+    node: &mut Node,
+    path: &str,
+    ctx: &Context,
+    diags: &mut Vec<Diagnostic>,
+    reads: &mut Vec<(String, String)>,
+) {
     if let Some((kind, target)) = placeholder_of(node) {
         let target_pos = target.pos;
         let target = target.as_str().unwrap_or_default().to_owned();
-        if let Some(value) = read_placeholder(kind, &target, target_pos, ctx, diags, reads) {
+        if let Some((value, file)) = read_placeholder(kind, &target, target_pos, ctx, diags) {
             *node = value;
+            reads.push((path.to_owned(), file));
         }
         return;
     }
+    let child = |key: &str| if path.is_empty() { key.to_owned() } else { format!("{path}.{key}") };
     match &mut node.value {
-        Value::Seq(items) => items.iter_mut().for_each(|n| resolve_in(n, ctx, diags, reads)),
-        Value::Map(entries) => entries.iter_mut().for_each(|(_, n)| resolve_in(n, ctx, diags, reads)),
+        Value::Seq(items) => {
+            items.iter_mut().enumerate().for_each(|(i, n)| resolve_in(n, &child(&i.to_string()), ctx, diags, reads))
+        }
+        Value::Map(entries) => entries.iter_mut().for_each(|(k, n)| resolve_in(n, &child(&k.name), ctx, diags, reads)),
         _ => {}
     }
 }
@@ -70,8 +81,7 @@ fn read_placeholder(
     pos: Pos,
     ctx: &Context,
     diags: &mut Vec<Diagnostic>,
-    reads: &mut Vec<String>,
-) -> Option<Node> {
+) -> Option<(Node, String)> {
     let base_dir = paths::parent_dir(ctx.file);
     let local = ctx.repository.and_then(|r| r.local_path(target, ctx.root));
     let resolved = match local {
@@ -110,7 +120,6 @@ fn read_placeholder(
             return None;
         }
     };
-    reads.push(rel.clone());
     let node = match kind {
         "$text" => Node::new(pos, Value::Str(text)),
         "$json" => match serde_json::from_str::<serde_json::Value>(&text) {
@@ -154,7 +163,7 @@ fn read_placeholder(
             node
         }
     };
-    Some(node)
+    Some((node, rel))
 }
 
 /// Places every node of an included tree at the placeholder, so diagnostics point at the

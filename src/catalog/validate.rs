@@ -78,7 +78,8 @@ impl Checker<'_> {
     fn string<'n>(&mut self, parent: &'n Node, key: &str, path: &str) -> Option<&'n str> {
         match parent.get(key) {
             None => {
-                self.error("missing-field", parent.pos, format!("missing required field `{path}`"));
+                self.error("missing-field", parent.pos, format!("missing required field `{path}`")).hint =
+                    field_example(path).map(|e| format!("add it, e.g. `{e}`"));
                 None
             }
             Some(node) => match node.as_str() {
@@ -116,6 +117,51 @@ impl Checker<'_> {
     }
 }
 
+/// A valid name close to `name`: runs of other characters become `-`, lower case (the
+/// convention), at most 63 characters.
+fn name_hint(name: &str) -> String {
+    let mut out = String::new();
+    for c in name.chars() {
+        match c {
+            'a'..='z' | '0'..='9' | '.' | '_' => out.push(c),
+            'A'..='Z' => out.push(c.to_ascii_lowercase()),
+            _ if !out.ends_with('-') => out.push('-'),
+            _ => {}
+        }
+    }
+    let mut out: String = out.trim_matches(['-', '_', '.']).chars().take(63).collect();
+    while out.ends_with(['-', '_', '.']) {
+        out.pop();
+    }
+    if out.is_empty() || !rules::is_valid_object_name(&out) {
+        return "names are letters and digits separated by single `-`, `_` or `.`, at most 63 characters".into();
+    }
+    let long = if name.chars().count() > 63 {
+        format!(" (it has {} characters)", name.chars().count())
+    } else {
+        String::new()
+    };
+    format!("write it as `{out}`{long}; `metadata.title` can hold a display name with spaces")
+}
+
+/// An example value of a field people often forget, as it would be written in the descriptor.
+fn field_example(path: &str) -> Option<&'static str> {
+    Some(match path {
+        "apiVersion" => "apiVersion: backstage.io/v1alpha1",
+        "kind" => "kind: Component",
+        "metadata.name" => "name: payments-api",
+        "spec.type" => "type: service",
+        "spec.lifecycle" => "lifecycle: production",
+        "spec.owner" => "owner: group:default/team-a",
+        "spec.definition" => "definition: {$text: ./openapi.yaml}",
+        "spec.children" => "children: []",
+        "spec.memberOf" => "memberOf: [team-a]",
+        "spec.steps" => "steps: [{id: fetch, action: fetch:template, input: {url: ./skeleton}}]",
+        "spec.target" | "spec.targets" => "targets: [./catalog-info.yaml]",
+        _ => return None,
+    })
+}
+
 /// Validates `doc` and builds its entity. Problems go to `diags`.
 pub fn entity_from_document(doc: Document, ctx: &DocContext, diags: &mut Vec<Diagnostic>) -> Option<Entity> {
     let mut root = doc.root;
@@ -130,7 +176,7 @@ pub fn entity_from_document(doc: Document, ctx: &DocContext, diags: &mut Vec<Dia
         return None;
     }
 
-    let reads = placeholder::resolve(
+    let placeholders = placeholder::resolve(
         &mut root,
         &placeholder::Context { root: ctx.root, file: ctx.file, repository: ctx.repository },
         c.diags,
@@ -175,6 +221,7 @@ pub fn entity_from_document(doc: Document, ctx: &DocContext, diags: &mut Vec<Dia
     let name_ok = match (&name, metadata.get("name")) {
         (Some(n), Some(node)) if !rules::is_valid_object_name(n) => {
             c.format_error("metadata.name", node.pos, rules::EXPECT_OBJECT_NAME, n);
+            c.diags.last_mut().expect("just pushed").hint = Some(name_hint(n));
             false
         }
         (Some(_), _) => true,
@@ -298,7 +345,18 @@ pub fn entity_from_document(doc: Document, ctx: &DocContext, diags: &mut Vec<Dia
         targets,
         dir: crate::paths::parent_dir(ctx.file).to_owned(),
         known_kind: known.is_some(),
-        reads,
+        reads: {
+            let mut files: Vec<String> = placeholders.iter().map(|(_, f)| f.clone()).collect();
+            files.sort();
+            files.dedup();
+            files
+        },
+        placeholders,
+        spec_pos: root
+            .get("spec")
+            .and_then(Node::as_map)
+            .map(|m| m.iter().map(|(k, v)| (k.name.clone(), (v.pos, k.pos.line))).collect())
+            .unwrap_or_default(),
         valid: !c.failed,
     })
 }
@@ -469,7 +527,10 @@ fn check_kind(
             Some(t) => format!("{} entities of type {t}", def.kind),
             None => format!("{} entities", def.kind),
         };
-        c.error(code, v.pos, format!("`{}`: {} ({kind_note})", v.path, v.message));
+        let missing = v.message.strip_prefix("missing required field `").and_then(|f| f.strip_suffix('`'));
+        let example = missing.and_then(|f| field_example(&format!("{}.{f}", v.path)));
+        c.error(code, v.pos, format!("`{}`: {} ({kind_note})", v.path, v.message)).hint =
+            example.map(|e| format!("add it, e.g. `{e}`"));
     }
     for field in def.relations {
         let path = format!("spec.{}", field.field);

@@ -359,7 +359,9 @@ fn read_file(config: &Config, inventory: &Inventory, pending: &Pending) -> FileR
         return out;
     }
     for err in errors {
-        out.diags.push(Diagnostic::error("invalid-yaml", format!("invalid YAML: {}", err.message)).at(file, err.pos));
+        let mut d = Diagnostic::error("invalid-yaml", format!("invalid YAML: {}", err.message)).at(file, err.pos);
+        d.hint = err.hint;
+        out.diags.push(d);
     }
     let ctx = DocContext {
         root: &config.root,

@@ -375,3 +375,51 @@ fn issue_10_backstage_software_templates_all_build() {
     assert_eq!(refs.iter().filter(|r| r.starts_with("template:")).count(), 9, "{refs:?}");
     assert_eq!(refs.len(), 9, "skeleton descriptors are not entities: {refs:?}");
 }
+
+#[test]
+fn issue_10_diagnostics_explain_yaml_rules_suggest_names_and_point_at_the_field() {
+    let f = Fixture::empty()
+        .file("catalog-info.yaml", &group("team-a"))
+        .file(
+            "services/metrics/catalog-info.yaml",
+            "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: metrics\n  description: %d of requests fail\nspec: {type: service, lifecycle: production, owner: team-a}\n",
+        )
+        .file(
+            "services/ledger/catalog-info.yaml",
+            "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: ledger\n  description: Note: balances are eventually consistent\nspec: {type: service, lifecycle: production, owner: team-a}\n",
+        )
+        .file(
+            "services/payments/catalog-info.yaml",
+            "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: Payments Gateway\nspec:\n  type: service\n  owner: team-a\n",
+        )
+        .file(
+            "services/orders/catalog-info.yaml",
+            "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: orders\nspec:\n  type: service\n  owner: team-a\n---\napiVersion: backstage.io/v1alpha1\nkind: API\nmetadata:\n  name: orders-api\nspec:\n  type: openapi\n  lifecycle: production\n  owner: team-a\n  definition:\n    $text: ./openapi.yaml\n---\napiVersion: backstage.io/v1alpha1\nkind: API\nmetadata:\n  name: orders-events\nspec:\n  type: asyncapi\n  lifecycle: production\n  owner: team-a\n  definition: |\n    asyncapi: 2.6.0\n    info: [broken\n",
+        )
+        .file("services/orders/openapi.yaml", "openapi: 3.0.3\ninfo:\n  title: Orders\n  version: [1\n");
+    let diags = f.diagnostics();
+    let find = |file: &str| diags.iter().find(|d| d["file"] == file).unwrap_or_else(|| panic!("{file}: {diags:?}"));
+    let metrics = find("services/metrics/catalog-info.yaml");
+    assert_eq!((metrics["line"].as_u64(), metrics["column"].as_u64()), (Some(5), Some(16)));
+    assert!(metrics["hint"].as_str().unwrap().contains("cannot start with the directive indicator `%`"), "{metrics}");
+    assert!(metrics["hint"].as_str().unwrap().contains("description: \"%d of requests fail\""), "{metrics}");
+    let ledger = find("services/ledger/catalog-info.yaml");
+    assert!(ledger["hint"].as_str().unwrap().contains("cannot contain `: `"), "{ledger}");
+    let payments = find("services/payments/catalog-info.yaml");
+    assert_eq!(payments["code"], "invalid-format");
+    assert!(payments["hint"].as_str().unwrap().starts_with("write it as `payments-gateway`"), "{payments}");
+    let orders = find("services/orders/catalog-info.yaml");
+    assert_eq!(orders["code"], "missing-field");
+    assert_eq!(orders["hint"], "add it, e.g. `lifecycle: production`");
+    // A definition problem points into the file the definition came from, or at the inline
+    // definition, never at the document start.
+    let openapi = find("services/orders/openapi.yaml");
+    assert_eq!(openapi["code"], "api-definition");
+    assert_eq!((openapi["line"].as_u64(), openapi["column"].as_u64()), (Some(4), Some(12)), "{openapi}");
+    let inline = diags
+        .iter()
+        .find(|d| d["code"] == "api-definition" && d["file"] == "services/orders/catalog-info.yaml")
+        .unwrap();
+    // `info: [broken` is line 2 of the block that starts at 29:5: the bracket is at 30:11.
+    assert_eq!((inline["line"].as_u64(), inline["column"].as_u64()), (Some(30), Some(11)), "{inline}");
+}

@@ -7,6 +7,8 @@
 //! `yes`/`on` are strings, empty documents are skipped. Anchors and aliases are expanded within
 //! the crate's alias budget, so a "billion laughs" file is an error, not a hang.
 
+mod explain;
+
 use std::fmt;
 
 use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
@@ -47,6 +49,8 @@ pub struct Key {
 pub struct YamlError {
     pub pos: Option<Pos>,
     pub message: String,
+    /// What rule the text broke and how to write it, for the common mistakes.
+    pub hint: Option<String>,
 }
 
 /// One YAML document of a file; `index` counts non-empty documents from 0.
@@ -174,7 +178,7 @@ pub fn parse_documents(text: &str) -> (Vec<Document>, Vec<YamlError>) {
                     docs.push(Document { index: docs.len(), root });
                 }
             }
-            Err(err) => errors.push(convert_error(&err)),
+            Err(err) => errors.push(convert_error(&err, text)),
         }
     }
     (docs, errors)
@@ -183,7 +187,7 @@ pub fn parse_documents(text: &str) -> (Vec<Document>, Vec<YamlError>) {
 /// Deserialises a single-document file into `T` (configuration files), with the position of
 /// the first problem. An empty file gives `None`.
 pub fn from_str<T: serde::de::DeserializeOwned>(text: &str) -> Result<Option<T>, YamlError> {
-    serde_saphyr::from_str_with_options::<Option<T>>(text, options()).map_err(|e| convert_error(&e))
+    serde_saphyr::from_str_with_options::<Option<T>>(text, options()).map_err(|e| convert_error(&e, text))
 }
 
 fn options() -> serde_saphyr::Options {
@@ -194,7 +198,7 @@ fn options() -> serde_saphyr::Options {
     }
 }
 
-fn convert_error(err: &serde_saphyr::Error) -> YamlError {
+fn convert_error(err: &serde_saphyr::Error, source: &str) -> YamlError {
     let pos = err.location().and_then(|l| (l.line() > 0).then(|| Pos::new(l.line() as u32, l.column().max(1) as u32)));
     let text = err.without_snippet().to_string();
     // The crate appends " at line L, column C"; the position travels separately.
@@ -203,7 +207,8 @@ fn convert_error(err: &serde_saphyr::Error) -> YamlError {
         None => text,
     };
     let message = message.replace(", set DuplicateKeyPolicy in Options if acceptable", "");
-    YamlError { pos, message }
+    let hint = explain::explain(&message, source, pos);
+    YamlError { pos, message, hint }
 }
 
 fn pos_of<T>(s: &Spanned<T>) -> Pos {
