@@ -40,6 +40,25 @@ pub struct RawConfig {
     /// A theme directory (relative to the root, and inside it) overriding the default theme file
     /// by file.
     pub theme: Option<At<String>>,
+    /// The Content-Security-Policy of every page: `false` for none, a string to replace
+    /// Portico's (see the README's security section). Default: scripts only from the site.
+    pub csp: Option<RawCsp>,
+}
+
+/// `csp:`: `false`, or a policy of your own.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub enum RawCsp {
+    Enabled(bool),
+    Policy(String),
+}
+
+/// Which Content-Security-Policy the pages carry.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Csp {
+    Default,
+    Off,
+    Custom(String),
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -141,6 +160,7 @@ pub struct Config {
     pub docs_allow_raw_html: bool,
     /// Absolute path of the user theme directory, if any.
     pub theme: Option<PathBuf>,
+    pub csp: Csp,
     /// The config file read, relative to the root, if any.
     pub config_file: Option<PathBuf>,
 }
@@ -219,6 +239,17 @@ impl Config {
             Some(p) => std::env::current_dir().map(|d| d.join(p)).unwrap_or_else(|_| p.clone()),
             None => root.join("public"),
         };
+        for (key, url) in [("source_url", &raw.source_url), ("edit_url", &raw.edit_url)] {
+            if let Some(url) = url
+                && let Err(scheme) = crate::urls::check(url)
+            {
+                return Err(Box::new(
+                    Diagnostic::error("invalid-config", crate::urls::refused(&format!("`{key}`"), url, &scheme))
+                        .at(display_file, None)
+                        .hint("links may be http, https, mailto, tel or relative URLs"),
+                ));
+            }
+        }
         let repository = crate::repo::Repository::detect(
             &root,
             &[raw.source_url.as_deref(), raw.edit_url.as_deref()].into_iter().flatten().collect::<Vec<_>>(),
@@ -256,6 +287,11 @@ impl Config {
             ownership: raw.ownership.unwrap_or_default(),
             docs_allow_raw_html: raw.docs.allow_raw_html.unwrap_or(false),
             theme,
+            csp: match raw.csp {
+                None | Some(RawCsp::Enabled(true)) => Csp::Default,
+                Some(RawCsp::Enabled(false)) => Csp::Off,
+                Some(RawCsp::Policy(p)) => Csp::Custom(p),
+            },
             config_file,
             root,
         })

@@ -22,5 +22,6 @@ pub mod repo;
 pub mod resolve;
 pub mod search;
 pub mod serve;
+pub mod urls;
 pub mod write;
 pub mod yaml;

@@ -67,7 +67,10 @@ pub struct LocationTarget {
 /// A link from `metadata.links`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Link {
-    pub url: String,
+    /// The URL to link to; `None` when the URL policy refused it ([`crate::urls`]).
+    pub url: Option<String>,
+    /// The URL as written.
+    pub written: String,
     pub title: Option<String>,
     pub icon: Option<String>,
     #[serde(rename = "type")]

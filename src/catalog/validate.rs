@@ -239,11 +239,22 @@ pub fn entity_from_document(doc: Document, ctx: &DocContext, diags: &mut Vec<Dia
     let description = c.optional_string(metadata, "description", "metadata.description", false);
     let labels = string_map(&mut c, metadata, "labels", rules::is_valid_label_value, rules::EXPECT_OBJECT_NAME);
     let mut annotations = string_map(&mut c, metadata, "annotations", |_| true, "a string");
-    let annotation_pos = metadata
+    let annotation_pos: BTreeMap<String, Pos> = metadata
         .get("annotations")
         .and_then(Node::as_map)
         .map(|m| m.iter().map(|(k, v)| (k.name.clone(), v.pos)).collect())
         .unwrap_or_default();
+    for (key, value) in &annotations {
+        if let Some(url) = crate::urls::annotation_url(key, value)
+            && let Err(scheme) = crate::urls::check(&url)
+        {
+            c.diags.push(
+                Diagnostic::warning("unsafe-url", crate::urls::refused(&format!("annotation {key}"), &url, &scheme))
+                    .at(c.file, annotation_pos.get(key).copied())
+                    .hint("annotations shown as links may be http or https URLs"),
+            );
+        }
+    }
     let tags = tags(&mut c, metadata);
     let links = links(&mut c, metadata);
 
@@ -480,7 +491,22 @@ fn links(c: &mut Checker, metadata: &Node) -> Vec<Link> {
         let icon = optional("icon");
         let link_type = optional("type");
         if let Some(url) = url {
-            out.push(Link { url, title, icon, link_type });
+            let safe = match crate::urls::check(&url) {
+                Ok(()) => Some(url.clone()),
+                Err(scheme) => {
+                    let pos = item.get("url").map_or(item.pos, |n| n.pos);
+                    c.diags.push(
+                        Diagnostic::warning(
+                            "unsafe-url",
+                            crate::urls::refused(&format!("links.{i}.url"), &url, &scheme),
+                        )
+                        .at(c.file, Some(pos))
+                        .hint("links may be http, https, mailto, tel or relative URLs"),
+                    );
+                    None
+                }
+            };
+            out.push(Link { url: safe, written: url, title, icon, link_type });
         }
     }
     out

@@ -302,6 +302,11 @@ fn site_view(config: &Config, portal: &Portal, theme: &Theme) -> SiteView {
             highlight: theme.highlight.path.clone(),
             mermaid: theme.mermaid.path.clone(),
         },
+        csp: match &config.csp {
+            crate::config::Csp::Default => theme::csp(theme, config.docs_allow_raw_html),
+            crate::config::Csp::Off => String::new(),
+            crate::config::Csp::Custom(policy) => policy.clone(),
+        },
     }
 }
 

@@ -61,6 +61,48 @@ pub struct Theme {
     pub mermaid: Asset,
     /// Further files of a user theme's `assets/`, published as they are.
     pub extra: Vec<Asset>,
+    /// `'sha256-…'` sources of the templates' static inline scripts, for the
+    /// Content-Security-Policy (see [`csp`]).
+    pub inline_script_hashes: Vec<String>,
+}
+
+/// The Content-Security-Policy of every page: scripts only from the site itself and the
+/// theme's own static inline scripts (by hash), so a script that reached a page through user
+/// content would not run; no plugins, no `<base>` rewriting, forms only to the site. Styles
+/// may be inline (diagrams use them); images may come from anywhere over http(s) (docs embed
+/// badges). With `docs.allow_raw_html` (trusted repositories), inline scripts of docs pages may
+/// run too.
+pub fn csp(theme: &Theme, allow_raw_html: bool) -> String {
+    let mut script = vec!["'self'".to_owned()];
+    if allow_raw_html {
+        script.push("'unsafe-inline'".into());
+    } else {
+        script.extend(theme.inline_script_hashes.iter().cloned());
+    }
+    format!(
+        "default-src 'self'; script-src {}; style-src 'self' 'unsafe-inline'; img-src 'self' data: http: https:; font-src 'self' data:; connect-src 'self'; frame-src 'self' https:; object-src 'none'; base-uri 'self'; form-action 'self'",
+        script.join(" ")
+    )
+}
+
+/// The `'sha256-…'` CSP source of every `<script>` block of `source` whose body is static
+/// (holds no template syntax, so the page carries exactly these bytes).
+fn inline_script_hashes(source: &str) -> Vec<String> {
+    use base64::Engine;
+    use sha2::Digest;
+    let mut out = Vec::new();
+    let mut rest = source;
+    while let Some(start) = rest.find("<script>") {
+        let body_start = start + "<script>".len();
+        let Some(len) = rest[body_start..].find("</script>") else { break };
+        let body = &rest[body_start..body_start + len];
+        if !body.contains("{{") && !body.contains("{%") {
+            let digest = sha2::Sha256::digest(body.as_bytes());
+            out.push(format!("'sha256-{}'", base64::engine::general_purpose::STANDARD.encode(digest)));
+        }
+        rest = &rest[body_start + len..];
+    }
+    out
 }
 
 fn theme_error(message: String) -> Box<Diagnostic> {
@@ -111,6 +153,10 @@ impl Theme {
             hasher.add(source.as_bytes());
         }
         let key = hasher.finish();
+        let mut inline_script_hashes: Vec<String> =
+            templates.iter().flat_map(|(_, source)| inline_script_hashes(source)).collect();
+        inline_script_hashes.sort();
+        inline_script_hashes.dedup();
         for (name, source) in templates {
             env.add_template_owned(name.clone(), source)
                 .map_err(|e| theme_error(format!("theme template {name} does not compile: {e}")))?;
@@ -127,6 +173,7 @@ impl Theme {
             highlight: hashed("assets/highlight", "css", crate::highlight::stylesheet().into_bytes()),
             mermaid: hashed("assets/mermaid", "js", MERMAID.to_vec()),
             extra,
+            inline_script_hashes,
         })
     }
 }

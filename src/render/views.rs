@@ -17,6 +17,8 @@ pub struct SiteView {
     pub entity_count: usize,
     /// Content-hashed asset paths relative to `base_path`.
     pub assets: AssetsView,
+    /// The Content-Security-Policy for the `<meta http-equiv>` of every page (empty: none).
+    pub csp: String,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -48,12 +50,12 @@ pub fn integration_links(annotations: &std::collections::BTreeMap<String, String
         let (title, url, icon): (&str, Option<String>, &'static str) = match key.as_str() {
             "github.com/project-slug" => ("GitHub", Some(format!("https://github.com/{v}")), "github"),
             "gitlab.com/project-slug" => ("GitLab", Some(format!("https://gitlab.com/{v}")), "code"),
-            "backstage.io/source-location" => match v.strip_prefix("url:") {
-                Some(u) => ("Source", Some(u.to_owned()), "code"),
+            "backstage.io/source-location" => match crate::urls::annotation_url(key, v) {
+                Some(u) => ("Source", Some(u), "code"),
                 None => continue,
             },
-            "backstage.io/view-url" => ("View", Some(v.to_owned()), "code"),
-            "backstage.io/edit-url" => ("Edit", Some(v.to_owned()), "edit"),
+            "backstage.io/view-url" => ("View", crate::urls::annotation_url(key, v), "code"),
+            "backstage.io/edit-url" => ("Edit", crate::urls::annotation_url(key, v), "edit"),
             "pagerduty.com/service-id" => {
                 ("PagerDuty", Some(format!("https://app.pagerduty.com/service-directory/{v}")), "alert")
             }
@@ -70,12 +72,15 @@ pub fn integration_links(annotations: &std::collections::BTreeMap<String, String
             "backstage.io/kubernetes-label-selector" => ("Kubernetes selector", None, "cloud"),
             "grafana/dashboard-selector" => ("Grafana dashboards", None, "dashboard"),
             "grafana/alert-label-selector" => ("Grafana alerts", None, "dashboard"),
-            "lighthouse.com/website-url" => ("Website", Some(v.to_owned()), "web"),
+            "lighthouse.com/website-url" => ("Website", crate::urls::annotation_url(key, v), "web"),
             "argocd/app-name" => ("Argo CD app", None, "cloud"),
             "dev.azure.com/project-repo" => ("Azure Repos", None, "code"),
             _ => continue,
         };
-        let url = url.filter(|u| crate::catalog::rules::is_valid_url(u) && u.starts_with("http"));
+        let url = url.filter(|u| {
+            crate::catalog::rules::is_valid_url(u)
+                && crate::urls::scheme(u).is_some_and(|s| s == "http" || s == "https")
+        });
         out.push(IntegrationLink { title: title.to_owned(), url, value: v.to_owned(), icon });
     }
     out
