@@ -75,7 +75,7 @@ pub struct BuildCache {
     /// Hash of the inventory's file list, to invalidate what depends on it.
     pub inventory: Mutex<Option<Key>>,
     /// API references by hash of (spec type, definition).
-    pub apis: Mutex<HashMap<Key, crate::apiref::ApiReference>>,
+    pub apis: Mutex<HashMap<Key, std::sync::Arc<crate::apiref::ApiReference>>>,
     /// The last docs loaded, with their inputs key ([`crate::docs::inputs_key`]) and
     /// diagnostics, reused when only files the docs do not read changed.
     pub last_docs: Mutex<Option<(Key, crate::docs::Docs, Vec<Diagnostic>)>>,
@@ -90,7 +90,7 @@ pub struct BuildCache {
 impl BuildCache {
     /// Hash of the current content of `rel` (under `root`), or of nothing when unreadable.
     pub fn file_key(root: &std::path::Path, rel: &str) -> Key {
-        match std::fs::read(root.join(rel)) {
+        match crate::input::read(&root.join(rel), crate::input::Limits::default().data_file) {
             Ok(bytes) => blake3::hash(&bytes),
             Err(_) => blake3::hash(b"\0missing"),
         }

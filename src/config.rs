@@ -43,6 +43,19 @@ pub struct RawConfig {
     /// The Content-Security-Policy of every page: `false` for none, a string to replace
     /// Portico's (see the README's security section). Default: scripts only from the site.
     pub csp: Option<RawCsp>,
+    /// Size limits of the files read, in megabytes.
+    pub limits: RawLimits,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RawLimits {
+    /// A catalog file, configuration file, docs page or snippet. Default: 16.
+    pub file_mb: Option<u64>,
+    /// A file read by a placeholder, or a docs asset. Default: 64.
+    pub data_file_mb: Option<u64>,
+    /// All text read by placeholders in one build. Default: 128.
+    pub placeholder_total_mb: Option<u64>,
 }
 
 /// `csp:`: `false`, or a policy of your own.
@@ -161,6 +174,7 @@ pub struct Config {
     /// Absolute path of the user theme directory, if any.
     pub theme: Option<PathBuf>,
     pub csp: Csp,
+    pub limits: crate::input::Limits,
     /// The config file read, relative to the root, if any.
     pub config_file: Option<PathBuf>,
 }
@@ -191,7 +205,8 @@ impl Config {
             .strip_prefix(&canonical_root)
             .map(|p| p.to_string_lossy().replace('\\', "/"))
             .unwrap_or_else(|_| config_path.to_string_lossy().into_owned());
-        let (raw, config_file) = match std::fs::read_to_string(&config_path) {
+        let read = crate::input::read_to_string(&config_path, crate::input::Limits::default().file);
+        let (raw, config_file) = match read {
             Ok(text) => {
                 let raw = yaml::from_str::<RawConfig>(&text).map_err(|e| {
                     Box::new(
@@ -202,7 +217,7 @@ impl Config {
                 })?;
                 (raw.unwrap_or_default(), Some(config_path))
             }
-            Err(e) if !required && e.kind() == std::io::ErrorKind::NotFound => (RawConfig::default(), None),
+            Err(e) if !required && e.is_not_found() => (RawConfig::default(), None),
             Err(e) => {
                 return Err(Box::new(Diagnostic::error(
                     "config-unreadable",
@@ -291,6 +306,15 @@ impl Config {
                 None | Some(RawCsp::Enabled(true)) => Csp::Default,
                 Some(RawCsp::Enabled(false)) => Csp::Off,
                 Some(RawCsp::Policy(p)) => Csp::Custom(p),
+            },
+            limits: {
+                let d = crate::input::Limits::default();
+                let mb = |v: Option<u64>, default: u64| v.map_or(default, |v| v.saturating_mul(1024 * 1024));
+                crate::input::Limits {
+                    file: mb(raw.limits.file_mb, d.file),
+                    data_file: mb(raw.limits.data_file_mb, d.data_file),
+                    placeholder_total: mb(raw.limits.placeholder_total_mb, d.placeholder_total),
+                }
             },
             config_file,
             root,

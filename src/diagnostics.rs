@@ -208,7 +208,7 @@ impl Printer {
             Severity::Info => Level::NOTE,
         };
         let title = format!("{} [{}]", d.message, d.code);
-        let source = d.file.as_ref().and_then(|f| std::fs::read_to_string(self.root.join(f)).ok());
+        let source = d.file.as_ref().and_then(|f| crate::input::read_to_string(&self.root.join(f), 64 << 20).ok());
         let path = d.file.as_ref().map(|f| self.display_path(f));
         let renderer = if self.color { Renderer::styled() } else { Renderer::plain() };
 

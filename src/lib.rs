@@ -14,6 +14,7 @@ pub mod discover;
 pub mod docs;
 pub mod highlight;
 pub mod html;
+pub mod input;
 pub mod parse;
 pub mod paths;
 pub mod pipeline;

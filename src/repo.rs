@@ -121,16 +121,16 @@ fn slug_of_remote(remote: &str) -> Option<String> {
 fn origin_remote(root: &Path) -> Option<String> {
     let dot_git = root.join(".git");
     let git_dir = if dot_git.is_file() {
-        let text = std::fs::read_to_string(&dot_git).ok()?;
+        let text = crate::input::read_to_string(&dot_git, 1 << 20).ok()?;
         let dir = root.join(text.trim().strip_prefix("gitdir:")?.trim());
-        match std::fs::read_to_string(dir.join("commondir")) {
+        match crate::input::read_to_string(&dir.join("commondir"), 1 << 20) {
             Ok(common) => dir.join(common.trim()),
             Err(_) => dir,
         }
     } else {
         dot_git
     };
-    let config = std::fs::read_to_string(git_dir.join("config")).ok()?;
+    let config = crate::input::read_to_string(&git_dir.join("config"), 1 << 20).ok()?;
     let mut in_origin = false;
     for line in config.lines() {
         let line = line.trim();

@@ -37,7 +37,7 @@ pub struct Portal {
     /// TechDocs sites, their anchors checked.
     pub docs: crate::docs::Docs,
     /// API references of API entities with a definition, rendered.
-    pub apis: BTreeMap<EntityRef, crate::apiref::ApiReference>,
+    pub apis: BTreeMap<EntityRef, std::sync::Arc<crate::apiref::ApiReference>>,
     /// Entities left out: invalid documents and later duplicates (in source order).
     pub rejected: Vec<std::sync::Arc<Entity>>,
     /// Every problem of the build at warning level or above, sorted (filled in by the pipeline
@@ -64,6 +64,22 @@ pub struct Ownership {
     pub users: BTreeMap<EntityRef, UserOwnership>,
     /// Entities of kinds that have an owner, whose owner is missing or not in the catalog.
     pub orphans: Vec<Orphan>,
+    /// Every group once, in the order of the group tree (a parent before its children, each
+    /// level by reference), with its depth: roots are groups without a parent in the catalog;
+    /// a group reachable only through a cycle starts a tree of its own.
+    pub tree: Vec<(EntityRef, usize)>,
+}
+
+/// How many entities of an aggregated list are kept (the rest are counted): a group at the top
+/// of a large organisation aggregates everything, and its page must not.
+pub const AGGREGATE_SHOWN: usize = 100;
+
+/// A list over a group and all its sub-groups: its size and its first entries (by reference;
+/// sub-groups in tree order).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Aggregate {
+    pub count: usize,
+    pub first: Vec<EntityRef>,
 }
 
 #[derive(Clone, Debug, Default, Serialize)]
@@ -71,12 +87,12 @@ pub struct GroupOwnership {
     /// Entities naming this group as owner.
     pub owned: BTreeSet<EntityRef>,
     /// Owned by this group or any group below it.
-    pub owned_aggregated: BTreeSet<EntityRef>,
+    pub owned_aggregated: Aggregate,
     pub members: BTreeSet<EntityRef>,
     /// Members of this group or any group below it.
-    pub members_aggregated: BTreeSet<EntityRef>,
-    /// Every group below this one (children, their children, ...), cycle-safe.
-    pub descendants: BTreeSet<EntityRef>,
+    pub members_aggregated: Aggregate,
+    /// Every group below this one in the group tree.
+    pub descendants: Aggregate,
 }
 
 #[derive(Clone, Debug, Default, Serialize)]
@@ -142,44 +158,53 @@ pub fn resolve_cached(parsed: Parsed, cache: Option<&crate::cache::BuildCache>, 
 }
 
 /// Renders the definition of every API entity (in parallel); invalid definitions are warnings.
+/// Each distinct definition is rendered once and shared: a large file that many descriptors
+/// include costs one rendering.
 fn api_references(
     portal: &Portal,
     cache: Option<&crate::cache::BuildCache>,
     diags: &mut Vec<Diagnostic>,
-) -> BTreeMap<EntityRef, crate::apiref::ApiReference> {
-    let apis: Vec<(&EntityRef, &Entity)> =
-        portal.entities.iter().filter(|(_, e)| e.kind == "API").map(|(r, e)| (r, &**e)).collect();
-    let rendered: Vec<(EntityRef, crate::apiref::ApiReference, Vec<Diagnostic>)> = apis
+) -> BTreeMap<EntityRef, std::sync::Arc<crate::apiref::ApiReference>> {
+    let key_of = |e: &Entity| -> Option<crate::cache::Key> {
+        let definition = e.spec_str("definition")?;
+        Some(crate::cache::key(&[e.spec_str("type").unwrap_or_default().as_bytes(), definition.as_bytes()]))
+    };
+    let apis: Vec<(&EntityRef, &Entity, crate::cache::Key)> = portal
+        .entities
+        .iter()
+        .filter(|(_, e)| e.kind == "API")
+        .filter_map(|(r, e)| Some((r, &**e, key_of(e)?)))
+        .collect();
+    let mut unique: HashMap<crate::cache::Key, &Entity> = HashMap::new();
+    for (_, e, key) in &apis {
+        unique.entry(*key).or_insert(e);
+    }
+    let unique: Vec<(crate::cache::Key, &Entity)> = unique.into_iter().collect();
+    let rendered: HashMap<crate::cache::Key, std::sync::Arc<crate::apiref::ApiReference>> = unique
         .par_iter()
-        .filter_map(|(r, e)| {
-            let definition = e.spec_str("definition")?;
-            let spec_type = e.spec_str("type").unwrap_or_default();
-            let key = crate::cache::key(&[spec_type.as_bytes(), definition.as_bytes()]);
-            let cached = cache.and_then(|c| c.apis.lock().expect("cache lock").get(&key).cloned());
+        .map(|(key, e)| {
+            let cached = cache.and_then(|c| c.apis.lock().expect("cache lock").get(key).cloned());
             let reference = cached.unwrap_or_else(|| {
-                let r = crate::apiref::render(spec_type, definition);
+                let definition = e.spec_str("definition").unwrap_or_default();
+                let r = std::sync::Arc::new(crate::apiref::render(e.spec_str("type").unwrap_or_default(), definition));
                 if let Some(c) = cache {
-                    c.apis.lock().expect("cache lock").insert(key, r.clone());
+                    c.apis.lock().expect("cache lock").insert(*key, r.clone());
                 }
                 r
             });
-            let d = reference
-                .warnings
-                .iter()
-                .map(|w| {
-                    let (file, pos) = e.field_location("definition", line_and_column(w));
-                    Diagnostic::warning("api-definition", format!("API {r}: {w}"))
-                        .at(&file, pos)
-                        .hint("the definition is shown as source on the API page")
-                })
-                .collect();
-            Some(((*r).clone(), reference, d))
+            (*key, reference)
         })
         .collect();
     let mut out = BTreeMap::new();
-    for (r, reference, d) in rendered {
-        diags.extend(d);
-        out.insert(r, reference);
+    for (r, e, key) in apis {
+        let reference = rendered[&key].clone();
+        diags.extend(reference.warnings.iter().map(|w| {
+            let (file, pos) = e.field_location("definition", line_and_column(w));
+            Diagnostic::warning("api-definition", format!("API {r}: {w}"))
+                .at(&file, pos)
+                .hint("the definition is shown as source on the API page")
+        }));
+        out.insert(r.clone(), reference);
     }
     out
 }
@@ -249,38 +274,7 @@ fn ownership(portal: &Portal) -> Ownership {
         }
     }
 
-    let groups: Vec<&EntityRef> = portal.entities.keys().filter(|r| r.kind == "group").collect();
-    let children = |g: &EntityRef| -> Vec<EntityRef> {
-        portal.targets(g, PARENT_OF).filter(|c| portal.entities.contains_key(*c)).cloned().collect()
-    };
-    let group_views: BTreeMap<EntityRef, GroupOwnership> = groups
-        .par_iter()
-        .map(|g| {
-            let mut descendants = BTreeSet::new();
-            let mut stack = children(g);
-            while let Some(c) = stack.pop() {
-                if &c != *g && descendants.insert(c.clone()) {
-                    stack.extend(children(&c));
-                }
-            }
-            let members: BTreeSet<EntityRef> = portal.targets(g, HAS_MEMBER).cloned().collect();
-            let mut members_aggregated = members.clone();
-            let mut owned_aggregated = owned.get(*g).cloned().unwrap_or_default();
-            for d in &descendants {
-                members_aggregated.extend(portal.targets(d, HAS_MEMBER).cloned());
-                owned_aggregated.extend(owned.get(d).into_iter().flatten().cloned());
-            }
-            let view = GroupOwnership {
-                owned: owned.get(*g).cloned().unwrap_or_default(),
-                owned_aggregated,
-                members,
-                members_aggregated,
-                descendants,
-            };
-            ((*g).clone(), view)
-        })
-        .collect();
-
+    let (tree, group_views) = group_ownership(portal, &owned);
     let users = portal
         .entities
         .keys()
@@ -293,7 +287,98 @@ fn ownership(portal: &Portal) -> Ownership {
             (u.clone(), UserOwnership { owned: owned.get(u).cloned().unwrap_or_default(), owned_via_groups })
         })
         .collect();
-    Ownership { groups: group_views, users, orphans }
+    Ownership { groups: group_views, users, orphans, tree }
+}
+
+/// The group tree and each group's aggregated lists, in O(n log² n): the tree is a spanning
+/// forest of the `parentOf` relation (each group once, so cycles end and a group named by two
+/// parents stays under the first), walked without recursion; each group's aggregated sets are
+/// its largest sub-group's set with the others merged in (small into large), kept as entity
+/// indices, and only their size and first entries are stored.
+fn group_ownership(
+    portal: &Portal,
+    owned: &BTreeMap<&EntityRef, BTreeSet<EntityRef>>,
+) -> (Vec<(EntityRef, usize)>, BTreeMap<EntityRef, GroupOwnership>) {
+    let refs: Vec<&EntityRef> = portal.entities.keys().collect();
+    let index: HashMap<&EntityRef, u32> = refs.iter().enumerate().map(|(i, r)| (*r, i as u32)).collect();
+    let groups: Vec<&EntityRef> = refs.iter().copied().filter(|r| r.kind == "group").collect();
+    let children = |g: &EntityRef| -> Vec<&EntityRef> {
+        let mut c: Vec<&EntityRef> = portal.targets(g, PARENT_OF).filter(|c| index.contains_key(*c)).collect();
+        c.sort();
+        c
+    };
+    let has_parent = |g: &EntityRef| portal.targets(g, kinds::CHILD_OF).any(|p| index.contains_key(p));
+
+    // Preorder of the spanning forest, with each node's depth and parent position.
+    let mut order: Vec<(&EntityRef, usize, Option<usize>)> = Vec::with_capacity(groups.len());
+    let mut seen: std::collections::HashSet<&EntityRef> = std::collections::HashSet::new();
+    // Roots: groups without a parent; then, for groups only reachable through a cycle, those
+    // that do not name a `spec.parent` themselves (the top of the cycle, as written).
+    let names_parent = |g: &EntityRef| portal.entities.get(g).is_some_and(|e| e.spec_str("parent").is_some());
+    let roots =
+        groups.iter().filter(|g| !has_parent(g)).chain(groups.iter().filter(|g| !names_parent(g))).chain(groups.iter());
+    for root in roots {
+        if !seen.insert(*root) {
+            continue;
+        }
+        let mut stack: Vec<(&EntityRef, usize, Option<usize>)> = vec![(*root, 0, None)];
+        while let Some((g, depth, parent)) = stack.pop() {
+            let at = order.len();
+            order.push((g, depth, parent));
+            for c in children(g).into_iter().rev() {
+                if seen.insert(c) {
+                    stack.push((c, depth + 1, Some(at)));
+                }
+            }
+        }
+    }
+
+    // Children before parents: merge each group's sets into its parent's.
+    let ids =
+        |set: &BTreeSet<EntityRef>| -> BTreeSet<u32> { set.iter().filter_map(|r| index.get(r).copied()).collect() };
+    let direct_members = |g: &EntityRef| -> BTreeSet<EntityRef> { portal.targets(g, HAS_MEMBER).cloned().collect() };
+    let mut pending: Vec<Option<(BTreeSet<u32>, BTreeSet<u32>)>> = vec![None; order.len()];
+    let mut size = vec![1usize; order.len()];
+    let mut views: BTreeMap<EntityRef, GroupOwnership> = BTreeMap::new();
+    let aggregate = |set: &BTreeSet<u32>| Aggregate {
+        count: set.len(),
+        first: set.iter().take(AGGREGATE_SHOWN).map(|i| refs[*i as usize].clone()).collect(),
+    };
+    for at in (0..order.len()).rev() {
+        let (g, _, parent) = order[at];
+        let own_owned = owned.get(g).cloned().unwrap_or_default();
+        let own_members = direct_members(g);
+        let (mut agg_owned, mut agg_members) = pending[at].take().unwrap_or_default();
+        agg_owned.extend(ids(&own_owned));
+        agg_members.extend(ids(&own_members));
+        let first_descendants = order[at + 1..at + size[at]].iter().take(AGGREGATE_SHOWN).map(|(d, _, _)| (*d).clone());
+        views.insert(
+            g.clone(),
+            GroupOwnership {
+                owned_aggregated: aggregate(&agg_owned),
+                members_aggregated: aggregate(&agg_members),
+                descendants: Aggregate { count: size[at] - 1, first: first_descendants.collect() },
+                owned: own_owned,
+                members: own_members,
+            },
+        );
+        if let Some(p) = parent {
+            size[p] += size[at];
+            pending[p] = Some(match pending[p].take() {
+                None => (agg_owned, agg_members),
+                Some((o, m)) => (merge(o, agg_owned), merge(m, agg_members)),
+            });
+        }
+    }
+    let tree = order.into_iter().map(|(g, depth, _)| (g.clone(), depth)).collect();
+    (tree, views)
+}
+
+/// The union of two sets, inserting the smaller into the larger.
+fn merge(a: BTreeSet<u32>, b: BTreeSet<u32>) -> BTreeSet<u32> {
+    let (mut large, small) = if a.len() >= b.len() { (a, b) } else { (b, a) };
+    large.extend(small);
+    large
 }
 
 #[cfg(test)]
@@ -312,6 +397,8 @@ mod tests {
             origin: "c.yaml",
             custom_kinds: &[],
             repository: None,
+            placeholder_limit: u64::MAX,
+            placeholder_budget: None,
         };
         let entities = docs
             .into_iter()
@@ -392,12 +479,12 @@ spec: {type: database, owner: dept}
         let (p, _) = portal(ORG);
         let org = &p.ownership.groups[&r("group:org")];
         // org -> dept -> team -> org is a cycle; it ends.
-        assert_eq!(org.descendants.len(), 2);
+        assert_eq!(org.descendants.count, 2);
         assert!(org.owned.is_empty());
-        let agg: Vec<String> = org.owned_aggregated.iter().map(ToString::to_string).collect();
+        let agg: Vec<String> = org.owned_aggregated.first.iter().map(ToString::to_string).collect();
         // the duplicate `db` owned by dept was left out: `DB` (owned by alice) won
         assert_eq!(agg, ["component:default/svc"]);
-        assert_eq!(org.members_aggregated.len(), 1);
+        assert_eq!(org.members_aggregated.count, 1);
         let alice = &p.ownership.users[&r("user:alice")];
         assert_eq!(alice.owned.len(), 1);
         assert_eq!(alice.owned_via_groups[&r("group:team")].len(), 1);

@@ -176,9 +176,9 @@ pub fn load(config: &Config, diags: &mut Vec<Diagnostic>) -> Option<AppConfig> {
                 continue;
             }
         };
-        let text = match std::fs::read_to_string(config.root.join(&rel)) {
+        let text = match crate::input::read_to_string(&config.root.join(&rel), config.limits.file) {
             Ok(text) => text,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound && !named => continue,
+            Err(e) if e.is_not_found() && !named => continue,
             Err(e) => {
                 diags.push(Diagnostic::error(
                     "app-config-unreadable",

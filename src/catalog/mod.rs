@@ -97,8 +97,6 @@ pub struct Entity {
     pub annotation_pos: BTreeMap<String, Pos>,
     pub tags: Vec<String>,
     pub links: Vec<Link>,
-    /// `spec` as JSON (`Null` when absent).
-    pub spec: serde_json::Value,
     /// The whole entity as JSON, placeholders resolved, namespace and annotations filled in.
     pub json: serde_json::Value,
     pub source: Source,
@@ -146,9 +144,16 @@ impl Entity {
         }
     }
 
+    /// `spec` as JSON (`Null` when absent): a part of [`Entity::json`], not a copy, so a large
+    /// placeholder text is held once.
+    pub fn spec(&self) -> &serde_json::Value {
+        static NULL: serde_json::Value = serde_json::Value::Null;
+        self.json.get("spec").unwrap_or(&NULL)
+    }
+
     /// A string field of `spec`.
     pub fn spec_str(&self, field: &str) -> Option<&str> {
-        self.spec.get(field).and_then(serde_json::Value::as_str)
+        self.spec().get(field).and_then(serde_json::Value::as_str)
     }
 
     /// What Backstage shows as the entity's name: `metadata.title`, else (users and groups)
@@ -156,7 +161,7 @@ impl Entity {
     pub fn display_name(&self) -> &str {
         self.title
             .as_deref()
-            .or_else(|| self.spec.get("profile")?.get("displayName")?.as_str().filter(|s| !s.trim().is_empty()))
+            .or_else(|| self.spec().get("profile")?.get("displayName")?.as_str().filter(|s| !s.trim().is_empty()))
             .unwrap_or(&self.name)
     }
 }

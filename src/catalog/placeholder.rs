@@ -25,6 +25,10 @@ pub struct Context<'a> {
     pub file: &'a str,
     /// URLs into this repository are read from the checkout.
     pub repository: Option<&'a crate::repo::Repository>,
+    /// The largest file a placeholder may read.
+    pub file_limit: u64,
+    /// Bytes all placeholders of the build may still read (shared by every file of a build).
+    pub budget: Option<&'a std::sync::atomic::AtomicU64>,
 }
 
 /// Whether `node` is a placeholder mapping (resolved or not, it stands for a value).
@@ -110,7 +114,7 @@ fn read_placeholder(
             return None;
         }
     };
-    let text = match std::fs::read_to_string(ctx.root.join(&rel)) {
+    let text = match crate::input::read_to_string(&ctx.root.join(&rel), ctx.file_limit) {
         Ok(text) => text,
         Err(e) => {
             diags.push(
@@ -120,6 +124,21 @@ fn read_placeholder(
             return None;
         }
     };
+    if let Some(budget) = ctx.budget {
+        use std::sync::atomic::Ordering;
+        let size = text.len() as u64;
+        if budget.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |left| left.checked_sub(size)).is_err() {
+            diags.push(
+                Diagnostic::error(
+                    "placeholder-budget",
+                    format!("{kind} placeholder `{rel}` was not read: the placeholders of this build already read the limit of text (`limits.placeholder_total_mb` in portico.yaml)"),
+                )
+                .at(ctx.file, Some(pos))
+                .hint("one large file referenced from many descriptors multiplies its size; reference it once, or raise the limit"),
+            );
+            return None;
+        }
+    }
     let node = match kind {
         "$text" => Node::new(pos, Value::Str(text)),
         "$json" => match serde_json::from_str::<serde_json::Value>(&text) {

@@ -34,6 +34,9 @@ pub struct DocContext<'a> {
     pub custom_kinds: &'a [String],
     /// To read URL placeholders that point into this repository from the checkout.
     pub repository: Option<&'a crate::repo::Repository>,
+    /// Size limits of placeholder files, and the bytes the build's placeholders may still read.
+    pub placeholder_limit: u64,
+    pub placeholder_budget: Option<&'a std::sync::atomic::AtomicU64>,
 }
 
 struct Checker<'a> {
@@ -178,7 +181,13 @@ pub fn entity_from_document(doc: Document, ctx: &DocContext, diags: &mut Vec<Dia
 
     let placeholders = placeholder::resolve(
         &mut root,
-        &placeholder::Context { root: ctx.root, file: ctx.file, repository: ctx.repository },
+        &placeholder::Context {
+            root: ctx.root,
+            file: ctx.file,
+            repository: ctx.repository,
+            file_limit: ctx.placeholder_limit,
+            budget: ctx.placeholder_budget,
+        },
         c.diags,
     );
 
@@ -328,7 +337,6 @@ pub fn entity_from_document(doc: Document, ctx: &DocContext, diags: &mut Vec<Dia
             ann.insert(MANAGED_BY_ORIGIN_LOCATION.into(), annotations[MANAGED_BY_ORIGIN_LOCATION].clone().into());
         }
     }
-    let spec_json = json.get("spec").cloned().unwrap_or(serde_json::Value::Null);
 
     Some(Entity {
         entity_ref: EntityRef::new(&kind, &namespace, &name),
@@ -343,7 +351,6 @@ pub fn entity_from_document(doc: Document, ctx: &DocContext, diags: &mut Vec<Dia
         annotation_pos,
         tags,
         links,
-        spec: spec_json,
         json,
         source: Source {
             file: ctx.file.to_owned(),
@@ -628,6 +635,8 @@ mod tests {
             origin: "c.yaml",
             custom_kinds: &[],
             repository: None,
+            placeholder_limit: u64::MAX,
+            placeholder_budget: None,
         };
         let e = entity_from_document(docs.remove(0), &ctx, &mut diags);
         let msgs = diags

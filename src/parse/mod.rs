@@ -14,6 +14,7 @@ mod targets;
 
 use std::collections::HashSet;
 use std::sync::Arc;
+use std::sync::atomic::AtomicU64;
 
 use rayon::prelude::*;
 
@@ -164,6 +165,7 @@ pub fn parse_cached(
 
     let mut seen: HashSet<String> = HashSet::new();
     let mut read: Vec<(String, bool, FileResult)> = Vec::new();
+    let budget = AtomicU64::new(config.limits.placeholder_total);
     while !wave.is_empty() {
         // Explicit references win over walked ones, so a named skeleton-looking file is still
         // read; among explicit ones, those with app-config rules give way to unrestricted ones.
@@ -178,8 +180,8 @@ pub fn parse_cached(
         let results: Vec<FileResult> = wave
             .par_iter()
             .map(|p| match (cache, inventory_key) {
-                (Some(cache), Some(inv)) => read_file_cached(config, inventory, p, cache, inv),
-                _ => read_file(config, inventory, p),
+                (Some(cache), Some(inv)) => read_file_cached(config, inventory, p, cache, inv, &budget),
+                _ => read_file(config, inventory, p, &budget),
             })
             .collect();
         let mut next = Vec::new();
@@ -280,7 +282,7 @@ fn skeleton_dirs(read: &[(String, bool, FileResult)]) -> Vec<(String, String)> {
         .flat_map(|(_, _, r)| r.entities.iter())
         .filter(|e| e.kind == "Template")
         .flat_map(|e| {
-            skeleton::template_skeleton_urls(&e.spec).into_iter().filter_map(|url| {
+            skeleton::template_skeleton_urls(e.spec()).into_iter().filter_map(|url| {
                 let dir = crate::paths::resolve_lexically(&e.dir, &url).ok().filter(|d| !d.is_empty())?;
                 // The template's own directory is never a skeleton of itself.
                 (dir != e.dir).then(|| (dir, e.entity_ref.to_string()))
@@ -300,8 +302,9 @@ fn read_file_cached(
     pending: &Pending,
     cache: &BuildCache,
     inv: Key,
+    budget: &AtomicU64,
 ) -> FileResult {
-    let text = std::fs::read(config.root.join(&pending.file)).unwrap_or_default();
+    let text = crate::input::read(&config.root.join(&pending.file), config.limits.file).unwrap_or_default();
     let explicit: &[u8] = if pending.explicit { b"1" } else { b"0" };
     let admission = format!("{:?}", pending.admission);
     let key = crate::cache::key(&[&text, pending.origin.as_bytes(), explicit, admission.as_bytes()]);
@@ -314,7 +317,7 @@ fn read_file_cached(
             return FileResult { entities: hit.entities.clone(), next: hit.next.clone(), diags: hit.diags.clone() };
         }
     }
-    let result = read_file(config, inventory, pending);
+    let result = read_file(config, inventory, pending, budget);
     let reads = result
         .entities
         .iter()
@@ -338,10 +341,10 @@ fn read_file_cached(
     result
 }
 
-fn read_file(config: &Config, inventory: &Inventory, pending: &Pending) -> FileResult {
+fn read_file(config: &Config, inventory: &Inventory, pending: &Pending, budget: &AtomicU64) -> FileResult {
     let mut out = FileResult::default();
     let file = pending.file.as_str();
-    let text = match std::fs::read_to_string(config.root.join(file)) {
+    let text = match crate::input::read_to_string(&config.root.join(file), config.limits.file) {
         Ok(t) => t,
         Err(e) => {
             out.diags
@@ -369,6 +372,8 @@ fn read_file(config: &Config, inventory: &Inventory, pending: &Pending) -> FileR
         origin: &pending.origin,
         custom_kinds: &config.custom_kinds,
         repository: Some(&config.repository),
+        placeholder_limit: config.limits.data_file,
+        placeholder_budget: Some(budget),
     };
     for doc in docs {
         let is_template = doc.root.get("kind").and_then(yaml::Node::as_str) == Some("Template");

@@ -131,8 +131,18 @@ pub fn resolve_target(
         );
         return;
     }
-    if config.root.join(&rel).is_file() {
+    let path = config.root.join(&rel);
+    if crate::input::is_regular(&path) {
         found.push(rel);
+    } else if path.exists() {
+        diags.push(
+            Diagnostic::error(
+                "location-not-a-file",
+                format!("Location target `{t}` (`{rel}`) is not a regular file and was not read"),
+            )
+            .at(at, pos)
+            .hint("Location targets name YAML files (or globs of them)"),
+        );
     } else if !target.optional {
         diags.push(
             Diagnostic::error(

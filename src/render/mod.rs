@@ -147,13 +147,14 @@ pub fn render_cached(
         })
         .collect::<Result<_, Box<Diagnostic>>>()?;
     let mut files: BTreeMap<String, Content> = pages.into_iter().collect();
-    // Raw API definitions, for download beside the rendered reference.
+    // Raw API definitions, for download beside the rendered reference (the same text, shared).
+    let mut definitions: std::collections::HashMap<&str, Content> = std::collections::HashMap::new();
     for (r, api) in &portal.apis {
         if let (Some(e), Some(def)) =
             (portal.entities.get(r), portal.entities.get(r).and_then(|e| e.spec_str("definition")))
         {
             let path = format!("{}definition.{}", views::entity_path(e), views::raw_extension(api.raw_language));
-            files.insert(path, Content::from(def.as_bytes()));
+            files.insert(path, definitions.entry(def).or_insert_with(|| Content::from(def.as_bytes())).clone());
         }
     }
 
@@ -281,9 +282,13 @@ pub fn docs_files_cached(
         .filter(|(i, _)| only.is_none_or(|o| o.contains(i)))
         .flat_map_iter(|(_, s)| s.assets.iter())
         .map(|(file, out)| {
-            std::fs::read(config.root.join(file)).map(|bytes| (out.clone(), Content::from(bytes))).map_err(|e| {
-                Box::new(Diagnostic::error("unreadable-file", format!("cannot read docs asset: {e}")).at(file, None))
-            })
+            crate::input::read(&config.root.join(file), config.limits.data_file)
+                .map(|bytes| (out.clone(), Content::from(bytes)))
+                .map_err(|e| {
+                    Box::new(
+                        Diagnostic::error("unreadable-file", format!("cannot read docs asset: {e}")).at(file, None),
+                    )
+                })
         })
         .collect::<Result<_, _>>()?;
     files.extend(assets);

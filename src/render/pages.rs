@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use super::views::{CatalogRow, EntityLink, ViewBuilder};
 use crate::catalog::EntityRef;
-use crate::catalog::kinds::{CHILD_OF, HAS_PART, PARENT_OF};
+use crate::catalog::kinds::HAS_PART;
 use crate::resolve::Portal;
 
 #[derive(Serialize)]
@@ -83,51 +83,34 @@ pub fn catalog_json(rows: &[CatalogRow]) -> Vec<u8> {
     serde_json::to_vec(&doc).expect("JSON values serialise")
 }
 
-/// A group in the team tree.
+/// A group in the team tree, in tree order (a parent before its children).
 #[derive(Serialize)]
 pub struct TeamNode {
     pub group: EntityLink,
     pub group_type: String,
     pub members: usize,
     pub owned: usize,
-    pub children: Vec<TeamNode>,
+    /// 0 for groups without a parent in the catalog.
+    pub depth: usize,
 }
 
-/// Groups as a forest: roots are groups with no parent in the catalog. Cycle-safe.
+/// Every group once, in the order of the group tree (see [`crate::resolve::Ownership::tree`]).
 pub fn teams(portal: &Portal, builder: &ViewBuilder) -> Vec<TeamNode> {
-    let groups: Vec<&EntityRef> = portal.entities.keys().filter(|r| r.kind == "group").collect();
-    let has_parent = |g: &EntityRef| portal.targets(g, CHILD_OF).any(|p| portal.entities.contains_key(p));
-    let mut seen = std::collections::BTreeSet::new();
-    let mut roots: Vec<TeamNode> =
-        groups.iter().filter(|g| !has_parent(g)).filter_map(|g| team_node(portal, builder, g, &mut seen)).collect();
-    // Groups only reachable through a cycle get listed as roots too: nothing is dropped.
-    for g in &groups {
-        if !seen.contains(*g) {
-            roots.extend(team_node(portal, builder, g, &mut seen));
-        }
-    }
-    roots
-}
-
-fn team_node(
-    portal: &Portal,
-    builder: &ViewBuilder,
-    g: &EntityRef,
-    seen: &mut std::collections::BTreeSet<EntityRef>,
-) -> Option<TeamNode> {
-    if !seen.insert(g.clone()) {
-        return None;
-    }
-    let ownership = portal.ownership.groups.get(g);
-    let children: Vec<EntityRef> =
-        portal.targets(g, PARENT_OF).filter(|c| portal.entities.contains_key(*c)).cloned().collect();
-    Some(TeamNode {
-        group: builder.link(g),
-        group_type: portal.entities.get(g).and_then(|e| e.spec_str("type")).unwrap_or_default().to_owned(),
-        members: ownership.map_or(0, |o| o.members.len()),
-        owned: ownership.map_or(0, |o| o.owned.len()),
-        children: children.iter().filter_map(|c| team_node(portal, builder, c, seen)).collect(),
-    })
+    portal
+        .ownership
+        .tree
+        .iter()
+        .map(|(g, depth)| {
+            let ownership = portal.ownership.groups.get(g);
+            TeamNode {
+                group: builder.link(g),
+                group_type: portal.entities.get(g).and_then(|e| e.spec_str("type")).unwrap_or_default().to_owned(),
+                members: ownership.map_or(0, |o| o.members.len()),
+                owned: ownership.map_or(0, |o| o.owned.len()),
+                depth: *depth,
+            }
+        })
+        .collect()
 }
 
 /// A row of the APIs page.

@@ -223,7 +223,7 @@ fn read_dir_files(dir: &Path, root: &Path) -> Result<Vec<(String, Vec<u8>)>, Box
         }
         if entry.path().is_file() {
             let name = entry.file_name().to_string_lossy().into_owned();
-            let content = std::fs::read(entry.path())
+            let content = crate::input::read(&entry.path(), crate::input::Limits::default().data_file)
                 .map_err(|e| theme_error(format!("cannot read theme file {}: {e}", entry.path().display())))?;
             out.push((name, content));
         }

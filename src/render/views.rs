@@ -147,10 +147,15 @@ pub struct GroupView {
     /// `ownership` of portico.yaml: which list comes first.
     pub mode: OwnershipMode,
     pub owned: Vec<EntityLink>,
+    /// The first [`crate::resolve::AGGREGATE_SHOWN`] of each aggregated list, and the size of
+    /// the whole list (`*_count`).
     pub owned_aggregated: Vec<EntityLink>,
+    pub owned_aggregated_count: usize,
     pub members: Vec<EntityLink>,
     pub members_aggregated: Vec<EntityLink>,
+    pub members_aggregated_count: usize,
     pub descendants: Vec<EntityLink>,
+    pub descendants_count: usize,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -221,6 +226,24 @@ pub struct ApiView {
     /// The raw definition file, relative to `site.base_path`.
     pub raw_url: String,
     pub raw_name: String,
+}
+
+/// `spec` as pretty JSON for the entity page, long strings (an API definition, a `$text`
+/// file) shortened: they are shown in full where they belong.
+fn spec_json(spec: &serde_json::Value) -> String {
+    const LONG: usize = 2000;
+    fn shorten(v: &serde_json::Value) -> serde_json::Value {
+        match v {
+            serde_json::Value::String(s) if s.len() > LONG => {
+                let cut = s.char_indices().nth(200).map_or(s.len(), |(i, _)| i);
+                serde_json::Value::String(format!("{}… ({} characters in all)", &s[..cut], s.chars().count()))
+            }
+            serde_json::Value::Array(a) => serde_json::Value::Array(a.iter().map(shorten).collect()),
+            serde_json::Value::Object(o) => o.iter().map(|(k, v)| (k.clone(), shorten(v))).collect(),
+            other => other.clone(),
+        }
+    }
+    serde_json::to_string_pretty(&shorten(spec)).unwrap_or_default()
 }
 
 /// The page path of an entity: `catalog/<namespace>/<kind>/<name>/` (namespace and kind
@@ -331,10 +354,13 @@ impl ViewBuilder<'_> {
         let group = self.portal.ownership.groups.get(r).map(|g| GroupView {
             mode: self.config.ownership,
             owned: self.links(&g.owned),
-            owned_aggregated: self.links(&g.owned_aggregated),
+            owned_aggregated: self.links(&g.owned_aggregated.first),
+            owned_aggregated_count: g.owned_aggregated.count,
             members: self.links(&g.members),
-            members_aggregated: self.links(&g.members_aggregated),
-            descendants: self.links(&g.descendants),
+            members_aggregated: self.links(&g.members_aggregated.first),
+            members_aggregated_count: g.members_aggregated.count,
+            descendants: self.links(&g.descendants.first),
+            descendants_count: g.descendants.count,
         });
         let user = self.portal.ownership.users.get(r).map(|u| UserView {
             owned: self.links(&u.owned),
@@ -371,12 +397,12 @@ impl ViewBuilder<'_> {
                 url: self.fill_url(&self.config.source_url, &e.source.file),
                 edit_url: self.fill_url(&self.config.edit_url, &e.source.file),
             },
-            spec_json: serde_json::to_string_pretty(&e.spec).unwrap_or_default(),
+            spec_json: spec_json(e.spec()),
             group,
             user,
             docs_url: self.portal.docs.entity_docs.get(r).cloned(),
             integrations: integration_links(&e.annotations),
-            template: (e.kind == "Template").then(|| super::template::template_view(&e.spec)),
+            template: (e.kind == "Template").then(|| super::template::template_view(e.spec())),
             diagram: String::new(),
             system_diagram: String::new(),
             api: self.portal.apis.get(r).map(|a| {

@@ -8,6 +8,7 @@ mod build;
 mod catalog;
 mod diagnostics;
 mod docs;
+mod hostile;
 mod links;
 mod mkdocs_parity;
 mod monorepos;

@@ -1,0 +1,169 @@
+//! Hostile input ends fast, in bounded memory, with a diagnostic (issue 11): each case of the
+//! corpus runs the real binary and checks the expected diagnostic, the exit code, and limits on
+//! time and peak memory (max RSS of the process, from `wait4`). The limits are generous for a
+//! debug build on a loaded 2-core machine; what they catch is hanging and exponential work.
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use crate::support::{Fixture, component, group};
+
+/// What a run cost.
+struct Cost {
+    code: i32,
+    stdout: String,
+    elapsed: Duration,
+    max_rss_mb: u64,
+}
+
+/// Runs `portico <args>` in `dir`, killed after `deadline`; measures wall time and peak RSS.
+#[cfg(target_os = "linux")]
+fn run_measured(dir: &Path, args: &[&str], deadline: Duration) -> Cost {
+    use std::io::Read;
+    let started = Instant::now();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_portico"))
+        .args(args)
+        .current_dir(dir)
+        .env("CI", "true")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let pid = child.id() as libc::pid_t;
+    let mut stdout = child.stdout.take().unwrap();
+    let reader = std::thread::spawn(move || {
+        let mut s = String::new();
+        let _ = stdout.read_to_string(&mut s);
+        s
+    });
+    let mut status = 0;
+    // SAFETY: a zeroed rusage is a valid value for wait4 to fill.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    loop {
+        // SAFETY: `pid` is our child; `status` and `usage` are valid out-pointers.
+        let r = unsafe { libc::wait4(pid, &mut status, libc::WNOHANG, &mut usage) };
+        if r == pid {
+            break;
+        }
+        if started.elapsed() > deadline {
+            let _ = child.kill();
+            panic!("{args:?} still running after {deadline:?}");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let code = if libc::WIFEXITED(status) { libc::WEXITSTATUS(status) } else { -libc::WTERMSIG(status) };
+    Cost { code, stdout: reader.join().unwrap(), elapsed: started.elapsed(), max_rss_mb: usage.ru_maxrss as u64 / 1024 }
+}
+
+/// `check --format json` under the corpus limits: 1 GB, and a deadline that catches hanging and
+/// exponential work but not the noise of a debug build on a busy machine (the README gives the
+/// release timings).
+#[cfg(target_os = "linux")]
+fn check_within_limits(f: &Fixture) -> Cost {
+    let cost = run_measured(f.path(), &["check", ".", "--format", "json"], Duration::from_secs(120));
+    assert!(cost.code >= 0, "killed by signal {} (a crash)", -cost.code);
+    assert!(cost.max_rss_mb < 1024, "peak memory {} MB", cost.max_rss_mb);
+    cost
+}
+
+fn codes(cost: &Cost) -> Vec<String> {
+    cost.stdout
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["code"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[cfg(unix)]
+fn mkfifo(path: &Path) {
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    let c = std::ffi::CString::new(path.to_str().unwrap()).unwrap();
+    // SAFETY: a valid NUL-terminated path.
+    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o644) }, 0);
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn issue_11_fifos_are_refused_not_waited_for() {
+    let f = Fixture::empty()
+        .file("org.yaml", &group("team-a"))
+        .file(
+            "catalog-info.yaml",
+            "apiVersion: backstage.io/v1alpha1\nkind: Location\nmetadata:\n  name: root\nspec:\n  targets: [./org.yaml, ./pipe.yaml]\n---\napiVersion: backstage.io/v1alpha1\nkind: API\nmetadata:\n  name: orders\nspec:\n  type: openapi\n  lifecycle: production\n  owner: team-a\n  definition:\n    $text: ./openapi.fifo\n",
+        )
+        .file("app-config.yaml", "catalog:\n  locations: []\n");
+    mkfifo(&f.path().join("pipe.yaml"));
+    mkfifo(&f.path().join("openapi.fifo"));
+    mkfifo(&f.path().join("app-config.local.yaml"));
+    mkfifo(&f.path().join("services/x/catalog-info.yaml"));
+    let cost = check_within_limits(&f);
+    let found = codes(&cost);
+    for want in ["location-not-a-file", "placeholder-unreadable", "app-config-unreadable"] {
+        assert!(found.iter().any(|c| c == want), "{want} missing: {}", cost.stdout);
+    }
+    assert!(cost.stdout.contains("FIFO"), "{}", cost.stdout);
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn issue_11_one_large_text_file_referenced_a_thousand_times_is_capped() {
+    // 1 MB of OpenAPI description referenced by 1,000 APIs: 1 GB of text if copied per use.
+    let mut spec = String::from("openapi: 3.0.0\ninfo: {title: Big, version: '1'}\npaths: {}\nx-notes: |\n");
+    while spec.len() < 1 << 20 {
+        spec.push_str("  Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor.\n");
+    }
+    let mut docs = vec![group("team-a")];
+    for i in 0..1000 {
+        docs.push(format!(
+            "apiVersion: backstage.io/v1alpha1\nkind: API\nmetadata:\n  name: api-{i}\nspec:\n  type: openapi\n  lifecycle: production\n  owner: team-a\n  definition:\n    $text: ./big.yaml\n"
+        ));
+    }
+    let f = Fixture::empty().file("catalog-info.yaml", &docs.join("---\n")).file("big.yaml", &spec);
+    let cost = check_within_limits(&f);
+    let found = codes(&cost);
+    assert!(found.iter().any(|c| c == "placeholder-budget"), "{}", &cost.stdout[..cost.stdout.len().min(2000)]);
+    // The limit is configurable.
+    let f = f.file("portico.yaml", "limits:\n  placeholder_total_mb: 4\n");
+    let cost = check_within_limits(&f);
+    let fits = (4 << 20) / spec.len();
+    assert_eq!(codes(&cost).iter().filter(|c| *c == "placeholder-budget").count(), 1000 - fits);
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn issue_11_a_file_over_the_size_limit_is_refused() {
+    let f = Fixture::empty()
+        .file("portico.yaml", "limits:\n  file_mb: 1\n")
+        .file("catalog-info.yaml", &format!("{}# {}\n", component("a", "team-a"), "x".repeat(2 << 20)))
+        .file("services/b/catalog-info.yaml", &component("b", "team-a"));
+    let cost = check_within_limits(&f);
+    assert!(cost.stdout.contains("over the limit of 1 MB"), "{}", &cost.stdout[..cost.stdout.len().min(2000)]);
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn issue_11_a_group_chain_5000_deep_is_near_linear() {
+    let n = 5000;
+    let mut docs = Vec::new();
+    for i in 0..n {
+        let parent = if i > 0 { format!("  parent: g{}\n", i - 1) } else { String::new() };
+        let children = if i + 1 < n { format!("[g{}]", i + 1) } else { "[]".into() };
+        docs.push(format!(
+            "apiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata:\n  name: g{i}\nspec:\n  type: team\n{parent}  children: {children}\n"
+        ));
+    }
+    for i in (0..n).step_by(10) {
+        docs.push(component(&format!("c{i}"), &format!("g{i}")));
+    }
+    let f = Fixture::empty().file("catalog-info.yaml", &docs.join("---\n"));
+    let cost = check_within_limits(&f);
+    assert_eq!(cost.code, 0, "{}", cost.stdout);
+    // The top group's page says how many it aggregates and lists the first ones.
+    f.build(&[]).assert_code(0);
+    let page = f.read("public/catalog/default/group/g0/index.html");
+    assert!(page.contains("Sub-groups (4999)"), "sub-groups counted");
+    assert!(page.contains("Including sub-groups (500)"), "owned entities counted");
+    assert!(page.contains("… and 4899 more."));
+    assert!(page.len() < 200_000, "{} bytes", page.len());
+    let teams = f.read("public/teams/index.html");
+    assert!(teams.contains("g4999"));
+}
