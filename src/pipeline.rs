@@ -258,6 +258,7 @@ pub fn verify(config: &Config, log: &StageLog) -> Result<Checked, Box<Diagnostic
     let t = log.start("render");
     let mut site = render(config, &checked.portal, &theme)?;
     log.done("render", t, format!("{} pages, {} files (not written)", site.page_count(), site.files.len()));
+    checked.diagnostics.extend(std::mem::take(&mut site.diagnostics));
     checked.diagnostics.extend(drop_unwritable(config, &mut site));
     Ok(checked)
 }
@@ -307,6 +308,7 @@ pub fn build_with(
     log.done_in("render", render_took, format!("{} pages, {} files", site.page_count(), site.files.len()));
     log.done_in("index", index_took, index_summary(&search));
     add_search_files(&mut site, &search);
+    checked.diagnostics.extend(std::mem::take(&mut site.diagnostics));
     checked.diagnostics.extend(drop_unwritable(config, &mut site));
     Ok(Built { checked, site, search })
 }

@@ -320,7 +320,10 @@ mod tests {
     use super::*;
 
     fn site(files: &[(&str, &str)]) -> Site {
-        Site { files: files.iter().map(|(p, c)| (p.to_string(), c.as_bytes().into())).collect() }
+        Site {
+            files: files.iter().map(|(p, c)| (p.to_string(), c.as_bytes().into())).collect(),
+            diagnostics: Vec::new(),
+        }
     }
 
     fn not_ignored(_: &str) -> bool {

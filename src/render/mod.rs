@@ -5,6 +5,7 @@
 //! `catalog/<namespace>/<kind>/<name>/index.html`, the orphans page, `api/catalog.json` and the
 //! hashed assets. Pages render in parallel; the result is the same for the same input.
 
+pub mod assets;
 pub mod deploy;
 pub mod diagram;
 pub mod diagrams;
@@ -37,6 +38,9 @@ pub type Content = std::sync::Arc<[u8]>;
 pub struct Site {
     /// Shared contents: keeping the previous site while serving the next costs no copying.
     pub files: BTreeMap<String, Content>,
+    /// Problems found while rendering (a docs asset that cannot be read or published): the
+    /// file is left out, the rest is published.
+    pub diagnostics: Vec<Diagnostic>,
 }
 
 impl Site {
@@ -219,7 +223,8 @@ pub fn render_cached(
     files.insert("api/problems.json".into(), problems::json(&builder).into());
     files.insert("404.html".into(), render_page("404.html", minijinja::context! { site => site.clone() })?.into());
 
-    files.extend(docs_files_cached(config, portal, theme, None, cache)?);
+    let (docs_files, diagnostics) = docs_files_cached(config, portal, theme, None, cache)?;
+    files.extend(docs_files);
 
     let html_pages: Vec<&str> = files.keys().filter(|p| p.ends_with(".html")).map(String::as_str).collect();
     let sitemap = deploy::sitemap(config, html_pages.into_iter());
@@ -240,7 +245,7 @@ pub fn render_cached(
     if portal.docs.sites.iter().any(|s| s.pages.iter().any(|p| p.mermaid)) {
         files.insert(theme.mermaid.path.clone(), Content::from(theme.mermaid.content.as_slice()));
     }
-    Ok(Site { files })
+    Ok(Site { files, diagnostics })
 }
 
 /// The docs pages and assets of every site, or of the sites in `only`, reusing the pages of
@@ -251,7 +256,7 @@ pub fn docs_files_cached(
     theme: &Theme,
     only: Option<&std::collections::BTreeSet<usize>>,
     cache: Option<&crate::cache::BuildCache>,
-) -> Result<Vec<(String, Content)>, Box<Diagnostic>> {
+) -> Result<(Vec<(String, Content)>, Vec<Diagnostic>), Box<Diagnostic>> {
     let site_data = site_view(config, portal, theme);
     let cached = PageCache::new(cache, theme, &site_data);
     let site = Value::from(Serde(&site_data));
@@ -274,7 +279,7 @@ pub fn docs_files_cached(
         })
     };
     let mut files = docs_pages::pages(config, &portal.docs, only, &builder, &docs_render)?;
-    let assets: Vec<(String, Content)> = portal
+    let assets: Vec<Result<(String, Content), Diagnostic>> = portal
         .docs
         .sites
         .par_iter()
@@ -282,17 +287,29 @@ pub fn docs_files_cached(
         .filter(|(i, _)| only.is_none_or(|o| o.contains(i)))
         .flat_map_iter(|(_, s)| s.assets.iter())
         .map(|(file, out)| {
-            crate::input::read(&config.root.join(file), config.limits.data_file)
-                .map(|bytes| (out.clone(), Content::from(bytes)))
-                .map_err(|e| {
-                    Box::new(
-                        Diagnostic::error("unreadable-file", format!("cannot read docs asset: {e}")).at(file, None),
-                    )
-                })
+            let bytes = crate::input::read(&config.root.join(file), config.limits.data_file).map_err(|e| {
+                Diagnostic::error("unreadable-file", format!("cannot read docs asset: {e}")).at(file, None)
+            })?;
+            let bytes = if config.docs_allow_raw_html {
+                bytes
+            } else {
+                assets::publishable(file, bytes).map_err(|why| {
+                    Diagnostic::warning("unsafe-asset", format!("docs asset left out: {why}"))
+                        .at(file, None)
+                        .hint("SVG and HTML files are published without scripts; `docs.allow_raw_html: true` publishes them as they are")
+                })?
+            };
+            Ok((out.clone(), Content::from(bytes)))
         })
-        .collect::<Result<_, _>>()?;
-    files.extend(assets);
-    Ok(files)
+        .collect();
+    let mut diagnostics = Vec::new();
+    for asset in assets {
+        match asset {
+            Ok(file) => files.push(file),
+            Err(d) => diagnostics.push(d),
+        }
+    }
+    Ok((files, diagnostics))
 }
 
 fn site_view(config: &Config, portal: &Portal, theme: &Theme) -> SiteView {

@@ -172,6 +172,8 @@ impl Engine {
             Err(d) => return Outcome::Failed(vec![*d]),
         };
         log.done("render", t, format!("{} pages, {} files", site.page_count(), site.files.len()));
+        let mut warnings = checked.diagnostics;
+        warnings.extend(std::mem::take(&mut site.diagnostics));
         // Forget the pages that are gone.
         self.cache.pages.lock().expect("cache lock").retain(|p, _| site.files.contains_key(p));
         // The previous index's files until the next `reindex`.
@@ -182,7 +184,7 @@ impl Engine {
         let site = Arc::new(site);
         let pages = site.page_count();
         drop_later((self.portal.replace(Arc::new(portal)), self.site.replace(site.clone())));
-        Outcome::Built { site, warnings: checked.diagnostics, pages, docs_only: false }
+        Outcome::Built { site, warnings, pages, docs_only: false }
     }
 
     /// Only docs content changed: the catalog, its inventory, the docs plans (page lists and
@@ -213,10 +215,12 @@ impl Engine {
         *self.cache.last_docs.lock().expect("cache lock") = None;
         let mut files = previous.files.clone();
         match crate::render::docs_files_cached(&self.config, portal, &self.theme, Some(sites), Some(&self.cache)) {
-            Ok(new) => files.extend(new),
+            // A docs asset left out is a problem the problems page lists: rebuild fully.
+            Ok((_, problems)) if !problems.is_empty() => return None,
+            Ok((new, _)) => files.extend(new),
             Err(d) => return Some(Outcome::Failed(vec![*d])),
         }
-        let site = Arc::new(Site { files });
+        let site = Arc::new(Site { files, diagnostics: Vec::new() });
         let pages = site.page_count();
         self.site = Some(site.clone());
         Some(Outcome::Built { site, warnings: list, pages, docs_only: true })
@@ -271,7 +275,7 @@ fn drop_later<T: Send + 'static>(value: T) {
 
 /// `site` with the search files of `search` instead of its own.
 pub fn with_search(site: &Site, search: &SearchIndex) -> Arc<Site> {
-    let mut files = Site { files: site.files.clone() };
+    let mut files = Site { files: site.files.clone(), diagnostics: Vec::new() };
     pipeline::add_search_files(&mut files, search);
     Arc::new(files)
 }

@@ -167,3 +167,31 @@ fn issue_11_a_group_chain_5000_deep_is_near_linear() {
     let teams = f.read("public/teams/index.html");
     assert!(teams.contains("g4999"));
 }
+
+#[test]
+fn issue_11_svg_and_html_docs_assets_are_published_without_scripts() {
+    let descriptor = component("a", "team-a")
+        .replace("metadata:\n", "metadata:\n  annotations:\n    backstage.io/techdocs-ref: dir:.\n");
+    let f = Fixture::empty()
+        .file("catalog-info.yaml", &format!("{descriptor}---\n{}", group("team-a")))
+        .file("docs/index.md", "# A\n\n![architecture](architecture.svg)\n\n[Report](report.html)\n")
+        .file(
+            "docs/architecture.svg",
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" onload=\"alert(document.domain)\"><script>alert(1)</script><rect width=\"4\" height=\"4\"/></svg>",
+        )
+        .file("docs/report.html", "<h1>Report</h1><img src=x onerror=alert(1)><script>alert(2)</script>")
+        .file("docs/broken.svg", "<svg><g></svg>");
+    let run = f.run(&["build", ".", "--format", "json"]);
+    run.assert_code(0);
+    assert!(run.stdout.contains("\"code\":\"unsafe-asset\""), "{}", run.stdout);
+    let svg = f.read("public/docs/default/component/a/architecture.svg");
+    assert!(svg.contains("<rect width=\"4\" height=\"4\"/>") && !svg.contains("alert"), "{svg}");
+    let html = f.read("public/docs/default/component/a/report.html");
+    assert!(html.contains("<h1>Report</h1>") && !html.contains("alert"), "{html}");
+    assert!(!f.path().join("public/docs/default/component/a/broken.svg").exists());
+    // Trusted repositories keep them as written.
+    let trusted = Fixture::copy_of(f.path()).file("portico.yaml", "docs:\n  allow_raw_html: true\n");
+    std::fs::remove_dir_all(trusted.path().join("public")).unwrap();
+    trusted.build(&[]).assert_code(0);
+    assert!(trusted.read("public/docs/default/component/a/architecture.svg").contains("<script>alert(1)</script>"));
+}
