@@ -79,6 +79,9 @@ pub fn explain(message: &str, text: &str, pos: Option<Pos>) -> Option<String> {
             "a key may appear once in a mapping (Backstage rejects duplicates too): remove or rename one".into(),
         );
     }
+    if message.contains("recursion limit exceeded") {
+        return Some("the YAML nests lists or mappings deeper than Portico reads (a few hundred levels): descriptors never need that many".into());
+    }
     if message.contains("unknown anchor") {
         return Some("`*name` refers to an anchor `&name` defined earlier in the same document; to write a value starting with `*`, quote it".into());
     }

@@ -195,3 +195,31 @@ fn issue_11_svg_and_html_docs_assets_are_published_without_scripts() {
     trusted.build(&[]).assert_code(0);
     assert!(trusted.read("public/docs/default/component/a/architecture.svg").contains("<script>alert(1)</script>"));
 }
+
+#[cfg(target_os = "linux")]
+#[test]
+fn issue_11_deep_yaml_and_long_location_chains_end_fast() {
+    let n = 100_000;
+    let f = Fixture::empty()
+        .file(
+            "catalog-info.yaml",
+            &format!("{}  extra: {}{}\n", component("a", "team-a"), "[".repeat(n), "]".repeat(n)),
+        )
+        .file("services/b/catalog-info.yaml", &component("b", "team-a"));
+    let cost = check_within_limits(&f);
+    assert!(cost.stdout.contains("nests lists or mappings deeper"), "{}", cost.stdout);
+
+    let mut f = Fixture::empty().file(
+        "catalog-info.yaml",
+        "apiVersion: backstage.io/v1alpha1\nkind: Location\nmetadata:\n  name: root\nspec:\n  target: ./l0.yaml\n",
+    );
+    for i in 0..3000 {
+        let next = if i < 2999 { format!("  target: ./l{}.yaml\n", i + 1) } else { "  targets: []\n".into() };
+        f = f.file(
+            &format!("l{i}.yaml"),
+            &format!("apiVersion: backstage.io/v1alpha1\nkind: Location\nmetadata:\n  name: l{i}\nspec:\n{next}"),
+        );
+    }
+    let cost = check_within_limits(&f);
+    assert_eq!(cost.code, 0, "{}", cost.stdout);
+}
