@@ -223,3 +223,156 @@ fn issue_11_deep_yaml_and_long_location_chains_end_fast() {
     let cost = check_within_limits(&f);
     assert_eq!(cost.code, 0, "{}", cost.stdout);
 }
+
+/// The seed monorepo of the mutation test: realistic files of every kind Portico reads.
+const SEEDS: &[(&str, &str)] = &[
+    (
+        "catalog-info.yaml",
+        "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: payments-api\n  title: Payments API\n  description: Takes card payments\n  annotations:\n    backstage.io/techdocs-ref: dir:.\n    github.com/project-slug: acme/payments\n  tags: [java, payments]\n  links:\n    - url: https://grafana.acme.io/d/payments\n      title: Dashboard\nspec:\n  type: service\n  lifecycle: production\n  owner: group:team-payments\n  system: checkout\n  providesApis: [payments]\n  dependsOn: ['resource:payments-db']\n---\napiVersion: backstage.io/v1alpha1\nkind: API\nmetadata:\n  name: payments\nspec:\n  type: openapi\n  lifecycle: production\n  owner: team-payments\n  definition:\n    $text: ./openapi.yaml\n---\napiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata:\n  name: team-payments\nspec:\n  type: team\n  parent: org\n  children: []\n  members: [ann]\n",
+    ),
+    (
+        "openapi.yaml",
+        "openapi: 3.0.3\ninfo:\n  title: Payments\n  version: '2.1'\npaths:\n  /payments:\n    post:\n      operationId: createPayment\n      requestBody:\n        content:\n          application/json:\n            schema: {$ref: '#/components/schemas/Payment'}\n      responses:\n        '201': {description: Created}\ncomponents:\n  schemas:\n    Payment:\n      type: object\n      required: [amount]\n      properties:\n        amount: {type: integer, minimum: 1}\n        currency: {type: string, enum: [EUR, USD]}\n",
+    ),
+    (
+        "mkdocs.yml",
+        "site_name: Payments\nnav:\n  - Home: index.md\n  - Runbook: runbook.md\nmarkdown_extensions:\n  - admonition\n  - pymdownx.superfences\n  - pymdownx.tabbed\n",
+    ),
+    (
+        "docs/index.md",
+        "# Payments\n\nTakes card payments for [checkout](runbook.md#incidents).\n\n- Steps:\n  1. Authorise\n  2. Capture\n     ```bash\n     curl -X POST https://payments/capture\n     ```\n\n!!! warning \"PCI\"\n    Never log card numbers.\n\n=== \"Java\"\n    ```java\n    class A {}\n    ```\n=== \"Go\"\n    ```go\n    package main\n    ```\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\nA footnote[^1].\n\n[^1]: Here.\n",
+    ),
+    (
+        "docs/runbook.md",
+        "# Runbook\n\n## Incidents\n\n<a name=\"pager\"></a>Page the on-call.\n\n--8<-- \"docs/snippet.md\"\n",
+    ),
+    ("docs/snippet.md", "Shared *snippet*.\n"),
+];
+
+/// Byte strings that matter to the parsers, spliced in by the mutations.
+const TOKENS: &[&str] = &[
+    "${{ values.name }}",
+    "{% if x %}",
+    "---\n",
+    ": ",
+    "- ",
+    "  ",
+    "\t",
+    "[",
+    "]",
+    "{",
+    "}",
+    "&a",
+    "*a",
+    "!!binary ",
+    "%",
+    "@",
+    "`",
+    "\"",
+    "'",
+    "\n",
+    "$text: ./openapi.yaml",
+    "!!! note\n    ",
+    "=== \"T\"\n    ",
+    "```\n",
+    "~~~",
+    "<script>alert(1)</script>",
+    "<a href=\"javascript:alert(1)\">x</a>",
+    "{: onclick=\"alert(1)\" }",
+    "[x](javascript:alert(1))",
+    "--8<-- \"docs/index.md\"\n",
+    "> [!NOTE]\n> ",
+    "^^",
+    "~~",
+    "==",
+    ":smile:",
+    "$ref",
+    "#/components/schemas/Payment",
+    "\u{0}",
+    "\u{feff}",
+    "é",
+    "\u{202e}",
+];
+
+/// A small deterministic generator (SplitMix64): the test is reproducible from its seed.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n.max(1) as u64) as usize
+    }
+}
+
+fn mutate(rng: &mut Rng, text: &[u8]) -> Vec<u8> {
+    let mut out = text.to_vec();
+    for _ in 0..1 + rng.below(4) {
+        let at = rng.below(out.len() + 1);
+        match rng.below(6) {
+            0 if !out.is_empty() => {
+                let end = (at + rng.below(40)).min(out.len());
+                out.drain(at.min(end)..end);
+            }
+            1 if !out.is_empty() => {
+                let start = at.min(out.len() - 1);
+                let end = (start + 1 + rng.below(200)).min(out.len());
+                let copy = out[start..end].to_vec();
+                let to = rng.below(out.len() + 1);
+                out.splice(to..to, copy.iter().copied().cycle().take(copy.len() * (1 + rng.below(8))));
+            }
+            2 if !out.is_empty() => {
+                let i = at.min(out.len() - 1);
+                out[i] ^= 1 << rng.below(8);
+            }
+            _ => {
+                let token = TOKENS[rng.below(TOKENS.len())].as_bytes();
+                out.splice(at..at, token.iter().copied());
+            }
+        }
+    }
+    out
+}
+
+/// Mutation fuzzing on stable Rust, bounded for CI: mutated copies of a realistic monorepo are
+/// built in-process; no input may panic, hang or fail the build as a whole (`cargo fuzz` runs
+/// the same shape for longer, see `fuzz/`).
+#[test]
+fn issue_11_mutated_monorepos_never_panic_or_hang() {
+    let cases: u64 = std::env::var("PORTICO_FUZZ_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(120);
+    for case in 0..cases {
+        let mut rng = Rng(0x5eed ^ case);
+        let victim = rng.below(SEEDS.len());
+        let dir = tempfile::tempdir().unwrap();
+        for (i, (path, text)) in SEEDS.iter().enumerate() {
+            let bytes = if i == victim { mutate(&mut rng, text.as_bytes()) } else { text.as_bytes().to_vec() };
+            let full = dir.path().join(path);
+            std::fs::create_dir_all(full.parent().unwrap()).unwrap();
+            std::fs::write(full, bytes).unwrap();
+        }
+        let root = dir.path().to_path_buf();
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let result = std::panic::catch_unwind(|| {
+                let config = portico::config::Config::for_root(&root);
+                let log = portico::pipeline::StageLog::new(portico::pipeline::Verbosity::Quiet);
+                portico::pipeline::build(&config, &log).map(|b| b.site.files.len())
+            });
+            let _ = tx.send(result.map(|r| r.map_err(|d| d.message)));
+        });
+        match rx.recv_timeout(Duration::from_secs(60)) {
+            Ok(Ok(Ok(_))) => {}
+            Ok(Ok(Err(message))) => {
+                panic!("case {case} (mutated {}) failed the whole build: {message}", SEEDS[victim].0)
+            }
+            Ok(Err(_)) => panic!("case {case} (mutated {}) panicked", SEEDS[victim].0),
+            Err(_) => panic!("case {case} (mutated {}) did not finish within 60 s", SEEDS[victim].0),
+        }
+    }
+}
