@@ -103,7 +103,10 @@ pub fn escape(s: &str) -> String {
 
 /// Renders a page. `resolve(dest, is_image)` rewrites link destinations.
 pub fn render<K: Clone>(pre: &Preprocessed, resolve: &dyn Fn(&str, bool) -> Resolved<K>) -> Rendered<K> {
-    let events: Vec<(Event, std::ops::Range<usize>)> = Parser::new_ext(&pre.text, OPTIONS).into_offset_iter().collect();
+    // Text split over several events (at escapes, entities, line starts) is one text for emoji,
+    // abbreviations, magic links and attribute lists.
+    let events: Vec<(Event, std::ops::Range<usize>)> =
+        pulldown_cmark::TextMergeWithOffset::new(Parser::new_ext(&pre.text, OPTIONS).into_offset_iter()).collect();
     let mut r = Renderer {
         pre,
         resolve,
