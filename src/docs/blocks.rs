@@ -582,7 +582,7 @@ mod tests {
     /// The page's HTML without newlines, code blocks reduced to their text.
     fn html(md: &str) -> String {
         let resolve = |d: &str, _| Resolved::<()> { href: d.to_owned(), anchor: None, problem: None };
-        let html = render(&pre(md), &resolve).html.replace('\n', "");
+        let html = render(&pre(md), Default::default(), &resolve).html.replace('\n', "");
         let code =
             regex::Regex::new(r#"<div class="highlight"[^>]*><pre class="hl-code"><code>(.*?)</code></pre></div>"#)
                 .unwrap();

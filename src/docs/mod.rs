@@ -11,6 +11,7 @@
 //! of `resolve`): `#anchor`s checked against the target page's ids once all pages are known.
 
 mod blocks;
+mod inline;
 mod links;
 pub mod markdown;
 pub mod mkdocs;

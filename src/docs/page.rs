@@ -60,8 +60,15 @@ pub(super) fn link_context_key(config: &Config, inventory: &Inventory, plans: &[
     for p in plans {
         h.update(
             format!(
-                "{}|{}|{}|{:?}|{:?}|{:?}|{:?}\n",
-                p.entity, p.url_base, p.mkdocs.use_directory_urls, p.pages, p.assets, p.nav, p.snippet_dirs
+                "{}|{}|{}|{:?}|{:?}|{:?}|{:?}|{:?}\n",
+                p.entity,
+                p.url_base,
+                p.mkdocs.use_directory_urls,
+                p.mkdocs.extensions,
+                p.pages,
+                p.assets,
+                p.nav,
+                p.snippet_dirs
             )
             .as_bytes(),
         );
@@ -131,12 +138,16 @@ pub(super) fn render_page(ctx: &LinkContext, key: PageKey) -> (DocPage, Vec<Diag
         None => FrontMatter::default(),
     };
     let resolve = |dest: &str, _image: bool| ctx.resolve(key, file, dest);
-    let rendered = markdown::render(&pre, &resolve);
+    let rendered = markdown::render(&pre, plan.mkdocs.extensions, &resolve);
     for pr in &rendered.problems {
         diags.push(Diagnostic::new(pr.severity, pr.code, pr.message.clone()).at(file, Some(pr.pos)));
     }
-    let nav_title = nav_title(&plan.nav, src);
-    let title = nav_title.or(fm.title).or(rendered.title.clone()).unwrap_or_else(|| default_title(src));
+    // MkDocs 1.6 `Page.title`: the nav's title, front matter, a leading h1, else from the name.
+    let homepage = matches!(src.as_str(), "index.md" | "README.md") && !in_section(&plan.nav, src);
+    let title = nav_title(&plan.nav, src)
+        .or(fm.title)
+        .or(rendered.title.clone())
+        .unwrap_or_else(|| default_title(src, homepage));
     // Portico's own output escapes all text and filters URL schemes; only pages with their
     // author's raw HTML need the (costly) sanitiser.
     let html =
@@ -166,19 +177,26 @@ fn nav_title(nav: &[NavItem], src: &str) -> Option<String> {
     })
 }
 
-/// MkDocs' title for a page without a nav title or heading: "Home" for the top index, else
-/// from the file (or directory, for an index) name.
-fn default_title(src: &str) -> String {
-    let file = src.rsplit('/').next().unwrap_or(src);
-    let stem = file.strip_suffix(".md").unwrap_or(file);
-    if stem == "index" || stem == "README" {
-        match src.rfind('/') {
-            None => "Home".to_owned(),
-            Some(i) => mkdocs::name_to_title(src[..i].rsplit('/').next().unwrap_or("")),
+/// Whether the nav lists `src` inside a section (MkDocs: the page has a parent).
+fn in_section(nav: &[NavItem], src: &str) -> bool {
+    nav.iter().any(|item| match item {
+        NavItem::Section { children, .. } => {
+            children.iter().any(|c| matches!(c, NavItem::Page { src: s, .. } if s == src)) || in_section(children, src)
         }
-    } else {
-        mkdocs::name_to_title(stem)
+        _ => false,
+    })
+}
+
+/// MkDocs' title for a page without a nav title, front matter title or leading h1: "Home" for
+/// the site's home page, else the file's name (`index` for `index.md` and `README.md`, also in
+/// a sub-directory) with dashes and underscores as spaces, capitalised when all lower-case.
+fn default_title(src: &str, homepage: bool) -> String {
+    if homepage {
+        return "Home".to_owned();
     }
+    let file = src.rsplit('/').next().unwrap_or(src);
+    let stem = file.strip_suffix(".md").or_else(|| file.strip_suffix(".markdown")).unwrap_or(file);
+    mkdocs::name_to_title(if stem == "README" { "index" } else { stem })
 }
 
 #[cfg(test)]
@@ -187,8 +205,21 @@ mod tests {
 
     #[test]
     fn default_titles() {
-        assert_eq!(default_title("index.md"), "Home");
-        assert_eq!(default_title("guide/index.md"), "Guide");
-        assert_eq!(default_title("run-book.md"), "Run book");
+        assert_eq!(default_title("index.md", true), "Home");
+        // MkDocs 1.6 names every other index page after its file, not its directory.
+        assert_eq!(default_title("guide/index.md", false), "Index");
+        assert_eq!(default_title("guide/README.md", false), "Index");
+        assert_eq!(default_title("index.md", false), "Index");
+        assert_eq!(default_title("run-book.md", false), "Run book");
+        assert_eq!(default_title("on_call/API_keys.md", false), "API keys");
+    }
+
+    #[test]
+    fn pages_in_nav_sections_are_not_the_home_page() {
+        let page = |src: &str| NavItem::Page { title: None, src: src.to_owned() };
+        let nav = vec![page("a.md"), NavItem::Section { title: "S".into(), children: vec![page("index.md")] }];
+        assert!(in_section(&nav, "index.md"));
+        assert!(!in_section(&nav, "a.md"));
+        assert!(!in_section(&nav, "missing.md"));
     }
 }

@@ -66,6 +66,9 @@ pub struct DocPageView {
     /// Page path relative to `site.base_path`.
     pub url: String,
     pub is_home: bool,
+    /// The body has no `<h1>`: the theme shows `title` as the page's heading (Material for
+    /// MkDocs, TechDocs' theme, does the same).
+    pub show_title: bool,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -133,7 +136,7 @@ fn nav_nodes(site: &DocSite, items: &[NavItem], current: Option<&str>, depth: us
                     if expanded { nav_nodes(site, children, current, depth + 1) } else { (Vec::new(), 0, 0) };
                 let url = first_page(children)
                     .and_then(|s| page_title(site, s))
-                    .map(|p| format!("{}{}", site.url_base, p.url));
+                    .map(|p| format!("{}{}", site.url_base, crate::docs::encode_path(&p.url)));
                 NavNode {
                     title: title.clone(),
                     url,
@@ -256,6 +259,7 @@ pub fn pages(
                 mermaid: page.mermaid,
                 url: format!("{}{}", site.url_base, crate::docs::encode_path(&page.url)),
                 is_home,
+                show_title: !page.html.contains("<h1"),
             };
             let path = site.output_path(page);
             let html = render(&path, &site_view, &view, page)?;
