@@ -638,6 +638,12 @@ mod tests {
             ),
             // superfences finds a fence at column 0 right after an item: it is the item's.
             ("- Run:\n```\nmake\n```\n- Done\n", "<ul><li>Run:<code>make\n</code></li><li>Done</li></ul>"),
+            // A closing fence less indented than the opening one still closes it (CommonMark
+            // would end the item there and open a fence that runs to the end of the page).
+            (
+                "- Build:\n  ```\n  make\n```\n\n## Next\n",
+                "<ul><li>Build:<code>make\n</code></li></ul><h2 id=\"next\">Next<a class=\"headerlink\" href=\"#next\" title=\"Permanent link\">&para;</a></h2>",
+            ),
             // Body lines less indented than the fence stay in it.
             (
                 "- Write:\n  ```\n  cat <<EOF\nkey: value\n  EOF\n  ```\n- Done\n",

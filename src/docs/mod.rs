@@ -66,12 +66,19 @@ pub struct DocPage {
 /// A rendered TechDocs site.
 #[derive(Clone, Debug)]
 pub struct DocSite {
+    /// The entity whose URL the site has: of the entities whose `techdocs-ref` names this
+    /// directory, the first by reference.
     pub entity: EntityRef,
+    /// The other entities documented by this site (same directory).
+    pub shared_with: Vec<EntityRef>,
     pub site_name: String,
     /// Root-relative directory of mkdocs.yml.
     pub project_dir: String,
     /// Output path prefix, `docs/<ns>/<kind>/<name>/`.
     pub url_base: String,
+    /// URL of the home page, relative to the base path: `url_base` for a site with an
+    /// index.md (or README.md), else its first page.
+    pub home: String,
     /// Shared: a rebuild that keeps a page keeps it without copying.
     pub pages: Vec<Arc<DocPage>>,
     pub nav: Vec<NavItem>,
@@ -194,9 +201,11 @@ pub fn load_cached(
         .iter()
         .map(|p| DocSite {
             entity: p.entity.clone(),
+            shared_with: p.shared_with.clone(),
             site_name: p.site_name.clone(),
             project_dir: p.project_dir.clone(),
             url_base: p.url_base.clone(),
+            home: p.home.clone(),
             pages: Vec::with_capacity(p.pages.len()),
             nav: p.nav.clone(),
             assets: p.assets.iter().map(|(file, src)| (file.clone(), format!("{}{src}", p.url_base))).collect(),
@@ -214,10 +223,27 @@ pub fn load_cached(
         let Some(target) = entity.annotations.get(TECHDOCS_ENTITY) else { continue };
         let pos = entity.annotation_pos.get(TECHDOCS_ENTITY).copied();
         match EntityRef::parse(target, None, &entity.namespace) {
-            Ok(r) => match entity_docs.get(&r).cloned() {
-                Some(base) => {
-                    let path = entity.annotations.get(TECHDOCS_ENTITY_PATH).map_or("", |p| p.trim_start_matches('/'));
-                    entity_docs.insert(entity.entity_ref.clone(), format!("{base}{path}"));
+            Ok(r) => match sites.iter().find(|s| s.entity == r || s.shared_with.contains(&r)) {
+                Some(site) => {
+                    let path = entity.annotations.get(TECHDOCS_ENTITY_PATH).map(String::as_str);
+                    let url = match path.map(|p| site_path(site, p)) {
+                        Some(Some(url)) => url,
+                        Some(None) => {
+                            diags.push(
+                                Diagnostic::warning(
+                                    "techdocs-entity-path-missing",
+                                    format!(
+                                        "`{TECHDOCS_ENTITY_PATH}: {}` is no page of the docs of {r}; the Docs link goes to their home page",
+                                        path.unwrap_or_default()
+                                    ),
+                                )
+                                .at(&entity.source.file, entity.annotation_pos.get(TECHDOCS_ENTITY_PATH).copied()),
+                            );
+                            site.home.clone()
+                        }
+                        None => site.home.clone(),
+                    };
+                    entity_docs.insert(entity.entity_ref.clone(), url);
                 }
                 None => diags.push(
                     Diagnostic::warning(
@@ -233,6 +259,21 @@ pub fn load_cached(
         }
     }
     Docs { sites, entity_docs, plans }
+}
+
+/// The URL of the page at `path` (relative to the site, as `techdocs-entity-path` gives it,
+/// with or without the trailing `/`, optionally with a `#fragment`), if the site has it.
+fn site_path(site: &DocSite, path: &str) -> Option<String> {
+    let (path, fragment) = match path.split_once('#') {
+        Some((p, f)) => (p, format!("#{f}")),
+        None => (path, String::new()),
+    };
+    let path = path.trim_start_matches('/');
+    if path.is_empty() {
+        return Some(format!("{}{fragment}", site.home));
+    }
+    let page = site.pages.iter().find(|p| p.url == path || p.url.strip_suffix('/') == Some(path))?;
+    Some(format!("{}{}{fragment}", site.url_base, encode_path(&page.url)))
 }
 
 /// `docs` with the pages of `changed` (root-relative files) rendered again; every other page is

@@ -3,7 +3,7 @@
 //! sub-sites), the navigation and the output URL prefix. Input: the entities, the [`Inventory`]
 //! and the [`Config`]; output: one [`Plan`] per site, before any page is rendered.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use super::TECHDOCS_REF;
 use super::mkdocs::{self, Include, MkdocsConfig, NavItem};
@@ -16,10 +16,15 @@ use crate::paths;
 /// A site before its pages are rendered.
 #[derive(Debug)]
 pub(super) struct Plan {
+    /// The entity whose URL the site has (the first by reference of those naming its directory).
     pub(super) entity: EntityRef,
+    /// The other entities whose `techdocs-ref` names the same directory.
+    pub(super) shared_with: Vec<EntityRef>,
     pub(super) site_name: String,
     pub(super) project_dir: String,
     pub(super) url_base: String,
+    /// URL of the home page (relative to the base path): index.md, else the first page.
+    pub(super) home: String,
     pub(super) mkdocs: MkdocsConfig,
     /// (src, root-relative file), sorted by src.
     pub(super) pages: Vec<(String, String)>,
@@ -195,120 +200,174 @@ fn prefix_nav(nav: Vec<NavItem>, alias: &str) -> Vec<NavItem> {
         .collect()
 }
 
+/// The directory (root-relative) of an entity's `techdocs-ref: dir:...`, or `None` (with a
+/// warning) when the annotation names no directory of the monorepo.
+fn docs_dir_of(config: &Config, entity: &Entity, diags: &mut Vec<Diagnostic>) -> Option<String> {
+    let reference = entity.annotations.get(TECHDOCS_REF)?;
+    let pos = entity.annotation_pos.get(TECHDOCS_REF).copied();
+    let file = &entity.source.file;
+    let Some(dir) = reference.strip_prefix("dir:") else {
+        let diag = if reference.starts_with("url:") {
+            Diagnostic::warning(
+                "techdocs-url",
+                format!("docs at `{reference}` are not built: Portico reads the monorepo only"),
+            )
+            .hint("commit the docs next to the descriptor and use `dir:.`")
+        } else {
+            Diagnostic::warning(
+                "invalid-techdocs-ref",
+                format!("`{TECHDOCS_REF}: {reference}` names no docs; the docs are not built"),
+            )
+            .hint("write `dir:<path>` (relative to this file, e.g. `dir:.`) or `url:<url>`")
+        };
+        diags.push(diag.at(file, pos));
+        return None;
+    };
+    // Backstage resolves `dir:` against the descriptor's location; for a catalog registered by
+    // URL (the usual case) that may leave the descriptor's folder but not the repository.
+    match paths::resolve_inside(&config.root, &entity.dir, dir.trim()) {
+        Ok(d) => Some(d),
+        Err(_) => {
+            diags.push(
+                Diagnostic::warning(
+                    "techdocs-ref-outside",
+                    format!("`{reference}` leads outside the portal root; the docs are not built"),
+                )
+                .at(file, pos)
+                .hint("point `dir:` at a directory of the monorepo"),
+            );
+            None
+        }
+    }
+}
+
 /// Plans the site of every entity with a `techdocs-ref`; returns the plans and each documented
-/// entity's docs URL.
+/// entity's docs URL (its site's home page). Entities whose `techdocs-ref` names the same
+/// directory share one site, at the URL of the first of them by reference.
 pub(super) fn plan(
     config: &Config,
     inventory: &Inventory,
     entities: &[&Entity],
     diags: &mut Vec<Diagnostic>,
 ) -> (Vec<Plan>, BTreeMap<EntityRef, String>) {
+    let mut wanted: Vec<(&Entity, String)> =
+        entities.iter().filter_map(|e| Some((*e, docs_dir_of(config, e, diags)?))).collect();
+    wanted.sort_by(|a, b| a.0.entity_ref.cmp(&b.0.entity_ref));
     let mut plans: Vec<Plan> = Vec::new();
     let mut entity_docs = BTreeMap::new();
-    for entity in entities.iter().copied() {
-        let Some(reference) = entity.annotations.get(TECHDOCS_REF) else { continue };
-        let pos = entity.annotation_pos.get(TECHDOCS_REF).copied();
-        let file = &entity.source.file;
-        let Some(dir) = reference.strip_prefix("dir:") else {
-            if reference.starts_with("url:") {
-                diags.push(
-                    Diagnostic::warning(
-                        "techdocs-url",
-                        format!("docs at `{reference}` are not built: Portico reads the monorepo only"),
-                    )
-                    .at(file, pos)
-                    .hint("commit the docs next to the descriptor and use `dir:.`"),
-                );
-            } else {
-                diags.push(
-                    Diagnostic::error(
-                        "invalid-techdocs-ref",
-                        format!("`{TECHDOCS_REF}` must start with `dir:` or `url:`, found `{reference}`"),
-                    )
-                    .at(file, pos),
-                );
-            }
-            continue;
-        };
-        // As Backstage: the directory must stay inside the descriptor's directory.
-        let project_dir = match paths::resolve_inside(&config.root, &entity.dir, dir) {
-            Ok(d) if entity.dir.is_empty() || d == entity.dir || d.starts_with(&format!("{}/", entity.dir)) => d,
-            _ => {
-                diags.push(
-                    Diagnostic::error(
-                        "techdocs-ref-outside",
-                        format!("`{reference}` leaves the directory of the descriptor"),
-                    )
-                    .at(file, pos)
-                    .hint("TechDocs refuses docs outside the entity's directory; move the docs or the descriptor"),
-                );
-                continue;
-            }
-        };
-        let (mk, mkdocs_file) = match read_mkdocs(config, &project_dir, diags) {
-            Some(found) => found,
-            None => (MkdocsConfig::default(), format!("{project_dir}/mkdocs.yml")),
-        };
-        let Some((_, mut pages, mut assets)) =
-            site_files(config, inventory, &project_dir, &mk, "", &mkdocs_file, diags)
-        else {
-            continue;
-        };
-        let mut snippet_dirs =
-            vec![(project_dir.clone(), paths::resolve_lexically(&project_dir, &mk.docs_dir).unwrap_or_default())];
-        if pages.is_empty() {
-            diags.push(
-                Diagnostic::warning("docs-empty", format!("`{reference}` has no Markdown pages in `{}`", mk.docs_dir))
-                    .at(file, pos),
-            );
-        }
-        // Navigation, loading `!include`d sub-sites as it goes.
-        let nav = match &mk.nav {
-            Some(nav_node) => {
-                let mut problems = Vec::new();
-                let mut sub_pages: Vec<(String, String)> = Vec::new();
-                let mut sub_assets: Vec<(String, String)> = Vec::new();
-                let main_srcs: BTreeSet<String> = pages.iter().map(|(s, _)| s.clone()).collect();
-                let nav = {
-                    let mut include = |inc: &Include| {
-                        include_site(
-                            config,
-                            inventory,
-                            &project_dir,
-                            &mkdocs_file,
-                            inc,
-                            diags,
-                            &mut sub_pages,
-                            &mut sub_assets,
-                            &mut snippet_dirs,
-                        )
-                    };
-                    mkdocs::nav_from_config(nav_node, &|src| main_srcs.contains(src), &mut include, &mut problems)
+    // Directory -> its plan, or why there is none (`Some(message)`: no pages, reported per entity).
+    let mut by_dir: HashMap<String, Result<usize, Option<String>>> = HashMap::new();
+    for (entity, project_dir) in wanted {
+        let planned = match by_dir.get(&project_dir) {
+            Some(planned) => planned.clone(),
+            None => {
+                let planned = match plan_site(config, inventory, entity, &project_dir, diags) {
+                    Ok(plan) => {
+                        plans.push(plan);
+                        Ok(plans.len() - 1)
+                    }
+                    Err(reason) => Err(reason),
                 };
-                for p in problems {
-                    diags.push(Diagnostic::warning("nav-missing-page", p.message).at(&mkdocs_file, Some(p.pos)));
-                }
-                pages.extend(sub_pages);
-                assets.extend(sub_assets);
-                nav
+                by_dir.insert(project_dir, planned.clone());
+                planned
             }
-            None => mkdocs::default_nav(&pages.iter().map(|(s, _)| s.clone()).collect::<Vec<_>>()),
         };
-        pages.sort();
-        pages.dedup_by(|a, b| a.0 == b.0);
-        let url_base = lower_base(entity);
-        entity_docs.insert(entity.entity_ref.clone(), url_base.clone());
-        plans.push(Plan {
-            entity: entity.entity_ref.clone(),
-            site_name: mk.site_name.clone().unwrap_or_else(|| entity.display_name().to_owned()),
-            project_dir,
-            url_base,
-            mkdocs: mk,
-            pages,
-            nav,
-            assets,
-            snippet_dirs,
-        });
+        match planned {
+            Ok(i) => {
+                if plans[i].entity != entity.entity_ref {
+                    plans[i].shared_with.push(entity.entity_ref.clone());
+                }
+                entity_docs.insert(entity.entity_ref.clone(), plans[i].home.clone());
+            }
+            Err(Some(message)) => diags.push(
+                Diagnostic::warning("docs-empty", message)
+                    .at(&entity.source.file, entity.annotation_pos.get(TECHDOCS_REF).copied()),
+            ),
+            Err(None) => {}
+        }
     }
     (plans, entity_docs)
+}
+
+/// Plans the site in `project_dir` for `entity` (its owner). `Err(Some(message))`: the docs
+/// directory has no pages; `Err(None)`: a problem already reported.
+fn plan_site(
+    config: &Config,
+    inventory: &Inventory,
+    entity: &Entity,
+    project_dir: &str,
+    diags: &mut Vec<Diagnostic>,
+) -> Result<Plan, Option<String>> {
+    let project_dir = project_dir.to_owned();
+    let (mk, mkdocs_file) = match read_mkdocs(config, &project_dir, diags) {
+        Some(found) => found,
+        None => (MkdocsConfig::default(), format!("{project_dir}/mkdocs.yml")),
+    };
+    let Some((_, mut pages, mut assets)) = site_files(config, inventory, &project_dir, &mk, "", &mkdocs_file, diags)
+    else {
+        return Err(None);
+    };
+    let mut snippet_dirs =
+        vec![(project_dir.clone(), paths::resolve_lexically(&project_dir, &mk.docs_dir).unwrap_or_default())];
+    // Navigation, loading `!include`d sub-sites as it goes.
+    let nav = match &mk.nav {
+        Some(nav_node) => {
+            let mut problems = Vec::new();
+            let mut sub_pages: Vec<(String, String)> = Vec::new();
+            let mut sub_assets: Vec<(String, String)> = Vec::new();
+            let main_srcs: BTreeSet<String> = pages.iter().map(|(s, _)| s.clone()).collect();
+            let nav = {
+                let mut include = |inc: &Include| {
+                    include_site(
+                        config,
+                        inventory,
+                        &project_dir,
+                        &mkdocs_file,
+                        inc,
+                        diags,
+                        &mut sub_pages,
+                        &mut sub_assets,
+                        &mut snippet_dirs,
+                    )
+                };
+                mkdocs::nav_from_config(nav_node, &|src| main_srcs.contains(src), &mut include, &mut problems)
+            };
+            for p in problems {
+                diags.push(Diagnostic::warning("nav-missing-page", p.message).at(&mkdocs_file, Some(p.pos)));
+            }
+            pages.extend(sub_pages);
+            assets.extend(sub_assets);
+            nav
+        }
+        None => mkdocs::default_nav(&pages.iter().map(|(s, _)| s.clone()).collect::<Vec<_>>()),
+    };
+    if pages.is_empty() {
+        let docs_dir = paths::resolve_lexically(&project_dir, &mk.docs_dir).unwrap_or_default();
+        return Err(Some(format!("`{docs_dir}` has no Markdown pages; the docs are not built")));
+    }
+    pages.sort();
+    pages.dedup_by(|a, b| a.0 == b.0);
+    let url_base = lower_base(entity);
+    // The home page: index.md (or README.md), else the first page of the navigation.
+    let mut order = Vec::new();
+    mkdocs::flatten(&nav, &mut order);
+    let home_src = ["index.md", "README.md"]
+        .into_iter()
+        .find(|i| pages.iter().any(|(s, _)| s == i))
+        .or_else(|| order.first().copied())
+        .unwrap_or(&pages[0].0);
+    let home = format!("{url_base}{}", super::encode_path(&mkdocs::page_url(home_src, mk.use_directory_urls)));
+    Ok(Plan {
+        entity: entity.entity_ref.clone(),
+        shared_with: Vec::new(),
+        site_name: mk.site_name.clone().unwrap_or_else(|| entity.display_name().to_owned()),
+        project_dir,
+        url_base,
+        home,
+        mkdocs: mk,
+        pages,
+        nav,
+        assets,
+        snippet_dirs,
+    })
 }

@@ -77,6 +77,8 @@ pub struct DocSiteView {
     /// Site home, relative to `site.base_path`.
     pub url: String,
     pub entity: EntityLink,
+    /// Other entities documented by this site (their `techdocs-ref` names the same directory).
+    pub also: Vec<EntityLink>,
     pub owner: Option<EntityLink>,
     pub lifecycle: Option<String>,
     pub nav: Vec<NavNode>,
@@ -225,7 +227,8 @@ pub fn pages(
                 Some(p) => (link(p.checked_sub(1).and_then(|q| order.get(q))), link(order.get(p + 1))),
                 None => (None, None),
             };
-            let is_home = page.url.is_empty() || page.url == "index.html";
+            let page_url = format!("{}{}", site.url_base, crate::docs::encode_path(&page.url));
+            let is_home = page_url == site.home;
             let (nav, _, _) = nav_nodes(site, &site.nav, if is_home { None } else { Some(&page.src) }, 0);
             let (mut edit_url, mut source_url) = file_urls(config, site, page);
             if let Some(e) = entity {
@@ -235,8 +238,9 @@ pub fn pages(
             }
             let site_view = DocSiteView {
                 name: site.site_name.clone(),
-                url: site.url_base.clone(),
+                url: site.home.clone(),
                 entity: builder.link(&site.entity),
+                also: site.shared_with.iter().map(|r| builder.link(r)).collect(),
                 owner: entity.and_then(|e| builder.owner_link(e)),
                 lifecycle: entity.and_then(|e| e.spec_str("lifecycle").map(str::to_owned)),
                 nav,
@@ -257,7 +261,7 @@ pub fn pages(
                 edit_url,
                 source_url,
                 mermaid: page.mermaid,
-                url: format!("{}{}", site.url_base, crate::docs::encode_path(&page.url)),
+                url: page_url,
                 is_home,
                 show_title: !page.html.contains("<h1"),
             };

@@ -13,3 +13,4 @@ mod mkdocs_parity;
 mod safety;
 mod search;
 mod serve;
+mod techdocs_core;
