@@ -1,21 +1,25 @@
 //! Markdown -> HTML for one docs page, with the techdocs-core extension set.
 //!
-//! Input: a [`Preprocessed`] page and a link resolver. Output: [`Rendered`]: the page body
-//! HTML (not yet sanitised), its headings with Python-Markdown-compatible ids (explicit
-//! `{#id}` kept), the first `#` heading as title, the links whose `#anchor` must be checked once
-//! every page is known, and problems at page positions. pulldown-cmark does CommonMark, tables,
-//! footnotes, task lists, definition lists, strikethrough, `~sub~`, `^sup^`, heading attributes
-//! and GitHub alerts; this module adds fenced-code attributes (`title=`, `linenums=`,
-//! `hl_lines=`), highlighting through [`crate::highlight`], inline `#!lang code`, mermaid,
-//! `attr_list` on links and images, emoji shortcodes, abbreviations and bare-URL magic links.
+//! Input: a [`Preprocessed`] page, the site's [`Extensions`] settings and a link resolver.
+//! Output: [`Rendered`]: the page body HTML (not yet sanitised), its headings with
+//! Python-Markdown-compatible ids (explicit `{#id}` kept), the title MkDocs takes from the page
+//! (its h1 when that is the first element), every anchor (`id`, `<a name>`), the links whose
+//! `#anchor` must be checked once every page is known, and problems at page positions.
+//! pulldown-cmark does CommonMark, tables, footnotes, task lists, definition lists,
+//! strikethrough, `~sub~`, `^sup^`, heading attributes, GitHub alerts and (for `smarty`) smart
+//! punctuation; this module adds fenced-code attributes (`title=`, `linenums=`, `hl_lines=`),
+//! highlighting through [`crate::highlight`], inline `#!lang code`, mermaid and `attr_list` on
+//! links and images; [`super::inline`] decorates text (emoji, keys, abbreviations, magic links).
 
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 use std::sync::LazyLock;
 
-use pulldown_cmark::{BlockQuoteKind, CodeBlockKind, CowStr, Event, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{BlockQuoteKind, CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 use regex::Regex;
 
+use super::inline::Inline;
+use super::mkdocs::Extensions;
 use super::preprocess::Preprocessed;
 use super::slug::{Slugger, slugify};
 use crate::diagnostics::{Pos, Severity};
@@ -61,7 +65,7 @@ pub struct Problem {
 pub struct Rendered<K> {
     pub html: String,
     pub headings: Vec<Heading>,
-    /// Text of the first level-1 heading.
+    /// Text of the page's h1 when it is the first element of the page (MkDocs' title).
     pub title: Option<String>,
     pub anchors: Vec<AnchorUse<K>>,
     /// Every `id` on the page (headings, footnotes, explicit ids), for anchor checks.
@@ -80,10 +84,6 @@ const OPTIONS: Options = Options::ENABLE_TABLES
     .union(Options::ENABLE_SUPERSCRIPT)
     .union(Options::ENABLE_SUBSCRIPT);
 
-static MAGIC_LINK: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"(?i)\b(?:https?://|ftp://|www\.)[^\s<>"]*[^\s<>"'.,:;!?)\]]"#).expect("static pattern")
-});
-static EMOJI: LazyLock<Regex> = LazyLock::new(|| Regex::new(r":([a-z0-9_+\-]+):").expect("static pattern"));
 static ATTR: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r#"([#.][\w-]+)|([\w-]+)=("[^"]*"|'[^']*'|[^\s}]+)"#).expect("static pattern"));
 
@@ -101,21 +101,32 @@ pub fn escape(s: &str) -> String {
     out
 }
 
-/// Renders a page. `resolve(dest, is_image)` rewrites link destinations.
-pub fn render<K: Clone>(pre: &Preprocessed, resolve: &dyn Fn(&str, bool) -> Resolved<K>) -> Rendered<K> {
-    let events: Vec<(Event, std::ops::Range<usize>)> = Parser::new_ext(&pre.text, OPTIONS).into_offset_iter().collect();
+/// Renders a page with the site's extension settings. `resolve(dest, is_image)` rewrites link
+/// destinations.
+pub fn render<K: Clone>(
+    pre: &Preprocessed,
+    ext: Extensions,
+    resolve: &dyn Fn(&str, bool) -> Resolved<K>,
+) -> Rendered<K> {
+    let options = if ext.smarty { OPTIONS.union(Options::ENABLE_SMART_PUNCTUATION) } else { OPTIONS };
+    // Text split over several events (at escapes, entities, line starts) is one text for emoji,
+    // abbreviations, magic links and attribute lists.
+    let events: Vec<(Event, std::ops::Range<usize>)> =
+        pulldown_cmark::TextMergeWithOffset::new(Parser::new_ext(&pre.text, options).into_offset_iter()).collect();
+    // MkDocs takes a page's title from an h1 only when it is the page's first element.
+    let leading_h1 = matches!(events.first(), Some((Event::Start(Tag::Heading { level: HeadingLevel::H1, .. }), _)));
     let mut r = Renderer {
         pre,
         resolve,
         out: Vec::with_capacity(events.len()),
         headings: Vec::new(),
-        title: None,
         anchors: Vec::new(),
         ids: BTreeSet::new(),
         mermaid: false,
         problems: Vec::new(),
         slugger: Slugger::new(),
-        abbr: abbreviation_regex(&pre.abbreviations),
+        inline: Inline::new(ext, &pre.abbreviations),
+        linenums: ext.linenums,
         link_depth: 0,
         strip_next: None,
         footnote_order: Vec::new(),
@@ -126,10 +137,11 @@ pub fn render<K: Clone>(pre: &Preprocessed, resolve: &dyn Fn(&str, bool) -> Reso
     r.footnotes();
     let mut html = String::with_capacity(pre.text.len() * 2);
     pulldown_cmark::html::push_html(&mut html, r.out.into_iter());
+    let title = if leading_h1 { r.headings.first().map(|h| h.text.clone()) } else { None };
     Rendered {
         html,
+        title,
         headings: r.headings,
-        title: r.title,
         anchors: r.anchors,
         ids: r.ids,
         mermaid: r.mermaid,
@@ -137,26 +149,19 @@ pub fn render<K: Clone>(pre: &Preprocessed, resolve: &dyn Fn(&str, bool) -> Reso
     }
 }
 
-fn abbreviation_regex(abbrs: &[(String, String)]) -> Option<(Regex, Vec<(String, String)>)> {
-    if abbrs.is_empty() {
-        return None;
-    }
-    let alternatives: Vec<String> = abbrs.iter().map(|(a, _)| regex::escape(a)).collect();
-    Regex::new(&format!(r"\b(?:{})\b", alternatives.join("|"))).ok().map(|re| (re, abbrs.to_vec()))
-}
-
 struct Renderer<'p, 'e, K> {
     pre: &'p Preprocessed,
     resolve: &'p dyn Fn(&str, bool) -> Resolved<K>,
     out: Vec<Event<'e>>,
     headings: Vec<Heading>,
-    title: Option<String>,
     anchors: Vec<AnchorUse<K>>,
     ids: BTreeSet<String>,
     mermaid: bool,
     problems: Vec<Problem>,
     slugger: Slugger,
-    abbr: Option<(Regex, Vec<(String, String)>)>,
+    inline: Inline,
+    /// Line numbers on code blocks unless a block says otherwise (`pymdownx.highlight`).
+    linenums: bool,
     link_depth: usize,
     /// An attribute list consumed from the text after a link or image: (first event index,
     /// bytes still to drop). pulldown-cmark may split that text over several events.
@@ -181,13 +186,10 @@ fn plain_text(events: &[(Event, std::ops::Range<usize>)]) -> String {
     s
 }
 
-/// The heading text toc slugifies: emoji shortcodes render as images (no text), and
+/// The heading text toc slugifies: emoji and icon shortcodes render as images (no text), and
 /// pymdownx.smartsymbols turns `(c)` and `(r)` into symbols that slugify drops.
-fn slug_text(text: &str) -> String {
-    let no_emoji = EMOJI.replace_all(text, |c: &regex::Captures| {
-        if emojis::get_by_shortcode(&c[1]).is_some() { String::new() } else { c[0].to_owned() }
-    });
-    let mut out = no_emoji.into_owned();
+fn slug_text(inline: &Inline, text: &str) -> String {
+    let mut out = inline.without_shortcodes(text);
     for sym in ["(c)", "(C)", "(r)", "(R)"] {
         out = out.replace(sym, "");
     }
@@ -267,20 +269,11 @@ impl<'p, 'e, K: Clone> Renderer<'p, 'e, K> {
                     let raw = plain_text(&events[i + 1..end]);
                     let level = *level as u8;
                     // What the toc shows: emoji (images in MkDocs) contribute no text.
-                    let text = EMOJI
-                        .replace_all(&raw, |c: &regex::Captures| {
-                            if emojis::get_by_shortcode(&c[1]).is_some() { String::new() } else { c[0].to_owned() }
-                        })
-                        .split_whitespace()
-                        .collect::<Vec<_>>()
-                        .join(" ");
+                    let text = self.inline.without_shortcodes(&raw).split_whitespace().collect::<Vec<_>>().join(" ");
                     let hid = match id {
                         Some(explicit) => explicit.to_string(),
-                        None => self.slugger.unique(slugify(&slug_text(&raw))),
+                        None => self.slugger.unique(slugify(&slug_text(&self.inline, &raw))),
                     };
-                    if level == 1 && self.title.is_none() {
-                        self.title = Some(text.trim().to_owned());
-                    }
                     self.headings.push(Heading { level, id: hid.clone(), text: text.trim().to_owned() });
                     self.ids.insert(hid.clone());
                     let mut tag = format!("<h{level} id=\"{}\"", escape(&hid));
@@ -376,7 +369,7 @@ impl<'p, 'e, K: Clone> Renderer<'p, 'e, K> {
                         }
                         _ => 0,
                     };
-                    let html = self.inline_text(&t[skip..]);
+                    let html = self.inline.text(&t[skip..], self.link_depth > 0);
                     self.html(html);
                 }
                 Event::FootnoteReference(label) => {
@@ -491,50 +484,6 @@ impl<'p, 'e, K: Clone> Renderer<'p, 'e, K> {
         self.html("</ol>\n</div>\n".into());
     }
 
-    fn inline_text(&self, text: &str) -> String {
-        let mut out = String::with_capacity(text.len() + 8);
-        let mut last = 0;
-        if self.link_depth == 0 {
-            for m in MAGIC_LINK.find_iter(text) {
-                out.push_str(&self.decorate(&text[last..m.start()]));
-                let url = m.as_str();
-                let href = if url.to_ascii_lowercase().starts_with("www.") {
-                    format!("https://{url}")
-                } else {
-                    url.to_owned()
-                };
-                let _ = write!(out, "<a class=\"magiclink\" href=\"{}\">{}</a>", escape(&href), escape(url));
-                last = m.end();
-            }
-        }
-        out.push_str(&self.decorate(&text[last..]));
-        out
-    }
-
-    /// Escapes text and applies emoji shortcodes and abbreviations.
-    fn decorate(&self, text: &str) -> String {
-        let escaped = escape(text);
-        let with_emoji = if escaped.contains(':') {
-            EMOJI
-                .replace_all(&escaped, |c: &regex::Captures| match emojis::get_by_shortcode(&c[1]) {
-                    Some(e) => format!("<span class=\"emoji\" title=\"{}\">{}</span>", &c[0], e.as_str()),
-                    None => c[0].to_owned(),
-                })
-                .into_owned()
-        } else {
-            escaped
-        };
-        match &self.abbr {
-            Some((re, list)) => re
-                .replace_all(&with_emoji, |c: &regex::Captures| {
-                    let title = list.iter().find(|(a, _)| *a == c[0]).map_or("", |(_, t)| t.as_str());
-                    format!("<abbr title=\"{}\">{}</abbr>", escape(title), &c[0])
-                })
-                .into_owned(),
-            None => with_emoji,
-        }
-    }
-
     fn code_block(&mut self, info: &str, code: &str, offset: usize) -> String {
         let info = info.trim();
         let (lang, attrs) = match info.split_once(char::is_whitespace) {
@@ -544,8 +493,9 @@ impl<'p, 'e, K: Clone> Renderer<'p, 'e, K> {
         };
         let lang = lang.trim_start_matches('.');
         let mut title = None;
-        // techdocs-core turns on `linenums` for every block; `linenums="N"` starts at N.
-        let mut linenums: Option<usize> = Some(1);
+        // techdocs-core turns on `linenums` for every block unless the site's
+        // `pymdownx.highlight` turns it off; `linenums="N"` starts at N either way.
+        let mut linenums: Option<usize> = self.linenums.then_some(1);
         let mut hl: BTreeSet<usize> = BTreeSet::new();
         for c in ATTR.captures_iter(attrs) {
             let (Some(k), Some(v)) = (c.get(2), c.get(3)) else { continue };
@@ -645,11 +595,17 @@ fn alert(kind: BlockQuoteKind) -> (&'static str, &'static str) {
     }
 }
 
-/// `id="..."` values in a raw HTML fragment.
+/// The anchors of a raw HTML fragment, as MkDocs counts them: `id` of any element, `name` of
+/// an `<a>` (terraform-docs writes `<a name="input_region"></a>`).
 fn html_ids(html: &str) -> Vec<String> {
-    static ID: LazyLock<Regex> =
-        LazyLock::new(|| Regex::new(r#"\bid\s*=\s*["']([^"']+)["']"#).expect("static pattern"));
-    ID.captures_iter(html).map(|c| c[1].to_owned()).collect()
+    static ID: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r#"(?i)\bid\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>=`]+))"#).expect("static pattern")
+    });
+    static A_NAME: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r#"(?i)<a\s[^>]*?\bname\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>=`]+))"#).expect("static pattern")
+    });
+    let value = |c: regex::Captures| c.get(1).or(c.get(2)).or(c.get(3)).map(|m| m.as_str().to_owned());
+    ID.captures_iter(html).chain(A_NAME.captures_iter(html)).filter_map(value).filter(|v| !v.is_empty()).collect()
 }
 
 /// Index of the `End` event matching the `Start` at `start`.

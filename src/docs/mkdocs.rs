@@ -10,8 +10,8 @@
 use crate::diagnostics::Pos;
 use crate::yaml::{self, Node, Value};
 
-/// What Portico reads from `mkdocs.yml`; everything else (theme, plugins, extensions) is the
-/// TechDocs default and ignored.
+/// What Portico reads from `mkdocs.yml`; everything else (theme, plugins, other extensions) is
+/// the TechDocs default and ignored.
 #[derive(Clone, Debug)]
 pub struct MkdocsConfig {
     pub site_name: Option<String>,
@@ -21,6 +21,7 @@ pub struct MkdocsConfig {
     pub repo_url: Option<String>,
     pub edit_uri: Option<String>,
     pub nav: Option<Node>,
+    pub extensions: Extensions,
 }
 
 impl Default for MkdocsConfig {
@@ -32,8 +33,63 @@ impl Default for MkdocsConfig {
             repo_url: None,
             edit_uri: None,
             nav: None,
+            extensions: Extensions::default(),
         }
     }
+}
+
+/// The site's own `markdown_extensions` settings that change what a page looks like, on top of
+/// techdocs-core's set (which appends its extensions to the site's list and merges the site's
+/// settings back over its own defaults). Extensions Portico does not know are ignored.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Extensions {
+    /// `pymdownx.highlight: {linenums: ...}`; techdocs-core turns line numbers on.
+    pub linenums: bool,
+    /// `pymdownx.keys`: `++ctrl+alt+del++` as keyboard keys.
+    pub keys: bool,
+    /// `smarty`: curly quotes, en and em dashes, ellipses.
+    pub smarty: bool,
+    /// `pymdownx.emoji` with Material's index (`emoji_index:
+    /// !!python/name:material.extensions.emoji.twemoji`): icon shortcodes such as
+    /// `:material-check:` or `:fontawesome-brands-github:` are icons, not text.
+    pub icons: bool,
+}
+
+impl Default for Extensions {
+    fn default() -> Self {
+        Extensions { linenums: true, keys: false, smarty: false, icons: false }
+    }
+}
+
+/// Reads `markdown_extensions` (a list of names, or of one-key maps name -> settings).
+/// `!!python/name:` values are not kept by the YAML reader, so Material's emoji index is
+/// recognised in the file's text.
+fn extensions(root: &Node, text: &str) -> Extensions {
+    static MATERIAL_INDEX: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r"(?m)^[^#\n]*\bemoji_index:\s*!!python/name:materialx?\.(?:extensions\.)?emoji\.twemoji\b")
+            .expect("static pattern")
+    });
+    let mut ext = Extensions::default();
+    let Some(list) = root.get("markdown_extensions").and_then(Node::as_seq) else { return ext };
+    for item in list {
+        let (name, settings) = match &item.value {
+            Value::Str(s) => (s.as_str(), None),
+            Value::Map(m) if m.len() == 1 => (m[0].0.name.as_str(), Some(&m[0].1)),
+            _ => continue,
+        };
+        match name.trim_start_matches("markdown.extensions.") {
+            "pymdownx.highlight" => {
+                if let Some(Value::Bool(b)) = settings.and_then(|s| s.get("linenums")).map(|n| &n.value) {
+                    ext.linenums = *b;
+                }
+            }
+            "pymdownx.keys" => ext.keys = true,
+            "smarty" => ext.smarty = true,
+            "pymdownx.emoji" => ext.icons = MATERIAL_INDEX.is_match(text),
+            _ => {}
+        }
+    }
+    ext
 }
 
 /// Reads `mkdocs.yml`. Unknown keys and custom tags (`!ENV`, `!!python/name:`) are ignored.
@@ -59,6 +115,7 @@ pub fn parse_config(text: &str) -> Result<MkdocsConfig, (Option<Pos>, String)> {
     config.repo_url = string("repo_url");
     config.edit_uri = string("edit_uri");
     config.nav = root.get("nav").cloned();
+    config.extensions = extensions(&root, text);
     Ok(config)
 }
 
@@ -288,6 +345,19 @@ mod tests {
         assert_eq!(c.site_name.as_deref(), Some("x"));
         assert_eq!(c.docs_dir, "docs");
         assert!(c.use_directory_urls);
+        // Material's emoji index, named by a `!!python/name:` tag.
+        assert_eq!(c.extensions, Extensions { icons: true, ..Extensions::default() });
+    }
+
+    #[test]
+    fn markdown_extensions_settings_are_read() {
+        let c = parse_config(
+            "markdown_extensions:\n  - admonition\n  - pymdownx.highlight:\n      linenums: false\n      anchor_linenums: true\n  - pymdownx.keys\n  - markdown.extensions.smarty\n  - pymdownx.emoji:\n      emoji_index: !!python/name:material.extensions.emoji.twemoji\n      emoji_generator: !!python/name:material.extensions.emoji.to_svg\n  - some.unknown.extension:\n      x: 1\n",
+        )
+        .unwrap();
+        assert_eq!(c.extensions, Extensions { linenums: false, keys: true, smarty: true, icons: true });
+        let defaults = parse_config("markdown_extensions:\n  - pymdownx.emoji\n# emoji_index: !!python/name:material.extensions.emoji.twemoji\n").unwrap();
+        assert_eq!(defaults.extensions, Extensions::default());
     }
 
     #[test]

@@ -2,26 +2,26 @@
 //!
 //! Input: a page's text. Output: CommonMark text plus a line map from every output line to the
 //! line and column of the page it came from, so diagnostics found later point into the user's
-//! file. Handles, outside fenced code: front matter (`---` YAML at the top, kept as data),
-//! snippets (`--8<-- "file"`, also inside fences, as pymdownx.snippets does), admonitions
-//! (`!!! type "title"`), collapsible blocks (`??? type`, `???+ type`), content tabs
-//! (`=== "Tab"`), abbreviation definitions (`*[HTML]: ...`) and the inline marks `==mark==` and
-//! `^^insert^^` (outside code spans). Block syntax nests (an admonition inside a tab).
-//! Admonitions and tabs become HTML blocks around their (still Markdown) bodies.
+//! file. Handles front matter (`---` YAML at the top, kept as data), snippets (`--8<-- "file"`,
+//! also inside fences, as pymdownx.snippets does), and, outside code, the inline marks
+//! `==mark==`, `^^insert^^`, `~sub~` and `^sup^` (pymdownx, also with escaped spaces) and
+//! backslash-escaped spaces. The block structure (fences, admonitions, tabs, lists as
+//! truly-sane lists reads them) is [`super::blocks`].
 
 use std::path::Path;
 use std::sync::LazyLock;
 
 use regex::Regex;
 
+use super::blocks::{Out, blocks};
 use crate::diagnostics::Pos;
 
-/// Where an output line came from: 1-based line in the page, and how many columns of
-/// indentation were removed before it reached the output.
+/// Where an output line came from: 1-based line in the page, and how many columns further
+/// right its characters are in the page (indentation removed, less indentation added).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Origin {
     pub line: u32,
-    pub dedent: u32,
+    pub shift: i32,
 }
 
 #[derive(Debug, Default)]
@@ -49,7 +49,7 @@ impl Preprocessed {
         let line_start = before.rfind('\n').map_or(0, |i| i + 1);
         let col = before[line_start..].chars().count() as u32 + 1;
         match self.lines.get(line_idx) {
-            Some(o) => Pos::new(o.line, col + o.dedent),
+            Some(o) => Pos::new(o.line, (col as i32 + o.shift).max(1) as u32),
             None => Pos::new(self.lines.last().map_or(1, |o| o.line), col),
         }
     }
@@ -66,39 +66,24 @@ pub struct SnippetScope<'a> {
     pub boundary: &'a str,
 }
 
+/// A line of the page (or of a snippet) and where it came from.
 #[derive(Clone)]
-struct Line {
-    text: String,
-    origin: Origin,
+pub(super) struct Line {
+    pub text: String,
+    pub origin: Origin,
 }
 
-struct Out {
-    text: String,
-    lines: Vec<Origin>,
-    tab_sets: usize,
-}
-
-impl Out {
-    fn push(&mut self, text: &str, origin: Origin) {
-        self.text.push_str(text);
-        self.text.push('\n');
-        self.lines.push(origin);
-    }
-}
-
-static ADMONITION: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r#"^(!!!|\?\?\?\+?)[ \t]+([\w-]+(?:[ \t]+[\w-]+)*)(?:[ \t]+"(.*)")?[ \t]*$"#).unwrap());
-static TAB: LazyLock<Regex> = LazyLock::new(|| Regex::new(r#"^===(!|\+)?[ \t]+"(.*)"[ \t]*$"#).unwrap());
-static ABBR: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^\*\[([^\]]+)\]:[ \t]*(.*)$").unwrap());
 static SNIPPET: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r#"^([ \t]*)(;?)--8<--[ \t]+(["'])(.+?)(["'])[ \t]*$"#).unwrap());
 static SNIPPET_BLOCK: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^([ \t]*)--8<--[ \t]*$").unwrap());
 static MARK: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"==([^\s=](?:[^=]*?[^\s=])?)==").unwrap());
 static INS: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\^\^([^\s^](?:[^^]*?[^\s^])?)\^\^").unwrap());
 // pymdownx.tilde / caret also accept `H~2~O` and `x^2^` inside words, which CommonMark's
-// flanking rules (pulldown-cmark) do not: single delimiters around a run without spaces.
-static SUB: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(^|[^~\\])~([^\s~]+)~($|[^~])").unwrap());
-static SUP: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(^|[^\^\\])\^([^\s^\]\[]+)\^($|[^\^])").unwrap());
+// flanking rules (pulldown-cmark) do not: single delimiters around a run without spaces, where
+// a backslash-escaped space counts as part of the run (`^a\ b^`).
+static SUB: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(^|[^~\\])~((?:[^\s~\\]|\\[^\n])+)~($|[^~])").unwrap());
+static SUP: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(^|[^\^\\])\^((?:[^\s^\]\[\\]|\\[^\n])+)\^($|[^\^])").unwrap());
 
 /// Rewrites `text` (a page at root-relative `file`).
 pub fn preprocess(text: &str, scope: &SnippetScope) -> Preprocessed {
@@ -109,7 +94,7 @@ pub fn preprocess(text: &str, scope: &SnippetScope) -> Preprocessed {
         .enumerate()
         .map(|(i, l)| Line {
             text: l.strip_suffix('\r').unwrap_or(l).to_owned(),
-            origin: Origin { line: i as u32 + 1, dedent: 0 },
+            origin: Origin { line: i as u32 + 1, shift: 0 },
         })
         .collect();
     if text.ends_with('\n') {
@@ -128,7 +113,7 @@ pub fn preprocess(text: &str, scope: &SnippetScope) -> Preprocessed {
     }
 
     let expanded = expand_snippets(lines, scope, &mut pre, 0);
-    let mut out = Out { text: String::with_capacity(text.len() + 256), lines: Vec::new(), tab_sets: 0 };
+    let mut out = Out::new(text.len() + 256);
     blocks(&expanded, &mut out, &mut pre);
     pre.text = out.text;
     pre.lines = out.lines;
@@ -178,7 +163,7 @@ fn expand_snippets(lines: Vec<Line>, scope: &SnippetScope, pre: &mut Preprocesse
                 }
                 Some(_) => pre.problems.push((Pos::new(origin.line, 1), format!("snippet `{path}` nests too deeply"))),
                 None => pre.problems.push((
-                    Pos::new(origin.line, origin.dedent + 1),
+                    Pos::new(origin.line, (origin.shift + 1).max(1) as u32),
                     format!("snippet `{path}` not found: snippet paths are relative to the directory of mkdocs.yml"),
                 )),
             }
@@ -203,176 +188,9 @@ fn read_snippet(path: &str, scope: &SnippetScope) -> Option<(String, String)> {
     None
 }
 
-fn is_fence_open(text: &str) -> Option<(char, usize)> {
-    let t = text.trim_start_matches(' ');
-    if text.len() - t.len() > 3 {
-        return None;
-    }
-    let c = t.chars().next()?;
-    if c != '`' && c != '~' {
-        return None;
-    }
-    let n = t.chars().take_while(|&x| x == c).count();
-    (n >= 3 && !(c == '`' && t[n..].contains('`'))).then_some((c, n))
-}
-
-fn closes_fence(text: &str, fence: (char, usize)) -> bool {
-    let t = text.trim_start_matches(' ');
-    text.len() - t.len() <= 3
-        && t.chars().take_while(|&x| x == fence.0).count() >= fence.1
-        && t.trim_start_matches(fence.0).trim().is_empty()
-}
-
-/// The indented body following a block directive: blank lines and lines indented by 4 spaces
-/// (or a tab), dedented; trailing blank lines excluded. Returns the body and lines consumed.
-fn body_of(lines: &[Line]) -> (Vec<Line>, usize) {
-    let mut end = 0;
-    for (i, l) in lines.iter().enumerate() {
-        if l.text.trim().is_empty() {
-            continue;
-        }
-        if l.text.starts_with("    ") || l.text.starts_with('\t') {
-            end = i + 1;
-        } else {
-            break;
-        }
-    }
-    let body = lines[..end]
-        .iter()
-        .map(|l| {
-            let (text, removed) = if let Some(t) = l.text.strip_prefix("    ") {
-                (t, 4)
-            } else if let Some(t) = l.text.strip_prefix('\t') {
-                (t, 1)
-            } else {
-                (l.text.trim_start(), (l.text.len() - l.text.trim_start().len()) as u32)
-            };
-            Line { text: text.to_owned(), origin: Origin { line: l.origin.line, dedent: l.origin.dedent + removed } }
-        })
-        .collect();
-    (body, end)
-}
-
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
-}
-
-fn title_case(kind: &str) -> String {
-    let mut c = kind.chars();
-    c.next().map(|f| f.to_uppercase().collect::<String>() + c.as_str()).unwrap_or_default()
-}
-
-fn blocks(lines: &[Line], out: &mut Out, pre: &mut Preprocessed) {
-    let mut i = 0;
-    while i < lines.len() {
-        let line = &lines[i];
-        if let Some(fence) = is_fence_open(&line.text) {
-            out.push(&line.text, line.origin);
-            i += 1;
-            while i < lines.len() {
-                let l = &lines[i];
-                out.push(&l.text, l.origin);
-                i += 1;
-                if closes_fence(&l.text, fence) {
-                    break;
-                }
-            }
-            continue;
-        }
-        if let Some(c) = ADMONITION.captures(&line.text) {
-            let marker = c.get(1).map_or("", |m| m.as_str());
-            let mut classes = c[2].split_whitespace();
-            let kind = classes.next().unwrap_or("note").to_lowercase();
-            let extra: Vec<&str> = classes.collect();
-            let class = std::iter::once(kind.as_str()).chain(extra.iter().copied()).collect::<Vec<_>>().join(" ");
-            let title = match c.get(3) {
-                Some(t) => t.as_str().to_owned(),
-                None => title_case(&kind),
-            };
-            let (body, used) = body_of(&lines[i + 1..]);
-            let o = line.origin;
-            if marker == "!!!" {
-                out.push(&format!("<div class=\"admonition {}\">", escape(&class)), o);
-                if !title.is_empty() {
-                    out.push(&format!("<p class=\"admonition-title\">{}</p>", escape(&title)), o);
-                }
-            } else {
-                let open = if marker == "???+" { " open" } else { "" };
-                out.push(&format!("<details class=\"admonition {}\"{open}>", escape(&class)), o);
-                out.push(&format!("<summary>{}</summary>", escape(if title.is_empty() { &kind } else { &title })), o);
-            }
-            out.push("", o);
-            blocks(&body, out, pre);
-            out.push("", o);
-            out.push(if marker == "!!!" { "</div>" } else { "</details>" }, o);
-            out.push("", o);
-            i += 1 + used;
-            continue;
-        }
-        if TAB.is_match(&line.text) {
-            out.tab_sets += 1;
-            let set = out.tab_sets;
-            let o = line.origin;
-            out.push(&format!("<div class=\"tabbed-set\" data-tabs=\"{set}\">"), o);
-            out.push("", o);
-            let mut n = 0;
-            while i < lines.len() {
-                let Some(c) = TAB.captures(&lines[i].text) else { break };
-                if n > 0 && c.get(1).is_some_and(|m| m.as_str() == "!") {
-                    break; // `===!` starts a new set
-                }
-                n += 1;
-                let to = lines[i].origin;
-                let checked = if n == 1 { " checked" } else { "" };
-                out.push(
-                    &format!(
-                        "<div class=\"tabbed-block\"><input type=\"radio\" name=\"__tabbed_{set}\" id=\"__tabbed_{set}_{n}\"{checked}><label for=\"__tabbed_{set}_{n}\">{}</label>",
-                        escape(&c[2])
-                    ),
-                    to,
-                );
-                out.push("<div class=\"tabbed-content\">", to);
-                out.push("", to);
-                let (body, used) = body_of(&lines[i + 1..]);
-                blocks(&body, out, pre);
-                out.push("", to);
-                out.push("</div></div>", to);
-                out.push("", to);
-                i += 1 + used;
-                // Blank lines between tabs of one set.
-                let mut j = i;
-                while j < lines.len() && lines[j].text.trim().is_empty() {
-                    j += 1;
-                }
-                if j < lines.len()
-                    && TAB.captures(&lines[j].text).is_some_and(|c| c.get(1).is_none_or(|m| m.as_str() != "!"))
-                {
-                    i = j;
-                } else {
-                    break;
-                }
-            }
-            out.push("</div>", o);
-            out.push("", o);
-            continue;
-        }
-        if let Some(c) = ABBR.captures(&line.text) {
-            pre.abbreviations.push((c[1].to_owned(), c[2].trim().to_owned()));
-            out.push("", line.origin);
-            i += 1;
-            continue;
-        }
-        if !pre.raw_html && has_raw_html(&line.text) {
-            pre.raw_html = true;
-        }
-        out.push(&inline_marks(&line.text), line.origin);
-        i += 1;
-    }
-}
-
 /// Whether a line has something that looks like an HTML tag, comment or autolink outside
 /// code spans (over-approximates: such pages are sanitised).
-fn has_raw_html(line: &str) -> bool {
+pub(super) fn has_raw_html(line: &str) -> bool {
     let mut in_code = false;
     let bytes = line.as_bytes();
     for (i, &b) in bytes.iter().enumerate() {
@@ -389,9 +207,9 @@ fn has_raw_html(line: &str) -> bool {
     false
 }
 
-/// `==mark==` and `^^insert^^` outside code spans.
-fn inline_marks(line: &str) -> String {
-    if !line.contains("==") && !line.contains('^') && !line.contains('~') {
+/// `==mark==`, `^^insert^^`, `~sub~`, `^sup^` and escaped spaces outside code spans.
+pub(super) fn inline_marks(line: &str) -> String {
+    if !line.contains("==") && !line.contains('^') && !line.contains('~') && !line.contains("\\ ") {
         return line.to_owned();
     }
     let mut out = String::with_capacity(line.len() + 16);
@@ -427,7 +245,32 @@ fn mark_text(s: &str) -> String {
     let s = MARK.replace_all(s, "<mark>$1</mark>");
     let s = INS.replace_all(&s, "<ins>$1</ins>");
     let s = SUB.replace_all(&s, "$1<sub>$2</sub>$3");
-    SUP.replace_all(&s, "$1<sup>$2</sup>$3").into_owned()
+    let s = SUP.replace_all(&s, "$1<sup>$2</sup>$3");
+    unescape_spaces(&s)
+}
+
+/// `\ ` is a space: pymdownx.caret and pymdownx.tilde (both on in techdocs-core) make the
+/// space escapable everywhere. An escaped backslash (`\\`) stays as written.
+fn unescape_spaces(s: &str) -> String {
+    if !s.contains("\\ ") {
+        return s.to_owned();
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (c, chars.peek()) {
+            ('\\', Some(' ')) => {
+                out.push(' ');
+                chars.next();
+            }
+            ('\\', Some('\\')) => {
+                out.push_str("\\\\");
+                chars.next();
+            }
+            _ => out.push(c),
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -479,6 +322,9 @@ mod tests {
         assert!(p.text.contains("<mark>hi</mark> `==no==` <ins>ins</ins>"), "{}", p.text);
         let q = run("CO~2~ and x^2^, ~~gone~~, `a~b~c` and [^1]\n");
         assert_eq!(q.text, "CO<sub>2</sub> and x<sup>2</sup>, ~~gone~~, `a~b~c` and [^1]\n");
+        // Escaped spaces: inside `^...^` / `~...~` (pymdownx.caret, tilde), and anywhere else.
+        let e = run("T^max\\ load^ at H~2\\ gas~, a\\ b, `c\\ d` and \\\\ e\n");
+        assert_eq!(e.text, "T<sup>max load</sup> at H<sub>2 gas</sub>, a b, `c\\ d` and \\\\ e\n");
         assert_eq!(p.abbreviations, vec![("HTML".to_owned(), "Hyper Text".to_owned())]);
         assert_eq!(p.lines.len(), 5);
     }

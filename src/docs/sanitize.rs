@@ -38,7 +38,8 @@ static CLEANER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
     b.add_tag_attributes("label", ["for"]);
     b.add_tag_attributes("details", ["open"]);
     b.add_tag_attributes("img", ["loading", "width", "height", "alt", "src"]);
-    b.add_tag_attributes("a", ["href", "target"]);
+    // `<a name>` anchors (terraform-docs, hand-written HTML) stay link targets.
+    b.add_tag_attributes("a", ["href", "target", "name"]);
     b.add_tag_attributes("th", ["style"]);
     b.add_tag_attributes("td", ["style"]);
     b.add_tag_attributes("ol", ["start"]);

@@ -66,6 +66,9 @@ pub struct DocPageView {
     /// Page path relative to `site.base_path`.
     pub url: String,
     pub is_home: bool,
+    /// The body has no `<h1>`: the theme shows `title` as the page's heading (Material for
+    /// MkDocs, TechDocs' theme, does the same).
+    pub show_title: bool,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -74,6 +77,8 @@ pub struct DocSiteView {
     /// Site home, relative to `site.base_path`.
     pub url: String,
     pub entity: EntityLink,
+    /// Other entities documented by this site (their `techdocs-ref` names the same directory).
+    pub also: Vec<EntityLink>,
     pub owner: Option<EntityLink>,
     pub lifecycle: Option<String>,
     pub nav: Vec<NavNode>,
@@ -133,7 +138,7 @@ fn nav_nodes(site: &DocSite, items: &[NavItem], current: Option<&str>, depth: us
                     if expanded { nav_nodes(site, children, current, depth + 1) } else { (Vec::new(), 0, 0) };
                 let url = first_page(children)
                     .and_then(|s| page_title(site, s))
-                    .map(|p| format!("{}{}", site.url_base, p.url));
+                    .map(|p| format!("{}{}", site.url_base, crate::docs::encode_path(&p.url)));
                 NavNode {
                     title: title.clone(),
                     url,
@@ -222,7 +227,8 @@ pub fn pages(
                 Some(p) => (link(p.checked_sub(1).and_then(|q| order.get(q))), link(order.get(p + 1))),
                 None => (None, None),
             };
-            let is_home = page.url.is_empty() || page.url == "index.html";
+            let page_url = format!("{}{}", site.url_base, crate::docs::encode_path(&page.url));
+            let is_home = page_url == site.home;
             let (nav, _, _) = nav_nodes(site, &site.nav, if is_home { None } else { Some(&page.src) }, 0);
             let (mut edit_url, mut source_url) = file_urls(config, site, page);
             if let Some(e) = entity {
@@ -232,8 +238,9 @@ pub fn pages(
             }
             let site_view = DocSiteView {
                 name: site.site_name.clone(),
-                url: site.url_base.clone(),
+                url: site.home.clone(),
                 entity: builder.link(&site.entity),
+                also: site.shared_with.iter().map(|r| builder.link(r)).collect(),
                 owner: entity.and_then(|e| builder.owner_link(e)),
                 lifecycle: entity.and_then(|e| e.spec_str("lifecycle").map(str::to_owned)),
                 nav,
@@ -254,8 +261,9 @@ pub fn pages(
                 edit_url,
                 source_url,
                 mermaid: page.mermaid,
-                url: format!("{}{}", site.url_base, crate::docs::encode_path(&page.url)),
+                url: page_url,
                 is_home,
+                show_title: !page.html.contains("<h1"),
             };
             let path = site.output_path(page);
             let html = render(&path, &site_view, &view, page)?;

@@ -154,6 +154,8 @@ pub fn templates(portal: &Portal, builder: &ViewBuilder) -> Vec<TemplateCard> {
 #[derive(Serialize)]
 pub struct DocsCard {
     pub entity: EntityLink,
+    /// Other entities documented by this site.
+    pub also: Vec<EntityLink>,
     pub name: String,
     pub url: String,
     pub pages: usize,
@@ -166,8 +168,9 @@ pub fn docs(portal: &Portal, builder: &ViewBuilder) -> Vec<DocsCard> {
         .iter()
         .map(|s| DocsCard {
             entity: builder.link(&s.entity),
+            also: s.shared_with.iter().map(|r| builder.link(r)).collect(),
             name: s.site_name.clone(),
-            url: s.url_base.clone(),
+            url: s.home.clone(),
             pages: s.pages.len(),
         })
         .collect();

@@ -230,9 +230,10 @@ fn users_and_groups_are_shown_by_their_profile_display_name() {
     assert!(group.contains(">Ann Smith</a>"), "member listed by display name");
 }
 
-/// Two entities documented from one directory get two sites whose links stay in their own site.
+/// Two entities documented from one directory share one site, at the URL of the first by
+/// reference; links inside it stay in it (issue 10).
 #[test]
-fn two_entities_sharing_a_docs_directory_link_within_their_own_site() {
+fn two_entities_sharing_a_docs_directory_share_one_site() {
     let f = Fixture::empty()
         .file("org.yaml", &group("team-a"))
         .file(
@@ -243,8 +244,12 @@ fn two_entities_sharing_a_docs_directory_link_within_their_own_site() {
         .file("svc/docs/setup.md", "# Setup\n")
         .file("portico.yaml", "catalog:\n  locations: [org.yaml]\n");
     f.build(&[]).assert_code(0);
-    let sys = f.read("public/docs/default/system/sys/index.html");
-    assert!(sys.contains("href=\"/docs/default/system/sys/setup/\""), "link stays in the system's docs");
+    assert!(!f.path().join("public/docs/default/system").exists(), "one site");
     let svc = f.read("public/docs/default/component/svc/index.html");
     assert!(svc.contains("href=\"/docs/default/component/svc/setup/\""));
+    let sys = f.read("public/catalog/default/system/sys/index.html");
+    assert!(
+        sys.contains("<dt>Docs</dt><dd><a href=\"/docs/default/component/svc/\""),
+        "the system links to the shared site"
+    );
 }

@@ -16,12 +16,12 @@ use std::path::Path;
 use crate::support::{Fixture, backstage_examples, summary};
 
 /// A copy of `tests/fixtures/docs/<name>`.
-fn fixture(name: &str) -> Fixture {
+pub(crate) fn fixture(name: &str) -> Fixture {
     Fixture::named(&format!("docs/{name}"))
 }
 
 /// A copy of `tests/fixtures/docs/<name>`, built with exit code 0.
-fn built(name: &str) -> Fixture {
+pub(crate) fn built(name: &str) -> Fixture {
     let f = fixture(name);
     f.build(&[]).assert_code(0);
     f
@@ -29,13 +29,13 @@ fn built(name: &str) -> Fixture {
 
 /// The written page at `url` (relative to the site, `""` for the home page) of the docs of
 /// `component:default/<entity>`.
-fn page(f: &Fixture, entity: &str, url: &str) -> String {
+pub(crate) fn page(f: &Fixture, entity: &str, url: &str) -> String {
     f.read(&format!("public/docs/default/component/{entity}/{url}index.html"))
 }
 
 /// The rendered Markdown body: `<div class="md">` up to its `</div>` before the pager or the end
 /// of the article.
-fn md(page: &str) -> &str {
+pub(crate) fn md(page: &str) -> &str {
     let start = page.find("<div class=\"md\">").expect("a docs page has <div class=\"md\">");
     let rest = &page[start..];
     let stop = rest.find("<nav class=\"pager\"").or_else(|| rest.find("</article>")).expect("end of the article");
@@ -44,23 +44,23 @@ fn md(page: &str) -> &str {
 }
 
 /// `file:line:col severity code` of every diagnostic of `portico check`.
-fn diags(f: &Fixture) -> Vec<String> {
+pub(crate) fn diags(f: &Fixture) -> Vec<String> {
     summary(&f.diagnostics())
 }
 
 /// The text of `<title>`.
-fn title(page: &str) -> &str {
+pub(crate) fn title(page: &str) -> &str {
     let start = page.find("<title>").expect("<title>") + "<title>".len();
     &page[start..start + page[start..].find("</title>").expect("</title>")]
 }
 
 /// Every `id="..."` of an HTML fragment, in order.
-fn ids(html: &str) -> Vec<&str> {
+pub(crate) fn ids(html: &str) -> Vec<&str> {
     html.match_indices(" id=\"").map(|(i, m)| &html[i + m.len()..][..html[i + m.len()..].find('"').unwrap()]).collect()
 }
 
 /// (text, href) of the links of the docs navigation of a page, in order.
-fn nav_links(page: &str) -> Vec<(String, String)> {
+pub(crate) fn nav_links(page: &str) -> Vec<(String, String)> {
     let start = page.find("<nav class=\"docs-nav\"").expect("docs nav");
     let nav = &page[start..start + page[start..].find("</nav>").unwrap()];
     nav.match_indices("<a href=\"")
@@ -75,7 +75,7 @@ fn nav_links(page: &str) -> Vec<(String, String)> {
 }
 
 /// The href of the pager link of class `class` (`prev` or `next`), if any.
-fn pager(page: &str, class: &str) -> Option<String> {
+pub(crate) fn pager(page: &str, class: &str) -> Option<String> {
     let marker = format!("<a class=\"{class}\" href=\"");
     let start = page.find(&marker)? + marker.len();
     Some(page[start..start + page[start..].find('"').unwrap()].to_owned())
@@ -98,7 +98,7 @@ fn reading_order(f: &Fixture, entity: &str) -> Vec<String> {
 
 /// Asserts that the root-relative `href` names a file written to `public/`.
 #[track_caller]
-fn assert_published(f: &Fixture, href: &str) {
+pub(crate) fn assert_published(f: &Fixture, href: &str) {
     let rel = href.strip_prefix('/').unwrap_or_else(|| panic!("{href} is not root-relative"));
     let path =
         if rel.ends_with('/') || rel.is_empty() { format!("public/{rel}index.html") } else { format!("public/{rel}") };
@@ -720,12 +720,13 @@ fn techdocs_url_refs_are_a_warning_at_the_annotation_and_build_nothing() {
     assert!(!entity.contains("Read the docs"));
 }
 
+/// Backstage resolves `dir:` against the descriptor's location; for a catalog registered by URL
+/// that may leave the descriptor's folder as long as it stays in the repository (issue 10).
 #[test]
-fn techdocs_ref_leaving_the_descriptor_directory_is_an_error() {
-    let f = fixture("techdocs-ref-outside");
-    assert_eq!(diags(&f), ["services/svc/catalog-info.yaml:6:32 error techdocs-ref-outside"]);
-    f.build(&[]).assert_code(0);
-    assert!(!f.path().join("public/docs/default/component/svc").exists());
+fn techdocs_ref_to_a_directory_above_the_descriptor_is_built() {
+    let f = built("techdocs-ref-outside");
+    assert_eq!(diags(&f), Vec::<String>::new());
+    assert!(md(&page(&f, "svc", "")).contains("<h1 id=\"root-docs\">"));
 }
 
 #[test]

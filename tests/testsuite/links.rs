@@ -6,8 +6,10 @@ use std::path::Path;
 
 use crate::support::{Fixture, backstage_examples};
 
-/// Crawls `public/` and returns the broken references as `page -> target` lines.
-fn broken_links(f: &Fixture, base: &str) -> (usize, Vec<String>) {
+/// Crawls `public/` and returns the number of references checked and the broken ones as
+/// `page -> target` lines. A fragment must name an `id` or an `<a name>` of the target page (browsers
+/// scroll to either).
+pub(crate) fn broken_links(f: &Fixture, base: &str) -> (usize, Vec<String>) {
     let root = f.path().join("public");
     let mut files = Vec::new();
     let mut stack = vec![root.clone()];
@@ -23,13 +25,16 @@ fn broken_links(f: &Fixture, base: &str) -> (usize, Vec<String>) {
     }
     let existing: BTreeSet<&str> = files.iter().map(String::as_str).collect();
     let attr = regex::Regex::new(r#"(?:href|src)="([^"]*)""#).unwrap();
-    let id = regex::Regex::new(r#"\bid="([^"]+)""#).unwrap();
+    let id = regex::Regex::new(r#"\bid="([^"]+)"|<a name="([^"]+)""#).unwrap();
     let mut ids: HashMap<&str, BTreeSet<String>> = HashMap::new();
     let pages: Vec<&String> = files.iter().filter(|f| f.ends_with(".html")).collect();
     let texts: HashMap<&str, String> =
         pages.iter().map(|p| (p.as_str(), std::fs::read_to_string(root.join(p)).unwrap())).collect();
     for (p, text) in &texts {
-        ids.insert(p, id.captures_iter(text).map(|c| c[1].to_owned()).collect());
+        ids.insert(
+            p,
+            id.captures_iter(text).filter_map(|c| c.get(1).or(c.get(2)).map(|m| m.as_str().to_owned())).collect(),
+        );
     }
     let mut broken = Vec::new();
     let mut checked = 0;

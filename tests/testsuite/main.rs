@@ -15,3 +15,4 @@ mod monorepos;
 mod safety;
 mod search;
 mod serve;
+mod techdocs_core;
