@@ -74,6 +74,10 @@ impl Repository {
             return None;
         }
         // `<ref>/<path>`: the ref may have slashes; the first split naming a file that exists wins.
+        // A URL with a ref and no path (`…/tree/main`) names the root itself ("").
+        if rest.len() == 1 {
+            return Some(String::new());
+        }
         (1..rest.len()).find_map(|i| exists(&percent_decode(&rest[i..].join("/"))))
     }
 }
@@ -179,6 +183,8 @@ mod tests {
             ("https://github.com/acme/portal/blob/main/catalog/all.yaml", Some("catalog/all.yaml")),
             ("https://github.com/Acme/Portal/blob/feature/x/catalog/all.yaml", Some("catalog/all.yaml")),
             ("https://github.com/acme/portal/tree/main/catalog/teams", Some("catalog/teams")),
+            ("https://github.com/acme/portal/tree/main", Some("")),
+            ("https://github.com/acme/portal/tree/main/", Some("")),
             ("https://github.com/acme/portal/blob/main/catalog/all.yaml?plain=1#L3", Some("catalog/all.yaml")),
             ("https://raw.githubusercontent.com/acme/portal/main/catalog/all.yaml", Some("catalog/all.yaml")),
             ("https://github.com/acme/portal/blob/main/catalog/missing.yaml", None),

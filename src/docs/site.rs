@@ -206,13 +206,19 @@ fn docs_dir_of(config: &Config, entity: &Entity, diags: &mut Vec<Diagnostic>) ->
     let reference = entity.annotations.get(TECHDOCS_REF)?;
     let pos = entity.annotation_pos.get(TECHDOCS_REF).copied();
     let file = &entity.source.file;
+    // `url:` into this repository is a directory of the checkout.
+    if let Some(url) = reference.strip_prefix("url:")
+        && let Some(dir) = config.repository.local_path(url.trim(), &config.root)
+    {
+        return Some(dir);
+    }
     let Some(dir) = reference.strip_prefix("dir:") else {
         let diag = if reference.starts_with("url:") {
             Diagnostic::warning(
                 "techdocs-url",
-                format!("docs at `{reference}` are not built: Portico reads the monorepo only"),
+                format!("docs at `{reference}` are not built: it is not a directory of this repository, and Portico reads the checkout only"),
             )
-            .hint("commit the docs next to the descriptor and use `dir:.`")
+            .hint("commit the docs next to the descriptor and use `dir:.`; URLs into this repository are recognised from `source_url` in portico.yaml or the `origin` remote")
         } else {
             Diagnostic::warning(
                 "invalid-techdocs-ref",

@@ -57,7 +57,7 @@ pub fn resolve_target(
             Some(rel) => {
                 // A directory (`/tree/…`): Backstage reads `catalog-info.yaml` files under it.
                 let before = found.len();
-                let prefix = format!("{rel}/");
+                let prefix = if rel.is_empty() { String::new() } else { format!("{rel}/") };
                 found.extend(
                     inventory
                         .catalog_files

@@ -423,3 +423,39 @@ fn issue_10_diagnostics_explain_yaml_rules_suggest_names_and_point_at_the_field(
     // `info: [broken` is line 2 of the block that starts at 29:5: the bracket is at 30:11.
     assert_eq!((inline["line"].as_u64(), inline["column"].as_u64()), (Some(30), Some(11)), "{inline}");
 }
+
+#[test]
+fn issue_10_techdocs_url_refs_into_this_repository_are_built_from_the_checkout() {
+    let descriptor = |name: &str, reference: &str| {
+        component(name, "team-a")
+            .replace("metadata:\n", &format!("metadata:\n  annotations:\n    backstage.io/techdocs-ref: {reference}\n"))
+    };
+    let f = Fixture::empty()
+        .file(".git/config", "[remote \"origin\"]\n\turl = https://github.com/acme/platform.git\n")
+        .file(
+            "services/orders/catalog-info.yaml",
+            &descriptor("orders", "url:https://github.com/acme/platform/tree/main/services/orders"),
+        )
+        .file("services/orders/mkdocs.yml", "site_name: Orders\n")
+        .file("services/orders/docs/index.md", "# Orders\n\nHow orders flow.\n")
+        .file(
+            "catalog-info.yaml",
+            &format!(
+                "{}---\n{}",
+                descriptor("platform", "url:https://github.com/acme/platform/tree/main"),
+                group("team-a")
+            ),
+        )
+        .file("mkdocs.yml", "site_name: Platform\n")
+        .file("docs/index.md", "# Platform handbook\n")
+        .file(
+            "services/billing/catalog-info.yaml",
+            &descriptor("billing", "url:https://github.com/other/repo/tree/main"),
+        );
+    let diags = f.diagnostics();
+    let codes: Vec<&str> = diags.iter().map(|d| d["code"].as_str().unwrap()).collect();
+    assert_eq!(codes, ["techdocs-url"], "{diags:?}");
+    f.build(&[]).assert_code(0);
+    assert!(f.read("public/docs/default/component/orders/index.html").contains("How orders flow."));
+    assert!(f.read("public/docs/default/component/platform/index.html").contains("Platform handbook"));
+}
