@@ -15,9 +15,8 @@ use regex::Regex;
 use super::markdown::escape;
 use super::mkdocs::Extensions;
 
-static MAGIC_LINK: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"(?i)\b(?:https?://|ftp://|www\.)[^\s<>"]*[^\s<>"'.,:;!?)\]]"#).expect("static pattern")
-});
+static MAGIC_LINK: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r#"(?i)\b(?:https?://|www\.)[^\s<>"]*[^\s<>"'.,:;!?)\]]"#).expect("static pattern"));
 static EMOJI: LazyLock<Regex> = LazyLock::new(|| Regex::new(r":([a-z0-9_+\-]+):").expect("static pattern"));
 static KEYS: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"\+\+((?:[\w\-]+|"[^"]+"|'[^']+')(?:\+(?:[\w\-]+|"[^"]+"|'[^']+'))*)\+\+"#).expect("static pattern")

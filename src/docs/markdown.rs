@@ -128,6 +128,7 @@ pub fn render<K: Clone>(
         inline: Inline::new(ext, &pre.abbreviations),
         linenums: ext.linenums,
         link_depth: 0,
+        refused_links: Vec::new(),
         strip_next: None,
         footnote_order: Vec::new(),
         footnote_refs: std::collections::HashMap::new(),
@@ -163,6 +164,8 @@ struct Renderer<'p, 'e, K> {
     /// Line numbers on code blocks unless a block says otherwise (`pymdownx.highlight`).
     linenums: bool,
     link_depth: usize,
+    /// For each open link: whether its URL was refused (it is written as a `<span>`).
+    refused_links: Vec<bool>,
     /// An attribute list consumed from the text after a link or image: (first event index,
     /// bytes still to drop). pulldown-cmark may split that text over several events.
     strip_next: Option<(usize, usize)>,
@@ -198,6 +201,15 @@ fn slug_text(inline: &Inline, text: &str) -> String {
 
 /// Parses a trailing `{: #id .class key=value }` attribute list at the start of `text`.
 /// Returns the attributes as HTML and the length consumed.
+/// Whether `resolved` is a URL the policy refused (rather than a broken link).
+fn is_refused<K>(resolved: &Resolved<K>, written: &str) -> bool {
+    resolved.problem.is_some() && crate::urls::check(written).is_err()
+}
+
+/// Attributes that hold URLs a browser follows or loads.
+const URL_ATTRIBUTES: [&str; 9] =
+    ["action", "formaction", "xlink:href", "poster", "background", "cite", "data", "longdesc", "ping"];
+
 fn leading_attr_list(text: &str) -> Option<(String, usize)> {
     let rest = text.strip_prefix('{')?;
     let end = rest.find('}')?;
@@ -235,7 +247,13 @@ fn leading_attr_list(text: &str) -> Option<(String, usize)> {
         let _ = write!(html, " class=\"{}\"", escape(&classes.join(" ")));
     }
     for (k, v) in attrs {
-        if k.to_ascii_lowercase().starts_with("on") {
+        let key = k.to_ascii_lowercase();
+        // No event handlers; no second `href`/`src` beside the one the link resolved; no URL
+        // attribute the URL policy refuses.
+        if key.starts_with("on") || matches!(key.as_str(), "href" | "src" | "srcdoc" | "srcset") {
+            continue;
+        }
+        if URL_ATTRIBUTES.contains(&key.as_str()) && crate::urls::check(&v).is_err() {
             continue;
         }
         let _ = write!(html, " {}=\"{}\"", escape(&k), escape(&v));
@@ -324,6 +342,15 @@ impl<'p, 'e, K: Clone> Renderer<'p, 'e, K> {
                     self.note_link(&resolved, dest_url, range.start);
                     let end = find_end(events, i);
                     let attrs = self.attrs_after(events, end);
+                    // A URL the policy refused: its text, not a link.
+                    let refused = is_refused(&resolved, dest_url);
+                    self.refused_links.push(refused);
+                    if refused {
+                        self.html("<span class=\"refused-link\">".into());
+                        self.link_depth += 1;
+                        i += 1;
+                        continue;
+                    }
                     let mut tag = format!("<a href=\"{}\"", escape(&resolved.href));
                     if !title.is_empty() {
                         let _ = write!(tag, " title=\"{}\"", escape(title));
@@ -334,7 +361,8 @@ impl<'p, 'e, K: Clone> Renderer<'p, 'e, K> {
                     self.link_depth += 1;
                 }
                 Event::End(TagEnd::Link) => {
-                    self.html("</a>".into());
+                    let refused = self.refused_links.pop().unwrap_or(false);
+                    self.html(if refused { "</span>" } else { "</a>" }.into());
                     self.link_depth = self.link_depth.saturating_sub(1);
                 }
                 Event::Start(Tag::Image { dest_url, title, .. }) => {
@@ -343,6 +371,11 @@ impl<'p, 'e, K: Clone> Renderer<'p, 'e, K> {
                     let resolved = (self.resolve)(dest_url, true);
                     self.note_link(&resolved, dest_url, range.start);
                     let attrs = self.attrs_after(events, end);
+                    if is_refused(&resolved, dest_url) {
+                        self.html(format!("<span class=\"refused-link\">{}</span>", escape(&alt)));
+                        i = end + 1;
+                        continue;
+                    }
                     let mut tag = format!("<img src=\"{}\" alt=\"{}\"", escape(&resolved.href), escape(&alt));
                     if !title.is_empty() {
                         let _ = write!(tag, " title=\"{}\"", escape(title));
@@ -422,7 +455,8 @@ impl<'p, 'e, K: Clone> Renderer<'p, 'e, K> {
     /// Records a link's problem or the anchor to check later.
     fn note_link(&mut self, resolved: &Resolved<K>, written: &str, offset: usize) {
         if let Some(problem) = &resolved.problem {
-            self.problem(Severity::Warning, "broken-link", offset, problem.clone());
+            let code = if is_refused(resolved, written) { "unsafe-url" } else { "broken-link" };
+            self.problem(Severity::Warning, code, offset, problem.clone());
         }
         if let Some((target, anchor)) = &resolved.anchor {
             self.anchors.push(AnchorUse {

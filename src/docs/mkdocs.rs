@@ -22,6 +22,8 @@ pub struct MkdocsConfig {
     pub edit_uri: Option<String>,
     pub nav: Option<Node>,
     pub extensions: Extensions,
+    /// `repo_url`/`edit_uri` values the URL policy refused (left out): where, and why.
+    pub refused: Vec<(Pos, String)>,
 }
 
 impl Default for MkdocsConfig {
@@ -34,6 +36,7 @@ impl Default for MkdocsConfig {
             edit_uri: None,
             nav: None,
             extensions: Extensions::default(),
+            refused: Vec::new(),
         }
     }
 }
@@ -112,8 +115,14 @@ pub fn parse_config(text: &str) -> Result<MkdocsConfig, (Option<Pos>, String)> {
     if let Some(Value::Bool(b)) = root.get("use_directory_urls").map(|n| &n.value) {
         config.use_directory_urls = *b;
     }
-    config.repo_url = string("repo_url");
-    config.edit_uri = string("edit_uri");
+    for (key, slot) in [("repo_url", &mut config.repo_url), ("edit_uri", &mut config.edit_uri)] {
+        let Some(node) = root.get(key) else { continue };
+        let Some(value) = node.as_str() else { continue };
+        match crate::urls::check(value) {
+            Ok(()) => *slot = Some(value.to_owned()),
+            Err(scheme) => config.refused.push((node.pos, crate::urls::refused(&format!("`{key}`"), value, &scheme))),
+        }
+    }
     config.nav = root.get("nav").cloned();
     config.extensions = extensions(&root, text);
     Ok(config)
@@ -243,7 +252,11 @@ fn nav_leaf(
         let (alias, children) = include(&inc)?;
         return Some(NavItem::Section { title: title.map_or(alias, str::to_owned), children });
     }
-    if crate::paths::is_url(target) || target.starts_with("mailto:") {
+    if crate::urls::scheme(target).is_some() {
+        if let Err(scheme) = crate::urls::check(target) {
+            problems.push(NavProblem { pos, message: crate::urls::refused("nav link", target, &scheme) });
+            return None;
+        }
         return Some(NavItem::Link { title: title.unwrap_or(target).to_owned(), url: target.to_owned() });
     }
     let src = target.trim_start_matches("./").to_owned();

@@ -44,7 +44,8 @@ static CLEANER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
     b.add_tag_attributes("td", ["style"]);
     b.add_tag_attributes("ol", ["start"]);
     // Relative URLs are the norm in docs; schemes are limited to safe ones.
-    b.url_schemes(HashSet::from(["http", "https", "mailto", "tel", "ftp"]));
+    // The URL policy of `crate::urls`.
+    b.url_schemes(HashSet::from(["http", "https", "mailto", "tel"]));
     b.link_rel(Some("noopener"));
     b.id_prefix(None);
     b.strip_comments(true);

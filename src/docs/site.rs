@@ -70,7 +70,16 @@ fn read_mkdocs(config: &Config, dir: &str, diags: &mut Vec<Diagnostic>) -> Optio
         }
         let Ok(text) = std::fs::read_to_string(config.root.join(&rel)) else { continue };
         return match mkdocs::parse_config(&text) {
-            Ok(c) => Some((c, rel)),
+            Ok(c) => {
+                for (pos, message) in &c.refused {
+                    diags.push(
+                        Diagnostic::warning("unsafe-url", message.clone())
+                            .at(&rel, Some(*pos))
+                            .hint("links may be http, https, mailto, tel or relative URLs"),
+                    );
+                }
+                Some((c, rel))
+            }
             Err((pos, message)) => {
                 diags.push(Diagnostic::error("invalid-mkdocs", format!("invalid mkdocs.yml: {message}")).at(&rel, pos));
                 Some((MkdocsConfig::default(), rel))
