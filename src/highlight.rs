@@ -97,6 +97,14 @@ pub fn highlight(code: &str, lang: Option<&str>) -> Arc<Highlighted> {
     CACHE.insert(key, Arc::new(render(code, syntax)))
 }
 
+/// Empties the block cache, so that [`highlight`] works again on every block (for benchmarks).
+#[doc(hidden)]
+pub fn clear_cache() {
+    for shard in &CACHE.shards {
+        shard.lock().unwrap_or_else(PoisonError::into_inner).clear();
+    }
+}
+
 /// CSS for the `hl-` classes: the light theme by default and under `[data-theme="light"]`, the
 /// dark theme under `[data-theme="dark"]` and for `prefers-color-scheme: dark` unless the page is
 /// forced light. Each theme sits under its own mutually exclusive selectors, so a scope that only
