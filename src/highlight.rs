@@ -2,8 +2,8 @@
 //!
 //! Engine: syntect with the Oniguruma regex engine and two-face's syntax set (its onig build,
 //! which also has `JavaScript (Babel)`). Grammars are loaded and their regexes compiled on first
-//! use: the first block of a language costs 2-25 ms, with fancy-regex it cost up to 0.5 s and
-//! 90 MB for TypeScript (`cargo bench --bench docs` measures both).
+//! use: the first block of a language costs 2-35 ms, with fancy-regex it cost up to 0.5 s and
+//! 90 MB for TypeScript (`cargo bench --bench docs` measures it per language).
 //!
 //! Input: the text of a fenced code block and the language name written after the fence
 //! (Pygments, MkDocs or GitHub spelling, any case). Output: a [`Highlighted`] block, one HTML
