@@ -44,6 +44,9 @@ pub struct Highlighted {
 /// slow on minified files (with fancy-regex a 16 KiB JavaScript line took ~150 ms), and nobody
 /// reads such a line.
 pub const MAX_LINE_BYTES: usize = 16 * 1024;
+/// Blocks larger than this are shown plain: highlighting is linear, but a 20 MB block would
+/// hold the build for a minute for colours nobody reads.
+pub const MAX_BLOCK_BYTES: usize = 512 * 1024;
 
 /// Class prefix of every span; [`stylesheet`] uses the same prefix.
 const CLASS_PREFIX: &str = "hl-";
@@ -121,6 +124,11 @@ pub fn stylesheet() -> String {
     STYLESHEET.clone()
 }
 
+/// Whether blocks of fence language `lang` get colours (small enough ones).
+pub fn is_highlighted(lang: &str) -> bool {
+    resolve_syntax(lang).is_some()
+}
+
 /// Finds the syntax for a fence language name, or `None` for plain text.
 fn resolve_syntax(lang: &str) -> Option<&'static SyntaxReference> {
     let lang = lang.trim().to_ascii_lowercase();
@@ -138,6 +146,7 @@ fn resolve_syntax(lang: &str) -> Option<&'static SyntaxReference> {
 fn render(code: &str, syntax: Option<&SyntaxReference>) -> Highlighted {
     let lines: Vec<&str> = code.lines().collect();
     if let Some(syntax) = syntax
+        && code.len() <= MAX_BLOCK_BYTES
         && lines.iter().all(|line| line.len() <= MAX_LINE_BYTES)
         // A grammar bug must cost one block its colours, not the build.
         && let Ok(Some(html)) = panic::catch_unwind(AssertUnwindSafe(|| highlight_lines(&lines, syntax)))

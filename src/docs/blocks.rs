@@ -575,7 +575,13 @@ mod tests {
     use crate::docs::preprocess::{Preprocessed, SnippetScope, preprocess};
 
     fn pre(md: &str) -> Preprocessed {
-        let scope = SnippetScope { root: std::path::Path::new("/nonexistent"), bases: &[], boundary: "" };
+        let scope = SnippetScope {
+            root: std::path::Path::new("/nonexistent"),
+            bases: &[],
+            boundary: "",
+            page: "p.md",
+            limit: 1 << 20,
+        };
         preprocess(md, &scope)
     }
 

@@ -565,6 +565,18 @@ impl<'p, 'e, K: Clone> Renderer<'p, 'e, K> {
                 format!("`{lang}` diagrams are not rendered at build time; shown as code"),
             );
         }
+        if code.len() > crate::highlight::MAX_BLOCK_BYTES && crate::highlight::is_highlighted(lang) {
+            self.problem(
+                Severity::Info,
+                "code-not-highlighted",
+                offset,
+                format!(
+                    "this `{lang}` block is {} KB, over the {} KB Portico highlights: it is shown as plain text",
+                    code.len() / 1024,
+                    crate::highlight::MAX_BLOCK_BYTES / 1024
+                ),
+            );
+        }
         let highlighted = crate::highlight::highlight(code, (!lang.is_empty()).then_some(lang));
         let mut html = String::with_capacity(code.len() * 3);
         let data_lang =

@@ -84,7 +84,7 @@ pub(super) fn render_page_cached(
 ) -> (Arc<DocPage>, Vec<Diagnostic>) {
     let plan = &ctx.plans[key.0];
     let (src, file) = &plan.pages[key.1];
-    let text = std::fs::read(ctx.config.root.join(file)).unwrap_or_default();
+    let text = crate::input::read(&ctx.config.root.join(file), ctx.config.limits.file).unwrap_or_default();
     let page_key = crate::cache::key(&[&text, link_key.as_bytes(), src.as_bytes(), plan.url_base.as_bytes()]);
     let slot = (plan.url_base.clone(), file.clone());
     if let Some(hit) = cache.docs.lock().expect("cache lock").get(&slot) {
@@ -111,7 +111,7 @@ pub(super) fn render_page(ctx: &LinkContext, key: PageKey) -> (DocPage, Vec<Diag
     let plan = &ctx.plans[s];
     let (src, file) = &plan.pages[p];
     let mut diags = Vec::new();
-    let text = match std::fs::read_to_string(ctx.config.root.join(file)) {
+    let text = match crate::input::read_to_string(&ctx.config.root.join(file), ctx.config.limits.file) {
         Ok(t) => t,
         Err(e) => {
             diags.push(Diagnostic::error("unreadable-file", format!("cannot read docs page: {e}")).at(file, None));
@@ -128,10 +128,16 @@ pub(super) fn render_page(ctx: &LinkContext, key: PageKey) -> (DocPage, Vec<Diag
         .cloned()
         .unwrap_or_default();
     let bases = [project.clone()];
-    let scope = preprocess::SnippetScope { root: &ctx.config.root, bases: &bases, boundary: &project };
+    let scope = preprocess::SnippetScope {
+        root: &ctx.config.root,
+        bases: &bases,
+        boundary: &project,
+        page: file,
+        limit: ctx.config.limits.file,
+    };
     let pre = preprocess::preprocess(&text, &scope);
-    for (pos, message) in &pre.problems {
-        diags.push(Diagnostic::warning("snippet-missing", message.clone()).at(file, Some(*pos)));
+    for (pos, code, message) in &pre.problems {
+        diags.push(Diagnostic::warning(code, message.clone()).at(file, Some(*pos)));
     }
     let fm = match &pre.front_matter {
         Some((yaml, line)) => front_matter(yaml, *line, file, &mut diags),

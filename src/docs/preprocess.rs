@@ -35,8 +35,8 @@ pub struct Preprocessed {
     pub front_matter: Option<(String, u32)>,
     /// Snippet files included (root-relative).
     pub snippets: Vec<String>,
-    /// Problems: position in the page and message.
-    pub problems: Vec<(Pos, String)>,
+    /// Problems: position in the page, diagnostic code and message.
+    pub problems: Vec<(Pos, &'static str, String)>,
     /// Whether the page (outside code) contains raw HTML of its author, which must be sanitised.
     pub raw_html: bool,
 }
@@ -64,7 +64,18 @@ pub struct SnippetScope<'a> {
     pub bases: &'a [String],
     /// Snippets must stay inside this directory (root-relative): the mkdocs.yml directory.
     pub boundary: &'a str,
+    /// The page being read (root-relative): a snippet that includes it is a cycle.
+    pub page: &'a str,
+    /// The most text snippets may add to one page (bytes); also the largest snippet file.
+    pub limit: u64,
 }
+
+/// How deep snippets may include snippets.
+const SNIPPET_DEPTH: usize = 8;
+/// Containers (list items, block quotes, admonitions, tabs, details) a page may nest, counted
+/// as 4 columns of indentation or one `>` each: deeper pages are shown as plain text, since every
+/// Markdown stage (and the browser) would walk them recursively.
+pub const MAX_NESTING: usize = 64;
 
 /// A line of the page (or of a snippet) and where it came from.
 #[derive(Clone)]
@@ -112,7 +123,20 @@ pub fn preprocess(text: &str, scope: &SnippetScope) -> Preprocessed {
         }
     }
 
-    let expanded = expand_snippets(lines, scope, &mut pre, 0);
+    let mut stack = vec![scope.page.to_owned()];
+    let mut budget = scope.limit;
+    let mut expanded = expand_snippets(lines, scope, &mut pre, &mut stack, &mut budget);
+    if let Some(line) = expanded.iter().find(|l| nesting(&l.text) > MAX_NESTING) {
+        pre.problems.push((
+            Pos::new(line.origin.line, 1),
+            "too-deep",
+            format!("the page nests blocks more than {MAX_NESTING} levels deep: it is shown as plain text"),
+        ));
+        let fence = "`".repeat(expanded.iter().map(|l| longest_run(&l.text, '`')).max().unwrap_or(0).max(2) + 1);
+        let origin = Origin { line: 1, shift: 0 };
+        expanded.insert(0, Line { text: format!("{fence}text"), origin });
+        expanded.push(Line { text: fence, origin });
+    }
     let mut out = Out::new(text.len() + 256);
     blocks(&expanded, &mut out, &mut pre);
     pre.text = out.text;
@@ -120,8 +144,36 @@ pub fn preprocess(text: &str, scope: &SnippetScope) -> Preprocessed {
     pre
 }
 
-/// Replaces snippet directives by the files they name (recursively, at most 8 deep).
-fn expand_snippets(lines: Vec<Line>, scope: &SnippetScope, pre: &mut Preprocessed, depth: usize) -> Vec<Line> {
+/// How deeply a line nests: its indentation in steps of 4 columns plus its `>` markers.
+fn nesting(line: &str) -> usize {
+    let mut columns = 0;
+    let mut quotes = 0;
+    for c in line.chars() {
+        match c {
+            ' ' => columns += 1,
+            '\t' => columns += 4 - columns % 4,
+            '>' => quotes += 1,
+            _ => break,
+        }
+    }
+    columns / 4 + quotes
+}
+
+fn longest_run(text: &str, c: char) -> usize {
+    text.split(|x| x != c).map(str::len).max().unwrap_or(0)
+}
+
+/// Replaces snippet directives by the files they name (recursively, at most
+/// [`SNIPPET_DEPTH`] deep). A snippet that is already being expanded (the page itself or one of
+/// the snippets including it) is a cycle and is not included again; all snippets of a page add
+/// at most `budget` bytes.
+fn expand_snippets(
+    lines: Vec<Line>,
+    scope: &SnippetScope,
+    pre: &mut Preprocessed,
+    stack: &mut Vec<String>,
+    budget: &mut u64,
+) -> Vec<Line> {
     let mut out: Vec<Line> = Vec::with_capacity(lines.len());
     let mut i = 0;
     while i < lines.len() {
@@ -154,16 +206,31 @@ fn expand_snippets(lines: Vec<Line>, scope: &SnippetScope, pre: &mut Preprocesse
         }
         let origin = line.origin;
         for (indent, path) in files {
+            let at = Pos::new(origin.line, 1);
             match read_snippet(&path, scope) {
-                Some((rel, content)) if depth < 8 => {
-                    pre.snippets.push(rel);
+                Some((rel, _)) if stack.contains(&rel) => pre.problems.push((
+                    at,
+                    "snippet-cycle",
+                    format!("snippet `{path}` includes itself (through {}); it is not included again", stack.join(" -> ")),
+                )),
+                Some((_, content)) if content.len() as u64 > *budget => pre.problems.push((
+                    at,
+                    "snippet-limit",
+                    format!("snippet `{path}` was not included: the page's snippets reached the limit of text (`limits.file_mb`)"),
+                )),
+                Some((rel, content)) if stack.len() <= SNIPPET_DEPTH => {
+                    *budget -= content.len() as u64;
+                    pre.snippets.push(rel.clone());
                     let inner: Vec<Line> =
                         content.lines().map(|t| Line { text: format!("{indent}{t}"), origin }).collect();
-                    out.extend(expand_snippets(inner, scope, pre, depth + 1));
+                    stack.push(rel);
+                    out.extend(expand_snippets(inner, scope, pre, stack, budget));
+                    stack.pop();
                 }
-                Some(_) => pre.problems.push((Pos::new(origin.line, 1), format!("snippet `{path}` nests too deeply"))),
+                Some(_) => pre.problems.push((at, "snippet-limit", format!("snippet `{path}` nests too deeply"))),
                 None => pre.problems.push((
                     Pos::new(origin.line, (origin.shift + 1).max(1) as u32),
+                    "snippet-missing",
                     format!("snippet `{path}` not found: snippet paths are relative to the directory of mkdocs.yml"),
                 )),
             }
@@ -181,7 +248,7 @@ fn read_snippet(path: &str, scope: &SnippetScope) -> Option<(String, String)> {
         if !inside {
             continue;
         }
-        if let Ok(content) = std::fs::read_to_string(scope.root.join(&rel)) {
+        if let Ok(content) = crate::input::read_to_string(&scope.root.join(&rel), scope.limit) {
             return Some((rel, content));
         }
     }
@@ -278,7 +345,8 @@ mod tests {
     use super::*;
 
     fn run(text: &str) -> Preprocessed {
-        let scope = SnippetScope { root: Path::new("/nonexistent"), bases: &[], boundary: "" };
+        let scope =
+            SnippetScope { root: Path::new("/nonexistent"), bases: &[], boundary: "", page: "p.md", limit: 1 << 20 };
         preprocess(text, &scope)
     }
 

@@ -68,7 +68,14 @@ fn read_mkdocs(config: &Config, dir: &str, diags: &mut Vec<Diagnostic>) -> Optio
             );
             return None;
         }
-        let Ok(text) = std::fs::read_to_string(config.root.join(&rel)) else { continue };
+        let text = match crate::input::read_to_string(&config.root.join(&rel), config.limits.file) {
+            Ok(text) => text,
+            Err(e) if e.is_not_found() => continue,
+            Err(e) => {
+                diags.push(Diagnostic::error("unreadable-file", format!("cannot read {rel}: {e}")).at(&rel, None));
+                return None;
+            }
+        };
         return match mkdocs::parse_config(&text) {
             Ok(c) => {
                 for (pos, message) in &c.refused {
@@ -160,7 +167,7 @@ fn include_site(
         return None;
     };
     let sub_dir = paths::parent_dir(&sub_file).to_owned();
-    let Ok(text) = std::fs::read_to_string(config.root.join(&sub_file)) else {
+    let Ok(text) = crate::input::read_to_string(&config.root.join(&sub_file), config.limits.file) else {
         diags.push(
             Diagnostic::warning("include-missing", format!("`!include {}`: no such mkdocs.yml", inc.path))
                 .at(mkdocs_file, Some(inc.pos)),

@@ -376,3 +376,60 @@ fn issue_11_mutated_monorepos_never_panic_or_hang() {
         }
     }
 }
+
+/// A component whose docs are the given pages.
+fn docs_site(pages: &[(&str, String)]) -> Fixture {
+    let descriptor = component("a", "team-a")
+        .replace("metadata:\n", "metadata:\n  annotations:\n    backstage.io/techdocs-ref: dir:.\n");
+    let mut f = Fixture::empty().file("catalog-info.yaml", &format!("{descriptor}---\n{}", group("team-a")));
+    for (path, text) in pages {
+        f = f.file(&format!("docs/{path}"), text);
+    }
+    f
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn issue_11_deeply_nested_docs_and_self_including_snippets_end_fast() {
+    let n = 2000;
+    let nested = |marker: &dyn Fn(usize) -> String| {
+        let mut s = String::from("# Nested\n\n");
+        for i in 0..n {
+            s.push_str(&format!("{}{}\n\n", "    ".repeat(i), marker(i)));
+        }
+        s.push_str(&format!("{}Deep text.\n", "    ".repeat(n)));
+        s
+    };
+    let f = docs_site(&[
+        ("index.md", "# Home\n\n--8<-- \"docs/index.md\"\n--8<-- \"docs/loop.md\"\n--8<-- \"docs/index.md\"\n".into()),
+        ("loop.md", "Loop\n\n--8<-- \"docs/loop.md\"\n--8<-- \"docs/index.md\"\n".into()),
+        ("admonitions.md", nested(&|i| format!("!!! note \"Level {i}\""))),
+        ("tabs.md", nested(&|i| format!("=== \"Tab {i}\""))),
+        ("details.md", nested(&|i| format!("??? note \"Details {i}\""))),
+        (
+            "quotes.md",
+            format!("# Quotes\n\n{}", (1..3000).map(|i| format!("{} q\n", ">".repeat(i))).collect::<String>()),
+        ),
+        (
+            "lists.md",
+            format!("# Lists\n\n{}", (0..3000).map(|i| format!("{}- item\n", "  ".repeat(i))).collect::<String>()),
+        ),
+        (
+            "code.md",
+            format!(
+                "# Code\n\n```python\n{}```\n",
+                "total = compute(items)  # sum of all the line items\n".repeat(80_000)
+            ),
+        ),
+    ]);
+    let cost = check_within_limits(&f);
+    let found = codes(&cost);
+    assert!(found.iter().filter(|c| *c == "too-deep").count() >= 5, "{found:?}");
+    assert!(found.iter().any(|c| c == "snippet-cycle"), "{found:?}");
+    assert!(found.iter().any(|c| c == "code-not-highlighted"), "{found:?}");
+    f.build(&[]).assert_code(0);
+    let deep = f.read("public/docs/default/component/a/admonitions/index.html");
+    assert!(deep.contains("Deep text."), "the text is still published");
+    let code = f.read("public/docs/default/component/a/code/index.html");
+    assert!(code.contains("total = compute(items)"));
+}
