@@ -179,7 +179,13 @@ fn file_urls(config: &Config, site: &DocSite, page: &DocPage) -> (Option<String>
 /// (`url:<dir url>`) plus the page's path below the entity's directory; GitHub/GitLab `tree`
 /// URLs also give an edit link.
 fn source_location_urls(entity: &crate::catalog::Entity, page: &DocPage) -> (Option<String>, Option<String>) {
-    let Some(loc) = entity.annotations.get("backstage.io/source-location").and_then(|l| l.strip_prefix("url:")) else {
+    // Only a location the URL policy allows (an unsafe one was reported at validation).
+    let Some(loc) = entity
+        .annotations
+        .get("backstage.io/source-location")
+        .and_then(|l| crate::urls::annotation_url("backstage.io/source-location", l))
+        .filter(|l| crate::urls::scheme(l).is_some_and(|s| s == "http" || s == "https"))
+    else {
         return (None, None);
     };
     let rel = page.file.strip_prefix(&format!("{}/", entity.dir)).unwrap_or(&page.file);

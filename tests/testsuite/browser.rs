@@ -14,7 +14,7 @@ use std::process::Command;
 use crate::support::Fixture;
 
 /// Serves `dir` on a free loopback port; returns the port. Files under `mount` (e.g. `/portal/`).
-fn serve(dir: PathBuf, mount: &'static str) -> u16 {
+pub fn serve(dir: PathBuf, mount: &'static str) -> u16 {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
     std::thread::spawn(move || {
@@ -96,7 +96,7 @@ fn run_scenarios(url: &str, scenarios: &[&str]) {
     assert_eq!(stdout.lines().filter(|l| l.starts_with("ok ")).count(), scenarios.len(), "{stdout}");
 }
 
-fn skip() -> bool {
+pub fn skip() -> bool {
     if std::env::var_os("PORTICO_SKIP_BROWSER_TESTS").is_some() {
         eprintln!("browser tests skipped (PORTICO_SKIP_BROWSER_TESTS)");
         return true;

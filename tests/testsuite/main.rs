@@ -16,3 +16,4 @@ mod safety;
 mod search;
 mod serve;
 mod techdocs_core;
+mod xss;
