@@ -257,17 +257,10 @@ fn run_with(common: &CommonArgs, overrides: &Overrides, build: bool) -> i32 {
     // with `--strict`, on any problem; `check` fails on errors (and warnings with `--strict`).
     let mut left_out = 0;
     let (diagnostics, fatal, failed) = if build {
-        match pipeline::guard_output(&config).and_then(|()| pipeline::build(&config, &log)) {
-            Ok(built) => {
-                let diagnostics = built.checked.diagnostics;
-                left_out = built.checked.portal.rejected.len();
-                let problems = diagnostics.has_errors() || diagnostics.count(Severity::Warning) > 0;
-                if (common.strict && problems) || built.checked.portal.entities.is_empty() {
-                    (diagnostics, None, true)
-                } else {
-                    let written = pipeline::write(&config, &built.site, &log);
-                    (diagnostics, written.err(), false)
-                }
+        match pipeline::publish(&config, &log, common.strict, &remove_in_background) {
+            Ok(publication) => {
+                left_out = publication.left_out;
+                (publication.diagnostics, None, !publication.written)
             }
             Err(d) => (Diagnostics::default(), Some(d), true),
         }
@@ -310,6 +303,27 @@ fn run_with(common: &CommonArgs, overrides: &Overrides, build: bool) -> i32 {
     }
     i32::from(failed)
 }
+
+/// Removes a previous site (or a killed build's leftovers) without holding up this build: a
+/// detached `portico` process deletes it after this one has exited. (A build over an existing
+/// site at 10,000 components would otherwise spend half its time deleting.)
+fn remove_in_background(dir: PathBuf) {
+    let spawned = std::env::current_exe().and_then(|exe| {
+        std::process::Command::new(exe)
+            .arg(REMOVE_COMMAND)
+            .arg(&dir)
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+    });
+    if spawned.is_err() {
+        let _ = crate::write::remove_leftover(&dir);
+    }
+}
+
+/// The hidden command of [`remove_in_background`], handled by `main` before argument parsing.
+pub const REMOVE_COMMAND: &str = "__remove-leftover";
 
 /// Prints diagnostics: human text on stderr, machine formats on stdout.
 fn emit(printer: &Printer, list: Vec<Diagnostic>) {

@@ -13,7 +13,7 @@ use crate::cache::BuildCache;
 use crate::config::Config;
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::discover::{Inventory, discover};
-use crate::render::{Content, Site, render, theme::Theme};
+use crate::render::{Content, Rendered, Sink, Site, render_into, theme::Theme};
 use crate::resolve::Portal;
 use crate::search::SearchIndex;
 
@@ -60,7 +60,10 @@ impl StageLog {
         if self.verbosity == Verbosity::Quiet {
             return;
         }
-        let line = format!("{stage:>9}  {summary} ({})", format_duration(took));
+        let mut line = format!("{stage:>9}  {summary} ({})", format_duration(took));
+        if let Some(memory) = memory_note() {
+            line.push_str(&memory);
+        }
         match &self.spinner {
             Some(s) => s.println(line),
             None => eprintln!("{line}"),
@@ -78,6 +81,18 @@ impl Drop for StageLog {
     fn drop(&mut self) {
         self.finish();
     }
+}
+
+/// With `PORTICO_TRACE=1`, the process's resident memory now and at its peak so far (Linux),
+/// for the scale benchmark: ` [rss 812 MB, peak 1204 MB]`.
+fn memory_note() -> Option<String> {
+    std::env::var_os("PORTICO_TRACE")?;
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let field = |name: &str| -> Option<u64> {
+        let line = status.lines().find(|l| l.starts_with(name))?;
+        line.split_whitespace().nth(1)?.parse::<u64>().ok()
+    };
+    Some(format!(" [rss {} MB, peak {} MB]", field("VmRSS:")? / 1024, field("VmHWM:")? / 1024))
 }
 
 fn format_duration(d: Duration) -> String {
@@ -250,33 +265,59 @@ fn empty_catalog(config: &Config, no_files: bool) -> Diagnostic {
 }
 
 /// What `check` runs: everything `build` runs but the search index and the writing. The theme is
-/// loaded, every page rendered in memory and every output path checked, so a green `check`
+/// loaded, every page rendered (and dropped) and every output path checked, so a green `check`
 /// means a green `build`.
 pub fn verify(config: &Config, log: &StageLog) -> Result<Checked, Box<Diagnostic>> {
     let theme = Theme::load(config)?;
     let mut checked = check_cached(config, log, None, None)?;
     let t = log.start("render");
-    let mut site = render(config, &checked.portal, &theme)?;
-    log.done("render", t, format!("{} pages, {} files (not written)", site.page_count(), site.files.len()));
-    checked.diagnostics.extend(std::mem::take(&mut site.diagnostics));
-    checked.diagnostics.extend(drop_unwritable(config, &mut site));
+    let nowhere = crate::render::NullSink::default();
+    let paths = crate::write::PathCheck::new(&config.out_dir, &nowhere);
+    let rendered = render_into(config, &checked.portal, &theme, None, &paths)?;
+    log.done("render", t, format!("{} pages, {} files (not written)", rendered.pages, rendered.files));
+    checked.diagnostics.extend(rendered.diagnostics);
+    checked.diagnostics.extend(paths.into_problems());
     Ok(checked)
 }
 
-/// Files of `site` that no file system could create under the output directory (a name over 255
-/// bytes, a path over 4,096) are taken out, each with an error.
-fn drop_unwritable(config: &Config, site: &mut Site) -> Vec<Diagnostic> {
-    let bad = crate::write::unwritable(site, &config.out_dir);
-    bad.into_iter()
-        .map(|(path, why)| {
-            site.files.remove(&path);
-            Diagnostic::error("unwritable-path", format!("the page {path} cannot be written: {why}"))
-                .hint("shorten the names of the folders and files it is made from")
-        })
-        .collect()
+/// Renders and indexes `checked` into `out`, side by side; the search files go to `out` too.
+/// Files whose path the file system could not hold are left out with an error. The render's
+/// diagnostics join `checked`'s.
+pub fn render_and_index(
+    config: &Config,
+    log: &StageLog,
+    theme: &Theme,
+    cache: Option<&BuildCache>,
+    checked: &mut Checked,
+    out: &dyn Sink,
+) -> Result<(Rendered, SearchIndex), Box<Diagnostic>> {
+    let paths = crate::write::PathCheck::new(&config.out_dir, out);
+    log.start("render and index");
+    let ((rendered, render_took), (search, index_took)) = rayon::join(
+        || {
+            let t = Instant::now();
+            (render_into(config, &checked.portal, theme, cache, &paths), t.elapsed())
+        },
+        || {
+            let t = Instant::now();
+            let search = SearchIndex::build(&checked.portal);
+            search.export();
+            (search, t.elapsed())
+        },
+    );
+    let mut rendered = rendered?;
+    log.done_in("render", render_took, format!("{} pages, {} files", rendered.pages, rendered.files));
+    log.done_in("index", index_took, index_summary(&search));
+    for (path, bytes) in &search.export().files {
+        paths.put(path.clone(), Content::from(bytes.as_slice()))?;
+    }
+    checked.diagnostics.extend(std::mem::take(&mut rendered.diagnostics));
+    checked.diagnostics.extend(paths.into_problems());
+    Ok((rendered, search))
 }
 
-/// Runs the whole pipeline up to the in-memory site (writing is the caller's choice).
+/// Runs the whole pipeline up to the site in memory (for `serve`, tests and benchmarks; `portico
+/// build` writes pages as they are made, see [`publish`]).
 pub fn build(config: &Config, log: &StageLog) -> Result<Built, Box<Diagnostic>> {
     let theme = Theme::load(config)?;
     build_with(config, log, &theme, None)
@@ -290,35 +331,67 @@ pub fn build_with(
     cache: Option<&BuildCache>,
 ) -> Result<Built, Box<Diagnostic>> {
     let mut checked = check_cached(config, log, cache, None)?;
-    // Rendering and indexing read the same portal and run side by side.
-    log.start("render and index");
-    let ((site, render_took), (search, index_took)) = rayon::join(
-        || {
-            let t = Instant::now();
-            (render(config, &checked.portal, theme), t.elapsed())
-        },
-        || {
-            let t = Instant::now();
-            let search = SearchIndex::build(&checked.portal);
-            search.export();
-            (search, t.elapsed())
-        },
-    );
-    let mut site = site?;
-    log.done_in("render", render_took, format!("{} pages, {} files", site.page_count(), site.files.len()));
-    log.done_in("index", index_took, index_summary(&search));
-    add_search_files(&mut site, &search);
-    checked.diagnostics.extend(std::mem::take(&mut site.diagnostics));
-    checked.diagnostics.extend(drop_unwritable(config, &mut site));
-    Ok(Built { checked, site, search })
+    let memory = crate::render::MemorySink::default();
+    let (_, search) = render_and_index(config, log, theme, cache, &mut checked, &memory)?;
+    Ok(Built { checked, site: Site { files: memory.into_files(), diagnostics: Vec::new() }, search })
 }
 
-/// Puts the static files of `search` into `site`, replacing those of an earlier index.
-pub fn add_search_files(site: &mut Site, search: &SearchIndex) {
-    site.files.retain(|path, _| !is_search_file(path));
-    for (path, bytes) in &search.export().files {
-        site.files.insert(path.clone(), Content::from(bytes.as_slice()));
+/// How `portico build` ended.
+pub struct Publication {
+    pub diagnostics: Diagnostics,
+    /// Entities left out (invalid or duplicates).
+    pub left_out: usize,
+    /// Whether the site was written; `false` when there was nothing to publish or `--strict`
+    /// found a problem (the previous site is as it was).
+    pub written: bool,
+}
+
+/// `portico build`: checks, then renders every page straight into a temporary directory beside
+/// the output as it is made (the site is never whole in memory), and swaps it in. Nothing is
+/// written when the portal is empty or, with `strict`, when there is any problem. The previous
+/// site and leftovers of killed builds are removed by `remove` (in the background for the CLI).
+pub fn publish(
+    config: &Config,
+    log: &StageLog,
+    strict: bool,
+    remove: &dyn Fn(std::path::PathBuf),
+) -> Result<Publication, Box<Diagnostic>> {
+    let write_error = |e: crate::write::WriteError| Box::new(Diagnostic::error("write-failed", e.to_string()));
+    let ignored = |rel: &str| crate::discover::is_ignored(config, rel);
+    let target = write_target(config, &ignored);
+    crate::write::guard(&target).map_err(write_error)?;
+    for stale in crate::write::stale_temp_dirs(&config.out_dir) {
+        remove(stale);
     }
+    let theme = Theme::load(config)?;
+    let mut checked = check_cached(config, log, None, None)?;
+    let left_out = checked.portal.rejected.len();
+    let has_problems = |d: &Diagnostics| d.has_errors() || d.count(crate::diagnostics::Severity::Warning) > 0;
+    let refuse = |checked: Checked| Publication { diagnostics: checked.diagnostics, left_out, written: false };
+    if checked.portal.entities.is_empty() || (strict && has_problems(&checked.diagnostics)) {
+        return Ok(refuse(checked));
+    }
+    let staging = crate::write::Staging::create(&target).map_err(write_error)?;
+    render_and_index(config, log, &theme, None, &mut checked, &staging)?;
+    if strict && has_problems(&checked.diagnostics) {
+        return Ok(refuse(checked)); // the staging directory is removed as it drops
+    }
+    let t = log.start("write");
+    let published = staging.publish().map_err(write_error)?;
+    log.done(
+        "write",
+        t,
+        format!(
+            "{} files, {:.1} MB to {} (swapped in)",
+            published.files,
+            published.bytes as f64 / 1e6,
+            config.out_dir.display()
+        ),
+    );
+    if let Some(old) = published.old {
+        remove(old);
+    }
+    Ok(Publication { diagnostics: checked.diagnostics, left_out, written: true })
 }
 
 /// Whether `path` is one of the exported search files (not the search page).
@@ -335,26 +408,4 @@ pub fn index_summary(search: &SearchIndex) -> String {
 
 fn write_target<'a>(config: &'a Config, ignored: &'a dyn Fn(&str) -> bool) -> crate::write::Target<'a> {
     crate::write::Target { out_dir: &config.out_dir, root: &config.root, ignored }
-}
-
-/// Checks before building that the output directory may be replaced (and repairs a swap that a
-/// killed build left half done), so that a refusal comes before the work.
-pub fn guard_output(config: &Config) -> Result<(), Box<Diagnostic>> {
-    crate::write::guard(&write_target(config, &|rel| crate::discover::is_ignored(config, rel)))
-        .map(drop)
-        .map_err(|e| Box::new(Diagnostic::error("write-failed", e.to_string())))
-}
-
-/// Writes the site atomically, with its stage line.
-pub fn write(config: &Config, site: &Site, log: &StageLog) -> Result<(), Box<Diagnostic>> {
-    let t = log.start("write");
-    crate::write::write(site, &write_target(config, &|rel| crate::discover::is_ignored(config, rel)))
-        .map_err(|e| Box::new(Diagnostic::error("write-failed", e.to_string())))?;
-    let bytes: usize = site.files.values().map(|c| c.len()).sum();
-    log.done(
-        "write",
-        t,
-        format!("{} files, {:.1} MB to {}", site.files.len(), bytes as f64 / 1e6, config.out_dir.display()),
-    );
-    Ok(())
 }

@@ -18,10 +18,8 @@ use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
-use rayon::prelude::*;
-
 use crate::discover::TEMP_DIR_PREFIX;
-use crate::render::Site;
+use crate::render::{Sink, Site};
 
 /// The file that marks a directory as Portico's output (written into every site).
 pub const MARKER: &str = ".portico-output";
@@ -101,19 +99,162 @@ fn is_portico_output(dir: &Path) -> bool {
     file(MARKER) || (file(".nojekyll") && file("api/catalog.json") && file("search/manifest.bin"))
 }
 
-/// Writes `site` to `out_dir`, replacing what was there only once everything is written.
+/// Writes `site` to the target, replacing what was there only once everything is written (the
+/// old site is removed before returning).
 pub fn write(site: &Site, target: &Target) -> Result<(), WriteError> {
-    let out = guard(target)?;
-    let (parent, name) = parent_and_name(&out);
-    fs::create_dir_all(&parent).map_err(io_err(&parent))?;
-    remove_stale_temp_dirs(&parent, &name);
-
-    let tmp = parent.join(format!("{TEMP_DIR_PREFIX}{name}-{}", std::process::id()));
-    let result = write_tree(site, &tmp).and_then(|()| swap_in(&tmp, &out, &parent, &name).map(drop));
-    if result.is_err() {
-        let _ = fs::remove_dir_all(&tmp);
+    let staging = Staging::create(target)?;
+    for (path, content) in &site.files {
+        staging
+            .put(path.clone(), content.clone())
+            .map_err(|d| WriteError::Io { path: staging.dir.join(path), source: io::Error::other(d.message) })?;
     }
-    result
+    if let Some(old) = staging.publish()?.old {
+        let _ = fs::remove_dir_all(old);
+    }
+    Ok(())
+}
+
+/// The temporary output directory of a build (`.portico-<name>-<pid>` beside `--out`): files
+/// are written into it as they are rendered, in parallel, and [`Staging::publish`] swaps it in
+/// place of the previous site. Dropped without publishing (a failed or refused build), it is
+/// removed and the previous site stays as it was.
+pub struct Staging {
+    dir: PathBuf,
+    out: PathBuf,
+    parent: PathBuf,
+    name: String,
+    /// Directories already created (relative).
+    dirs: std::sync::Mutex<std::collections::HashSet<String>>,
+    files: std::sync::atomic::AtomicUsize,
+    bytes: std::sync::atomic::AtomicU64,
+    published: bool,
+}
+
+/// What publishing left behind.
+pub struct Published {
+    /// The previous site, moved aside: the caller removes it (in the background).
+    pub old: Option<PathBuf>,
+    pub files: usize,
+    pub bytes: u64,
+}
+
+impl Staging {
+    /// Checks the output directory ([`guard`]) and creates an empty temporary directory beside
+    /// it. Leftovers of killed builds are returned by [`stale_temp_dirs`] for the caller to remove.
+    pub fn create(target: &Target) -> Result<Staging, WriteError> {
+        let out = guard(target)?;
+        let (parent, name) = parent_and_name(&out);
+        fs::create_dir_all(&parent).map_err(io_err(&parent))?;
+        let dir = parent.join(format!("{TEMP_DIR_PREFIX}{name}-{}", std::process::id()));
+        if fs::symlink_metadata(&dir).is_ok() {
+            fs::remove_dir_all(&dir).map_err(io_err(&dir))?;
+        }
+        fs::create_dir(&dir).map_err(io_err(&dir))?;
+        Ok(Staging {
+            dir,
+            out,
+            parent,
+            name,
+            dirs: Default::default(),
+            files: Default::default(),
+            bytes: Default::default(),
+            published: false,
+        })
+    }
+
+    /// The output directory the site will replace.
+    pub fn out(&self) -> &Path {
+        &self.out
+    }
+
+    /// Writes the marker and swaps the temporary directory in.
+    pub fn publish(mut self) -> Result<Published, WriteError> {
+        let marker = self.dir.join(MARKER);
+        fs::write(&marker, MARKER_TEXT).map_err(io_err(&marker))?;
+        let swap = swap_in(&self.dir, &self.out, &self.parent, &self.name);
+        self.published = swap.is_ok();
+        let old = match swap? {
+            Swap::Exchanged => Some(self.dir.clone()),
+            Swap::TwoRenames(old) => Some(old),
+            Swap::Renamed => None,
+        };
+        Ok(Published {
+            old,
+            files: self.files.load(std::sync::atomic::Ordering::Relaxed),
+            bytes: self.bytes.load(std::sync::atomic::Ordering::Relaxed),
+        })
+    }
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        if !self.published {
+            let _ = fs::remove_dir_all(&self.dir);
+        }
+    }
+}
+
+impl crate::render::Sink for Staging {
+    fn put(&self, path: String, content: crate::render::Content) -> Result<(), Box<crate::diagnostics::Diagnostic>> {
+        let full = self.dir.join(&path);
+        let fail = |e: io::Error| {
+            Box::new(crate::diagnostics::Diagnostic::error(
+                "write-failed",
+                format!("cannot write the site to {}: {e}", full.display()),
+            ))
+        };
+        if let Some(i) = path.rfind('/') {
+            let dir = &path[..i];
+            let known = self.dirs.lock().expect("dirs lock").contains(dir);
+            if !known {
+                fs::create_dir_all(self.dir.join(dir)).map_err(fail)?;
+                self.dirs.lock().expect("dirs lock").insert(dir.to_owned());
+            }
+        }
+        fs::write(&full, &content[..]).map_err(fail)?;
+        self.files.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        self.bytes.fetch_add(content.len() as u64, std::sync::atomic::Ordering::Relaxed);
+        Ok(())
+    }
+}
+
+/// Leaves out files whose path the file system could not create under the output directory,
+/// each with an error, and passes the others on.
+pub struct PathCheck<'a> {
+    inner: &'a dyn crate::render::Sink,
+    /// Length of the temporary directory's path plus the separator.
+    base: usize,
+    problems: std::sync::Mutex<Vec<crate::diagnostics::Diagnostic>>,
+}
+
+impl<'a> PathCheck<'a> {
+    pub fn new(out_dir: &Path, inner: &'a dyn crate::render::Sink) -> Self {
+        let (parent, name) = parent_and_name(&absolute(out_dir));
+        let base = parent.as_os_str().len() + format!("/{TEMP_DIR_PREFIX}{name}-{}/", u32::MAX).len();
+        PathCheck { inner, base, problems: Default::default() }
+    }
+
+    pub fn into_problems(self) -> Vec<crate::diagnostics::Diagnostic> {
+        self.problems.into_inner().expect("problems lock")
+    }
+}
+
+impl crate::render::Sink for PathCheck<'_> {
+    fn put(&self, path: String, content: crate::render::Content) -> Result<(), Box<crate::diagnostics::Diagnostic>> {
+        match unwritable_reason(&path, self.base) {
+            None => self.inner.put(path, content),
+            Some(why) => {
+                self.problems.lock().expect("problems lock").push(
+                    crate::diagnostics::Diagnostic::error(
+                        "unwritable-path",
+                        format!("the page {path} cannot be written: {why}"),
+                    )
+                    .hint("shorten the names of the folders and files it is made from"),
+                );
+                Ok(())
+            }
+        }
+    }
 }
 
 /// The longest file name and path the write may create: Linux's `NAME_MAX` and `PATH_MAX`
@@ -121,29 +262,17 @@ pub fn write(site: &Site, target: &Target) -> Result<(), WriteError> {
 const NAME_MAX: usize = 255;
 const PATH_MAX: usize = 4095;
 
-/// The files of `site` that cannot be created under `out_dir` (in the temporary directory the
-/// write uses), with the reason.
-pub fn unwritable(site: &Site, out_dir: &Path) -> Vec<(String, String)> {
-    let out = absolute(out_dir);
-    let (parent, name) = parent_and_name(&out);
-    let base = parent.as_os_str().len() + format!("/{TEMP_DIR_PREFIX}{name}-{}/", u32::MAX).len();
-    site.files
-        .keys()
-        .filter_map(|rel| {
-            if let Some(long) = rel.split('/').find(|part| part.len() > NAME_MAX) {
-                let why = format!(
-                    "the name {}… is {} bytes long (the limit is {NAME_MAX})",
-                    long.chars().take(40).collect::<String>(),
-                    long.len()
-                );
-                return Some((rel.clone(), why));
-            }
-            (base + rel.len() > PATH_MAX).then(|| {
-                let why = format!("its path would be {} bytes long (the limit is {PATH_MAX})", base + rel.len());
-                (rel.clone(), why)
-            })
-        })
-        .collect()
+/// Why `rel` cannot be created below a directory whose path takes `base` bytes, if it cannot.
+fn unwritable_reason(rel: &str, base: usize) -> Option<String> {
+    if let Some(long) = rel.split('/').find(|part| part.len() > NAME_MAX) {
+        return Some(format!(
+            "the name {}… is {} bytes long (the limit is {NAME_MAX})",
+            long.chars().take(40).collect::<String>(),
+            long.len()
+        ));
+    }
+    (base + rel.len() > PATH_MAX)
+        .then(|| format!("its path would be {} bytes long (the limit is {PATH_MAX})", base + rel.len()))
 }
 
 fn parent_and_name(out: &Path) -> (PathBuf, String) {
@@ -227,39 +356,33 @@ fn repair_half_swap(parent: &Path, name: &str, out: &Path) {
     }
 }
 
-/// Leftovers of builds that were killed (their process is gone) are removed.
-fn remove_stale_temp_dirs(parent: &Path, name: &str) {
-    let Ok(entries) = fs::read_dir(parent) else {
-        return;
+/// Leftovers beside `out` of builds whose process is gone (killed, or old sites still being
+/// removed by a process that has ended): the caller removes them, in the background.
+pub fn stale_temp_dirs(out_dir: &Path) -> Vec<PathBuf> {
+    let (parent, name) = parent_and_name(&absolute(out_dir));
+    let Ok(entries) = fs::read_dir(&parent) else {
+        return Vec::new();
     };
+    let mut out = Vec::new();
     for entry in entries.flatten() {
         let file_name = entry.file_name().to_string_lossy().into_owned();
-        if let Some((pid, _)) = temp_dir_owner(&file_name, name)
+        if let Some((pid, _)) = temp_dir_owner(&file_name, &name)
             && !process_alive(pid)
         {
-            let _ = fs::remove_dir_all(entry.path());
+            out.push(entry.path());
         }
     }
+    out
 }
 
-fn write_tree(site: &Site, dir: &Path) -> Result<(), WriteError> {
-    if dir.exists() {
-        fs::remove_dir_all(dir).map_err(io_err(dir))?;
+/// Removes a directory that Portico left beside an output directory (it must be named like one
+/// of its temporary directories: nothing else is ever removed this way).
+pub fn remove_leftover(dir: &Path) -> io::Result<()> {
+    let named_like_ours = dir.file_name().is_some_and(|n| n.to_string_lossy().starts_with(TEMP_DIR_PREFIX));
+    if !named_like_ours {
+        return Err(io::Error::new(io::ErrorKind::InvalidInput, "not a directory Portico left behind"));
     }
-    fs::create_dir_all(dir).map_err(io_err(dir))?;
-    let mut dirs: Vec<&str> = site.files.keys().filter_map(|p| p.rfind('/').map(|i| &p[..i])).collect();
-    dirs.sort_unstable();
-    dirs.dedup();
-    for d in dirs {
-        let path = dir.join(d);
-        fs::create_dir_all(&path).map_err(io_err(&path))?;
-    }
-    site.files.par_iter().try_for_each(|(rel, content)| {
-        let path = dir.join(rel);
-        fs::write(&path, &content[..]).map_err(io_err(&path))
-    })?;
-    let marker = dir.join(MARKER);
-    fs::write(&marker, MARKER_TEXT).map_err(io_err(&marker))
+    fs::remove_dir_all(dir)
 }
 
 /// How the new site took the place of the old one.
@@ -267,20 +390,20 @@ fn write_tree(site: &Site, dir: &Path) -> Result<(), WriteError> {
 enum Swap {
     /// There was no old site.
     Renamed,
-    /// One atomic exchange of the two directories.
+    /// One atomic exchange of the two directories: the previous site is where the new one was.
     Exchanged,
-    /// Two renames (the platform or file system has no exchange).
-    TwoRenames,
+    /// Two renames (the platform or file system has no exchange): the previous site is at the
+    /// path given.
+    TwoRenames(PathBuf),
 }
 
+/// Puts `tmp` in place of `out`. The previous site is left for the caller to remove.
 fn swap_in(tmp: &Path, out: &Path, parent: &Path, name: &str) -> Result<Swap, WriteError> {
     if fs::symlink_metadata(out).is_err() {
         fs::rename(tmp, out).map_err(io_err(out))?;
         return Ok(Swap::Renamed);
     }
     if exchange(tmp, out).is_ok() {
-        // `tmp` now holds the previous site.
-        fs::remove_dir_all(tmp).map_err(io_err(tmp))?;
         return Ok(Swap::Exchanged);
     }
     let old = parent.join(format!("{TEMP_DIR_PREFIX}{name}-old-{}", std::process::id()));
@@ -289,8 +412,7 @@ fn swap_in(tmp: &Path, out: &Path, parent: &Path, name: &str) -> Result<Swap, Wr
         let _ = fs::rename(&old, out);
         return Err(io_err(out)(e));
     }
-    fs::remove_dir_all(&old).map_err(io_err(&old))?;
-    Ok(Swap::TwoRenames)
+    Ok(Swap::TwoRenames(old))
 }
 
 /// Exchanges two directories atomically.
@@ -437,7 +559,7 @@ mod tests {
         fs::write(new.join("index.html"), "new").unwrap();
         assert_eq!(swap_in(&new, &old, tmp.path(), "site").unwrap(), Swap::Exchanged);
         assert_eq!(fs::read_to_string(old.join("index.html")).unwrap(), "new");
-        assert_eq!(names(tmp.path()), ["site"]);
+        assert_eq!(fs::read_to_string(new.join("index.html")).unwrap(), "old", "the previous site, for the caller");
     }
 
     #[test]

@@ -135,8 +135,3 @@ pub fn encode_path(path: &str) -> String {
 fn percent_decode(s: &str) -> String {
     percent_encoding::percent_decode_str(s).decode_utf8_lossy().into_owned()
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-}

@@ -156,8 +156,10 @@ pub(super) fn render_page(ctx: &LinkContext, key: PageKey) -> (DocPage, Vec<Diag
         .unwrap_or_else(|| default_title(src, homepage));
     // Portico's own output escapes all text and filters URL schemes; only pages with their
     // author's raw HTML need the (costly) sanitiser.
-    let html =
+    let mut html =
         if pre.raw_html && !ctx.config.docs_allow_raw_html { sanitize::clean(&rendered.html) } else { rendered.html };
+    // Every page stays in memory until the site is written: no spare capacity.
+    html.shrink_to_fit();
     let page = DocPage {
         src: src.clone(),
         file: file.clone(),

@@ -201,14 +201,15 @@ pub type RenderDocPage<'a> = dyn Fn(&str, &DocSiteView, &DocPageView, &DocPage) 
     + Sync
     + 'a;
 
-/// Renders every docs page; returns (output path, HTML) pairs and the assets to copy.
+/// Renders every docs page (or those of the sites in `only`) into `out`.
 pub fn pages(
     config: &Config,
     docs: &Docs,
     only: Option<&std::collections::BTreeSet<usize>>,
     builder: &ViewBuilder,
     render: &RenderDocPage,
-) -> Result<Vec<(String, super::Content)>, Box<crate::diagnostics::Diagnostic>> {
+    out: &dyn super::Sink,
+) -> Result<(), Box<crate::diagnostics::Diagnostic>> {
     let jobs: Vec<(&DocSite, usize)> = docs
         .sites
         .iter()
@@ -273,7 +274,7 @@ pub fn pages(
             };
             let path = site.output_path(page);
             let html = render(&path, &site_view, &view, page)?;
-            Ok((path, html))
+            out.put(path, html)
         })
         .collect()
 }

@@ -50,6 +50,80 @@ impl Site {
     }
 }
 
+/// Where rendered files go as they are made: the build's temporary output directory
+/// ([`crate::write::Staging`]), memory for `serve` ([`MemorySink`]), or nowhere for `check`
+/// ([`NullSink`]). A page is handed over as soon as it is rendered, so a build never holds the
+/// whole site. Paths are relative to the site root with `/` separators; each path comes once.
+pub trait Sink: Sync {
+    /// Takes one file. An `Err` stops the render (the output cannot be written); a file that
+    /// cannot exist (a name too long) is left out with a diagnostic the sink keeps.
+    fn put(&self, path: String, content: Content) -> Result<(), Box<Diagnostic>>;
+}
+
+/// Keeps every file, for the preview server and tests.
+#[derive(Default)]
+pub struct MemorySink(std::sync::Mutex<BTreeMap<String, Content>>);
+
+impl Sink for MemorySink {
+    fn put(&self, path: String, content: Content) -> Result<(), Box<Diagnostic>> {
+        self.0.lock().expect("sink lock").insert(path, content);
+        Ok(())
+    }
+}
+
+impl MemorySink {
+    pub fn into_files(self) -> BTreeMap<String, Content> {
+        self.0.into_inner().expect("sink lock")
+    }
+}
+
+/// Keeps only what `check` needs to know: the paths, to check them against the file system's
+/// limits, and the number of pages.
+#[derive(Default)]
+pub struct NullSink(std::sync::Mutex<Vec<String>>);
+
+impl Sink for NullSink {
+    fn put(&self, path: String, _: Content) -> Result<(), Box<Diagnostic>> {
+        self.0.lock().expect("sink lock").push(path);
+        Ok(())
+    }
+}
+
+impl NullSink {
+    pub fn into_paths(self) -> Vec<String> {
+        self.0.into_inner().expect("sink lock")
+    }
+}
+
+/// What a render produced besides its files.
+#[derive(Debug, Default)]
+pub struct Rendered {
+    /// HTML pages handed to the sink.
+    pub pages: usize,
+    /// Files handed to the sink.
+    pub files: usize,
+    /// Problems found while rendering (a docs asset that cannot be read or published): the file
+    /// is left out, the rest is published.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Counts what goes through a sink, and the HTML paths (for the sitemap).
+struct Counting<'a> {
+    inner: &'a dyn Sink,
+    files: std::sync::atomic::AtomicUsize,
+    html: std::sync::Mutex<Vec<String>>,
+}
+
+impl Sink for Counting<'_> {
+    fn put(&self, path: String, content: Content) -> Result<(), Box<Diagnostic>> {
+        self.files.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        if path.ends_with(".html") {
+            self.html.lock().expect("sink lock").push(path.clone());
+        }
+        self.inner.put(path, content)
+    }
+}
+
 /// Reuses pages rendered by an earlier build (the preview server's) whose inputs are the same:
 /// a page's key hashes the theme's templates, the template name, the site view and the page's
 /// own view (serialised as JSON), which is everything a template can read. Without a cache it
@@ -103,7 +177,7 @@ struct OrphanView {
     owner: Option<String>,
 }
 
-/// Renders every page of the portal.
+/// Renders every page of the portal into memory.
 pub fn render(config: &Config, portal: &Portal, theme: &Theme) -> Result<Site, Box<Diagnostic>> {
     render_cached(config, portal, theme, None)
 }
@@ -115,6 +189,20 @@ pub fn render_cached(
     theme: &Theme,
     cache: Option<&crate::cache::BuildCache>,
 ) -> Result<Site, Box<Diagnostic>> {
+    let sink = MemorySink::default();
+    let rendered = render_into(config, portal, theme, cache, &sink)?;
+    Ok(Site { files: sink.into_files(), diagnostics: rendered.diagnostics })
+}
+
+/// Renders every page of the portal into `out`, as each is made.
+pub fn render_into(
+    config: &Config,
+    portal: &Portal,
+    theme: &Theme,
+    cache: Option<&crate::cache::BuildCache>,
+    out: &dyn Sink,
+) -> Result<Rendered, Box<Diagnostic>> {
+    let out = &Counting { inner: out, files: Default::default(), html: Default::default() };
     let site_data = site_view(config, portal, theme);
     let cached = PageCache::new(cache, theme, &site_data);
     let site = Value::from(Serde(&site_data));
@@ -133,7 +221,7 @@ pub fn render_cached(
     };
 
     let entities: Vec<&crate::catalog::Entity> = portal.entities.values().map(|e| &**e).collect();
-    let pages: Vec<(String, Content)> = entities
+    entities
         .par_iter()
         .map(|e| {
             let view = builder.entity(e);
@@ -147,10 +235,9 @@ pub fn render_cached(
                 view.system_diagram = system.as_ref().map(|d| d.draw()).unwrap_or_default();
                 page("entity.html", "entity", Value::from(Serde(&view)))
             })?;
-            Ok((path, html))
+            out.put(path, html)
         })
-        .collect::<Result<_, Box<Diagnostic>>>()?;
-    let mut files: BTreeMap<String, Content> = pages.into_iter().collect();
+        .collect::<Result<(), Box<Diagnostic>>>()?;
     // Raw API definitions, for download beside the rendered reference (the same text, shared).
     let mut definitions: std::collections::HashMap<&str, Content> = std::collections::HashMap::new();
     for (r, api) in &portal.apis {
@@ -158,7 +245,7 @@ pub fn render_cached(
             (portal.entities.get(r), portal.entities.get(r).and_then(|e| e.spec_str("definition")))
         {
             let path = format!("{}definition.{}", views::entity_path(e), views::raw_extension(api.raw_language));
-            files.insert(path, definitions.entry(def).or_insert_with(|| Content::from(def.as_bytes())).clone());
+            out.put(path, definitions.entry(def).or_insert_with(|| Content::from(def.as_bytes())).clone())?;
         }
     }
 
@@ -171,38 +258,38 @@ pub fn render_cached(
             minijinja::context! { site => site.clone(), rows => Value::from(Serde(&rows)), data_url => data_path.clone() },
         )
     })?;
-    files.insert("catalog/index.html".into(), catalog);
-    files.insert(data_path, data.into());
+    out.put("catalog/index.html".into(), catalog)?;
+    out.put(data_path, data.into())?;
     let view = pages::home(portal);
-    files.insert(
+    out.put(
         "index.html".into(),
         cached.page("index.html", "home.html", &view, || page("home.html", "home", Value::from(Serde(&view))))?,
-    );
+    )?;
     let view = pages::teams(portal, &builder);
-    files.insert(
+    out.put(
         "teams/index.html".into(),
         cached
             .page("teams/index.html", "teams.html", &view, || page("teams.html", "teams", Value::from(Serde(&view))))?,
-    );
+    )?;
     let view = pages::apis(portal, &builder);
-    files.insert(
+    out.put(
         "apis/index.html".into(),
         cached.page("apis/index.html", "apis.html", &view, || page("apis.html", "apis", Value::from(Serde(&view))))?,
-    );
+    )?;
     let view = pages::templates(portal, &builder);
-    files.insert(
+    out.put(
         "templates/index.html".into(),
         cached.page("templates/index.html", "templates.html", &view, || {
             page("templates.html", "templates", Value::from(Serde(&view)))
         })?,
-    );
+    )?;
     let view = pages::docs(portal, &builder);
-    files.insert(
+    out.put(
         "docs/index.html".into(),
         cached.page("docs/index.html", "docs-index.html", &view, || {
             page("docs-index.html", "sites", Value::from(Serde(&view)))
         })?,
-    );
+    )?;
     let orphans: Vec<OrphanView> = portal
         .ownership
         .orphans
@@ -212,40 +299,40 @@ pub fn render_cached(
     let orphans_page = cached.page("orphans/index.html", "orphans.html", &orphans, || {
         page("orphans.html", "orphans", Value::from(Serde(&orphans)))
     })?;
-    files.insert("orphans/index.html".into(), orphans_page);
+    out.put("orphans/index.html".into(), orphans_page)?;
     let view = problems::view(&builder);
-    files.insert(
+    out.put(
         "problems/index.html".into(),
         cached.page("problems/index.html", "problems.html", &view, || {
             page("problems.html", "problems", Value::from(Serde(&view)))
         })?,
-    );
-    files.insert("api/problems.json".into(), problems::json(&builder).into());
-    files.insert("404.html".into(), render_page("404.html", minijinja::context! { site => site.clone() })?.into());
+    )?;
+    out.put("api/problems.json".into(), problems::json(&builder).into())?;
+    out.put("404.html".into(), render_page("404.html", minijinja::context! { site => site.clone() })?.into())?;
 
-    let (docs_files, diagnostics) = docs_files_cached(config, portal, theme, None, cache)?;
-    files.extend(docs_files);
+    let diagnostics = docs_files_cached(config, portal, theme, None, cache, out)?;
 
-    let html_pages: Vec<&str> = files.keys().filter(|p| p.ends_with(".html")).map(String::as_str).collect();
-    let sitemap = deploy::sitemap(config, html_pages.into_iter());
-    files.insert("sitemap.xml".into(), sitemap.into());
-    files.insert("robots.txt".into(), deploy::robots(config).into());
-    files.insert(".nojekyll".into(), Content::from(Vec::new()));
-    files.insert("api/catalog.json".into(), export::catalog_json(portal).into());
-    files.insert(
+    out.put("robots.txt".into(), deploy::robots(config).into())?;
+    out.put(".nojekyll".into(), Content::from(Vec::new()))?;
+    out.put("api/catalog.json".into(), export::catalog_json(portal).into())?;
+    out.put(
         "search/index.html".into(),
         render_page("search.html", minijinja::context! { site => site.clone() })?.into(),
-    );
+    )?;
     for asset in [&theme.style, &theme.script, &theme.search, &theme.highlight] {
-        files.insert(asset.path.clone(), Content::from(asset.content.as_slice()));
+        out.put(asset.path.clone(), Content::from(asset.content.as_slice()))?;
     }
     for asset in &theme.extra {
-        files.insert(asset.path.clone(), Content::from(asset.content.as_slice()));
+        out.put(asset.path.clone(), Content::from(asset.content.as_slice()))?;
     }
     if portal.docs.sites.iter().any(|s| s.pages.iter().any(|p| p.mermaid)) {
-        files.insert(theme.mermaid.path.clone(), Content::from(theme.mermaid.content.as_slice()));
+        out.put(theme.mermaid.path.clone(), Content::from(theme.mermaid.content.as_slice()))?;
     }
-    Ok(Site { files, diagnostics })
+    // Pages arrive in any order (in parallel): the sitemap lists them sorted.
+    let mut html = std::mem::take(&mut *out.html.lock().expect("sink lock"));
+    html.sort_unstable();
+    out.put("sitemap.xml".into(), deploy::sitemap(config, html.iter().map(String::as_str)).into())?;
+    Ok(Rendered { pages: html.len(), files: out.files.load(std::sync::atomic::Ordering::Relaxed), diagnostics })
 }
 
 /// The docs pages and assets of every site, or of the sites in `only`, reusing the pages of
@@ -256,7 +343,8 @@ pub fn docs_files_cached(
     theme: &Theme,
     only: Option<&std::collections::BTreeSet<usize>>,
     cache: Option<&crate::cache::BuildCache>,
-) -> Result<(Vec<(String, Content)>, Vec<Diagnostic>), Box<Diagnostic>> {
+    out: &dyn Sink,
+) -> Result<Vec<Diagnostic>, Box<Diagnostic>> {
     let site_data = site_view(config, portal, theme);
     let cached = PageCache::new(cache, theme, &site_data);
     let site = Value::from(Serde(&site_data));
@@ -278,38 +366,44 @@ pub fn docs_files_cached(
                 .map_err(|e| Box::new(template_error("docs.html", &e)))
         })
     };
-    let mut files = docs_pages::pages(config, &portal.docs, only, &builder, &docs_render)?;
-    let assets: Vec<Result<(String, Content), Diagnostic>> = portal
+    docs_pages::pages(config, &portal.docs, only, &builder, &docs_render, out)?;
+    // Each asset goes to the sink as soon as it is read: a build holds a few at a time.
+    let assets: Vec<Result<Option<Diagnostic>, Box<Diagnostic>>> = portal
         .docs
         .sites
         .par_iter()
         .enumerate()
         .filter(|(i, _)| only.is_none_or(|o| o.contains(i)))
         .flat_map_iter(|(_, s)| s.assets.iter())
-        .map(|(file, out)| {
-            let bytes = crate::input::read(&config.root.join(file), config.limits.data_file).map_err(|e| {
-                Diagnostic::error("unreadable-file", format!("cannot read docs asset: {e}")).at(file, None)
-            })?;
+        .map(|(file, path)| {
+            let bytes = match crate::input::read(&config.root.join(file), config.limits.data_file) {
+                Ok(bytes) => bytes,
+                Err(e) => {
+                    let d = Diagnostic::error("unreadable-file", format!("cannot read docs asset: {e}")).at(file, None);
+                    return Ok(Some(d));
+                }
+            };
             let bytes = if config.docs_allow_raw_html {
                 bytes
             } else {
-                assets::publishable(file, bytes).map_err(|why| {
-                    Diagnostic::warning("unsafe-asset", format!("docs asset left out: {why}"))
-                        .at(file, None)
-                        .hint("SVG and HTML files are published without scripts; `docs.allow_raw_html: true` publishes them as they are")
-                })?
+                match assets::publishable(file, bytes) {
+                    Ok(bytes) => bytes,
+                    Err(why) => {
+                        let d = Diagnostic::warning("unsafe-asset", format!("docs asset left out: {why}"))
+                            .at(file, None)
+                            .hint("SVG and HTML files are published without scripts; `docs.allow_raw_html: true` publishes them as they are");
+                        return Ok(Some(d));
+                    }
+                }
             };
-            Ok((out.clone(), Content::from(bytes)))
+            out.put(path.clone(), Content::from(bytes)).map(|()| None)
         })
         .collect();
     let mut diagnostics = Vec::new();
     for asset in assets {
-        match asset {
-            Ok(file) => files.push(file),
-            Err(d) => diagnostics.push(d),
-        }
+        diagnostics.extend(asset?);
     }
-    Ok((files, diagnostics))
+    Ok(diagnostics)
 }
 
 fn site_view(config: &Config, portal: &Portal, theme: &Theme) -> SiteView {

@@ -214,10 +214,12 @@ impl Engine {
         // The docs the next full rebuild could reuse are older now.
         *self.cache.last_docs.lock().expect("cache lock") = None;
         let mut files = previous.files.clone();
-        match crate::render::docs_files_cached(&self.config, portal, &self.theme, Some(sites), Some(&self.cache)) {
+        let sink = crate::render::MemorySink::default();
+        match crate::render::docs_files_cached(&self.config, portal, &self.theme, Some(sites), Some(&self.cache), &sink)
+        {
             // A docs asset left out is a problem the problems page lists: rebuild fully.
-            Ok((_, problems)) if !problems.is_empty() => return None,
-            Ok((new, _)) => files.extend(new),
+            Ok(problems) if !problems.is_empty() => return None,
+            Ok(_) => files.extend(sink.into_files()),
             Err(d) => return Some(Outcome::Failed(vec![*d])),
         }
         let site = Arc::new(Site { files, diagnostics: Vec::new() });
@@ -275,7 +277,10 @@ fn drop_later<T: Send + 'static>(value: T) {
 
 /// `site` with the search files of `search` instead of its own.
 pub fn with_search(site: &Site, search: &SearchIndex) -> Arc<Site> {
-    let mut files = Site { files: site.files.clone(), diagnostics: Vec::new() };
-    pipeline::add_search_files(&mut files, search);
-    Arc::new(files)
+    let mut files = site.files.clone();
+    files.retain(|path, _| !pipeline::is_search_file(path));
+    for (path, bytes) in &search.export().files {
+        files.insert(path.clone(), crate::render::Content::from(bytes.as_slice()));
+    }
+    Arc::new(Site { files, diagnostics: Vec::new() })
 }

@@ -5,6 +5,7 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::time::{Duration, Instant};
 
 pub struct Fixture {
     dir: tempfile::TempDir,
@@ -149,4 +150,51 @@ pub fn group(name: &str) -> String {
     format!(
         "apiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata:\n  name: {name}\nspec:\n  type: team\n  children: []\n"
     )
+}
+
+/// What a run cost.
+pub struct Cost {
+    pub code: i32,
+    pub stdout: String,
+    pub elapsed: Duration,
+    pub max_rss_mb: u64,
+}
+
+/// Runs `portico <args>` in `dir`, killed after `deadline`; measures wall time and peak RSS.
+#[cfg(target_os = "linux")]
+pub fn run_measured(dir: &Path, args: &[&str], deadline: Duration) -> Cost {
+    use std::io::Read;
+    let started = Instant::now();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_portico"))
+        .args(args)
+        .current_dir(dir)
+        .env("CI", "true")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let pid = child.id() as libc::pid_t;
+    let mut stdout = child.stdout.take().unwrap();
+    let reader = std::thread::spawn(move || {
+        let mut s = String::new();
+        let _ = stdout.read_to_string(&mut s);
+        s
+    });
+    let mut status = 0;
+    // SAFETY: a zeroed rusage is a valid value for wait4 to fill.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    loop {
+        // SAFETY: `pid` is our child; `status` and `usage` are valid out-pointers.
+        let r = unsafe { libc::wait4(pid, &mut status, libc::WNOHANG, &mut usage) };
+        if r == pid {
+            break;
+        }
+        if started.elapsed() > deadline {
+            let _ = child.kill();
+            panic!("{args:?} still running after {deadline:?}");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let code = if libc::WIFEXITED(status) { libc::WEXITSTATUS(status) } else { -libc::WTERMSIG(status) };
+    Cost { code, stdout: reader.join().unwrap(), elapsed: started.elapsed(), max_rss_mb: usage.ru_maxrss as u64 / 1024 }
 }
