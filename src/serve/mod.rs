@@ -49,6 +49,13 @@ fn lower_priority() {
     }
 }
 
+/// How much the served site holds, for the server's messages (`serve` keeps the site in memory,
+/// unlike `build`): "112.9 MB".
+fn held(site: &crate::render::Site) -> String {
+    let bytes: usize = site.files.values().map(|c| c.len()).sum();
+    format!("{:.1} MB", bytes as f64 / 1e6)
+}
+
 /// Runs the server until interrupted. Returns the process exit code.
 pub fn serve(options: ServeOptions, printer: impl Fn(&[Diagnostic]) + Send + 'static) -> i32 {
     // Links start at `/`: the preview is served at the root whatever the public base URL.
@@ -64,7 +71,11 @@ pub fn serve(options: ServeOptions, printer: impl Fn(&[Diagnostic]) + Send + 'st
     let site = match engine.rebuild_pages(&[]) {
         Outcome::Built { site, warnings, pages, .. } => {
             printer(&warnings.sorted());
-            eprintln!("built {pages} pages in {} ms", started.elapsed().as_millis());
+            eprintln!(
+                "built {pages} pages ({} in memory) in {} ms",
+                held(&site),
+                started.elapsed().as_millis()
+            );
             site
         }
         Outcome::Failed(list) => {
@@ -162,7 +173,12 @@ pub fn serve(options: ServeOptions, printer: impl Fn(&[Diagnostic]) + Send + 'st
                     let _ = rebuild_shared.notices.send(Notice::Reload);
                     printer(&warnings.sorted());
                     let what = if docs_only { "docs" } else { "site" };
-                    eprintln!("rebuilt {what} after {} change(s) in {} ms", changed.len(), t.elapsed().as_millis());
+                    eprintln!(
+                        "rebuilt {what} after {} change(s) in {} ms ({} in memory)",
+                        changed.len(),
+                        t.elapsed().as_millis(),
+                        held(&rebuild_shared.site.read().expect("site lock"))
+                    );
                     // Changes that arrived meanwhile go first; the index follows the last of them.
                     if let Ok(next) = batches.try_recv() {
                         waiting = Some(next);
