@@ -391,15 +391,7 @@ mod tests {
         let (docs, errors) = parse_documents(text);
         assert!(errors.is_empty());
         let mut diags = Vec::new();
-        let ctx = DocContext {
-            root: std::path::Path::new("/nonexistent"),
-            file: "c.yaml",
-            origin: "c.yaml",
-            custom_kinds: &[],
-            repository: None,
-            placeholder_limit: u64::MAX,
-            placeholder_budget: None,
-        };
+        let ctx = DocContext::standalone("c.yaml");
         let entities = docs
             .into_iter()
             .filter_map(|d| entity_from_document(d, &ctx, &mut diags).map(std::sync::Arc::new))

@@ -7,15 +7,7 @@ use portico::catalog::validate::{DocContext, entity_from_document};
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else { return };
     let (docs, _) = portico::yaml::parse_documents(text);
-    let ctx = DocContext {
-        root: std::path::Path::new("/nonexistent"),
-        file: "catalog-info.yaml",
-        origin: "catalog-info.yaml",
-        custom_kinds: &[],
-        repository: None,
-        placeholder_limit: 1 << 20,
-        placeholder_budget: None,
-    };
+    let ctx = DocContext::standalone("catalog-info.yaml");
     let mut diags = Vec::new();
     for doc in docs {
         let _ = entity_from_document(doc, &ctx, &mut diags);

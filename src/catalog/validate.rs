@@ -39,6 +39,22 @@ pub struct DocContext<'a> {
     pub placeholder_budget: Option<&'a std::sync::atomic::AtomicU64>,
 }
 
+impl<'a> DocContext<'a> {
+    /// A context that reads nothing from disk (placeholders fail, no custom kinds): for tests
+    /// and fuzzing of one document.
+    pub fn standalone(file: &'a str) -> Self {
+        DocContext {
+            root: Path::new("/nonexistent"),
+            file,
+            origin: file,
+            custom_kinds: &[],
+            repository: None,
+            placeholder_limit: u64::MAX,
+            placeholder_budget: None,
+        }
+    }
+}
+
 struct Checker<'a> {
     file: &'a str,
     diags: &'a mut Vec<Diagnostic>,
@@ -629,15 +645,7 @@ mod tests {
         let (mut docs, errors) = parse_documents(text);
         assert!(errors.is_empty(), "{errors:?}");
         let mut diags = Vec::new();
-        let ctx = DocContext {
-            root: Path::new("/nonexistent"),
-            file: "c.yaml",
-            origin: "c.yaml",
-            custom_kinds: &[],
-            repository: None,
-            placeholder_limit: u64::MAX,
-            placeholder_budget: None,
-        };
+        let ctx = DocContext::standalone("c.yaml");
         let e = entity_from_document(docs.remove(0), &ctx, &mut diags);
         let msgs = diags
             .iter()

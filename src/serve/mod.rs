@@ -71,11 +71,7 @@ pub fn serve(options: ServeOptions, printer: impl Fn(&[Diagnostic]) + Send + 'st
     let site = match engine.rebuild_pages(&[]) {
         Outcome::Built { site, warnings, pages, .. } => {
             printer(&warnings.sorted());
-            eprintln!(
-                "built {pages} pages ({} in memory) in {} ms",
-                held(&site),
-                started.elapsed().as_millis()
-            );
+            eprintln!("built {pages} pages ({} in memory) in {} ms", held(&site), started.elapsed().as_millis());
             site
         }
         Outcome::Failed(list) => {
