@@ -7,7 +7,7 @@ use std::sync::Arc;
 use super::links::LinkContext;
 use super::mkdocs::{self, NavItem};
 use super::site::Plan;
-use super::{DocPage, PageKey, markdown, preprocess, sanitize};
+use super::{Body, DocPage, PageKey, markdown, preprocess, sanitize};
 use crate::config::Config;
 use crate::diagnostics::{Diagnostic, Pos};
 use crate::discover::Inventory;
@@ -156,10 +156,8 @@ pub(super) fn render_page(ctx: &LinkContext, key: PageKey) -> (DocPage, Vec<Diag
         .unwrap_or_else(|| default_title(src, homepage));
     // Portico's own output escapes all text and filters URL schemes; only pages with their
     // author's raw HTML need the (costly) sanitiser.
-    let mut html =
+    let html =
         if pre.raw_html && !ctx.config.docs_allow_raw_html { sanitize::clean(&rendered.html) } else { rendered.html };
-    // Every page stays in memory until the site is written: no spare capacity.
-    html.shrink_to_fit();
     let page = DocPage {
         src: src.clone(),
         file: file.clone(),
@@ -168,7 +166,8 @@ pub(super) fn render_page(ctx: &LinkContext, key: PageKey) -> (DocPage, Vec<Diag
         description: fm.description,
         tags: fm.tags,
         html_key: blake3::hash(html.as_bytes()),
-        html,
+        has_h1: html.contains("<h1"),
+        body: Body::new(&html),
         headings: rendered.headings,
         ids: rendered.ids,
         mermaid: rendered.mermaid,

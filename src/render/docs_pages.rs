@@ -270,7 +270,7 @@ pub fn pages(
                 mermaid: page.mermaid,
                 url: page_url,
                 is_home,
-                show_title: !page.html.contains("<h1"),
+                show_title: !page.has_h1,
             };
             let path = site.output_path(page);
             let html = render(&path, &site_view, &view, page)?;

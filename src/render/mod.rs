@@ -355,7 +355,7 @@ pub fn docs_files_cached(
                        page: &crate::docs::DocPage| {
         // The body is in the key as its hash: hashing its JSON would cost more than the page.
         cached.page(path, "docs.html", &(site_view, view, page.html_key.to_hex().as_str()), || {
-            let page = docs_pages::DocPageView { html: page.html.clone(), ..view.clone() };
+            let page = docs_pages::DocPageView { html: page.html(), ..view.clone() };
             theme
                 .env
                 .get_template("docs.html")

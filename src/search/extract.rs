@@ -284,7 +284,7 @@ fn site_docs(site: &DocSite, entity: Option<&Entity>, context: &Context) -> Vec<
 
 fn page_docs(site: &DocSite, page: &DocPage, entity: Option<&Entity>, context: &Context) -> Vec<Doc> {
     let page_url = format!("{}{}", site.url_base, page.url);
-    html::sections(&page.html, &page.headings)
+    html::sections(&page.html(), &page.headings)
         .into_iter()
         .map(|section| {
             let top = section.heading.is_none_or(|h| h.level == 1);

@@ -142,7 +142,7 @@ const tests = {
     page.on("requestfailed", (r) => failed.push(`failed ${r.url()}`));
     for (const path of ["", "catalog/", "teams/", "docs/default/component/route-planner/architecture/", "catalog/default/api/tracking-api/"]) {
       await page.goto(base + path);
-      await page.waitForLoadState("networkidle");
+      await page.waitForLoadState("networkidle", { timeout: 90000 });
     }
     assert(failed.length === 0, failed.join(", "));
     const css = await page.evaluate(() => [...document.styleSheets].length);
