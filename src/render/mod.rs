@@ -6,13 +6,16 @@
 //! hashed assets. Pages render in parallel; the result is the same for the same input.
 
 pub mod assets;
+pub mod catalog_table;
 pub mod deploy;
 pub mod diagram;
 pub mod diagrams;
 pub mod docs_pages;
 pub mod export;
 pub mod pages;
+pub mod paginate;
 pub mod problems;
+pub mod related;
 pub mod template;
 pub mod theme;
 pub mod views;
@@ -28,7 +31,7 @@ use crate::config::Config;
 use crate::diagnostics::Diagnostic;
 use crate::resolve::Portal;
 use theme::Theme;
-use views::{AssetsView, EntityLink, SiteView, ViewBuilder};
+use views::{AssetsView, SiteView, ViewBuilder};
 
 /// A file's bytes.
 pub type Content = std::sync::Arc<[u8]>;
@@ -97,10 +100,34 @@ impl<'a> PageCache<'a> {
     }
 }
 
-#[derive(Serialize)]
-struct OrphanView {
-    entity: EntityLink,
-    owner: Option<String>,
+/// Renders theme templates through the page cache: what the modules that produce pages
+/// ([`pages`], [`catalog_table`], [`problems`], [`related`]) are given.
+pub struct Renderer<'a> {
+    theme: &'a Theme,
+    site: Value,
+    cached: &'a PageCache<'a>,
+}
+
+impl Renderer<'_> {
+    /// The page at `path`: `template` with `site` and the fields of `views` (a struct or map),
+    /// reused from the cache when `views` did not change.
+    pub fn page(
+        &self,
+        path: String,
+        template: &str,
+        views: &impl Serialize,
+    ) -> Result<(String, Content), Box<Diagnostic>> {
+        let content = self.cached.page(&path, template, views, || {
+            let ctx = minijinja::context! { site => self.site.clone(), ..Value::from(Serde(views)) };
+            self.theme
+                .env
+                .get_template(template)
+                .and_then(|t| t.render(ctx))
+                .map(String::into_bytes)
+                .map_err(|e| Box::new(template_error(template, &e)))
+        })?;
+        Ok((path, content))
+    }
 }
 
 /// Renders every page of the portal.
@@ -162,64 +189,9 @@ pub fn render_cached(
         }
     }
 
-    let rows: Vec<views::CatalogRow> = entities.par_iter().map(|e| builder.row(e)).collect();
-    let data = pages::catalog_json(&rows);
-    let data_path = format!("catalog/entities.{}.json", &blake3::hash(&data).to_hex()[..8]);
-    let catalog = cached.page("catalog/index.html", "catalog.html", &(&rows, &data_path), || {
-        render_page(
-            "catalog.html",
-            minijinja::context! { site => site.clone(), rows => Value::from(Serde(&rows)), data_url => data_path.clone() },
-        )
-    })?;
-    files.insert("catalog/index.html".into(), catalog);
-    files.insert(data_path, data.into());
-    let view = pages::home(portal);
-    files.insert(
-        "index.html".into(),
-        cached.page("index.html", "home.html", &view, || page("home.html", "home", Value::from(Serde(&view))))?,
-    );
-    let view = pages::teams(portal, &builder);
-    files.insert(
-        "teams/index.html".into(),
-        cached
-            .page("teams/index.html", "teams.html", &view, || page("teams.html", "teams", Value::from(Serde(&view))))?,
-    );
-    let view = pages::apis(portal, &builder);
-    files.insert(
-        "apis/index.html".into(),
-        cached.page("apis/index.html", "apis.html", &view, || page("apis.html", "apis", Value::from(Serde(&view))))?,
-    );
-    let view = pages::templates(portal, &builder);
-    files.insert(
-        "templates/index.html".into(),
-        cached.page("templates/index.html", "templates.html", &view, || {
-            page("templates.html", "templates", Value::from(Serde(&view)))
-        })?,
-    );
-    let view = pages::docs(portal, &builder);
-    files.insert(
-        "docs/index.html".into(),
-        cached.page("docs/index.html", "docs-index.html", &view, || {
-            page("docs-index.html", "sites", Value::from(Serde(&view)))
-        })?,
-    );
-    let orphans: Vec<OrphanView> = portal
-        .ownership
-        .orphans
-        .iter()
-        .map(|o| OrphanView { entity: builder.link(&o.entity), owner: o.owner.clone() })
-        .collect();
-    let orphans_page = cached.page("orphans/index.html", "orphans.html", &orphans, || {
-        page("orphans.html", "orphans", Value::from(Serde(&orphans)))
-    })?;
-    files.insert("orphans/index.html".into(), orphans_page);
-    let view = problems::view(&builder);
-    files.insert(
-        "problems/index.html".into(),
-        cached.page("problems/index.html", "problems.html", &view, || {
-            page("problems.html", "problems", Value::from(Serde(&view)))
-        })?,
-    );
+    let renderer = Renderer { theme, site: site.clone(), cached: &cached };
+    files.extend(pages::index_pages(&renderer, &builder, &entities)?);
+    files.extend(related::pages(&renderer, &builder, &entities)?);
     files.insert("api/problems.json".into(), problems::json(&builder).into());
     files.insert("404.html".into(), render_page("404.html", minijinja::context! { site => site.clone() })?.into());
 
@@ -227,8 +199,9 @@ pub fn render_cached(
     files.extend(docs_files);
 
     let html_pages: Vec<&str> = files.keys().filter(|p| p.ends_with(".html")).map(String::as_str).collect();
-    let sitemap = deploy::sitemap(config, html_pages.into_iter());
-    files.insert("sitemap.xml".into(), sitemap.into());
+    for (path, xml) in deploy::sitemaps(config, html_pages.into_iter()) {
+        files.insert(path, xml.into());
+    }
     files.insert("robots.txt".into(), deploy::robots(config).into());
     files.insert(".nojekyll".into(), Content::from(Vec::new()));
     files.insert("api/catalog.json".into(), export::catalog_json(portal).into());
