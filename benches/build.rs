@@ -49,6 +49,14 @@ fn bench_build(c: &mut Criterion) {
         });
         group.finish();
 
+        // What the output looks like: the number of pages and the largest one (issue 18: no page
+        // may grow with the catalog).
+        let built = pipeline::build(&config, &log).expect("build runs");
+        let pages = built.site.files.iter().filter(|(p, _)| p.ends_with(".html"));
+        let (largest, bytes) =
+            pages.clone().map(|(p, c)| (p.as_str(), c.len())).max_by_key(|(_, n)| *n).unwrap_or_default();
+        eprintln!("gen-monorepo-{n}: {} HTML pages, the largest {largest} ({bytes} bytes)", pages.count());
+
         // TechDocs alone: every entity's mkdocs site parsed, rendered and sanitised, in pages/s.
         let checked = pipeline::check(&config, &log).expect("check runs");
         let pages = checked.portal.docs.page_count() as u64;

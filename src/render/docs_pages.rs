@@ -77,8 +77,10 @@ pub struct DocSiteView {
     /// Site home, relative to `site.base_path`.
     pub url: String,
     pub entity: EntityLink,
-    /// Other entities documented by this site (their `techdocs-ref` names the same directory).
+    /// Other entities documented by this site (their `techdocs-ref` names the same directory):
+    /// the first [`super::pages::ROW_LINKS_SHOWN`], and how many there are.
     pub also: Vec<EntityLink>,
+    pub also_count: usize,
     pub owner: Option<EntityLink>,
     pub lifecycle: Option<String>,
     pub nav: Vec<NavNode>,
@@ -247,7 +249,8 @@ pub fn pages(
                 name: site.site_name.clone(),
                 url: site.home.clone(),
                 entity: builder.link(&site.entity),
-                also: site.shared_with.iter().map(|r| builder.link(r)).collect(),
+                also: site.shared_with.iter().take(super::pages::ROW_LINKS_SHOWN).map(|r| builder.link(r)).collect(),
+                also_count: site.shared_with.len(),
                 owner: entity.and_then(|e| builder.owner_link(e)),
                 lifecycle: entity.and_then(|e| e.spec_str("lifecycle").map(str::to_owned)),
                 nav,

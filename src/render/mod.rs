@@ -6,13 +6,16 @@
 //! hashed assets. Pages render in parallel; the result is the same for the same input.
 
 pub mod assets;
+pub mod catalog_table;
 pub mod deploy;
 pub mod diagram;
 pub mod diagrams;
 pub mod docs_pages;
 pub mod export;
 pub mod pages;
+pub mod paginate;
 pub mod problems;
+pub mod related;
 pub mod template;
 pub mod theme;
 pub mod views;
@@ -28,7 +31,7 @@ use crate::config::Config;
 use crate::diagnostics::Diagnostic;
 use crate::resolve::Portal;
 use theme::Theme;
-use views::{AssetsView, EntityLink, SiteView, ViewBuilder};
+use views::{AssetsView, SiteView, ViewBuilder};
 
 /// A file's bytes.
 pub type Content = std::sync::Arc<[u8]>;
@@ -171,10 +174,35 @@ impl<'a> PageCache<'a> {
     }
 }
 
-#[derive(Serialize)]
-struct OrphanView {
-    entity: EntityLink,
-    owner: Option<String>,
+/// Renders theme templates through the page cache: what the modules that produce pages
+/// ([`pages`], [`catalog_table`], [`problems`], [`related`]) are given.
+pub struct Renderer<'a> {
+    theme: &'a Theme,
+    site: Value,
+    cached: &'a PageCache<'a>,
+    out: &'a dyn Sink,
+}
+
+impl Renderer<'_> {
+    /// Writes the page at `path`: `template` with `site` and the fields of `views` (a struct or
+    /// map), reused from the cache when `views` did not change.
+    pub fn page(&self, path: String, template: &str, views: &impl Serialize) -> Result<(), Box<Diagnostic>> {
+        let content = self.cached.page(&path, template, views, || {
+            let ctx = minijinja::context! { site => self.site.clone(), ..Value::from(Serde(views)) };
+            self.theme
+                .env
+                .get_template(template)
+                .and_then(|t| t.render(ctx))
+                .map(String::into_bytes)
+                .map_err(|e| Box::new(template_error(template, &e)))
+        })?;
+        self.out.put(path, content)
+    }
+
+    /// Writes a file that is not a page (the catalog's data).
+    pub fn put(&self, path: String, content: Content) -> Result<(), Box<Diagnostic>> {
+        self.out.put(path, content)
+    }
 }
 
 /// Renders every page of the portal into memory.
@@ -249,64 +277,9 @@ pub fn render_into(
         }
     }
 
-    let rows: Vec<views::CatalogRow> = entities.par_iter().map(|e| builder.row(e)).collect();
-    let data = pages::catalog_json(&rows);
-    let data_path = format!("catalog/entities.{}.json", &blake3::hash(&data).to_hex()[..8]);
-    let catalog = cached.page("catalog/index.html", "catalog.html", &(&rows, &data_path), || {
-        render_page(
-            "catalog.html",
-            minijinja::context! { site => site.clone(), rows => Value::from(Serde(&rows)), data_url => data_path.clone() },
-        )
-    })?;
-    out.put("catalog/index.html".into(), catalog)?;
-    out.put(data_path, data.into())?;
-    let view = pages::home(portal);
-    out.put(
-        "index.html".into(),
-        cached.page("index.html", "home.html", &view, || page("home.html", "home", Value::from(Serde(&view))))?,
-    )?;
-    let view = pages::teams(portal, &builder);
-    out.put(
-        "teams/index.html".into(),
-        cached
-            .page("teams/index.html", "teams.html", &view, || page("teams.html", "teams", Value::from(Serde(&view))))?,
-    )?;
-    let view = pages::apis(portal, &builder);
-    out.put(
-        "apis/index.html".into(),
-        cached.page("apis/index.html", "apis.html", &view, || page("apis.html", "apis", Value::from(Serde(&view))))?,
-    )?;
-    let view = pages::templates(portal, &builder);
-    out.put(
-        "templates/index.html".into(),
-        cached.page("templates/index.html", "templates.html", &view, || {
-            page("templates.html", "templates", Value::from(Serde(&view)))
-        })?,
-    )?;
-    let view = pages::docs(portal, &builder);
-    out.put(
-        "docs/index.html".into(),
-        cached.page("docs/index.html", "docs-index.html", &view, || {
-            page("docs-index.html", "sites", Value::from(Serde(&view)))
-        })?,
-    )?;
-    let orphans: Vec<OrphanView> = portal
-        .ownership
-        .orphans
-        .iter()
-        .map(|o| OrphanView { entity: builder.link(&o.entity), owner: o.owner.clone() })
-        .collect();
-    let orphans_page = cached.page("orphans/index.html", "orphans.html", &orphans, || {
-        page("orphans.html", "orphans", Value::from(Serde(&orphans)))
-    })?;
-    out.put("orphans/index.html".into(), orphans_page)?;
-    let view = problems::view(&builder);
-    out.put(
-        "problems/index.html".into(),
-        cached.page("problems/index.html", "problems.html", &view, || {
-            page("problems.html", "problems", Value::from(Serde(&view)))
-        })?,
-    )?;
+    let renderer = Renderer { theme, site: site.clone(), cached: &cached, out };
+    pages::index_pages(&renderer, &builder, &entities)?;
+    related::pages(&renderer, &builder, &entities)?;
     out.put("api/problems.json".into(), problems::json(&builder).into())?;
     out.put("404.html".into(), render_page("404.html", minijinja::context! { site => site.clone() })?.into())?;
 
@@ -331,7 +304,9 @@ pub fn render_into(
     // Pages arrive in any order (in parallel): the sitemap lists them sorted.
     let mut html = std::mem::take(&mut *out.html.lock().expect("sink lock"));
     html.sort_unstable();
-    out.put("sitemap.xml".into(), deploy::sitemap(config, html.iter().map(String::as_str)).into())?;
+    for (path, xml) in deploy::sitemaps(config, html.iter().map(String::as_str)) {
+        out.put(path, xml.into())?;
+    }
     Ok(Rendered { pages: html.len(), files: out.files.load(std::sync::atomic::Ordering::Relaxed), diagnostics })
 }
 

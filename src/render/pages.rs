@@ -1,17 +1,98 @@
-//! The portal's index pages: home, catalog table (and its JSON for client-side filtering), teams,
-//! APIs, templates, docs, orphans and the 404 page.
+//! The portal's index pages: home, catalog table (see [`super::catalog_table`]), teams, APIs,
+//! templates, docs, orphans and problems (see [`super::problems`]).
 //!
-//! Input: the [`Portal`] and the entity rows. Output: (path, context) pairs for the templates.
-//! Every list is sorted, so the pages are deterministic.
+//! Input: the [`Portal`] and its entities. Output: the rendered pages. Long lists are paginated
+//! ([`super::paginate`]: `apis/`, `apis/page/2/`, ...) so no page grows with the catalog; every
+//! list is sorted, so the pages are deterministic.
 
 use std::collections::BTreeMap;
 
+use rayon::prelude::*;
 use serde::Serialize;
 
+use super::Renderer;
+use super::paginate::{self, Pager};
 use super::views::{CatalogRow, EntityLink, ViewBuilder};
-use crate::catalog::EntityRef;
-use crate::catalog::kinds::HAS_PART;
+use crate::catalog::kinds::{API_CONSUMED_BY, API_PROVIDED_BY, HAS_PART};
+use crate::catalog::{Entity, EntityRef};
+use crate::diagnostics::Diagnostic;
 use crate::resolve::Portal;
+
+/// Rows of a page of the APIs table.
+pub const APIS_PER_PAGE: usize = 100;
+/// Cards of a page of the templates gallery.
+pub const TEMPLATES_PER_PAGE: usize = 60;
+/// Rows of a page of the docs index.
+pub const DOCS_PER_PAGE: usize = 200;
+/// Groups of a page of the team tree, entities of a page of the orphans list (short rows).
+pub const TEAMS_PER_PAGE: usize = 500;
+/// Ancestors repeated at the top of a page of the team tree (nearest first).
+pub const CONTINUED_SHOWN: usize = 10;
+pub const ORPHANS_PER_PAGE: usize = 500;
+/// Providers and consumers shown in an API's row (the API's page lists them all).
+pub const ROW_LINKS_SHOWN: usize = 10;
+
+/// A paginated list page: the list under its template name, and the pager.
+#[derive(Serialize)]
+struct ListPage<'a, T: Serialize> {
+    #[serde(flatten)]
+    list: BTreeMap<&'a str, &'a [T]>,
+    pager: &'a Pager,
+}
+
+/// Renders `items` on pages of `per_page` at `base` (`apis/`, `apis/page/2/`, ...) with
+/// `template`, which sees the page's items as `name` and the [`Pager`] as `pager`.
+fn list_pages<T: Serialize + Send + Sync>(
+    renderer: &Renderer,
+    template: &str,
+    name: &str,
+    base: &str,
+    items: Vec<T>,
+    per_page: usize,
+) -> Result<(), Box<Diagnostic>> {
+    paginate::paginate(base, items, per_page)
+        .par_iter()
+        .map(|(pager, items)| {
+            let view = ListPage { list: BTreeMap::from([(name, items.as_slice())]), pager };
+            renderer.page(paginate::path_of(&pager.url), template, &view)
+        })
+        .collect()
+}
+
+/// Every index page: home, catalog, teams, APIs, templates, docs, orphans, problems.
+pub fn index_pages(renderer: &Renderer, builder: &ViewBuilder, entities: &[&Entity]) -> Result<(), Box<Diagnostic>> {
+    let portal = builder.portal;
+    let rows: Vec<CatalogRow> = entities.par_iter().map(|e| builder.row(e)).collect();
+    super::catalog_table::files(renderer, rows)?;
+    #[derive(Serialize)]
+    struct Home {
+        home: HomeView,
+    }
+    renderer.page("index.html".into(), "home.html", &Home { home: home(portal) })?;
+    list_pages(renderer, "teams.html", "teams", "teams/", teams(portal, builder), TEAMS_PER_PAGE)?;
+    list_pages(renderer, "apis.html", "apis", "apis/", apis(portal, builder), APIS_PER_PAGE)?;
+    list_pages(renderer, "templates.html", "templates", "templates/", templates(portal, builder), TEMPLATES_PER_PAGE)?;
+    list_pages(renderer, "docs-index.html", "sites", "docs/", docs(portal, builder), DOCS_PER_PAGE)?;
+    list_pages(renderer, "orphans.html", "orphans", "orphans/", orphans(builder), ORPHANS_PER_PAGE)?;
+    super::problems::pages(renderer, builder)
+}
+
+/// An entity without a known owner, and the owner as written.
+#[derive(Serialize)]
+pub struct OrphanView {
+    pub entity: EntityLink,
+    pub owner: Option<String>,
+}
+
+pub fn orphans(builder: &ViewBuilder) -> Vec<OrphanView> {
+    builder
+        .portal
+        .ownership
+        .orphans
+        .iter()
+        .map(|o| OrphanView { entity: builder.link(&o.entity), owner: o.owner.clone() })
+        .collect()
+}
 
 #[derive(Serialize)]
 pub struct KindCount {
@@ -52,39 +133,8 @@ pub fn home(portal: &Portal) -> HomeView {
     }
 }
 
-/// The catalog table's data as compact JSON: column names once, then one array per entity.
-pub fn catalog_json(rows: &[CatalogRow]) -> Vec<u8> {
-    let link = |l: &Option<EntityLink>| match l {
-        Some(l) => serde_json::json!([l.label, l.url, l.entity_ref]),
-        None => serde_json::Value::Null,
-    };
-    let data: Vec<serde_json::Value> = rows
-        .iter()
-        .map(|r| {
-            serde_json::json!([
-                r.entity_ref,
-                r.kind,
-                r.namespace,
-                r.display_name,
-                r.url,
-                r.spec_type,
-                link(&r.owner),
-                link(&r.system),
-                r.lifecycle,
-                r.tags,
-                r.description
-            ])
-        })
-        .collect();
-    let doc = serde_json::json!({
-        "columns": ["ref", "kind", "namespace", "name", "url", "type", "owner", "system", "lifecycle", "tags", "description"],
-        "rows": data,
-    });
-    serde_json::to_vec(&doc).expect("JSON values serialise")
-}
-
 /// A group in the team tree, in tree order (a parent before its children).
-#[derive(Serialize)]
+#[derive(Clone, Serialize)]
 pub struct TeamNode {
     pub group: EntityLink,
     pub group_type: String,
@@ -92,44 +142,75 @@ pub struct TeamNode {
     pub owned: usize,
     /// 0 for groups without a parent in the catalog.
     pub depth: usize,
+    /// Repeated at the top of a page to show where the page's first groups hang (it is listed
+    /// on an earlier page).
+    pub continued: bool,
 }
 
-/// Every group once, in the order of the group tree (see [`crate::resolve::Ownership::tree`]).
+/// Every group once, in the order of the group tree (see [`crate::resolve::Ownership::tree`]);
+/// a group that starts a page of [`TEAMS_PER_PAGE`] below the top level is preceded by its
+/// nearest [`CONTINUED_SHOWN`] ancestors, marked `continued`.
 pub fn teams(portal: &Portal, builder: &ViewBuilder) -> Vec<TeamNode> {
-    portal
-        .ownership
-        .tree
-        .iter()
-        .map(|(g, depth)| {
-            let ownership = portal.ownership.groups.get(g);
-            TeamNode {
-                group: builder.link(g),
-                group_type: portal.entities.get(g).and_then(|e| e.spec_str("type")).unwrap_or_default().to_owned(),
-                members: ownership.map_or(0, |o| o.members.len()),
-                owned: ownership.map_or(0, |o| o.owned.len()),
-                depth: *depth,
+    let node = |(g, depth): &(EntityRef, usize), continued: bool| {
+        let ownership = portal.ownership.groups.get(g);
+        TeamNode {
+            group: builder.link(g),
+            group_type: portal.entities.get(g).and_then(|e| e.spec_str("type")).unwrap_or_default().to_owned(),
+            members: ownership.map_or(0, |o| o.members.len()),
+            owned: ownership.map_or(0, |o| o.owned.len()),
+            depth: *depth,
+            continued,
+        }
+    };
+    let tree = &portal.ownership.tree;
+    let mut out = Vec::with_capacity(tree.len());
+    for (i, entry) in tree.iter().enumerate() {
+        if out.len() % TEAMS_PER_PAGE == 0 && i > 0 {
+            // The ancestors of the page's first group, nearest last.
+            let mut chain = Vec::new();
+            let mut depth = entry.1;
+            for earlier in tree[..i].iter().rev() {
+                if depth == 0 {
+                    break;
+                }
+                if earlier.1 < depth {
+                    chain.push(node(earlier, true));
+                    depth = earlier.1;
+                }
             }
-        })
-        .collect()
+            // The nearest few: a chain thousands deep must not fill the page.
+            chain.truncate(CONTINUED_SHOWN);
+            out.extend(chain.into_iter().rev());
+        }
+        out.push(node(entry, false));
+    }
+    out
 }
 
 /// A row of the APIs page.
 #[derive(Serialize)]
 pub struct ApiRow {
     pub api: CatalogRow,
+    /// The first [`ROW_LINKS_SHOWN`] providers and consumers, and how many there are.
     pub providers: Vec<EntityLink>,
+    pub providers_count: usize,
     pub consumers: Vec<EntityLink>,
+    pub consumers_count: usize,
 }
 
 pub fn apis(portal: &Portal, builder: &ViewBuilder) -> Vec<ApiRow> {
+    let first = |r: &EntityRef, kind: &str| -> (Vec<EntityLink>, usize) {
+        let links = portal.targets(r, kind).take(ROW_LINKS_SHOWN).map(|t| builder.link(t)).collect();
+        (links, portal.targets(r, kind).count())
+    };
     portal
         .entities
         .values()
         .filter(|e| e.kind == "API")
-        .map(|e| ApiRow {
-            api: builder.row(e),
-            providers: portal.targets(&e.entity_ref, "apiProvidedBy").map(|r| builder.link(r)).collect(),
-            consumers: portal.targets(&e.entity_ref, "apiConsumedBy").map(|r| builder.link(r)).collect(),
+        .map(|e| {
+            let (providers, providers_count) = first(&e.entity_ref, API_PROVIDED_BY);
+            let (consumers, consumers_count) = first(&e.entity_ref, API_CONSUMED_BY);
+            ApiRow { api: builder.row(e), providers, providers_count, consumers, consumers_count }
         })
         .collect()
 }
@@ -154,8 +235,9 @@ pub fn templates(portal: &Portal, builder: &ViewBuilder) -> Vec<TemplateCard> {
 #[derive(Serialize)]
 pub struct DocsCard {
     pub entity: EntityLink,
-    /// Other entities documented by this site.
+    /// Other entities documented by this site: the first [`ROW_LINKS_SHOWN`], and how many.
     pub also: Vec<EntityLink>,
+    pub also_count: usize,
     pub name: String,
     pub url: String,
     pub pages: usize,
@@ -168,7 +250,8 @@ pub fn docs(portal: &Portal, builder: &ViewBuilder) -> Vec<DocsCard> {
         .iter()
         .map(|s| DocsCard {
             entity: builder.link(&s.entity),
-            also: s.shared_with.iter().map(|r| builder.link(r)).collect(),
+            also: s.shared_with.iter().take(ROW_LINKS_SHOWN).map(|r| builder.link(r)).collect(),
+            also_count: s.shared_with.len(),
             name: s.site_name.clone(),
             url: s.home.clone(),
             pages: s.pages.len(),

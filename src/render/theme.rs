@@ -30,6 +30,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("404.html", include_str!("../../themes/default/templates/404.html")),
     ("search.html", include_str!("../../themes/default/templates/search.html")),
     ("problems.html", include_str!("../../themes/default/templates/problems.html")),
+    ("related.html", include_str!("../../themes/default/templates/related.html")),
 ];
 
 const STYLE: &str = include_str!("../../themes/default/assets/style.css");

@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use crate::catalog::kinds::{OWNED_BY, PART_OF};
+use crate::catalog::kinds::{HAS_MEMBER, OWNED_BY, OWNER_OF, PART_OF};
 use crate::catalog::{Entity, EntityRef, Link};
 use crate::config::{Config, OwnershipMode};
 use crate::resolve::Portal;
@@ -133,25 +133,49 @@ pub struct SourceView {
     pub edit_url: Option<String>,
 }
 
+/// How many entries of one list an entity page shows: the rest are counted (`*_count`) and
+/// listed in full on the entity's related pages ([`related_url`]), so a page stays small
+/// whatever the catalog holds.
+pub const LIST_SHOWN: usize = 100;
+/// How many groups' lists a user page shows.
+pub const VIA_GROUPS_SHOWN: usize = 10;
+
+/// The page listing every target of `entity`'s relations of type `kind`, relative to the base
+/// path: `<entity page>related/<type, lower-case>/` (see [`super::related`]).
+pub fn related_url(entity_url: &str, kind: &str) -> String {
+    format!("{entity_url}related/{}/", kind.to_lowercase())
+}
+
 /// Relations of one type, e.g. "Depends on".
 #[derive(Clone, Debug, Serialize)]
 pub struct RelationGroup {
     #[serde(rename = "type")]
     pub kind: String,
     pub label: String,
+    /// The first [`LIST_SHOWN`] targets.
     pub targets: Vec<EntityLink>,
+    /// All targets.
+    pub count: usize,
+    /// The page with every target, when not all are shown.
+    pub url: Option<String>,
 }
 
 #[derive(Clone, Debug, Serialize)]
 pub struct GroupView {
     /// `ownership` of portico.yaml: which list comes first.
     pub mode: OwnershipMode,
+    /// The first [`LIST_SHOWN`] of `owned` and `members`, their sizes, and the page listing
+    /// all of them when not all are shown (the `ownerOf` and `hasMember` related pages).
     pub owned: Vec<EntityLink>,
+    pub owned_count: usize,
+    pub owned_url: Option<String>,
     /// The first [`crate::resolve::AGGREGATE_SHOWN`] of each aggregated list, and the size of
     /// the whole list (`*_count`).
     pub owned_aggregated: Vec<EntityLink>,
     pub owned_aggregated_count: usize,
     pub members: Vec<EntityLink>,
+    pub members_count: usize,
+    pub members_url: Option<String>,
     pub members_aggregated: Vec<EntityLink>,
     pub members_aggregated_count: usize,
     pub descendants: Vec<EntityLink>,
@@ -161,13 +185,23 @@ pub struct GroupView {
 #[derive(Clone, Debug, Serialize)]
 pub struct OwnedViaGroup {
     pub group: EntityLink,
+    /// The first [`LIST_SHOWN`] entities the group owns, their number, and the group's page
+    /// listing all of them when not all are shown.
     pub entities: Vec<EntityLink>,
+    pub count: usize,
+    pub url: Option<String>,
 }
 
 #[derive(Clone, Debug, Serialize)]
 pub struct UserView {
+    /// The first [`LIST_SHOWN`] entities the user owns, their number, and the page listing all.
     pub owned: Vec<EntityLink>,
+    pub owned_count: usize,
+    pub owned_url: Option<String>,
+    /// The first [`VIA_GROUPS_SHOWN`] groups of the user that own something, and how many own
+    /// something in all.
     pub via_groups: Vec<OwnedViaGroup>,
+    pub via_groups_count: usize,
 }
 
 /// One entity, as its page and the catalog table see it.
@@ -307,6 +341,18 @@ impl ViewBuilder<'_> {
         refs.into_iter().map(|r| self.link(r)).collect()
     }
 
+    /// Links to the first [`LIST_SHOWN`] of `refs`, their number, and `full` (the page with all
+    /// of them) when some are not shown.
+    fn capped<'r>(
+        &self,
+        refs: impl ExactSizeIterator<Item = &'r EntityRef>,
+        full: impl FnOnce() -> Option<String>,
+    ) -> (Vec<EntityLink>, usize, Option<String>) {
+        let count = refs.len();
+        let shown = self.links(refs.take(LIST_SHOWN));
+        (shown, count, if count > LIST_SHOWN { full() } else { None })
+    }
+
     /// The entity's owner.
     pub fn owner_link(&self, e: &Entity) -> Option<EntityLink> {
         self.first_target(e, OWNED_BY, "")
@@ -340,35 +386,63 @@ impl ViewBuilder<'_> {
 
     pub fn entity(&self, e: &Entity) -> EntityView {
         let r = &e.entity_ref;
+        let url = entity_path(e);
         let mut relations: Vec<RelationGroup> = Vec::new();
         for rel in self.portal.relations_of(r) {
             match relations.last_mut() {
-                Some(g) if g.kind == rel.kind => g.targets.push(self.link(&rel.target)),
+                Some(g) if g.kind == rel.kind => {
+                    if g.targets.len() < LIST_SHOWN {
+                        g.targets.push(self.link(&rel.target));
+                    }
+                    g.count += 1;
+                }
                 _ => relations.push(RelationGroup {
                     kind: rel.kind.to_owned(),
                     label: relation_label(rel.kind).to_owned(),
                     targets: vec![self.link(&rel.target)],
+                    count: 1,
+                    url: None,
                 }),
             }
         }
-        let group = self.portal.ownership.groups.get(r).map(|g| GroupView {
-            mode: self.config.ownership,
-            owned: self.links(&g.owned),
-            owned_aggregated: self.links(&g.owned_aggregated.first),
-            owned_aggregated_count: g.owned_aggregated.count,
-            members: self.links(&g.members),
-            members_aggregated: self.links(&g.members_aggregated.first),
-            members_aggregated_count: g.members_aggregated.count,
-            descendants: self.links(&g.descendants.first),
-            descendants_count: g.descendants.count,
+        for g in &mut relations {
+            g.url = (g.count > g.targets.len()).then(|| related_url(&url, &g.kind));
+        }
+        let group = self.portal.ownership.groups.get(r).map(|g| {
+            let (owned, owned_count, owned_url) = self.capped(g.owned.iter(), || Some(related_url(&url, OWNER_OF)));
+            let (members, members_count, members_url) =
+                self.capped(g.members.iter(), || Some(related_url(&url, HAS_MEMBER)));
+            GroupView {
+                mode: self.config.ownership,
+                owned,
+                owned_count,
+                owned_url,
+                owned_aggregated: self.links(&g.owned_aggregated.first),
+                owned_aggregated_count: g.owned_aggregated.count,
+                members,
+                members_count,
+                members_url,
+                members_aggregated: self.links(&g.members_aggregated.first),
+                members_aggregated_count: g.members_aggregated.count,
+                descendants: self.links(&g.descendants.first),
+                descendants_count: g.descendants.count,
+            }
         });
-        let user = self.portal.ownership.users.get(r).map(|u| UserView {
-            owned: self.links(&u.owned),
-            via_groups: u
+        let user = self.portal.ownership.users.get(r).map(|u| {
+            let (owned, owned_count, owned_url) = self.capped(u.owned.iter(), || Some(related_url(&url, OWNER_OF)));
+            let via_groups = u
                 .owned_via_groups
                 .iter()
-                .map(|(g, owned)| OwnedViaGroup { group: self.link(g), entities: self.links(owned) })
-                .collect(),
+                .take(VIA_GROUPS_SHOWN)
+                .map(|(g, list)| {
+                    let group = self.link(g);
+                    // A group not in the catalog has no page, so no related page either.
+                    let page = group.url.clone();
+                    let (entities, count, url) = self.capped(list.iter(), || page.map(|p| related_url(&p, OWNER_OF)));
+                    OwnedViaGroup { group, entities, count, url }
+                })
+                .collect();
+            UserView { owned, owned_count, owned_url, via_groups, via_groups_count: u.owned_via_groups.len() }
         });
         EntityView {
             entity_ref: r.to_string(),
@@ -379,7 +453,7 @@ impl ViewBuilder<'_> {
             title: e.title.clone(),
             display_name: e.display_name().to_owned(),
             description: e.description.clone(),
-            url: entity_path(e),
+            url: url.clone(),
             known_kind: e.known_kind,
             spec_type: e.spec_str("type").map(str::to_owned),
             lifecycle: e.spec_str("lifecycle").map(str::to_owned),

@@ -12,19 +12,23 @@ function assert(cond, message) {
 }
 
 const tests = {
-  // Filters change the table and the URL; a shared URL restores the filtered view.
+  // Filters change the table and the URL; a shared URL restores the filtered view. (The table is
+  // `aria-busy` while it loads the data shards a view needs.)
   async "catalog-filters"(page) {
     await page.goto(base + "catalog/");
     await page.waitForSelector("#catalog-filters:not([hidden])");
     const all = await page.locator("#catalog-table tbody tr").count();
     await page.selectOption("select[name=kind]", "Component");
     await page.waitForFunction(() => location.search.includes("kind=Component"));
+    // The rows come once the data they need is loaded.
+    await page.waitForSelector("#catalog-table:not([aria-busy])");
     const components = await page.locator("#catalog-table tbody tr").count();
     assert(components > 0 && components < all, `kind filter: ${components} of ${all} rows`);
     const kinds = await page.locator("#catalog-table tbody tr td:nth-child(2)").allTextContents();
     assert(kinds.every((k) => k === "Component"), `non-Component rows: ${kinds}`);
     await page.fill("#catalog-filters input[name=q]", "payment");
     await page.waitForFunction(() => location.search.includes("q=payment"));
+    await page.waitForSelector("#catalog-table:not([aria-busy])");
     const found = await page.locator("#catalog-table tbody tr").count();
     assert(found >= 1 && found < components, `text filter left ${found} rows`);
     // Shared URL: a fresh page with the query shows the same rows and controls.
@@ -39,12 +43,85 @@ const tests = {
     await other.click("th[data-sort=name] button");
     await other.click("th[data-sort=name] button");
     await other.waitForFunction(() => location.search.includes("dir=desc"));
+    await other.waitForSelector("#catalog-table:not([aria-busy])");
     const names = await other.locator("#catalog-table tbody tr td:first-child a").allTextContents();
     const sorted = [...names].sort((a, b) => b.localeCompare(a));
     assert(JSON.stringify(names) === JSON.stringify(sorted), `not sorted descending: ${names}`);
     // Clear resets everything.
     await page.click("button[type=reset]");
     await page.waitForFunction((n) => document.querySelectorAll("#catalog-table tbody tr").length === n, all);
+  },
+
+  // A catalog of more than one page (tests/testsuite/browser.rs writes it: 300 APIs api-000..,
+  // 1,200 components svc-0000.. owned by team-0..team-9 in turn, 10 groups): the table pages,
+  // filters and sorts the whole catalog while fetching only the data shards it needs.
+  async "catalog-shards"(page) {
+    const shards = [];
+    page.on("request", (r) => { if (/catalog\/entities-\d+\.[0-9a-f]+\.json$/.test(r.url())) shards.push(r.url()); });
+    const rows = () => page.locator("#catalog-table tbody tr");
+    const names = () => page.locator("#catalog-table tbody tr td:first-child a").allTextContents();
+    const manifestUrl = await (async () => {
+      await page.goto(base + "catalog/");
+      await page.waitForSelector("#catalog-filters:not([hidden])");
+      return page.getAttribute("#catalog-filters", "data-src");
+    })();
+    const manifest = await (await page.request.get(new URL(manifestUrl, page.url()).href)).json();
+    const kindOf = (url) => manifest.shards.find((s) => url.endsWith(s.url)).kinds[0];
+    // The first page is the static one: no shard is fetched.
+    assert((await rows().count()) === 100, `first page has ${await rows().count()} rows`);
+    assert(shards.length === 0, `shards fetched for the first page: ${shards}`);
+    assert((await page.textContent("#catalog-count")).includes("1,510"), "count line");
+    // Page 2 of the whole catalog needs only the shard that holds it.
+    await page.click("#catalog-pages a[rel=next]");
+    await page.waitForFunction(() => location.search.includes("page=2"));
+    await page.waitForFunction(() => document.querySelector("#catalog-table tbody tr td:first-child a")?.textContent === "api-100");
+    assert(shards.length === 1 && kindOf(shards[0]) === "API", `page 2 fetched ${shards}`);
+    // Back: page 1 again.
+    await page.goBack();
+    await page.waitForFunction(() => document.querySelector("#catalog-table tbody tr td:first-child a")?.textContent === "api-000");
+    // The Component chip filters by kind and fetches only the first Component shard.
+    shards.length = 0;
+    await page.click("#catalog-kinds a[data-kind=Component]");
+    await page.waitForFunction(() => location.search.includes("kind=Component"));
+    await page.waitForFunction(() => document.querySelector("#catalog-table tbody tr td:first-child a")?.textContent === "svc-0000");
+    assert((await page.inputValue("select[name=kind]")) === "Component", "kind select not set by the chip");
+    assert(shards.length === 1 && kindOf(shards[0]) === "Component", `kind filter fetched ${shards}`);
+    assert((await page.textContent("#catalog-count")).includes("1,200 of 1,510"), await page.textContent("#catalog-count"));
+    // Free text searches every Component shard, and only those.
+    await page.fill("#catalog-filters input[name=q]", "svc-11");
+    await page.waitForFunction(() => /^100 of 1,510 entities$/.test(document.querySelector("#catalog-count").textContent));
+    const found = await names();
+    assert(found.length === 100 && found.every((n) => n.startsWith("svc-11")), `text filter: ${found.slice(0, 3)}`);
+    assert(shards.every((u) => kindOf(u) === "Component"), "a shard of another kind was fetched");
+    assert(new Set(shards).size === manifest.shards.filter((s) => s.kinds[0] === "Component").length, `fetched ${shards.length} shards`);
+    // Sorting by name, descending, over every component.
+    await page.fill("#catalog-filters input[name=q]", "");
+    await page.click("th[data-sort=name] button");
+    await page.click("th[data-sort=name] button");
+    await page.waitForFunction(() => location.search.includes("dir=desc"));
+    await page.waitForFunction(() => document.querySelector("#catalog-table tbody tr td:first-child a")?.textContent === "svc-1199");
+    const sorted = await names();
+    assert(JSON.stringify(sorted) === JSON.stringify([...sorted].sort((a, b) => b.localeCompare(a))), "not sorted descending");
+    // A shared URL with an owner filter on its second page.
+    const other = await page.context().newPage();
+    await other.goto(base + "catalog/?kind=Component&owner=group%3Adefault%2Fteam-3&page=2");
+    await other.waitForSelector("#catalog-filters:not([hidden])");
+    await other.waitForFunction(() => /^101–120 · 120 of 1,510 entities$/.test(document.querySelector("#catalog-count").textContent));
+    const owners = await other.locator("#catalog-table tbody tr td:nth-child(4)").allTextContents();
+    assert(owners.length === 20 && owners.every((o) => o === "team-3"), `owner filter page 2: ${owners.length} rows`);
+    assert((await other.inputValue("select[name=owner]")) === "group:default/team-3", "owner not restored from the URL");
+    assert((await other.getAttribute("#catalog-pages [aria-current=page]", "data-page")) === "2", "page 2 not current");
+    // Without JavaScript the static pages link to each other.
+    const noJs = await page.context().browser().newContext({ javaScriptEnabled: false });
+    const p2 = await noJs.newPage();
+    await p2.goto(base + "catalog/page/2/");
+    assert((await p2.locator("#catalog-table tbody tr").count()) === 100, "static page 2 rows");
+    assert((await p2.textContent("#catalog-table tbody tr td:first-child a")) === "api-100", "static page 2 starts at api-100");
+    await p2.click("#catalog-pages a[rel=next]");
+    await p2.waitForURL(/catalog\/page\/3\/$/);
+    await p2.click("#catalog-kinds a[data-kind=Group]");
+    await p2.waitForURL(/catalog\/page\/16\/$/);
+    await noJs.close();
   },
 
   // The toggle switches the theme and the choice survives a reload.
@@ -140,9 +217,17 @@ const tests = {
     const failed = [];
     page.on("response", (r) => { if (r.status() >= 400) failed.push(`${r.status()} ${r.url()}`); });
     page.on("requestfailed", (r) => failed.push(`failed ${r.url()}`));
+    const pending = new Set();
+    page.on("request", (r) => pending.add(r));
+    page.on("requestfinished", (r) => pending.delete(r));
+    page.on("requestfailed", (r) => pending.delete(r));
     for (const path of ["", "catalog/", "teams/", "docs/default/component/route-planner/architecture/", "catalog/default/api/tracking-api/"]) {
       await page.goto(base + path);
-      await page.waitForLoadState("networkidle", { timeout: 90000 });
+      try {
+        await page.waitForLoadState("networkidle", { timeout: 90000 });
+      } catch (e) {
+        throw new Error(`${path}: ${e.message}; pending: ${[...pending].map((r) => r.url()).join(", ")}`);
+      }
     }
     assert(failed.length === 0, failed.join(", "));
     const css = await page.evaluate(() => [...document.styleSheets].length);

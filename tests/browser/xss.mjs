@@ -69,12 +69,14 @@ async function visit(url) {
   return page;
 }
 
-const sitemap = await (await fetch(base + "sitemap.xml")).text();
-const urls = [...sitemap.matchAll(/<loc>([^<]+)<\/loc>/g)].map((m) => {
-  // The sitemap has the public URLs; the test serves the site elsewhere.
-  const u = new URL(m[1].replaceAll("&amp;", "&"), base);
-  return new URL(u.pathname.replace(/^\//, ""), base).href;
-});
+// The sitemaps have the public URLs; the test serves the site elsewhere.
+const local = (loc) => new URL(new URL(loc.replaceAll("&amp;", "&"), base).pathname.replace(/^\//, ""), base).href;
+const locs = (xml) => [...xml.matchAll(/<loc>([^<]+)<\/loc>/g)].map((m) => local(m[1]));
+// sitemap.xml is a sitemap index: the pages are in the sitemaps it lists.
+const urls = [];
+for (const sitemap of locs(await (await fetch(base + "sitemap.xml")).text())) {
+  urls.push(...locs(await (await fetch(sitemap)).text()));
+}
 for (const url of urls) {
   const page = await visit(url);
   await page.close();

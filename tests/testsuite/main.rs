@@ -13,6 +13,7 @@ mod links;
 mod mkdocs_parity;
 mod monorepos;
 mod safety;
+mod scale;
 mod search;
 mod serve;
 mod techdocs_core;
