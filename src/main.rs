@@ -2,6 +2,9 @@
 
 use clap::Parser;
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     // Internal: a previous site removed after the build that replaced it has exited.
     let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
