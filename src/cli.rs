@@ -121,6 +121,13 @@ pub struct BuildArgs {
     /// Public URL of the site (its path prefixes every link), e.g. https://acme.github.io/portal/
     #[arg(long, value_name = "URL")]
     pub base_url: Option<String>,
+    /// Build cache: what the last build read and wrote, reused when unchanged [default:
+    /// ROOT/.portico/cache]
+    #[arg(long, value_name = "DIR")]
+    pub cache_dir: Option<PathBuf>,
+    /// Build without reading or writing the build cache (and write the whole site).
+    #[arg(long, conflicts_with = "cache_dir")]
+    pub no_cache: bool,
 }
 
 #[derive(Debug, Args)]
@@ -137,6 +144,8 @@ pub fn run(cli: Cli) -> i32 {
                 config_file: args.common.config.clone(),
                 base_url: args.base_url.clone(),
                 out_dir: args.out.clone(),
+                cache_dir: args.cache_dir.clone(),
+                no_cache: args.no_cache,
             };
             run_with(&args.common, &overrides, true)
         }

@@ -138,6 +138,10 @@ pub struct Overrides {
     pub config_file: Option<PathBuf>,
     pub base_url: Option<String>,
     pub out_dir: Option<PathBuf>,
+    /// `--cache-dir`.
+    pub cache_dir: Option<PathBuf>,
+    /// `--no-cache`.
+    pub no_cache: bool,
 }
 
 /// The resolved configuration every stage reads.
@@ -149,6 +153,8 @@ pub struct Config {
     pub display_root: PathBuf,
     /// Absolute output directory (never read back as input).
     pub out_dir: PathBuf,
+    /// The build cache ([`crate::cache::disk`]); `None` with `--no-cache`.
+    pub cache_dir: Option<PathBuf>,
     pub title: String,
     /// Public URL as given (or `/`).
     pub base_url: String,
@@ -282,6 +288,11 @@ impl Config {
         Ok(Config {
             display_root: display_root.to_path_buf(),
             out_dir,
+            cache_dir: (!overrides.no_cache).then(|| match &overrides.cache_dir {
+                Some(p) if p.is_absolute() => p.clone(),
+                Some(p) => std::env::current_dir().map(|d| d.join(p)).unwrap_or_else(|_| p.clone()),
+                None => root.join(crate::cache::disk::DEFAULT_DIR),
+            }),
             title: raw.title.unwrap_or_else(|| "Developer Portal".to_owned()),
             base_url,
             base_path,

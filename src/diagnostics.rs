@@ -8,10 +8,10 @@
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// How bad a problem is. Ordered: `Info < Warning < Error`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     /// Something the user may want to know (a skipped scaffolder skeleton); never fails a build.
@@ -23,7 +23,7 @@ pub enum Severity {
 }
 
 /// A 1-based line and column in a source file.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct Pos {
     pub line: u32,
     pub column: u32,
@@ -36,11 +36,12 @@ impl Pos {
 }
 
 /// One problem, pointing at the user's file.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Diagnostic {
     pub severity: Severity,
     /// Stable machine-readable code, e.g. `invalid-name`, `dangling-ref`.
-    pub code: &'static str,
+    #[serde(deserialize_with = "crate::cache::disk::static_str")]
+    pub code: crate::cache::disk::Interned,
     /// Path relative to the portal root, with `/` separators. `None` for problems of no file.
     pub file: Option<String>,
     /// Position in `file`; `None` when the problem concerns the whole file.

@@ -364,31 +364,49 @@ pub fn publish(
         remove(stale);
     }
     let theme = Theme::load(config)?;
-    let mut checked = check_cached(config, log, None, None)?;
+    let (cache, manifest) = match &config.cache_dir {
+        Some(dir) => crate::cache::disk::load(dir),
+        None => Default::default(),
+    };
+    let mut checked = check_cached(config, log, Some(&cache), None)?;
+    // The pages a serve session would keep in memory are the site itself here.
+    let save = |checked: &Checked, output: Option<&crate::write::update::Manifest>| {
+        if let Some(dir) = &config.cache_dir {
+            let apis: Vec<_> = checked.portal.apis.values().collect();
+            if let Err(e) = crate::cache::disk::save(dir, &cache, &checked.inventory.files, &apis, output) {
+                eprintln!("warning: the build cache could not be saved in {}: {e}", dir.display());
+            }
+        }
+    };
     let left_out = checked.portal.rejected.len();
     let has_problems = |d: &Diagnostics| d.has_errors() || d.count(crate::diagnostics::Severity::Warning) > 0;
     let refuse = |checked: Checked| Publication { diagnostics: checked.diagnostics, left_out, written: false };
     if checked.portal.entities.is_empty() || (strict && has_problems(&checked.diagnostics)) {
+        save(&checked, manifest.as_ref());
         return Ok(refuse(checked));
     }
-    let staging = crate::write::Staging::create(&target).map_err(write_error)?;
-    render_and_index(config, log, &theme, None, &mut checked, &staging)?;
+    let output = crate::write::update::Output::create(&target, manifest.clone()).map_err(write_error)?;
+    render_and_index(config, log, &theme, None, &mut checked, &output)?;
     if strict && has_problems(&checked.diagnostics) {
+        save(&checked, manifest.as_ref());
         return Ok(refuse(checked)); // the staging directory is removed as it drops
     }
     let t = log.start("write");
-    let published = staging.publish().map_err(write_error)?;
+    let outcome = output.publish().map_err(write_error)?;
+    let how =
+        if outcome.updated { format!("{} changed, the others kept", outcome.written) } else { "swapped in".to_owned() };
     log.done(
         "write",
         t,
         format!(
-            "{} files, {:.1} MB to {} (swapped in)",
-            published.files,
-            published.bytes as f64 / 1e6,
+            "{} files, {:.1} MB to {} ({how})",
+            outcome.published.files,
+            outcome.published.bytes as f64 / 1e6,
             config.out_dir.display()
         ),
     );
-    if let Some(old) = published.old {
+    save(&checked, Some(&outcome.manifest));
+    if let Some(old) = outcome.published.old {
         remove(old);
     }
     Ok(Publication { diagnostics: checked.diagnostics, left_out, written: true })

@@ -89,7 +89,7 @@ mod openapi;
 mod schema;
 
 /// A rendered API reference.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ApiReference {
     /// The definition format, e.g. `OpenAPI 3.1.0`, `AsyncAPI 2.6.0`, `GraphQL`, `gRPC (proto3)`,
     /// `tRPC`; for other types the `spec.type` as written.
@@ -102,11 +102,12 @@ pub struct ApiReference {
     pub operations: Vec<Operation>,
     /// Highlight language of the raw definition: `yaml`, `json`, `graphql`, `protobuf`,
     /// `typescript` or `text`.
-    pub raw_language: &'static str,
+    #[serde(deserialize_with = "crate::cache::disk::static_str")]
+    pub raw_language: crate::cache::disk::Interned,
 }
 
 /// One operation of an API, for the search index.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Operation {
     /// The id of the operation's element in [`ApiReference::html`].
     pub id: String,

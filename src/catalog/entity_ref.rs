@@ -13,7 +13,7 @@ use std::fmt;
 pub const DEFAULT_NAMESPACE: &str = "default";
 
 /// A canonical (lower-case) reference to an entity.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
 pub struct EntityRef {
     pub kind: String,
     pub namespace: String,

@@ -15,7 +15,7 @@ pub mod validate;
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 pub use entity_ref::EntityRef;
 
@@ -27,7 +27,7 @@ pub const MANAGED_BY_LOCATION: &str = "backstage.io/managed-by-location";
 pub const MANAGED_BY_ORIGIN_LOCATION: &str = "backstage.io/managed-by-origin-location";
 
 /// Where an entity was written.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Source {
     /// Descriptor path relative to the portal root.
     pub file: String,
@@ -42,12 +42,16 @@ pub struct Source {
 }
 
 /// A spec field value that names another entity, with where it was written.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SpecRef {
-    pub field: &'static str,
-    pub relation: &'static str,
-    pub inverse: &'static str,
-    pub default_kind: Option<&'static str>,
+    #[serde(deserialize_with = "crate::cache::disk::static_str")]
+    pub field: crate::cache::disk::Interned,
+    #[serde(deserialize_with = "crate::cache::disk::static_str")]
+    pub relation: crate::cache::disk::Interned,
+    #[serde(deserialize_with = "crate::cache::disk::static_str")]
+    pub inverse: crate::cache::disk::Interned,
+    #[serde(deserialize_with = "crate::cache::disk::option_static_str")]
+    pub default_kind: Option<crate::cache::disk::Interned>,
     /// The reference as written.
     pub target: String,
     /// The reference parsed (kind and namespace defaults applied).
@@ -56,7 +60,7 @@ pub struct SpecRef {
 }
 
 /// A `Location` target, with where it was written.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LocationTarget {
     pub target: String,
     pub pos: Pos,
@@ -65,7 +69,7 @@ pub struct LocationTarget {
 }
 
 /// A link from `metadata.links`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Link {
     /// The URL to link to; `None` when the URL policy refused it ([`crate::urls`]).
     pub url: Option<String>,
@@ -78,7 +82,7 @@ pub struct Link {
 }
 
 /// An entity read from a descriptor, with its envelope checked.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Entity {
     /// Canonical (lower-case) reference: the entity's identity.
     pub entity_ref: EntityRef,

@@ -25,7 +25,7 @@ use super::slug::{Slugger, slugify};
 use crate::diagnostics::{Pos, Severity};
 
 /// A heading of the page.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Heading {
     pub level: u8,
     pub id: String,
@@ -44,7 +44,7 @@ pub struct Resolved<K> {
 }
 
 /// A link whose anchor is checked later.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct AnchorUse<K> {
     pub pos: Pos,
     pub target: K,

@@ -42,7 +42,7 @@ pub const TECHDOCS_ENTITY: &str = "backstage.io/techdocs-entity";
 pub const TECHDOCS_ENTITY_PATH: &str = "backstage.io/techdocs-entity-path";
 
 /// A page of a docs site.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct DocPage {
     /// Path relative to the site's docs (sub-site pages carry their alias: `api/index.md`).
     pub src: String,
@@ -67,8 +67,8 @@ pub struct DocPage {
 }
 
 /// A page body, deflated.
-#[derive(Clone, Debug)]
-struct Body(Box<[u8]>);
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+struct Body(#[serde(with = "crate::cache::disk::bytes")] Box<[u8]>);
 
 impl Body {
     fn new(html: &str) -> Body {

@@ -197,20 +197,18 @@ fn source_location_urls(entity: &crate::catalog::Entity, page: &DocPage) -> (Opt
     (edit, Some(view))
 }
 
-/// Renders one docs page through the theme: (output path, site view, page view without its
-/// `html`, the page, whose `html` and `html_key` complete the view).
-pub type RenderDocPage<'a> = dyn Fn(&str, &DocSiteView, &DocPageView, &DocPage) -> Result<super::Content, Box<crate::diagnostics::Diagnostic>>
-    + Sync
-    + 'a;
+/// Renders one docs page through the theme into the output: (output path, site view, page view
+/// without its `html`, the page, whose `html` and `html_key` complete the view).
+pub type RenderDocPage<'a> =
+    dyn Fn(String, &DocSiteView, &DocPageView, &DocPage) -> Result<(), Box<crate::diagnostics::Diagnostic>> + Sync + 'a;
 
-/// Renders every docs page (or those of the sites in `only`) into `out`.
+/// Renders every docs page (or those of the sites in `only`) with `render`.
 pub fn pages(
     config: &Config,
     docs: &Docs,
     only: Option<&std::collections::BTreeSet<usize>>,
     builder: &ViewBuilder,
     render: &RenderDocPage,
-    out: &dyn super::Sink,
 ) -> Result<(), Box<crate::diagnostics::Diagnostic>> {
     let jobs: Vec<(&DocSite, usize)> = docs
         .sites
@@ -275,9 +273,7 @@ pub fn pages(
                 is_home,
                 show_title: !page.has_h1,
             };
-            let path = site.output_path(page);
-            let html = render(&path, &site_view, &view, page)?;
-            out.put(path, html)
+            render(site.output_path(page), &site_view, &view, page)
         })
         .collect()
 }

@@ -61,6 +61,23 @@ pub trait Sink: Sync {
     /// Takes one file. An `Err` stops the render (the output cannot be written); a file that
     /// cannot exist (a name too long) is left out with a diagnostic the sink keeps.
     fn put(&self, path: String, content: Content) -> Result<(), Box<Diagnostic>>;
+
+    /// Whether the sink already holds the page at `path` rendered from inputs with `key` (an
+    /// earlier build's output, [`crate::write::update`]): then it keeps it and the page is not
+    /// rendered.
+    fn keep(&self, _path: &str, _key: &crate::cache::Key) -> bool {
+        false
+    }
+
+    /// [`Sink::put`] for a page, with the key of its inputs when it was computed.
+    fn put_page(&self, path: String, _key: Option<crate::cache::Key>, content: Content) -> Result<(), Box<Diagnostic>> {
+        self.put(path, content)
+    }
+
+    /// Whether the sink uses page keys ([`Sink::keep`]); else they are computed only for a cache.
+    fn wants_keys(&self) -> bool {
+        false
+    }
 }
 
 /// Keeps every file, for the preview server and tests.
@@ -117,13 +134,36 @@ struct Counting<'a> {
     html: std::sync::Mutex<Vec<String>>,
 }
 
-impl Sink for Counting<'_> {
-    fn put(&self, path: String, content: Content) -> Result<(), Box<Diagnostic>> {
+impl Counting<'_> {
+    fn count(&self, path: &str) {
         self.files.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         if path.ends_with(".html") {
-            self.html.lock().expect("sink lock").push(path.clone());
+            self.html.lock().expect("sink lock").push(path.to_owned());
         }
+    }
+}
+
+impl Sink for Counting<'_> {
+    fn put(&self, path: String, content: Content) -> Result<(), Box<Diagnostic>> {
+        self.count(&path);
         self.inner.put(path, content)
+    }
+
+    fn keep(&self, path: &str, key: &crate::cache::Key) -> bool {
+        let kept = self.inner.keep(path, key);
+        if kept {
+            self.count(path);
+        }
+        kept
+    }
+
+    fn put_page(&self, path: String, key: Option<crate::cache::Key>, content: Content) -> Result<(), Box<Diagnostic>> {
+        self.count(&path);
+        self.inner.put_page(path, key, content)
+    }
+
+    fn wants_keys(&self) -> bool {
+        self.inner.wants_keys()
     }
 }
 
@@ -135,25 +175,49 @@ pub struct PageCache<'a> {
     cache: Option<&'a crate::cache::BuildCache>,
     /// Hash of the theme and the site view, shared by every page.
     base: crate::cache::Key,
+    /// Whether keys are computed: for a cache or a sink that keeps pages.
+    keyed: bool,
 }
 
 impl<'a> PageCache<'a> {
-    fn new(cache: Option<&'a crate::cache::BuildCache>, theme: &Theme, site: &SiteView) -> Self {
+    fn new(cache: Option<&'a crate::cache::BuildCache>, theme: &Theme, site: &SiteView, out: &dyn Sink) -> Self {
         let mut h = blake3::Hasher::new();
         h.update(theme.key.as_bytes());
         let _ = serde_json::to_writer(&mut h, site);
-        PageCache { cache, base: h.finalize() }
+        PageCache { cache, base: h.finalize(), keyed: cache.is_some() || out.wants_keys() }
     }
 
-    /// The page at `path` rendered by `render` from `template` and `views`, or the cached one.
-    fn page(
+    /// Puts into `out` the page at `path` rendered by `render` from `template` and `views`: the
+    /// one `out` holds or the cached one when their inputs are the same.
+    fn put(
         &self,
-        path: &str,
+        out: &dyn Sink,
+        path: String,
         template: &str,
         views: &impl Serialize,
         render: impl FnOnce() -> Result<Vec<u8>, Box<Diagnostic>>,
-    ) -> Result<Content, Box<Diagnostic>> {
-        let Some(cache) = self.cache else { return render().map(Content::from) };
+    ) -> Result<(), Box<Diagnostic>> {
+        if !self.keyed {
+            return out.put_page(path, None, render()?.into());
+        }
+        let key = self.key(template, views);
+        if out.keep(&path, &key) {
+            return Ok(());
+        }
+        let Some(cache) = self.cache else { return out.put_page(path, Some(key), render()?.into()) };
+        let hit = cache.pages.lock().expect("cache lock").get(&path).filter(|(k, _)| *k == key).map(|(_, c)| c.clone());
+        let content = match hit {
+            Some(content) => content,
+            None => {
+                let content = Content::from(render()?);
+                cache.pages.lock().expect("cache lock").insert(path.clone(), (key, content.clone()));
+                content
+            }
+        };
+        out.put_page(path, Some(key), content)
+    }
+
+    fn key(&self, template: &str, views: &impl Serialize) -> crate::cache::Key {
         let mut h = blake3::Hasher::new();
         h.update(self.base.as_bytes());
         h.update(template.as_bytes());
@@ -164,13 +228,7 @@ impl<'a> PageCache<'a> {
             let _ = serde_json::to_writer(&mut w, views);
             let _ = std::io::Write::flush(&mut w);
         }
-        let key = h.finalize();
-        if let Some((_, content)) = cache.pages.lock().expect("cache lock").get(path).filter(|(k, _)| *k == key) {
-            return Ok(content.clone());
-        }
-        let content = Content::from(render()?);
-        cache.pages.lock().expect("cache lock").insert(path.to_owned(), (key, content.clone()));
-        Ok(content)
+        h.finalize()
     }
 }
 
@@ -187,7 +245,7 @@ impl Renderer<'_> {
     /// Writes the page at `path`: `template` with `site` and the fields of `views` (a struct or
     /// map), reused from the cache when `views` did not change.
     pub fn page(&self, path: String, template: &str, views: &impl Serialize) -> Result<(), Box<Diagnostic>> {
-        let content = self.cached.page(&path, template, views, || {
+        self.cached.put(self.out, path, template, views, || {
             let ctx = minijinja::context! { site => self.site.clone(), ..Value::from(Serde(views)) };
             self.theme
                 .env
@@ -195,8 +253,7 @@ impl Renderer<'_> {
                 .and_then(|t| t.render(ctx))
                 .map(String::into_bytes)
                 .map_err(|e| Box::new(template_error(template, &e)))
-        })?;
-        self.out.put(path, content)
+        })
     }
 
     /// Writes a file that is not a page (the catalog's data).
@@ -232,7 +289,7 @@ pub fn render_into(
 ) -> Result<Rendered, Box<Diagnostic>> {
     let out = &Counting { inner: out, files: Default::default(), html: Default::default() };
     let site_data = site_view(config, portal, theme);
-    let cached = PageCache::new(cache, theme, &site_data);
+    let cached = PageCache::new(cache, theme, &site_data, out);
     let site = Value::from(Serde(&site_data));
     let builder = ViewBuilder { portal, config };
     let render_page = |template: &str, ctx: minijinja::Value| -> Result<Vec<u8>, Box<Diagnostic>> {
@@ -257,13 +314,12 @@ pub fn render_into(
             let system = if e.kind == "System" { diagrams::system_input(portal, config, &e.entity_ref) } else { None };
             let path = format!("{}index.html", view.url);
             // Diagrams are drawn only when the page is rendered: their inputs are in the key.
-            let html = cached.page(&path, "entity.html", &(&view, &diagram, &system), || {
+            cached.put(out, path, "entity.html", &(&view, &diagram, &system), || {
                 let mut view = view.clone();
                 view.diagram = diagram.as_ref().map(|d| d.draw()).unwrap_or_default();
                 view.system_diagram = system.as_ref().map(|d| d.draw()).unwrap_or_default();
                 page("entity.html", "entity", Value::from(Serde(&view)))
-            })?;
-            out.put(path, html)
+            })
         })
         .collect::<Result<(), Box<Diagnostic>>>()?;
     // Raw API definitions, for download beside the rendered reference (the same text, shared).
@@ -321,15 +377,15 @@ pub fn docs_files_cached(
     out: &dyn Sink,
 ) -> Result<Vec<Diagnostic>, Box<Diagnostic>> {
     let site_data = site_view(config, portal, theme);
-    let cached = PageCache::new(cache, theme, &site_data);
+    let cached = PageCache::new(cache, theme, &site_data, out);
     let site = Value::from(Serde(&site_data));
     let builder = ViewBuilder { portal, config };
-    let docs_render = |path: &str,
+    let docs_render = |path: String,
                        site_view: &docs_pages::DocSiteView,
                        view: &docs_pages::DocPageView,
                        page: &crate::docs::DocPage| {
         // The body is in the key as its hash: hashing its JSON would cost more than the page.
-        cached.page(path, "docs.html", &(site_view, view, page.html_key.to_hex().as_str()), || {
+        cached.put(out, path, "docs.html", &(site_view, view, page.html_key.to_hex().as_str()), || {
             let page = docs_pages::DocPageView { html: page.html(), ..view.clone() };
             theme
                 .env
@@ -341,7 +397,7 @@ pub fn docs_files_cached(
                 .map_err(|e| Box::new(template_error("docs.html", &e)))
         })
     };
-    docs_pages::pages(config, &portal.docs, only, &builder, &docs_render, out)?;
+    docs_pages::pages(config, &portal.docs, only, &builder, &docs_render)?;
     // Each asset goes to the sink as soon as it is read: a build holds a few at a time.
     let assets: Vec<Result<Option<Diagnostic>, Box<Diagnostic>>> = portal
         .docs

@@ -26,6 +26,7 @@ fn portal(root: &Path, config: Option<&str>) -> Portal {
         }),
         base_url: None,
         out_dir: Some(dir.path().join("out")),
+        ..Overrides::default()
     };
     let config = Config::load(root, &overrides).expect("config");
     check(&config, &StageLog::new(Verbosity::Quiet)).expect("check").portal

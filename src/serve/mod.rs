@@ -59,7 +59,12 @@ fn held(site: &crate::render::Site) -> String {
 /// Runs the server until interrupted. Returns the process exit code.
 pub fn serve(options: ServeOptions, printer: impl Fn(&[Diagnostic]) + Send + 'static) -> i32 {
     // Links start at `/`: the preview is served at the root whatever the public base URL.
-    let overrides = Overrides { config_file: options.config_file.clone(), base_url: Some("/".into()), out_dir: None };
+    let overrides = Overrides {
+        config_file: options.config_file.clone(),
+        base_url: Some("/".into()),
+        out_dir: None,
+        ..Overrides::default()
+    };
     let mut engine = match Engine::new(&options.root, overrides) {
         Ok(e) => e,
         Err(d) => {

@@ -18,6 +18,8 @@ use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
+pub mod update;
+
 use crate::discover::TEMP_DIR_PREFIX;
 use crate::render::{Sink, Site};
 
@@ -26,6 +28,12 @@ pub const MARKER: &str = ".portico-output";
 
 const MARKER_TEXT: &str = "This directory was written by `portico build`, which replaces it as a whole on every build.\n\
 Do not keep files of your own here.\n";
+
+/// The marker's text: [`MARKER_TEXT`] and, for a site the next build may update in place, the
+/// id of the build that wrote it (the build cache holds that build's list of files).
+fn marker_text(id: &str) -> String {
+    if id.is_empty() { MARKER_TEXT.to_owned() } else { format!("{MARKER_TEXT}build: {id}\n") }
+}
 
 /// Why the site could not be written.
 #[derive(Debug, thiserror::Error)]
@@ -168,9 +176,14 @@ impl Staging {
     }
 
     /// Writes the marker and swaps the temporary directory in.
-    pub fn publish(mut self) -> Result<Published, WriteError> {
+    pub fn publish(self) -> Result<Published, WriteError> {
+        self.publish_as("")
+    }
+
+    /// [`Staging::publish`], the marker naming the build `id` (see [`update`]).
+    pub fn publish_as(mut self, id: &str) -> Result<Published, WriteError> {
         let marker = self.dir.join(MARKER);
-        fs::write(&marker, MARKER_TEXT).map_err(io_err(&marker))?;
+        fs::write(&marker, marker_text(id)).map_err(io_err(&marker))?;
         let swap = swap_in(&self.dir, &self.out, &self.parent, &self.name);
         self.published = swap.is_ok();
         let old = match swap? {
@@ -196,7 +209,14 @@ impl Drop for Staging {
 
 impl crate::render::Sink for Staging {
     fn put(&self, path: String, content: crate::render::Content) -> Result<(), Box<crate::diagnostics::Diagnostic>> {
-        let full = self.dir.join(&path);
+        self.write_file(&path, &content).map(|_| ())
+    }
+}
+
+impl Staging {
+    /// Writes one file of the site (relative `path`); returns its size and modification time.
+    pub fn write_file(&self, path: &str, content: &[u8]) -> Result<(u64, u64), Box<crate::diagnostics::Diagnostic>> {
+        let full = self.dir.join(path);
         let fail = |e: io::Error| {
             Box::new(crate::diagnostics::Diagnostic::error(
                 "write-failed",
@@ -211,10 +231,17 @@ impl crate::render::Sink for Staging {
                 self.dirs.lock().expect("dirs lock").insert(dir.to_owned());
             }
         }
-        fs::write(&full, &content[..]).map_err(fail)?;
+        let mut file = fs::File::create(&full).map_err(fail)?;
+        io::Write::write_all(&mut file, content).map_err(fail)?;
+        let meta = file.metadata().map_err(fail)?;
         self.files.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         self.bytes.fetch_add(content.len() as u64, std::sync::atomic::Ordering::Relaxed);
-        Ok(())
+        Ok((meta.len(), update::mtime(&meta)))
+    }
+
+    /// The temporary directory.
+    pub(crate) fn dir(&self) -> &Path {
+        &self.dir
     }
 }
 
@@ -241,8 +268,25 @@ impl<'a> PathCheck<'a> {
 
 impl crate::render::Sink for PathCheck<'_> {
     fn put(&self, path: String, content: crate::render::Content) -> Result<(), Box<crate::diagnostics::Diagnostic>> {
+        self.put_page(path, None, content)
+    }
+
+    fn keep(&self, path: &str, key: &crate::cache::Key) -> bool {
+        self.inner.keep(path, key)
+    }
+
+    fn wants_keys(&self) -> bool {
+        self.inner.wants_keys()
+    }
+
+    fn put_page(
+        &self,
+        path: String,
+        key: Option<crate::cache::Key>,
+        content: crate::render::Content,
+    ) -> Result<(), Box<crate::diagnostics::Diagnostic>> {
         match unwritable_reason(&path, self.base) {
-            None => self.inner.put(path, content),
+            None => self.inner.put_page(path, key, content),
             Some(why) => {
                 self.problems.lock().expect("problems lock").push(
                     crate::diagnostics::Diagnostic::error(

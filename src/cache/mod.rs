@@ -8,6 +8,8 @@
 //! unchanged. Invariant: a cached result is exactly what recomputing would produce, so a build
 //! with a cache equals a clean build byte for byte (a property test checks it).
 
+pub mod disk;
+
 use std::collections::HashMap;
 use std::sync::Mutex;
 
@@ -43,7 +45,7 @@ impl KeyHasher {
 }
 
 /// What reading one catalog file produced.
-#[derive(Clone)]
+#[derive(Clone, serde::Serialize, serde::Deserialize)]
 pub struct CatalogFile {
     pub key: Key,
     /// Placeholder files read, with the hash of their content when read.
@@ -58,7 +60,7 @@ pub struct CatalogFile {
 }
 
 /// A rendered docs page and its diagnostics.
-#[derive(Clone)]
+#[derive(Clone, serde::Serialize, serde::Deserialize)]
 pub struct DocsPage {
     pub key: Key,
     /// Snippet files included, with their content hash.

@@ -1,0 +1,172 @@
+//! The build cache on disk: what `serve` keeps in memory between rebuilds, kept between
+//! `portico build` runs in `.portico/cache` under the root (or `--cache-dir`), so that a build
+//! after a small change reads, parses and renders only what changed.
+//!
+//! One file, `build.msgpack` (MessagePack with field names: self-describing, so a changed type
+//! reads as a miss, never as wrong data), holding the catalog files, docs pages and API
+//! references of the last build with their content keys. It is only used when its stamp (the
+//! Portico version, this format and the binary's size and time) matches: a new Portico starts
+//! cold. Entries for files that no longer exist are dropped when it is saved. Written to a
+//! temporary file and renamed, so a build killed while saving leaves the previous cache; a file
+//! that cannot be read or decoded is a cold start, never an error.
+
+use std::collections::HashSet;
+use std::path::Path;
+use std::sync::{Arc, Mutex, OnceLock};
+
+use serde::{Deserialize, Deserializer, Serialize};
+
+use super::{BuildCache, CatalogFile, DocsPage, Key};
+use crate::apiref::ApiReference;
+
+/// The cache directory under the root, unless `--cache-dir` says otherwise.
+pub const DEFAULT_DIR: &str = ".portico/cache";
+const FILE: &str = "build.msgpack";
+/// Bumped when what is stored changes meaning without changing shape.
+const FORMAT: u32 = 1;
+
+#[derive(Serialize, Deserialize)]
+struct Stored {
+    stamp: String,
+    catalog: Vec<((String, String), CatalogFile)>,
+    docs: Vec<((String, String), DocsPage)>,
+    inventory: Option<Key>,
+    apis: Vec<(Key, Arc<ApiReference>)>,
+    output: Option<crate::write::update::Manifest>,
+}
+
+/// What identifies the Portico that wrote a cache.
+fn stamp() -> String {
+    let exe = std::env::current_exe().ok().and_then(|p| std::fs::metadata(p).ok());
+    let (size, modified) = exe.map_or((0, 0), |m| {
+        let t = m.modified().ok().and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok());
+        (m.len(), t.map_or(0, |t| t.as_nanos()))
+    });
+    format!("portico {} format {FORMAT} binary {size}/{modified}", env!("CARGO_PKG_VERSION"))
+}
+
+/// A build cache read from `dir`, empty when there is none or it was written by another
+/// Portico; with the output manifest it holds.
+pub fn load(dir: &Path) -> (BuildCache, Option<crate::write::update::Manifest>) {
+    let cold = || (BuildCache::default(), None);
+    let Ok(bytes) = std::fs::read(dir.join(FILE)) else { return cold() };
+    let Ok(stored) = rmp_serde::from_slice::<Stored>(&bytes) else { return cold() };
+    if stored.stamp != stamp() {
+        return cold();
+    }
+    let cache = BuildCache {
+        catalog: Mutex::new(stored.catalog.into_iter().collect()),
+        docs: Mutex::new(stored.docs.into_iter().collect()),
+        inventory: Mutex::new(stored.inventory),
+        apis: Mutex::new(stored.apis.into_iter().collect()),
+        ..BuildCache::default()
+    };
+    (cache, stored.output)
+}
+
+/// Writes `cache` to `dir`, keeping only entries of files in `files` (sorted) and the API
+/// references in `apis`, with the manifest of the output just written.
+pub fn save(
+    dir: &Path,
+    cache: &BuildCache,
+    files: &[String],
+    apis: &[&Arc<ApiReference>],
+    output: Option<&crate::write::update::Manifest>,
+) -> std::io::Result<()> {
+    let exists = |f: &str| files.binary_search_by(|x| x.as_str().cmp(f)).is_ok();
+    let mut catalog: Vec<((String, String), CatalogFile)> = (cache.catalog.lock().expect("cache lock").iter())
+        .filter(|((file, _), _)| exists(file))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    catalog.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut docs: Vec<((String, String), DocsPage)> = (cache.docs.lock().expect("cache lock").iter())
+        .filter(|((_, file), _)| exists(file))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    docs.sort_by(|a, b| a.0.cmp(&b.0));
+    let used: HashSet<*const ApiReference> = apis.iter().map(|a| Arc::as_ptr(a)).collect();
+    let apis: Vec<(Key, Arc<ApiReference>)> = (cache.apis.lock().expect("cache lock").iter())
+        .filter(|(_, a)| used.contains(&Arc::as_ptr(a)))
+        .map(|(k, a)| (*k, a.clone()))
+        .collect();
+    let stored = Stored {
+        stamp: stamp(),
+        catalog,
+        docs,
+        inventory: *cache.inventory.lock().expect("cache lock"),
+        apis,
+        output: output.cloned(),
+    };
+    let bytes = rmp_serde::to_vec_named(&stored).map_err(std::io::Error::other)?;
+    std::fs::create_dir_all(dir)?;
+    let tmp = dir.join(format!("{FILE}.{}.tmp", std::process::id()));
+    std::fs::write(&tmp, &bytes)?;
+    std::fs::rename(&tmp, dir.join(FILE)).inspect_err(|_| {
+        let _ = std::fs::remove_file(&tmp);
+    })
+}
+
+/// A `&'static str` stored in the cache: written as `&'static str` in a field, serde would
+/// borrow it from the input (which lives shorter); under this name it is deserialised by
+/// [`static_str`].
+pub type Interned = &'static str;
+
+/// Deserialises a `&'static str` (diagnostic codes, relation names): each distinct string is
+/// allocated once for the life of the process.
+pub fn static_str<'de, D: Deserializer<'de>>(d: D) -> Result<&'static str, D::Error> {
+    let s = String::deserialize(d)?;
+    Ok(intern(s))
+}
+
+/// [`static_str`] for an optional field.
+pub fn option_static_str<'de, D: Deserializer<'de>>(d: D) -> Result<Option<&'static str>, D::Error> {
+    Ok(Option::<String>::deserialize(d)?.map(intern))
+}
+
+fn intern(s: String) -> &'static str {
+    static STRINGS: OnceLock<Mutex<HashSet<&'static str>>> = OnceLock::new();
+    let mut set = STRINGS.get_or_init(Default::default).lock().expect("intern lock");
+    if let Some(known) = set.get(s.as_str()) {
+        return known;
+    }
+    let leaked: &'static str = Box::leak(s.into_boxed_str());
+    set.insert(leaked);
+    leaked
+}
+
+/// Byte strings as MessagePack binaries (serde would write a list of numbers).
+pub mod bytes {
+    use serde::{Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(bytes: &[u8], s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_bytes(bytes)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Box<[u8]>, D::Error> {
+        Ok(serde_bytes_buf(d)?.into_boxed_slice())
+    }
+
+    fn serde_bytes_buf<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = Vec<u8>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("bytes")
+            }
+            fn visit_bytes<E>(self, v: &[u8]) -> Result<Vec<u8>, E> {
+                Ok(v.to_vec())
+            }
+            fn visit_byte_buf<E>(self, v: Vec<u8>) -> Result<Vec<u8>, E> {
+                Ok(v)
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<u8>, A::Error> {
+                let mut out = Vec::new();
+                while let Some(b) = seq.next_element()? {
+                    out.push(b);
+                }
+                Ok(out)
+            }
+        }
+        d.deserialize_byte_buf(Visitor)
+    }
+}
