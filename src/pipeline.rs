@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::cache::BuildCache;
+use crate::cache::disk::{IndexRecord, Previous};
 use crate::config::Config;
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::discover::{Inventory, discover};
@@ -282,7 +283,8 @@ pub fn verify(config: &Config, log: &StageLog) -> Result<Checked, Box<Diagnostic
 
 /// Renders and indexes `checked` into `out`, side by side; the search files go to `out` too.
 /// Files whose path the file system could not hold are left out with an error. The render's
-/// diagnostics join `checked`'s.
+/// diagnostics join `checked`'s. When the documents to index are those of `last` and `out`
+/// still holds its files, they are kept and no index is built (the `SearchIndex` is `None`).
 pub fn render_and_index(
     config: &Config,
     log: &StageLog,
@@ -290,30 +292,50 @@ pub fn render_and_index(
     cache: Option<&BuildCache>,
     checked: &mut Checked,
     out: &dyn Sink,
-) -> Result<(Rendered, SearchIndex), Box<Diagnostic>> {
+    last: Option<&IndexRecord>,
+) -> Result<(Rendered, Option<SearchIndex>, IndexRecord), Box<Diagnostic>> {
     let paths = crate::write::PathCheck::new(&config.out_dir, out);
     log.start("render and index");
-    let ((rendered, render_took), (search, index_took)) = rayon::join(
+    let ((rendered, render_took), (search, key, index_took)) = rayon::join(
         || {
             let t = Instant::now();
             (render_into(config, &checked.portal, theme, cache, &paths), t.elapsed())
         },
         || {
             let t = Instant::now();
-            let search = SearchIndex::build(&checked.portal);
-            search.export();
-            (search, t.elapsed())
+            let documents = SearchIndex::documents(&checked.portal);
+            let key = documents.key();
+            let kept = last.is_some_and(|r| r.key == key && r.files.iter().all(|f| paths.keep(f, &key)));
+            let search = (!kept).then(|| {
+                let search = SearchIndex::from_documents(documents);
+                search.export();
+                search
+            });
+            (search, key, t.elapsed())
         },
     );
     let mut rendered = rendered?;
     log.done_in("render", render_took, format!("{} pages, {} files", rendered.pages, rendered.files));
-    log.done_in("index", index_took, index_summary(&search));
-    for (path, bytes) in &search.export().files {
-        paths.put(path.clone(), Content::from(bytes.as_slice()))?;
+    let record = match (&search, last) {
+        (Some(search), _) => IndexRecord {
+            key,
+            files: search.export().files.iter().map(|(p, _)| p.clone()).collect(),
+            summary: index_summary(search),
+        },
+        (None, Some(last)) => {
+            IndexRecord { summary: format!("{} (kept)", last.summary.trim_end_matches(" (kept)")), ..last.clone() }
+        }
+        (None, None) => unreachable!("an index is kept only when there was one"),
+    };
+    log.done_in("index", index_took, record.summary.clone());
+    if let Some(search) = &search {
+        for (path, bytes) in &search.export().files {
+            paths.put_page(path.clone(), Some(key), Content::from(bytes.as_slice()))?;
+        }
     }
     checked.diagnostics.extend(std::mem::take(&mut rendered.diagnostics));
     checked.diagnostics.extend(paths.into_problems());
-    Ok((rendered, search))
+    Ok((rendered, search, record))
 }
 
 /// Runs the whole pipeline up to the site in memory (for `serve`, tests and benchmarks; `portico
@@ -332,7 +354,8 @@ pub fn build_with(
 ) -> Result<Built, Box<Diagnostic>> {
     let mut checked = check_cached(config, log, cache, None)?;
     let memory = crate::render::MemorySink::default();
-    let (_, search) = render_and_index(config, log, theme, cache, &mut checked, &memory)?;
+    let (_, search, _) = render_and_index(config, log, theme, cache, &mut checked, &memory, None)?;
+    let search = search.expect("without a previous index, one is built");
     Ok(Built { checked, site: Site { files: memory.into_files(), diagnostics: Vec::new() }, search })
 }
 
@@ -364,16 +387,13 @@ pub fn publish(
         remove(stale);
     }
     let theme = Theme::load(config)?;
-    let (cache, manifest) = match &config.cache_dir {
-        Some(dir) => crate::cache::disk::load(dir),
-        None => Default::default(),
-    };
+    let (cache, previous) = load_cache(config, log);
     let mut checked = check_cached(config, log, Some(&cache), None)?;
     // The pages a serve session would keep in memory are the site itself here.
-    let save = |checked: &Checked, output: Option<&crate::write::update::Manifest>| {
+    let save = |checked: &Checked, previous: &Previous| {
         if let Some(dir) = &config.cache_dir {
             let apis: Vec<_> = checked.portal.apis.values().collect();
-            if let Err(e) = crate::cache::disk::save(dir, &cache, &checked.inventory.files, &apis, output) {
+            if let Err(e) = crate::cache::disk::save(dir, &cache, &checked.inventory.files, &apis, previous) {
                 eprintln!("warning: the build cache could not be saved in {}: {e}", dir.display());
             }
         }
@@ -382,13 +402,13 @@ pub fn publish(
     let has_problems = |d: &Diagnostics| d.has_errors() || d.count(crate::diagnostics::Severity::Warning) > 0;
     let refuse = |checked: Checked| Publication { diagnostics: checked.diagnostics, left_out, written: false };
     if checked.portal.entities.is_empty() || (strict && has_problems(&checked.diagnostics)) {
-        save(&checked, manifest.as_ref());
+        save(&checked, &previous);
         return Ok(refuse(checked));
     }
-    let output = crate::write::update::Output::create(&target, manifest.clone()).map_err(write_error)?;
-    render_and_index(config, log, &theme, None, &mut checked, &output)?;
+    let output = crate::write::update::Output::create(&target, previous.output.clone()).map_err(write_error)?;
+    let (_, _, index) = render_and_index(config, log, &theme, None, &mut checked, &output, previous.index.as_ref())?;
     if strict && has_problems(&checked.diagnostics) {
-        save(&checked, manifest.as_ref());
+        save(&checked, &previous);
         return Ok(refuse(checked)); // the staging directory is removed as it drops
     }
     let t = log.start("write");
@@ -405,11 +425,31 @@ pub fn publish(
             config.out_dir.display()
         ),
     );
-    save(&checked, Some(&outcome.manifest));
+    save(&checked, &Previous { output: Some(outcome.manifest), index: Some(index) });
     if let Some(old) = outcome.published.old {
         remove(old);
     }
     Ok(Publication { diagnostics: checked.diagnostics, left_out, written: true })
+}
+
+/// The build cache of `config` ([`crate::cache::disk`]), empty without one.
+fn load_cache(config: &Config, log: &StageLog) -> (BuildCache, Previous) {
+    let Some(dir) = &config.cache_dir else { return Default::default() };
+    let t = log.start("cache");
+    let (cache, previous) = crate::cache::disk::load(dir);
+    let summary = match &previous.output {
+        None if cache.catalog.lock().expect("cache lock").is_empty() => format!("none in {}", dir.display()),
+        _ => format!(
+            "{} catalog files, {} docs pages, {} API references, {} files of the site from {}",
+            cache.catalog.lock().expect("cache lock").len(),
+            cache.docs.lock().expect("cache lock").len(),
+            cache.apis.lock().expect("cache lock").len(),
+            previous.output.as_ref().map_or(0, |m| m.files.len()),
+            dir.display()
+        ),
+    };
+    log.done("cache", t, summary);
+    (cache, previous)
 }
 
 /// Whether `path` is one of the exported search files (not the search page).

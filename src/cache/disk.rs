@@ -32,7 +32,25 @@ struct Stored {
     docs: Vec<((String, String), DocsPage)>,
     inventory: Option<Key>,
     apis: Vec<(Key, Arc<ApiReference>)>,
-    output: Option<crate::write::update::Manifest>,
+    previous: Previous,
+}
+
+/// What the last build wrote.
+#[derive(Clone, Default, Serialize, Deserialize)]
+pub struct Previous {
+    /// The files of the site ([`crate::write::update`]).
+    pub output: Option<crate::write::update::Manifest>,
+    /// Its search index.
+    pub index: Option<IndexRecord>,
+}
+
+/// A search index written by a build: the key of the documents it indexed, its files and its
+/// stage line. A build whose documents have the same key keeps the files.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct IndexRecord {
+    pub key: Key,
+    pub files: Vec<String>,
+    pub summary: String,
 }
 
 /// What identifies the Portico that wrote a cache.
@@ -46,11 +64,13 @@ fn stamp() -> String {
 }
 
 /// A build cache read from `dir`, empty when there is none or it was written by another
-/// Portico; with the output manifest it holds.
-pub fn load(dir: &Path) -> (BuildCache, Option<crate::write::update::Manifest>) {
-    let cold = || (BuildCache::default(), None);
-    let Ok(bytes) = std::fs::read(dir.join(FILE)) else { return cold() };
-    let Ok(stored) = rmp_serde::from_slice::<Stored>(&bytes) else { return cold() };
+/// Portico; with what the last build wrote.
+pub fn load(dir: &Path) -> (BuildCache, Previous) {
+    let cold = || (BuildCache::default(), Previous::default());
+    let Ok(file) = std::fs::File::open(dir.join(FILE)) else { return cold() };
+    let Ok(stored) = rmp_serde::from_read::<_, Stored>(std::io::BufReader::with_capacity(1 << 20, file)) else {
+        return cold();
+    };
     if stored.stamp != stamp() {
         return cold();
     }
@@ -61,17 +81,17 @@ pub fn load(dir: &Path) -> (BuildCache, Option<crate::write::update::Manifest>) 
         apis: Mutex::new(stored.apis.into_iter().collect()),
         ..BuildCache::default()
     };
-    (cache, stored.output)
+    (cache, stored.previous)
 }
 
 /// Writes `cache` to `dir`, keeping only entries of files in `files` (sorted) and the API
-/// references in `apis`, with the manifest of the output just written.
+/// references in `apis`, with what the build wrote.
 pub fn save(
     dir: &Path,
     cache: &BuildCache,
     files: &[String],
     apis: &[&Arc<ApiReference>],
-    output: Option<&crate::write::update::Manifest>,
+    previous: &Previous,
 ) -> std::io::Result<()> {
     let exists = |f: &str| files.binary_search_by(|x| x.as_str().cmp(f)).is_ok();
     let mut catalog: Vec<((String, String), CatalogFile)> = (cache.catalog.lock().expect("cache lock").iter())
@@ -95,13 +115,16 @@ pub fn save(
         docs,
         inventory: *cache.inventory.lock().expect("cache lock"),
         apis,
-        output: output.cloned(),
+        previous: previous.clone(),
     };
-    let bytes = rmp_serde::to_vec_named(&stored).map_err(std::io::Error::other)?;
     std::fs::create_dir_all(dir)?;
     let tmp = dir.join(format!("{FILE}.{}.tmp", std::process::id()));
-    std::fs::write(&tmp, &bytes)?;
-    std::fs::rename(&tmp, dir.join(FILE)).inspect_err(|_| {
+    let written = (|| {
+        let mut w = std::io::BufWriter::with_capacity(1 << 20, std::fs::File::create(&tmp)?);
+        rmp_serde::encode::write_named(&mut w, &stored).map_err(std::io::Error::other)?;
+        std::io::Write::flush(&mut w)
+    })();
+    written.and_then(|()| std::fs::rename(&tmp, dir.join(FILE))).inspect_err(|_| {
         let _ = std::fs::remove_file(&tmp);
     })
 }

@@ -132,6 +132,45 @@ pub struct Hit {
 /// The documents of a portal, ready to be indexed ([`SearchIndex::documents`]).
 pub struct Documents(Vec<extract::Doc>);
 
+impl Documents {
+    /// Hash of everything indexed: the same documents make the same files.
+    pub fn key(&self) -> crate::cache::Key {
+        let mut h = crate::cache::KeyHasher::default();
+        let option = |h: &mut crate::cache::KeyHasher, s: &Option<String>| match s {
+            Some(s) => {
+                h.add(b"1");
+                h.add(s.as_bytes());
+            }
+            None => h.add(b"0"),
+        };
+        let list = |h: &mut crate::cache::KeyHasher, values: &[String]| {
+            h.add(&(values.len() as u64).to_le_bytes());
+            for v in values {
+                h.add(v.as_bytes());
+            }
+        };
+        for d in &self.0 {
+            let m = &d.meta;
+            for s in [&m.kind, &m.title, &m.url, &m.excerpt] {
+                h.add(s.as_bytes());
+            }
+            option(&mut h, &m.owner);
+            option(&mut h, &m.context);
+            for field in &d.text {
+                list(&mut h, field);
+            }
+            list(&mut h, &d.exact);
+            h.add(&(d.filters.len() as u64).to_le_bytes());
+            for (k, v) in &d.filters {
+                h.add(&(*k as u64).to_le_bytes());
+                h.add(v.as_bytes());
+            }
+            h.add(&[u8::from(d.entity)]);
+        }
+        h.finish()
+    }
+}
+
 /// Options of [`SearchIndex::query`].
 #[derive(Clone, Debug)]
 pub struct QueryOptions {
