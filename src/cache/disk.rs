@@ -4,9 +4,9 @@
 //!
 //! One file, `build.msgpack` (MessagePack with field names: self-describing, so a changed type
 //! reads as a miss, never as wrong data), holding the catalog files, docs pages and API
-//! references of the last build with their content keys. It is only used when its stamp (the
-//! Portico version, this format and the binary's size and time) matches: a new Portico starts
-//! cold. Entries for files that no longer exist are dropped when it is saved. Written to a
+//! references of the last build with their content keys, and what it wrote (the site's files,
+//! the search index). It is only used when its stamp (the Portico version, this format and the
+//! hash of Portico's source) matches: another Portico starts cold. Entries for files that no longer exist are dropped when it is saved. Written to a
 //! temporary file and renamed, so a build killed while saving leaves the previous cache; a file
 //! that cannot be read or decoded is a cold start, never an error.
 
@@ -53,14 +53,10 @@ pub struct IndexRecord {
     pub summary: String,
 }
 
-/// What identifies the Portico that wrote a cache.
+/// What identifies the Portico that wrote a cache: its version and the hash of its source
+/// (`build.rs`), so that a cache survives reinstalling the same Portico but not another one.
 fn stamp() -> String {
-    let exe = std::env::current_exe().ok().and_then(|p| std::fs::metadata(p).ok());
-    let (size, modified) = exe.map_or((0, 0), |m| {
-        let t = m.modified().ok().and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok());
-        (m.len(), t.map_or(0, |t| t.as_nanos()))
-    });
-    format!("portico {} format {FORMAT} binary {size}/{modified}", env!("CARGO_PKG_VERSION"))
+    format!("portico {} format {FORMAT} source {}", env!("CARGO_PKG_VERSION"), env!("PORTICO_SOURCE_HASH"))
 }
 
 /// A build cache read from `dir`, empty when there is none or it was written by another

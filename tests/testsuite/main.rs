@@ -9,6 +9,7 @@ mod catalog;
 mod diagnostics;
 mod docs;
 mod hostile;
+mod incremental;
 mod links;
 mod mkdocs_parity;
 mod monorepos;
