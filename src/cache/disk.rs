@@ -114,6 +114,10 @@ pub fn save(
         previous: previous.clone(),
     };
     std::fs::create_dir_all(dir)?;
+    // Like Cargo's target/: the cache keeps itself out of version control.
+    if !dir.join(".gitignore").exists() {
+        std::fs::write(dir.join(".gitignore"), "# Written by portico build: its build cache.\n*\n")?;
+    }
     let tmp = dir.join(format!("{FILE}.{}.tmp", std::process::id()));
     let written = (|| {
         let mut w = std::io::BufWriter::with_capacity(1 << 20, std::fs::File::create(&tmp)?);
