@@ -285,3 +285,59 @@ fn issue_18_no_page_above_1_mb_every_list_complete_and_valid_sitemaps_on_a_large
     );
     assert!(text(&files, "robots.txt").contains("Sitemap: /sitemap.xml"));
 }
+
+/// Issue 12: a build holds the pages it is rendering, not the site. 300 APIs share one small
+/// OpenAPI definition (`$text`) whose 40 operations each answer with an object of 150 fields:
+/// each API page shows every operation's fields, about 1 MB, so the site written is about
+/// 300 MB from 22 KB of definition. Before pages were written as they were rendered, the whole
+/// site was in memory before the first file was written (peak memory above the site's size).
+#[cfg(target_os = "linux")]
+#[test]
+fn issue_12_a_build_holds_much_less_memory_than_the_site_it_writes() {
+    const APIS: usize = 300;
+    let mut spec = String::from("openapi: 3.0.3\ninfo:\n  title: Shared\n  version: 1.0.0\npaths:\n");
+    for i in 0..40 {
+        let _ = write!(
+            spec,
+            "  /resources/r{i}:\n    get:\n      operationId: getResource{i}\n      summary: Reads resource {i}\n      responses:\n        '200':\n          description: The resource\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/Big'\n"
+        );
+    }
+    spec.push_str("components:\n  schemas:\n    Big:\n      type: object\n      properties:\n");
+    for j in 0..150 {
+        let _ = write!(spec, "        field{j}:\n          type: string\n          description: Field {j}\n");
+    }
+    let mut apis = crate::support::group("team-a");
+    for i in 0..APIS {
+        let _ = write!(
+            apis,
+            "---\napiVersion: backstage.io/v1alpha1\nkind: API\nmetadata:\n  name: api-{i}\nspec:\n  type: openapi\n  lifecycle: production\n  owner: team-a\n  definition:\n    $text: ./shared-openapi.yaml\n"
+        );
+    }
+    let f = Fixture::empty().file("shared-openapi.yaml", &spec).file("catalog-info.yaml", &apis);
+    let cost = crate::support::run_measured(
+        f.path(),
+        &["build", ".", "--quiet", "--no-cache"],
+        std::time::Duration::from_secs(600),
+    );
+    assert_eq!(cost.code, 0);
+    let mut site_bytes = 0u64;
+    let mut stack = vec![f.path().join("public")];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(dir).unwrap().flatten() {
+            let meta = entry.metadata().unwrap();
+            if meta.is_dir() {
+                stack.push(entry.path());
+            } else {
+                site_bytes += meta.len();
+            }
+        }
+    }
+    let site_mb = site_bytes / ONE_MB as u64;
+    eprintln!("site {site_mb} MB, peak memory {} MB, {:?}", cost.max_rss_mb, cost.elapsed);
+    assert!(site_mb >= 250, "the site should be large: {site_mb} MB");
+    assert!(
+        cost.max_rss_mb * 2 < site_mb,
+        "peak memory {} MB for a site of {site_mb} MB: the build holds too much of it",
+        cost.max_rss_mb
+    );
+}
