@@ -405,7 +405,8 @@ pub fn publish(
         save(&checked, &previous);
         return Ok(refuse(checked));
     }
-    let output = crate::write::update::Output::create(&target, previous.output.clone()).map_err(write_error)?;
+    let output = crate::write::update::Output::create(&target, previous.output.clone(), config.cache_dir.is_some())
+        .map_err(write_error)?;
     let (_, _, index) = render_and_index(config, log, &theme, None, &mut checked, &output, previous.index.as_ref())?;
     if strict && has_problems(&checked.diagnostics) {
         save(&checked, &previous);

@@ -67,6 +67,9 @@ pub struct Output {
     entries: Mutex<HashMap<String, Entry>>,
     /// Files written (to be moved into the site when updating).
     written: Mutex<Vec<String>>,
+    /// Whether the manifest is wanted (a build without a cache has no use for it, and skips
+    /// hashing what it writes).
+    record: bool,
 }
 
 /// What an output's publication did.
@@ -81,12 +84,13 @@ pub struct Outcome {
 
 impl Output {
     /// Prepares the output of a build ([`Staging::create`]); `previous` is the manifest the
-    /// build cache holds, used when the site in `--out` is the one it describes.
-    pub fn create(target: &Target, previous: Option<Manifest>) -> Result<Output, WriteError> {
+    /// build cache holds, used when the site in `--out` is the one it describes. Without
+    /// `record` (no build cache), the site is written whole and no manifest is made.
+    pub fn create(target: &Target, previous: Option<Manifest>, record: bool) -> Result<Output, WriteError> {
         let staging = Staging::create(target)?;
         let current = marker_id(staging.out());
-        let previous = previous.filter(|m| current.as_deref() == Some(m.id.as_str()));
-        Ok(Output { staging, previous, entries: Default::default(), written: Default::default() })
+        let previous = previous.filter(|m| record && current.as_deref() == Some(m.id.as_str()));
+        Ok(Output { staging, previous, entries: Default::default(), written: Default::default(), record })
     }
 
     /// The previous entry of `path` when its file is still as that build wrote it: the same
@@ -115,12 +119,14 @@ impl Output {
     pub fn publish(self) -> Result<Outcome, WriteError> {
         let entries = self.entries.into_inner().expect("entries lock");
         let written = self.written.into_inner().expect("written lock");
-        let id = new_id(&entries);
+        let id = if self.record { new_id(&entries) } else { String::new() };
         let files = entries.len();
         let bytes = entries.values().map(|e| e.size).sum();
         let Some(previous) = self.previous else {
             let count = self.staging.files.load(std::sync::atomic::Ordering::Relaxed);
-            let published = self.staging.publish_as(&id)?;
+            let bytes = self.staging.bytes.load(std::sync::atomic::Ordering::Relaxed);
+            let mut published = self.staging.publish_as(&id)?;
+            (published.files, published.bytes) = (count, bytes);
             return Ok(Outcome {
                 published,
                 manifest: Manifest { id, files: entries },
@@ -181,7 +187,7 @@ impl crate::render::Sink for Output {
     }
 
     fn wants_keys(&self) -> bool {
-        true
+        self.record
     }
 
     fn keep(&self, path: &str, key: &Key) -> bool {
@@ -195,6 +201,9 @@ impl crate::render::Sink for Output {
     }
 
     fn put_page(&self, path: String, key: Option<Key>, content: Content) -> Result<(), Box<Diagnostic>> {
+        if !self.record {
+            return self.staging.write_file(&path, &content).map(|_| ());
+        }
         let hash = blake3::hash(&content);
         if let Some(entry) = self.intact(&path).filter(|e| e.hash == hash) {
             self.record(path, Entry { key, ..entry });

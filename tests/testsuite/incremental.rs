@@ -29,11 +29,15 @@ fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
 #[track_caller]
 fn assert_same_as_clean(f: &Fixture, step: &str) {
     let clean = f.path().join("..").join(format!("{}-clean", f.path().file_name().unwrap().to_string_lossy()));
+    let cache = clean.with_extension("cache");
     let _ = fs::remove_dir_all(&clean);
-    let out = clean.to_string_lossy().into_owned();
-    f.build(&["--no-cache", "--out", &out]).assert_code(0);
+    let _ = fs::remove_dir_all(&cache);
+    let (out, cache_dir) = (clean.to_string_lossy().into_owned(), cache.to_string_lossy().into_owned());
+    // A build from an empty cache into a new directory: a clean build.
+    f.build(&["--cache-dir", &cache_dir, "--out", &out]).assert_code(0);
     let (a, b) = (tree(&f.path().join("public")), tree(&clean));
     let _ = fs::remove_dir_all(&clean);
+    let _ = fs::remove_dir_all(&cache);
     let only_a: Vec<&String> = a.keys().filter(|k| !b.contains_key(*k)).collect();
     let only_b: Vec<&String> = b.keys().filter(|k| !a.contains_key(*k)).collect();
     let differ: Vec<&String> = a.keys().filter(|k| b.get(*k).is_some_and(|v| v != &a[*k])).collect();
