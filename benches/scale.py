@@ -5,8 +5,10 @@
 
 For each size N it generates ../shared/bench/gen-monorepo.py --components N (once, in WORK),
 then alternates runs of
-  - `portico build` (release) into a fresh directory and over the previous site, with
+  - `portico build --no-cache` (release) into a fresh directory and over the previous site, with
     PORTICO_TRACE=1 so every stage line carries its time, resident and peak memory;
+  - `portico build` with its build cache over its previous site: with nothing changed, and
+    after one docs page was edited (incremental builds, issue 12);
   - Hugo (`hugo` on PATH, Debian package `hugo`) building the same TechDocs pages alone: every
     docs/*.md of every service copied into a Hugo content tree with a minimal layout, code
     fences highlighted by Hugo's Chroma, the way a docs-only site would be built.
@@ -100,12 +102,21 @@ def main():
         hugo_dir = work / f"hugo{n}"
         hugo_pages = hugo_site(gen, hugo_dir) if hugo else 0
         env = dict(os.environ, PORTICO_TRACE="1", CI="1")
-        fresh, over, hugo_runs = [], [], []
+        fresh, over, unchanged, edited, hugo_runs = [], [], [], [], []
         out = work / f"site{n}"
+        inc = work / f"site{n}-incremental"
+        cache = work / f"cache{n}"
+        page = gen / "services" / "svc-1" / "docs" / "index.md"
+        cached = [str(PORTICO), "build", str(gen), "--out", str(inc), "--cache-dir", str(cache)]
+        timed(cached, env=env)  # the first build fills the cache
         for run in range(args.runs):
             shutil.rmtree(out, ignore_errors=True)
-            fresh.append(timed([str(PORTICO), "build", str(gen), "--out", str(out)], env=env))
-            over.append(timed([str(PORTICO), "build", str(gen), "--out", str(out)], env=env))
+            fresh.append(timed([str(PORTICO), "build", str(gen), "--out", str(out), "--no-cache"], env=env))
+            over.append(timed([str(PORTICO), "build", str(gen), "--out", str(out), "--no-cache"], env=env))
+            unchanged.append(timed(cached, env=env))
+            with page.open("a") as f:
+                f.write(f"\nEdited for run {run}.\n")
+            edited.append(timed(cached, env=env))
             if hugo:
                 shutil.rmtree(work / f"hugo{n}-out", ignore_errors=True)
                 hugo_runs.append(timed([hugo, "--quiet", "-s", str(hugo_dir), "-d", str(work / f"hugo{n}-out")]))
@@ -117,8 +128,18 @@ def main():
 
         print(f"\n== {n} components")
         print(f"{'':24} {'wall s':>8} {'cpu s':>8} {'peak MB':>8}")
-        for name, runs in [("portico fresh", fresh), ("portico over existing", over)] + ([("hugo docs only", hugo_runs)] if hugo else []):
+        rows = [
+            ("portico fresh", fresh),
+            ("portico over existing", over),
+            ("portico cached, no edit", unchanged),
+            ("portico cached, 1 page", edited),
+        ]
+        for name, runs in rows + ([("hugo docs only", hugo_runs)] if hugo else []):
             print(f"{name:24} {med(runs, 0):8.2f} {med(runs, 1):8.2f} {med(runs, 2):8.0f}")
+        print(
+            f"incremental/fresh wall: no edit {med(unchanged, 0) / med(fresh, 0):.2f}x, "
+            f"one docs page edited {med(edited, 0) / med(fresh, 0):.2f}x"
+        )
         if hugo:
             print(f"hugo pages: {hugo_pages}")
             print(
@@ -127,6 +148,11 @@ def main():
             )
         median_run = sorted(fresh, key=lambda r: r[0])[len(fresh) // 2]
         print("stage lines of the median fresh run:")
+        for line in median_run[3].splitlines():
+            if re.match(r"^ +[a-z]+  ", line):
+                print(line)
+        median_run = sorted(edited, key=lambda r: r[0])[len(edited) // 2]
+        print("stage lines of the median incremental run (one docs page edited):")
         for line in median_run[3].splitlines():
             if re.match(r"^ +[a-z]+  ", line):
                 print(line)
