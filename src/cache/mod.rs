@@ -29,18 +29,36 @@ pub fn key(parts: &[&[u8]]) -> Key {
     h.finish()
 }
 
-/// [`key`] for parts that arrive one by one.
+/// [`key`] for parts that arrive one by one. Small parts are gathered before hashing: blake3
+/// hashes many tiny updates several times slower than the same bytes at once.
 #[derive(Default)]
-pub struct KeyHasher(blake3::Hasher);
+pub struct KeyHasher {
+    hasher: blake3::Hasher,
+    buffer: Vec<u8>,
+}
 
 impl KeyHasher {
+    const BUFFER: usize = 1 << 16;
+
     pub fn add(&mut self, part: &[u8]) {
-        self.0.update(&(part.len() as u64).to_le_bytes());
-        self.0.update(part);
+        self.buffer.extend_from_slice(&(part.len() as u64).to_le_bytes());
+        if part.len() >= Self::BUFFER {
+            self.hasher.update(&self.buffer);
+            self.buffer.clear();
+            self.hasher.update(part);
+            return;
+        }
+        self.buffer.extend_from_slice(part);
+        if self.buffer.len() >= Self::BUFFER {
+            self.hasher.update(&self.buffer);
+            self.buffer.clear();
+        }
     }
 
     pub fn finish(&self) -> Key {
-        self.0.finalize()
+        let mut hasher = self.hasher.clone();
+        hasher.update(&self.buffer);
+        hasher.finalize()
     }
 }
 
