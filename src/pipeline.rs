@@ -303,11 +303,10 @@ pub fn render_and_index(
         },
         || {
             let t = Instant::now();
-            let documents = SearchIndex::documents(&checked.portal);
-            let key = documents.key();
+            let key = crate::search::inputs_key(&checked.portal);
             let kept = last.is_some_and(|r| r.key == key && r.files.iter().all(|f| paths.keep(f, &key)));
             let search = (!kept).then(|| {
-                let search = SearchIndex::from_documents(documents);
+                let search = SearchIndex::build(&checked.portal);
                 search.export();
                 search
             });
