@@ -222,10 +222,11 @@ impl<'a> PageCache<'a> {
         h.update(self.base.as_bytes());
         h.update(template.as_bytes());
         h.update(b"\0");
-        // Buffered: serde_json writes in tiny pieces, which blake3 hashes slowly one by one.
+        // MessagePack with field names (unambiguous when fields are skipped; faster than JSON),
+        // buffered: the encoder writes in tiny pieces, which blake3 hashes slowly one by one.
         {
             let mut w = std::io::BufWriter::with_capacity(1 << 16, &mut h);
-            let _ = serde_json::to_writer(&mut w, views);
+            let _ = rmp_serde::encode::write_named(&mut w, views);
             let _ = std::io::Write::flush(&mut w);
         }
         h.finalize()

@@ -10,7 +10,9 @@
 //! - changed files are written into the temporary directory beside `--out`, as in a full build.
 //!
 //! Only once the render has succeeded are they moved into the site (one rename each) and the
-//! files the build no longer makes removed. While that happens the marker names no build: a
+//! files the build no longer makes removed. When more than half of the files changed (a new
+//! theme, a new title), the kept ones are linked into the temporary directory instead and the
+//! whole site is swapped in, as in a full build. While that happens the marker names no build: a
 //! build killed then leaves a site the next build does not trust, so it writes the whole site
 //! again and swaps it in. A site whose marker names another build (or none), or that someone
 //! else changed, is written whole.
@@ -135,6 +137,25 @@ impl Output {
             });
         };
         let out = self.staging.out().to_path_buf();
+        if written.len() * 2 > files {
+            // Most of the site changed (a new theme, a new Portico): the few files kept join the
+            // new ones and the whole site is swapped in, atomically, as in a full build.
+            let kept: std::collections::HashSet<&String> = written.iter().collect();
+            for path in entries.keys().filter(|p| !kept.contains(p)) {
+                let to = self.staging.dir().join(path);
+                if let Some(parent) = to.parent() {
+                    fs::create_dir_all(parent).map_err(io_err(parent))?;
+                }
+                let from = out.join(path);
+                if fs::hard_link(&from, &to).is_err() {
+                    fs::copy(&from, &to).map_err(io_err(&to))?;
+                }
+            }
+            let mut published = self.staging.publish_as(&id)?;
+            (published.files, published.bytes) = (files, bytes);
+            let manifest = Manifest { id, files: entries };
+            return Ok(Outcome { published, manifest, written: written.len(), updated: false });
+        }
         let marker = out.join(MARKER);
         // From here until the end the site is not the one any manifest describes.
         fs::write(&marker, marker_text("")).map_err(io_err(&marker))?;
