@@ -2,8 +2,8 @@
 //! `portico build` runs in `.portico/cache` under the root (or `--cache-dir`), so that a build
 //! after a small change reads, parses and renders only what changed.
 //!
-//! One file, `build.msgpack` (MessagePack with field names: self-describing, so a changed type
-//! reads as a miss, never as wrong data), holding the catalog files, docs pages and API
+//! One file, `build.msgpack`: a line with the stamp, then MessagePack with field names
+//! (self-describing, so a changed type reads as a miss, never as wrong data) holding the catalog files, docs pages and API
 //! references of the last build with their content keys, and what it wrote (the site's files,
 //! the search index). It is only used when its stamp (the Portico version, this format and the
 //! hash of Portico's source) matches: another Portico starts cold. Entries for files that no longer exist are dropped when it is saved. Written to a
@@ -27,7 +27,6 @@ const FORMAT: u32 = 1;
 
 #[derive(Serialize, Deserialize)]
 struct Stored {
-    stamp: String,
     catalog: Vec<((String, String), CatalogFile)>,
     docs: Vec<((String, String), DocsPage)>,
     inventory: Option<Key>,
@@ -64,12 +63,13 @@ fn stamp() -> String {
 pub fn load(dir: &Path) -> (BuildCache, Previous) {
     let cold = || (BuildCache::default(), Previous::default());
     let Ok(file) = std::fs::File::open(dir.join(FILE)) else { return cold() };
-    let Ok(stored) = rmp_serde::from_read::<_, Stored>(std::io::BufReader::with_capacity(1 << 20, file)) else {
-        return cold();
-    };
-    if stored.stamp != stamp() {
+    let mut reader = std::io::BufReader::with_capacity(1 << 20, file);
+    // The stamp is a line before the data: another Portico's cache is not decoded at all.
+    let mut line = String::new();
+    if std::io::BufRead::read_line(&mut reader, &mut line).is_err() || line.trim_end() != stamp() {
         return cold();
     }
+    let Ok(stored) = rmp_serde::from_read::<_, Stored>(reader) else { return cold() };
     let cache = BuildCache {
         catalog: Mutex::new(stored.catalog.into_iter().collect()),
         docs: Mutex::new(stored.docs.into_iter().collect()),
@@ -106,7 +106,6 @@ pub fn save(
         .map(|(k, a)| (*k, a.clone()))
         .collect();
     let stored = Stored {
-        stamp: stamp(),
         catalog,
         docs,
         inventory: *cache.inventory.lock().expect("cache lock"),
@@ -121,6 +120,7 @@ pub fn save(
     let tmp = dir.join(format!("{FILE}.{}.tmp", std::process::id()));
     let written = (|| {
         let mut w = std::io::BufWriter::with_capacity(1 << 20, std::fs::File::create(&tmp)?);
+        std::io::Write::write_all(&mut w, format!("{}\n", stamp()).as_bytes())?;
         rmp_serde::encode::write_named(&mut w, &stored).map_err(std::io::Error::other)?;
         std::io::Write::flush(&mut w)
     })();
