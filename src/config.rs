@@ -260,6 +260,26 @@ impl Config {
             Some(p) => std::env::current_dir().map(|d| d.join(p)).unwrap_or_else(|_| p.clone()),
             None => root.join("public"),
         };
+        let cache_dir = (!overrides.no_cache).then(|| match &overrides.cache_dir {
+            Some(p) if p.is_absolute() => p.clone(),
+            Some(p) => std::env::current_dir().map(|d| d.join(p)).unwrap_or_else(|_| p.clone()),
+            None => root.join(crate::cache::disk::DEFAULT_DIR),
+        });
+        if let Some(cache) = &cache_dir
+            && (cache.starts_with(&out_dir) || out_dir.starts_with(cache))
+        {
+            return Err(Box::new(
+                Diagnostic::error(
+                    "invalid-config",
+                    format!(
+                        "the build cache {} and the output directory {} overlap: the site would publish the cache, or the cache hold the site",
+                        cache.display(),
+                        out_dir.display()
+                    ),
+                )
+                .hint("give --cache-dir a directory outside --out (the default is ROOT/.portico/cache)"),
+            ));
+        }
         for (key, url) in [("source_url", &raw.source_url), ("edit_url", &raw.edit_url)] {
             if let Some(url) = url
                 && let Err(scheme) = crate::urls::check(url)
@@ -288,11 +308,7 @@ impl Config {
         Ok(Config {
             display_root: display_root.to_path_buf(),
             out_dir,
-            cache_dir: (!overrides.no_cache).then(|| match &overrides.cache_dir {
-                Some(p) if p.is_absolute() => p.clone(),
-                Some(p) => std::env::current_dir().map(|d| d.join(p)).unwrap_or_else(|_| p.clone()),
-                None => root.join(crate::cache::disk::DEFAULT_DIR),
-            }),
+            cache_dir,
             title: raw.title.unwrap_or_else(|| "Developer Portal".to_owned()),
             base_url,
             base_path,

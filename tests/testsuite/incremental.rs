@@ -251,3 +251,12 @@ fn issue_12_a_site_restored_from_a_ci_cache_is_updated_not_rewritten() {
     assert!(changed(&build_logged(&f)).is_some_and(|n| n > 0));
     assert_same_as_clean(&f, "an edit after a restore");
 }
+
+#[test]
+fn issue_12_a_cache_inside_the_output_is_refused() {
+    let f = Fixture::copy_of(&Path::new(env!("CARGO_MANIFEST_DIR")).join("content-example"));
+    let run = f.build(&["--cache-dir", "public/cache"]);
+    run.assert_code(2);
+    assert!(run.stderr.contains("overlap"), "{}", run.stderr);
+    assert!(!f.path().join("public").exists(), "nothing is written");
+}
