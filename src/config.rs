@@ -265,7 +265,9 @@ impl Config {
             Some(p) => std::env::current_dir().map(|d| d.join(p)).unwrap_or_else(|_| p.clone()),
             None => root.join(crate::cache::disk::DEFAULT_DIR),
         });
+        // (An --out that holds the root is refused by the write stage, with its own message.)
         if let Some(cache) = &cache_dir
+            && !root.starts_with(&out_dir)
             && (cache.starts_with(&out_dir) || out_dir.starts_with(cache))
         {
             return Err(Box::new(
