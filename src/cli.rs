@@ -109,6 +109,13 @@ pub struct CommonArgs {
     /// Print only diagnostics, no stage lines.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Build cache: what the last run read and wrote, reused when unchanged [default:
+    /// ROOT/.portico/cache]
+    #[arg(long, value_name = "DIR")]
+    pub cache_dir: Option<PathBuf>,
+    /// Neither read nor write the build cache (`build` then writes the whole site).
+    #[arg(long, conflicts_with = "cache_dir")]
+    pub no_cache: bool,
 }
 
 #[derive(Debug, Args)]
@@ -121,13 +128,6 @@ pub struct BuildArgs {
     /// Public URL of the site (its path prefixes every link), e.g. https://acme.github.io/portal/
     #[arg(long, value_name = "URL")]
     pub base_url: Option<String>,
-    /// Build cache: what the last build read and wrote, reused when unchanged [default:
-    /// ROOT/.portico/cache]
-    #[arg(long, value_name = "DIR")]
-    pub cache_dir: Option<PathBuf>,
-    /// Build without reading or writing the build cache (and write the whole site).
-    #[arg(long, conflicts_with = "cache_dir")]
-    pub no_cache: bool,
 }
 
 #[derive(Debug, Args)]
@@ -144,13 +144,18 @@ pub fn run(cli: Cli) -> i32 {
                 config_file: args.common.config.clone(),
                 base_url: args.base_url.clone(),
                 out_dir: args.out.clone(),
-                cache_dir: args.cache_dir.clone(),
-                no_cache: args.no_cache,
+                cache_dir: args.common.cache_dir.clone(),
+                no_cache: args.common.no_cache,
             };
             run_with(&args.common, &overrides, true)
         }
         Command::Check(args) => {
-            let overrides = Overrides { config_file: args.common.config.clone(), ..Overrides::default() };
+            let overrides = Overrides {
+                config_file: args.common.config.clone(),
+                cache_dir: args.common.cache_dir.clone(),
+                no_cache: args.common.no_cache,
+                ..Overrides::default()
+            };
             run_with(&args.common, &overrides, false)
         }
         Command::Serve(args) => {

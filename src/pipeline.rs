@@ -270,7 +270,11 @@ fn empty_catalog(config: &Config, no_files: bool) -> Diagnostic {
 /// means a green `build`.
 pub fn verify(config: &Config, log: &StageLog) -> Result<Checked, Box<Diagnostic>> {
     let theme = Theme::load(config)?;
-    let mut checked = check_cached(config, log, None, None)?;
+    // The build cache serves `check` too (catalog files, docs pages, API references); what the
+    // last build wrote is kept as it was.
+    let (cache, previous) = load_cache(config, log);
+    let mut checked = check_cached(config, log, Some(&cache), None)?;
+    save_cache(config, &cache, &checked, &previous);
     let t = log.start("render");
     let nowhere = crate::render::NullSink::default();
     let paths = crate::write::PathCheck::new(&config.out_dir, &nowhere);
@@ -389,14 +393,7 @@ pub fn publish(
     let (cache, previous) = load_cache(config, log);
     let mut checked = check_cached(config, log, Some(&cache), None)?;
     // The pages a serve session would keep in memory are the site itself here.
-    let save = |checked: &Checked, previous: &Previous| {
-        if let Some(dir) = &config.cache_dir {
-            let apis: Vec<_> = checked.portal.apis.values().collect();
-            if let Err(e) = crate::cache::disk::save(dir, &cache, &checked.inventory.files, &apis, previous) {
-                eprintln!("warning: the build cache could not be saved in {}: {e}", dir.display());
-            }
-        }
-    };
+    let save = |checked: &Checked, previous: &Previous| save_cache(config, &cache, checked, previous);
     let left_out = checked.portal.rejected.len();
     let has_problems = |d: &Diagnostics| d.has_errors() || d.count(crate::diagnostics::Severity::Warning) > 0;
     let refuse = |checked: Checked| Publication { diagnostics: checked.diagnostics, left_out, written: false };
@@ -430,6 +427,16 @@ pub fn publish(
         remove(old);
     }
     Ok(Publication { diagnostics: checked.diagnostics, left_out, written: true })
+}
+
+/// Saves the build cache of `config` (a failure is a warning: the next build starts cold).
+fn save_cache(config: &Config, cache: &BuildCache, checked: &Checked, previous: &Previous) {
+    if let Some(dir) = &config.cache_dir {
+        let apis: Vec<_> = checked.portal.apis.values().collect();
+        if let Err(e) = crate::cache::disk::save(dir, cache, &checked.inventory.files, &apis, previous) {
+            eprintln!("warning: the build cache could not be saved in {}: {e}", dir.display());
+        }
+    }
 }
 
 /// The build cache of `config` ([`crate::cache::disk`]), empty without one.

@@ -260,3 +260,15 @@ fn issue_12_a_cache_inside_the_output_is_refused() {
     assert!(run.stderr.contains("overlap"), "{}", run.stderr);
     assert!(!f.path().join("public").exists(), "nothing is written");
 }
+
+#[test]
+fn issue_12_check_reuses_the_build_cache_and_keeps_what_build_wrote() {
+    let f = Fixture::copy_of(&Path::new(env!("CARGO_MANIFEST_DIR")).join("content-example"));
+    build_logged(&f);
+    let run = f.run(&["check", "."]);
+    run.assert_code(0);
+    let line = run.stderr.lines().find(|l| l.trim_start().starts_with("cache")).unwrap_or_default();
+    assert!(line.contains("catalog files") && line.contains("docs pages"), "{}", run.stderr);
+    // The site the build wrote is still the one the cache describes.
+    assert_eq!(changed(&build_logged(&f)), Some(0));
+}
