@@ -444,8 +444,9 @@ fn load_cache(config: &Config, log: &StageLog) -> (BuildCache, Previous) {
     let Some(dir) = &config.cache_dir else { return Default::default() };
     let t = log.start("cache");
     let (cache, previous) = crate::cache::disk::load(dir);
+    // A line only when there was something to reuse.
     let summary = match &previous.output {
-        None if cache.catalog.lock().expect("cache lock").is_empty() => format!("none in {}", dir.display()),
+        None if cache.catalog.lock().expect("cache lock").is_empty() => return (cache, previous),
         _ => format!(
             "{} catalog files, {} docs pages, {} API references, {} files of the site from {}",
             cache.catalog.lock().expect("cache lock").len(),
