@@ -1,8 +1,9 @@
-//! The static export: the index as content-hashed files the browser client reads.
+//! The static export: the index as files the browser client reads.
 //!
 //! Input: the [`Index`]. Output: [`SearchFiles`], every file under `search/`, gzip (flate2, no
-//! timestamp: the same index gives the same bytes) named `<kind>.<hash>.bin`, and
-//! `manifest.bin`; the client inflates them with `DecompressionStream` (and uses bytes that do
+//! timestamp: the same index gives the same bytes) named `<kind>-<i>.<gen>.bin` (`i` its index
+//! among the files, `gen` a hash of all of them: a changed index changes every name, and a name
+//! never changes its content, so they are cached for good), and `manifest.bin`; the client inflates them with `DecompressionStream` (and uses bytes that do
 //! not start with the gzip magic as they are, in case a server decoded them already).
 //!
 //! Files read in part (`p`, `x`, `m`) are *pieces*, gzip members concatenated, each compressed
@@ -23,7 +24,8 @@
 //! | `f<k>.<h>.bin` | values of filter key `k` (a range of them by *name part*, the last segment of `kind:namespace/name`, so that the forms of one reference lie together) and their documents (runs of ordinals) | filtered queries |
 //! | `v.<h>.bin` | terms of `name`/`title` with their frequency | typo tolerance |
 //!
-//! The manifest's `files` lists every other file; tables refer to files by index there: `terms`
+//! The manifest's `files` lists runs of kinds (`[["t", 130], ["p", 3], …]`: the kinds of files
+//! 0–129, 130–132, …) and `gen`; tables refer to files by index: `terms`
 //! (first term and file of each term file), `meta` (first ordinal, file and length of the first
 //! piece), `filters` (per key, first name part and file of each filter file), `vocab`,
 //! `metaPiece`.
@@ -52,13 +54,12 @@
 //! documents and fields), its `tf` positions as `varint` deltas.
 
 use std::collections::BTreeMap;
-use std::io::Write as _;
 use std::ops::Range;
 
 use rayon::prelude::*;
 use serde_json::json;
 
-use super::encode::{Writer, hash, meta_block};
+use super::encode::{Writer, meta_block};
 use super::index::{Index, VocabEntry};
 use super::score::FieldNorms;
 use super::terms::{EXTRA_SHORT_COMPLETE, Limits, TermData, term_data};
@@ -75,6 +76,10 @@ const META_MIN_BYTES: usize = 8_000;
 const META_PIECE: usize = 6;
 /// Uncompressed bytes after which a filter file is closed.
 const FILTER_BYTES: usize = 40_000;
+/// gzip levels of pieces (read by range) and of files read whole (chosen by measurement: see
+/// the README's search section).
+const PIECE_LEVEL: u32 = 9;
+const FILE_LEVEL: u32 = 9;
 /// Shares of the file budget (after filters and vocabulary) for tails, positions and metadata.
 const TAIL_SHARE: (usize, usize) = (1, 40);
 const POSITION_SHARE: (usize, usize) = (1, 40);
@@ -89,12 +94,42 @@ pub struct SearchFiles {
     pub manifest: String,
 }
 
-/// gzip of `data` at `level` (zlib-rs: at 7 smaller than miniz at 9 and several times faster),
-/// without a timestamp or file name.
+/// gzip of `data` at `level` (zlib-rs), without a timestamp or file name. Each thread keeps one
+/// compressor per level: the export compresses hundreds of thousands of small pieces, and a
+/// fresh compressor's state (hundreds of KB) would cost more than compressing them.
 fn gzip(data: &[u8], level: u32) -> Vec<u8> {
-    let mut encoder = flate2::GzBuilder::new().mtime(0).write(Vec::new(), flate2::Compression::new(level));
-    encoder.write_all(data).expect("gzip into memory");
-    encoder.finish().expect("gzip into memory")
+    thread_local! {
+        static COMPRESSORS: std::cell::RefCell<Vec<(u32, flate2::Compress)>> = const { std::cell::RefCell::new(Vec::new()) };
+    }
+    let mut out = Vec::with_capacity(data.len() / 2 + 64);
+    // RFC 1952 header: magic, deflate, no flags, no time, no extra flags, unknown OS.
+    out.extend([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 255]);
+    COMPRESSORS.with_borrow_mut(|compressors| {
+        let slot = match compressors.iter().position(|(l, _)| *l == level) {
+            Some(slot) => slot,
+            None => {
+                compressors.push((level, flate2::Compress::new(flate2::Compression::new(level), false)));
+                compressors.len() - 1
+            }
+        };
+        let compress = &mut compressors[slot].1;
+        compress.reset();
+        loop {
+            out.reserve(data.len() / 4 + 64);
+            let read = compress.total_in() as usize;
+            let status = compress
+                .compress_vec(&data[read..], &mut out, flate2::FlushCompress::Finish)
+                .expect("deflate into memory");
+            if status == flate2::Status::StreamEnd {
+                break;
+            }
+        }
+    });
+    let mut crc = flate2::Crc::new();
+    crc.update(data);
+    out.extend(crc.sum().to_le_bytes());
+    out.extend((data.len() as u32).to_le_bytes());
+    out
 }
 
 /// A term of the exported dictionary: a term of the text fields, or the key of the entity
@@ -230,9 +265,10 @@ pub(crate) fn export_with(index: &Index, limits: &Limits) -> SearchFiles {
     // The first ordinal of every metadata piece.
     let piece_starts: Vec<u32> = chunks.iter().flat_map(|r| r.clone().step_by(META_PIECE)).map(|o| o as u32).collect();
     let keys = keys(index);
-    let terms: Vec<TermData> = keys
+    let pack = |bytes: &[u8]| gzip(bytes, PIECE_LEVEL);
+    let mut terms: Vec<TermData> = keys
         .par_iter()
-        .map(|k| k.text.map(|i| term_data(index, &norms, &piece_starts, limits, i)).unwrap_or_default())
+        .map(|k| k.text.map(|i| term_data(index, &norms, &piece_starts, limits, i, &pack)).unwrap_or_default())
         .collect();
     let shard_files = avail.saturating_sub(tail_files + position_files + chunks.len()).max(1);
     let mut shard_target = SHARD_MIN_BYTES;
@@ -243,11 +279,10 @@ pub(crate) fn export_with(index: &Index, limits: &Limits) -> SearchFiles {
         }
         shard_target += shard_target / 16;
     };
-    // Tails and positions are compressed term by term: a client fetches one with an HTTP
-    // range request (or, from a server without ranges, the whole file once).
-    let piece = |w: &Writer| if w.buf.is_empty() { Vec::new() } else { gzip(&w.buf, 9) };
-    let tails: Vec<Vec<u8>> = terms.par_iter().map(|t| piece(&t.tail)).collect();
-    let positions: Vec<Vec<u8>> = terms.par_iter().map(|t| piece(&t.positions)).collect();
+    // Tiers and positions are compressed piece by piece (`terms.rs`): a client fetches one with
+    // an HTTP range request (or, from a server without ranges, the whole file once).
+    let tails: Vec<Vec<u8>> = terms.iter_mut().map(|t| std::mem::take(&mut t.tail)).collect();
+    let positions: Vec<Vec<u8>> = terms.iter_mut().map(|t| std::mem::take(&mut t.positions)).collect();
     let sum = |blocks: &[Vec<u8>]| blocks.iter().map(Vec::len).sum::<usize>();
     let (tail_files, tail_at) = groups(&tails, sum(&tails).div_ceil(tail_files));
     let (position_files, position_at) = groups(&positions, sum(&positions).div_ceil(position_files));
@@ -265,7 +300,7 @@ pub(crate) fn export_with(index: &Index, limits: &Limits) -> SearchFiles {
                     let mut w = Writer::default();
                     let metas: Vec<_> = piece.iter().map(|&o| &index.metas[o]).collect();
                     meta_block(&mut w, &metas);
-                    gzip(&w.buf, 9)
+                    gzip(&w.buf, PIECE_LEVEL)
                 })
                 .collect();
             let mut lengths = Writer::default();
@@ -273,7 +308,7 @@ pub(crate) fn export_with(index: &Index, limits: &Limits) -> SearchFiles {
             for piece in &pieces {
                 lengths.varint(piece.len() as u64);
             }
-            let header = gzip(&lengths.buf, 9);
+            let header = gzip(&lengths.buf, PIECE_LEVEL);
             let header_len = header.len();
             ([header, pieces.concat()].concat(), header_len)
         })
@@ -313,11 +348,32 @@ pub(crate) fn export_with(index: &Index, limits: &Limits) -> SearchFiles {
     let packed: Vec<(String, Vec<u8>)> = raw
         .into_par_iter()
         .map(|(kind, bytes, pieces)| {
-            let packed = if pieces { bytes } else { gzip(&bytes, 7) };
-            (format!("{kind}.{}.bin", hash(&packed)), packed)
+            let packed = if pieces { bytes } else { gzip(&bytes, FILE_LEVEL) };
+            (kind, packed)
         })
         .collect();
-    let names: Vec<&str> = packed.iter().map(|(name, _)| name.as_str()).collect();
+    // One generation for all files (a hash of them all): a file's name is its kind, its index
+    // and the generation, so the manifest lists only runs of kinds.
+    let generation = {
+        let mut hasher = blake3::Hasher::new();
+        for (kind, bytes) in &packed {
+            hasher.update(format!("{kind} {}\n", bytes.len()).as_bytes());
+            hasher.update(bytes);
+        }
+        hasher.finalize().to_hex()[..10].to_owned()
+    };
+    let mut kinds: Vec<(String, usize)> = Vec::new();
+    for (kind, _) in &packed {
+        match kinds.last_mut() {
+            Some((last, count)) if last == kind => *count += 1,
+            _ => kinds.push((kind.clone(), 1)),
+        }
+    }
+    let packed: Vec<(String, Vec<u8>)> = packed
+        .into_iter()
+        .enumerate()
+        .map(|(i, (kind, bytes))| (format!("{kind}-{i}.{generation}.bin"), bytes))
+        .collect();
     let shard_table: Vec<serde_json::Value> =
         shards.iter().enumerate().map(|(s, r)| json!([keys[r.start].term, t0 + s])).collect();
     let meta_table: Vec<serde_json::Value> = chunks
@@ -344,7 +400,8 @@ pub(crate) fn export_with(index: &Index, limits: &Limits) -> SearchFiles {
             "fuzzyWeight": FUZZY_WEIGHT, "fuzzyMax": FUZZY_MAX, "fuzzyMin": FUZZY_MIN_CHARS,
         },
         "filterKeys": FILTER_KEYS,
-        "files": names,
+        "gen": generation,
+        "files": kinds,
         "terms": shard_table,
         "meta": meta_table,
         "filters": filter_table,
@@ -352,7 +409,7 @@ pub(crate) fn export_with(index: &Index, limits: &Limits) -> SearchFiles {
         "metaPiece": META_PIECE,
         "facets": facets(index),
     });
-    let manifest_packed = gzip(manifest.to_string().as_bytes(), 9);
+    let manifest_packed = gzip(manifest.to_string().as_bytes(), FILE_LEVEL);
     // The one name without a hash: pages point at it, so a changed index changes no page (the
     // preview server swaps the index without re-rendering, and a deploy uploads only what
     // changed). It is small, and every file it names is content-hashed.
@@ -444,17 +501,23 @@ fn term_file(
         }
         if let Some(bound) = t.bound {
             main.f32(bound);
+            main.varint(t.tiers.len() as u64);
             main.varint(tail.0 as u64);
             main.varint(tail.1 as u64);
-            main.varint(tail.2 as u64);
+            for &(len, after) in &t.tiers {
+                main.varint(len as u64);
+                main.f32(after);
+            }
         }
-        if !t.positions.buf.is_empty() {
+        if !t.position_lens.is_empty() {
             main.varint(positions.0 as u64);
             main.varint(positions.1 as u64);
-            main.varint(positions.2 as u64);
+            for &len in &t.position_lens {
+                main.varint(len as u64);
+            }
         }
         debug_assert_eq!(
-            !t.positions.buf.is_empty(),
+            !t.position_lens.is_empty(),
             t.flags & 0x3f != 0 && (t.extra & EXTRA_SHORT_COMPLETE == 0 || t.bound.is_some())
         );
         if let Some(frac) = t.body_frac {

@@ -308,7 +308,12 @@
     var self = this;
     if (!this.ready) {
       this.ready = this.file(this.manifestUrl).then(function (bytes) {
-        var m = JSON.parse(utf8.decode(bytes));
+        var m = JSON.parse(utf8.decode(bytes)), names = [];
+        // File names from runs of kinds (src/search/export.rs): `<kind>-<i>.<gen>.bin`.
+        m.files.forEach(function (run) {
+          for (var k = 0; k < run[1]; k++) names.push(run[0] + "-" + names.length + "." + m.gen + ".bin");
+        });
+        m.files = names;
         self.manifest = m;
         self.n = m.docs;
         self.norms = m.tokens.map(function (t) { return norms(t, m.docs); });
@@ -349,8 +354,18 @@
       for (f = 0; f < 6; f++) if (flags & (1 << f)) df[f] = r.varint();
       for (f = 0; f < 6; f++) textDf += df[f];
       var rec = { term: terms[t], shard: s, pos: t, flags: flags, extra: extra, df: df, textDf: textDf, complete: !(flags & 128) };
-      if (flags & 128) { rec.bound = r.f32(); rec.tail = [r.varint(), r.varint(), r.varint()]; }
-      if (flags & 63 && (!(extra & 1) || flags & 128)) rec.x = [r.varint(), r.varint(), r.varint()];
+      if (flags & 128) {
+        // Tiers (src/search/terms.rs): per tier its piece's length and the best score after it.
+        rec.bound = r.f32();
+        rec.tiers = [];
+        rec.tailLists = [];
+        for (k = r.varint(), rec.tail = [r.varint(), r.varint()]; k > 0; k--) rec.tiers.push([r.varint(), r.f32()]);
+      }
+      if (flags & 63 && (!(extra & 1) || flags & 128)) {
+        rec.x = [r.varint(), r.varint()];
+        rec.xLens = [];
+        for (k = rec.tiers ? rec.tiers.length : 0; k >= 0; k--) rec.xLens.push(r.varint());
+      }
       if (flags & 32) rec.bodyFrac = r.f32();
       var list = flags & 63 ? docList(r) : { ords: [], fields: [] };
       rec.listed = list;
@@ -384,10 +399,20 @@
     return this.shard(this.shardOf(term)).then(function (sh) { return sh.recs.get(term) || null; });
   };
 
-  // Loads the rest of a tiered term's postings (its tail).
-  Index.prototype.complete = async function (rec) {
-    if (rec.complete) return;
-    var r = new Reader(await this.piece(rec.tail[0], rec.tail[1], rec.tail[2])), list, k;
+  // Loads the next tier of a tiered term's postings.
+  Index.prototype.complete = function (rec) {
+    if (rec.complete) return Promise.resolve();
+    if (!rec.loading) {
+      var self = this;
+      rec.loading = this.loadTier(rec).then(function () { rec.loading = null; });
+    }
+    return rec.loading;
+  };
+
+  Index.prototype.loadTier = async function (rec) {
+    var t = rec.tailLists.length, start = rec.tail[1], list, k;
+    for (k = 0; k < t; k++) start += rec.tiers[k][0];
+    var r = new Reader(await this.piece(rec.tail[0], start, rec.tiers[t][0]));
     if (rec.extra & 1) {
       // Documents having the term in `body` only: ordinals, term frequencies, fieldnorm ids.
       list = { ords: [], fields: [] };
@@ -397,13 +422,13 @@
     } else {
       list = docList(r);
     }
-    if (rec.complete) return;
-    rec.tailList = list;
+    rec.tailLists.push(list);
     var ords = rec.ords.concat(list.ords), fields = rec.fields.concat(list.fields), order = ords.map(function (_, i) { return i; });
     order.sort(function (a, b) { return ords[a] - ords[b]; });
     rec.ords = order.map(function (i) { return ords[i]; });
     rec.fields = order.map(function (i) { return fields[i]; });
-    rec.complete = true;
+    rec.bound = rec.tiers[t][1];
+    rec.complete = rec.tailLists.length === rec.tiers.length;
     rec.scores = null;
   };
 
@@ -425,11 +450,16 @@
       }
     }
     if (rec.extra & 1) read(new Reader(rec.short[0], rec.short[1]), rec.listed, 0, 6);
-    if (!all || (rec.extra & 1 && rec.listed.ords.length === rec.ords.length && !rec.x)) return out;
-    await this.complete(rec);
-    var x = new Reader(await this.piece(rec.x[0], rec.x[1], rec.x[2]));
-    if (rec.extra & 1) read(x, rec.tailList, 5, 6);
-    else read(x, rec, 0, 6);
+    if (!all || !rec.x) return out;
+    while (!rec.complete) await this.complete(rec);
+    // The positions pieces: of the listed documents (empty when the record has them), then of
+    // each tier.
+    var self = this, start = rec.x[1], at = rec.xLens.map(function (len) { var s = start; start += len; return s; });
+    var pieces = await Promise.all(rec.xLens.map(function (len, i) {
+      return len ? self.piece(rec.x[0], at[i], len) : null;
+    }));
+    if (pieces[0]) read(new Reader(pieces[0]), rec.listed, 0, 6);
+    for (var t = 1; t < pieces.length; t++) read(new Reader(pieces[t]), rec.tailLists[t - 1], rec.extra & 1 ? 5 : 0, 6);
     return out;
   };
 
