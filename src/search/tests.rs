@@ -384,9 +384,16 @@ fn stats() {
     let t = std::time::Instant::now();
     let portal = portal(Path::new(&root), None);
     eprintln!("portal: {:?}", t.elapsed());
-    let t = std::time::Instant::now();
+    // Process CPU seconds (Linux), besides wall time: the machine may be shared.
+    let cpu = || {
+        let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+        let f: Vec<u64> =
+            stat.rsplit(')').next().unwrap_or("").split_whitespace().map(|x| x.parse().unwrap_or(0)).collect();
+        (f.get(11).copied().unwrap_or(0) + f.get(12).copied().unwrap_or(0)) as f64 / 100.0
+    };
+    let (t, c) = (std::time::Instant::now(), cpu());
     let index = SearchIndex::build(&portal);
-    eprintln!("index build: {:?}", t.elapsed());
+    eprintln!("index build: {:?}, {:.2} CPU s", t.elapsed(), cpu() - c);
     let ix = &index.index;
     let mut kinds = std::collections::BTreeMap::new();
     for m in &ix.metas {
@@ -433,12 +440,12 @@ fn stats() {
         eprintln!("{q}: {:?}", hits.iter().map(|h| format!("{}:{}", h.meta.kind, h.meta.title)).collect::<Vec<_>>());
     }
     eprintln!("queries: {:?}", t.elapsed());
-    let t = std::time::Instant::now();
+    let (t, c) = (std::time::Instant::now(), cpu());
     let files = index.export();
-    eprintln!("export: {:?}", t.elapsed());
+    eprintln!("export: {:?}, {:.2} CPU s", t.elapsed(), cpu() - c);
     let mut by_kind: std::collections::BTreeMap<String, (usize, usize, usize)> = Default::default();
     for (path, bytes) in &files.files {
-        let kind = path.trim_start_matches("search/").split('.').next().unwrap_or("").to_owned();
+        let kind = path.trim_start_matches("search/").split(['-', '.']).next().unwrap_or("").to_owned();
         let e = by_kind.entry(kind).or_default();
         e.0 += 1;
         e.1 += bytes.len();
