@@ -19,6 +19,7 @@
 
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
@@ -57,21 +58,24 @@ impl VocabEntry {
 pub(crate) struct Postings {
     pub docs: Vec<u32>,
     pub tfs: Vec<u32>,
-    /// Positions of `docs[i]` are `positions[starts[i]..starts[i + 1]]` (text fields only).
-    starts: Vec<u32>,
+    /// Where the positions of every [`SKIP`]-th document start (text fields only): those of
+    /// `docs[i]` follow those of the documents before it, `tfs[i]` of them.
+    skips: Vec<u32>,
     positions: Vec<u32>,
 }
 
-static NO_POSTINGS: Postings =
-    Postings { docs: Vec::new(), tfs: Vec::new(), starts: Vec::new(), positions: Vec::new() };
+/// Documents per entry of [`Postings::skips`] (one `u32` per document would be a fifth of the
+/// index).
+const SKIP: usize = 32;
+
+static NO_POSTINGS: Postings = Postings { docs: Vec::new(), tfs: Vec::new(), skips: Vec::new(), positions: Vec::new() };
 
 impl Postings {
     /// Positions of the `i`-th document (empty for `exact`).
     pub(crate) fn positions(&self, i: usize) -> &[u32] {
-        match (self.starts.get(i), self.starts.get(i + 1)) {
-            (Some(&a), Some(&b)) => &self.positions[a as usize..b as usize],
-            _ => &[],
-        }
+        let Some(&skip) = self.skips.get(i / SKIP) else { return &[] };
+        let start = skip as usize + self.tfs[i - i % SKIP..i].iter().map(|&tf| tf as usize).sum::<usize>();
+        &self.positions[start..start + self.tfs[i] as usize]
     }
 
     pub(crate) fn len(&self) -> usize {
@@ -235,11 +239,11 @@ fn assemble(chunks: &[Chunk], parts: &[(u32, u32)]) -> Vec<(u8, Postings)> {
             let postings = &mut fields[slot].1;
             let text = field < EXACT as u32;
             if last != Some((ord, field)) {
+                if text && postings.docs.len() % SKIP == 0 {
+                    postings.skips.push(postings.positions.len() as u32);
+                }
                 postings.docs.push(ord);
                 postings.tfs.push(0);
-                if text {
-                    postings.starts.push(postings.positions.len() as u32);
-                }
                 last = Some((ord, field));
             }
             *postings.tfs.last_mut().expect("a document") += 1;
@@ -248,10 +252,11 @@ fn assemble(chunks: &[Chunk], parts: &[(u32, u32)]) -> Vec<(u8, Postings)> {
             }
         }
     }
-    for (field, postings) in &mut fields {
-        if usize::from(*field) < EXACT {
-            postings.starts.push(postings.positions.len() as u32);
-        }
+    for (_, postings) in &mut fields {
+        postings.docs.shrink_to_fit();
+        postings.tfs.shrink_to_fit();
+        postings.skips.shrink_to_fit();
+        postings.positions.shrink_to_fit();
     }
     fields.sort_by_key(|(f, _)| *f);
     fields
@@ -260,11 +265,11 @@ fn assemble(chunks: &[Chunk], parts: &[(u32, u32)]) -> Vec<(u8, Postings)> {
 /// The filter terms (`kind:api`) of `docs` with their ordinals, sorted by term: one pass over
 /// all documents (per-chunk maps would repeat a value in every chunk having it).
 fn filter_terms(docs: &mut [Doc]) -> Vec<(String, Vec<u32>)> {
-    let mut ids: FxMap<(usize, String), usize> = FxMap::default();
+    let mut ids: FxMap<(usize, Arc<str>), usize> = FxMap::default();
     let mut lists: Vec<Vec<u32>> = Vec::new();
     // Consecutive documents of one entity (its operations, its docs sections) have the same
     // values: looked up once.
-    let mut last: (Vec<(usize, String)>, Vec<usize>) = Default::default();
+    let mut last: (Vec<(usize, Arc<str>)>, Vec<usize>) = Default::default();
     for (ord, doc) in docs.iter_mut().enumerate() {
         let values = std::mem::take(&mut doc.filters);
         if values != last.0 {

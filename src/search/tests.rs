@@ -384,6 +384,13 @@ fn stats() {
     let t = std::time::Instant::now();
     let portal = portal(Path::new(&root), None);
     eprintln!("portal: {:?}", t.elapsed());
+    // Resident and peak memory (Linux).
+    let rss = |when: &str| {
+        let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+        let get = |key: &str| status.lines().find(|l| l.starts_with(key)).unwrap_or("").to_owned();
+        eprintln!("{when}: {} {}", get("VmRSS"), get("VmHWM"));
+    };
+    rss("portal");
     // Process CPU seconds (Linux), besides wall time: the machine may be shared.
     let cpu = || {
         let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
@@ -394,6 +401,7 @@ fn stats() {
     let (t, c) = (std::time::Instant::now(), cpu());
     let index = SearchIndex::build(&portal);
     eprintln!("index build: {:?}, {:.2} CPU s", t.elapsed(), cpu() - c);
+    rss("built");
     let ix = &index.index;
     let mut kinds = std::collections::BTreeMap::new();
     for m in &ix.metas {
@@ -443,6 +451,7 @@ fn stats() {
     let (t, c) = (std::time::Instant::now(), cpu());
     let files = index.export();
     eprintln!("export: {:?}, {:.2} CPU s", t.elapsed(), cpu() - c);
+    rss("exported");
     let mut by_kind: std::collections::BTreeMap<String, (usize, usize, usize)> = Default::default();
     for (path, bytes) in &files.files {
         let kind = path.trim_start_matches("search/").split(['-', '.']).next().unwrap_or("").to_owned();
