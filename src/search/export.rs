@@ -70,6 +70,8 @@ use super::{
 
 /// Smallest term file, in (estimated) uncompressed bytes.
 const SHARD_MIN_BYTES: usize = 6_000;
+/// Shards per term file (the manifest lists the files, each file's directory its shards).
+const SHARDS_PER_FILE: usize = 16;
 /// Smallest metadata chunk, in (estimated) uncompressed bytes.
 const META_MIN_BYTES: usize = 8_000;
 /// Documents per separately compressed piece of a metadata chunk.
@@ -275,11 +277,12 @@ pub(crate) fn export_with(index: &Index, limits: &Limits) -> SearchFiles {
     let mut shard_target = SHARD_MIN_BYTES;
     let shards = loop {
         let shards = shard_runs(&keys, &terms, shard_target);
-        if shards.len() <= shard_files {
+        if shards.len().div_ceil(SHARDS_PER_FILE) <= shard_files {
             break shards;
         }
         shard_target += shard_target / 16;
     };
+    let term_files = shards.len().div_ceil(SHARDS_PER_FILE);
     // Tiers and positions are compressed piece by piece (`terms.rs`): a client fetches one with
     // an HTTP range request (or, from a server without ranges, the whole file once).
     let tails: Vec<Vec<u8>> = terms.iter_mut().map(|t| std::mem::take(&mut t.tail)).collect();
@@ -317,7 +320,7 @@ pub(crate) fn export_with(index: &Index, limits: &Limits) -> SearchFiles {
 
     // File indices: term files, tails, positions, metadata, filters, vocabulary.
     let t0 = 0;
-    let p0 = t0 + shards.len();
+    let p0 = t0 + term_files;
     let x0 = p0 + tail_files;
     let m0 = x0 + position_files;
     let f0 = m0 + chunks.len();
@@ -325,19 +328,39 @@ pub(crate) fn export_with(index: &Index, limits: &Limits) -> SearchFiles {
 
     // (kind, bytes, whether the bytes are compressed pieces already).
     let mut raw: Vec<(String, Vec<u8>, bool)> = Vec::with_capacity(v0 + 1);
-    raw.extend(
-        shards
-            .par_iter()
-            .map(|range| {
-                // An empty block has no file (`usize::MAX`); its location is never written.
-                let at =
-                    |base: usize, (file, offset): (usize, usize), len: usize| (base.saturating_add(file), offset, len);
-                let locate =
-                    |i: usize| (at(p0, tail_at[i], tails[i].len()), at(x0, position_at[i], positions[i].len()));
-                ("t".to_owned(), term_file(index, &keys, &terms, range.clone(), &locate), false)
-            })
-            .collect::<Vec<_>>(),
-    );
+    let shard_bytes: Vec<Vec<u8>> = shards
+        .par_iter()
+        .map(|range| {
+            // An empty block has no file (`usize::MAX`); its location is never written.
+            let at = |base: usize, (file, offset): (usize, usize), len: usize| (base.saturating_add(file), offset, len);
+            let locate = |i: usize| (at(p0, tail_at[i], tails[i].len()), at(x0, position_at[i], positions[i].len()));
+            gzip(&term_file(index, &keys, &terms, range.clone(), &locate), FILE_LEVEL)
+        })
+        .collect();
+    // Term files: a directory piece (`varint count`, the front-coded first keys of its shards,
+    // their `varint` lengths), then the shards.
+    let mut directories = Vec::with_capacity(term_files);
+    for (f, group) in shard_bytes.chunks(SHARDS_PER_FILE).enumerate() {
+        let first = f * SHARDS_PER_FILE;
+        let mut dir = Writer::default();
+        dir.varint(group.len() as u64);
+        let mut prev = "";
+        for range in &shards[first..first + group.len()] {
+            dir.front(prev, &keys[range.start].term);
+            prev = &keys[range.start].term;
+        }
+        for bytes in group {
+            dir.varint(bytes.len() as u64);
+        }
+        let dir = gzip(&dir.buf, FILE_LEVEL);
+        directories.push(dir.len());
+        let mut file = dir;
+        for bytes in group {
+            file.extend(bytes);
+        }
+        raw.push(("t".to_owned(), file, true));
+    }
+    drop(shard_bytes);
     raw.extend(concat_groups(&tails, &tail_at, tail_files).into_iter().map(|b| ("p".to_owned(), b, true)));
     raw.extend(concat_groups(&positions, &position_at, position_files).into_iter().map(|b| ("x".to_owned(), b, true)));
     raw.extend(meta_files.iter().map(|(bytes, _)| ("m".to_owned(), bytes.clone(), true)));
@@ -375,8 +398,11 @@ pub(crate) fn export_with(index: &Index, limits: &Limits) -> SearchFiles {
         .enumerate()
         .map(|(i, (kind, bytes))| (format!("{kind}-{i}.{generation}.bin"), bytes))
         .collect();
-    let shard_table: Vec<serde_json::Value> =
-        shards.iter().enumerate().map(|(s, r)| json!([keys[r.start].term, t0 + s])).collect();
+    let shard_table: Vec<serde_json::Value> = directories
+        .iter()
+        .enumerate()
+        .map(|(f, dir)| json!([keys[shards[f * SHARDS_PER_FILE].start].term, t0 + f, dir, f * SHARDS_PER_FILE]))
+        .collect();
     let meta_table: Vec<serde_json::Value> = chunks
         .iter()
         .zip(&meta_files)
@@ -404,6 +430,7 @@ pub(crate) fn export_with(index: &Index, limits: &Limits) -> SearchFiles {
         "gen": generation,
         "files": kinds,
         "terms": shard_table,
+        "shards": shards.len(),
         "meta": meta_table,
         "filters": filter_table,
         "vocab": v0,

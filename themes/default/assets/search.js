@@ -269,6 +269,7 @@
     this.wholes = new Map();
     this.offsets = new Map();
     this.shards = new Map();
+    this.dirs = new Map();
     this.metas = new Map();
     this.parsed = new Map();
     this.manifest = null;
@@ -332,12 +333,37 @@
     return lo;
   }
 
-  Index.prototype.shardOf = function (term) { return row(this.manifest.terms, term, cmp); };
+  // The directory of term file `f` (its first piece): [first key, offset, length] per shard.
+  Index.prototype.dir = function (f) {
+    var t = this.manifest.terms[f];
+    if (!this.dirs.has(f)) {
+      this.dirs.set(f, this.piece(t[1], 0, t[2]).then(function (bytes) {
+        var r = new Reader(bytes), n = r.varint(), keys = r.column(n, false), out = [], at = t[2];
+        for (var k = 0; k < n; k++) { var len = r.varint(); out.push([keys[k], at, len]); at += len; }
+        return out;
+      }));
+    }
+    return this.dirs.get(f);
+  };
+
+  // The term file of shard `s` (shards are numbered across files) and its directory.
+  Index.prototype.shardDir = function (s) {
+    var f = row(this.manifest.terms.map(function (t) { return [t[3]]; }), s, function (a, b) { return a - b; });
+    return this.dir(f).then(function (d) { return { f: f, row: d[s - this.manifest.terms[f][3]] }; }.bind(this));
+  };
+
+  // The shard whose keys include `term`'s place.
+  Index.prototype.shardOf = async function (term) {
+    var f = row(this.manifest.terms, term, cmp);
+    return this.manifest.terms[f][3] + row(await this.dir(f), term, cmp);
+  };
 
   Index.prototype.shard = function (s) {
     var self = this;
     if (!this.shards.has(s)) {
-      this.shards.set(s, this.fileAt(this.manifest.terms[s][1]).then(function (bytes) { return self.parseShard(s, bytes); }));
+      this.shards.set(s, this.shardDir(s).then(function (at) {
+        return self.piece(self.manifest.terms[at.f][1], at.row[1], at.row[2]);
+      }).then(function (bytes) { return self.parseShard(s, bytes); }));
     }
     return this.shards.get(s);
   };
@@ -356,7 +382,7 @@
       var rec = { term: terms[t], shard: s, pos: t, flags: flags, extra: extra, df: df, textDf: textDf, complete: !(flags & 128) };
       if (flags & 128) {
         // Tiers (src/search/terms.rs): per tier its piece's length and the best score after it.
-        rec.bound = r.f32();
+        rec.bound = rec.bound0 = r.f32();
         rec.tiers = [];
         rec.tailLists = [];
         for (k = r.varint(), rec.tail = [r.varint(), r.varint()]; k > 0; k--) rec.tiers.push([r.varint(), r.f32()]);
@@ -396,7 +422,8 @@
   };
 
   Index.prototype.record = function (term) {
-    return this.shard(this.shardOf(term)).then(function (sh) { return sh.recs.get(term) || null; });
+    var self = this;
+    return this.shardOf(term).then(function (s) { return self.shard(s); }).then(function (sh) { return sh.recs.get(term) || null; });
   };
 
   // Loads the next tier of a tiered term's postings.
@@ -485,8 +512,8 @@
 
   // The first `window` records of longer terms of the text fields starting with `prefix`.
   Index.prototype.withPrefix = async function (prefix, window) {
-    var t = this.manifest.terms, first = this.shardOf(prefix), out = [];
-    for (var s = first; s < t.length && (s === first || t[s][0].startsWith(prefix)); s++) {
+    var first = await this.shardOf(prefix), out = [];
+    for (var s = first; s < this.manifest.shards && (s === first || (await this.shardDir(s)).row[0].startsWith(prefix)); s++) {
       var sh = await this.shard(s);
       for (var i = 0; i < sh.terms.length; i++) {
         var term = sh.terms[i], rec = sh.recs.get(term);
@@ -566,16 +593,65 @@
     }
     var blocks = await Promise.all(recs.map(function (rec) { return this.positions(rec, false); }, this));
     this.phraseFields(g, blocks, g.todo);
-    if (g.todo.indexOf(5) >= 0 && recs.some(function (r) { return !r.complete; })) {
-      var idfSum = 0, frac = Infinity;
-      recs.forEach(function (r) { idfSum += idf(r.df[5], n); frac = Math.min(frac, r.bodyFrac); });
-      g.open = m.boosts[5] * (weight(idfSum) * frac);
+    if (g.todo.indexOf(5) >= 0 && recs.some(function (r) { return r.tiers; })) {
+      // The `body` of the terms' tiers is read tier by tier (`phraseStep`): per term, its
+      // positions so far, the documents whose positions are known, the tiers read.
+      g.pos = blocks;
+      g.known = recs.map(function (r) { return new Set(r.listed.ords); });
+      g.read = recs.map(function () { return 0; });
+      var idfSum = 0;
+      g.frac = Infinity;
+      recs.forEach(function (r) { idfSum += idf(r.df[5], n); g.frac = Math.min(g.frac, r.bodyFrac); });
+      g.w = m.boosts[5] * weight(idfSum);
+      this.phraseBound(g);
     }
     return g;
   };
 
+  // Upper bound of `tf / (tf + norm)` in `body` of a document of term `i` of a phrase not read
+  // yet (from the best score of the tiers after those read; -Infinity when all are read).
+  Index.prototype.phraseFrac = function (g, i) {
+    var r = g.recs[i], t = g.read[i];
+    if (!r.tiers || t === r.tiers.length) return -Infinity;
+    var bound = t === 0 ? r.bound0 : r.tiers[t - 1][1];
+    return bound / (this.manifest.boosts[5] * weight(idf(r.df[5], this.n))) * (1 + 1e-9);
+  };
+
+  // `g.open`: the best `body` score of a document not known yet.
+  Index.prototype.phraseBound = function (g) {
+    var most = -Infinity;
+    for (var i = 0; i < g.recs.length; i++) most = Math.max(most, this.phraseFrac(g, i));
+    g.open = most === -Infinity ? -Infinity : g.w * Math.min(g.frac, most);
+  };
+
+  // Reads the `body` positions of the next tier of the term that bounds the phrase most.
+  Index.prototype.phraseStep = async function (g) {
+    var best = -1, self = this;
+    for (var i = 0; i < g.recs.length; i++) {
+      if (this.phraseFrac(g, i) > -Infinity && (best < 0 || this.phraseFrac(g, i) > this.phraseFrac(g, best))) best = i;
+    }
+    var rec = g.recs[best], t = g.read[best];
+    while (rec.tailLists.length <= t) await this.complete(rec);
+    var start = rec.x[1];
+    for (var k = 0; k <= t; k++) start += rec.xLens[k];
+    var bytes = await this.piece(rec.x[0], start, rec.xLens[t + 1]);
+    if (g.read[best] !== t) return;
+    var r = new Reader(bytes), list = rec.tailLists[t], body = g.pos[best][5];
+    for (k = 0; k < list.ords.length; k++) {
+      var field = list.fields[k][5];
+      g.known[best].add(list.ords[k]);
+      if (!field) continue;
+      for (var c = field[0], p = 0, pos = []; c > 0; c--) { p += r.varint(); pos.push(p); }
+      body.set(list.ords[k], [field[1], pos]);
+    }
+    g.read[best] = t + 1;
+    this.phraseFields(g, g.pos, [5]);
+    self.phraseBound(g);
+  };
+
   // Evaluates the phrase in every field over all documents.
   Index.prototype.evaluatePhrase = async function (g) {
+    if (g.pos) return this.phraseStep(g);
     var blocks = await Promise.all(g.recs.map(function (rec) { return this.positions(rec, true); }, this));
     g.scores = new Map();
     this.phraseFields(g, blocks, g.todo);
@@ -694,6 +770,16 @@
   // every term lists the document (its `body` is known then).
   Index.prototype.phraseOpen = function (g, d, value) {
     if (g.open === -Infinity) return -Infinity;
+    if (g.pos) {
+      // Exact once every term's positions of `d` are known (or it lacks a term in `body`).
+      var frac = -Infinity;
+      for (var k = 0; k < g.recs.length; k++) {
+        if (g.known[k].has(d)) { if (!g.pos[k][5].has(d)) return -Infinity; }
+        else if (this.phraseFrac(g, k) > -Infinity) frac = frac === -Infinity ? this.phraseFrac(g, k) : Math.min(frac, this.phraseFrac(g, k));
+        else return -Infinity;
+      }
+      return frac === -Infinity ? -Infinity : value + g.w * Math.min(g.frac, frac);
+    }
     for (var i = 0; i < g.recs.length; i++) {
       if (position(g.recs[i], d) < 0 && mayHave({ rec: g.recs[i] }, d, this.manifest.entities)) return value + g.open;
     }
