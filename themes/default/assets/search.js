@@ -459,34 +459,27 @@
     rec.scores = null;
   };
 
-  // Positions of `rec` in each text field: [Map ord -> [fieldnorm id, positions]] by field;
-  // those of the listed documents only (from the record), or of all (`all`: with the tail and
-  // the positions block).
-  Index.prototype.positions = async function (rec, all) {
-    var out = [], f, k;
-    for (f = 0; f < 6; f++) out.push(new Map());
-    function read(r, list, from, to) {
-      for (f = from; f < to; f++) {
-        if (!(rec.flags & (1 << f))) continue;
-        for (k = 0; k < list.ords.length; k++) {
-          var field = list.fields[k][f];
-          if (!field) continue;
-          for (var c = field[0], p = 0, pos = []; c > 0; c--) { p += r.varint(); pos.push(p); }
-          out[f].set(list.ords[k], [field[1], pos]);
-        }
+  // Positions of `list`'s documents (fields `from` to `to` of `rec`) read from `r` into `out`
+  // ([Map ord -> [fieldnorm id, positions]] by field).
+  function readPositions(out, r, rec, list, from, to) {
+    for (var f = from; f < to; f++) {
+      if (!(rec.flags & (1 << f))) continue;
+      for (var k = 0; k < list.ords.length; k++) {
+        var field = list.fields[k][f];
+        if (!field) continue;
+        for (var c = field[0], p = 0, pos = []; c > 0; c--) { p += r.varint(); pos.push(p); }
+        out[f].set(list.ords[k], [field[1], pos]);
       }
     }
-    if (rec.extra & 1) read(new Reader(rec.short[0], rec.short[1]), rec.listed, 0, 6);
-    if (!all || !rec.x) return out;
-    while (!rec.complete) await this.complete(rec);
-    // The positions pieces: of the listed documents (empty when the record has them), then of
-    // each tier.
-    var self = this, start = rec.x[1], at = rec.xLens.map(function (len) { var s = start; start += len; return s; });
-    var pieces = await Promise.all(rec.xLens.map(function (len, i) {
-      return len ? self.piece(rec.x[0], at[i], len) : null;
-    }));
-    if (pieces[0]) read(new Reader(pieces[0]), rec.listed, 0, 6);
-    for (var t = 1; t < pieces.length; t++) read(new Reader(pieces[t]), rec.tailLists[t - 1], rec.extra & 1 ? 5 : 0, 6);
+  }
+
+  // Positions of the documents `rec` lists, in each text field: from the record, or from the
+  // first positions piece.
+  Index.prototype.positions = async function (rec) {
+    var out = [];
+    for (var f = 0; f < 6; f++) out.push(new Map());
+    if (rec.extra & 1) readPositions(out, new Reader(rec.short[0], rec.short[1]), rec, rec.listed, 0, 6);
+    else readPositions(out, new Reader(await this.piece(rec.x[0], rec.x[1], rec.xLens[0])), rec, rec.listed, 0, 6);
     return out;
   };
 
@@ -578,84 +571,70 @@
 
   // A phrase group (tantivy's PhraseQuery per field, src/search/query.rs phrase_group): per
   // document its score in each field (`scores`: Map ord -> [score or undefined by field]);
-  // `open`: an upper bound of a score in `body` not known yet (-Infinity when all are). The
-  // records carry the positions of the documents they list, which are all those having the
-  // term outside `body`; documents having a term in `body` only (its tail) are bounded by the
-  // terms' largest tf / (tf + norm) until the ranking needs them.
+  // `open`: an upper bound of the score of a document not scored yet (-Infinity when every
+  // score is known). The positions of the documents the terms list are read first; those of
+  // their tiers tier by tier (`evaluatePhrase`) while `open` can reach the results: a document of a
+  // term's unread tiers scores at most that term's tier bound times the largest ratio of the
+  // phrase's weight to the term's in a field (for a record listing every document having the
+  // term outside `body`, only `body`, also bounded by the terms' largest tf / (tf + norm)).
   Index.prototype.phrase = async function (terms) {
     var recs = await Promise.all(terms.map(this.record, this)), m = this.manifest, n = this.n;
     var g = { phrase: terms, recs: recs, scores: new Map(), todo: [], open: -Infinity };
     if (recs.some(function (r) { return !r || !(r.flags & 63); })) return g;
     for (var f = 0; f < 6; f++) if (recs.every(function (r) { return r.df[f] > 0; })) g.todo.push(f);
-    if (!recs.every(function (r) { return r.extra & 1; })) {
-      await this.evaluatePhrase(g);
-      return g;
-    }
-    var blocks = await Promise.all(recs.map(function (rec) { return this.positions(rec, false); }, this));
-    this.phraseFields(g, blocks, g.todo);
-    if (g.todo.indexOf(5) >= 0 && recs.some(function (r) { return r.tiers; })) {
-      // The `body` of the terms' tiers is read tier by tier (`phraseStep`): per term, its
-      // positions so far, the documents whose positions are known, the tiers read.
-      g.pos = blocks;
-      g.known = recs.map(function (r) { return new Set(r.listed.ords); });
-      g.read = recs.map(function () { return 0; });
+    g.pos = await Promise.all(recs.map(function (rec) { return this.positions(rec); }, this));
+    this.phraseFields(g, g.pos, g.todo);
+    g.known = recs.map(function (r) { return new Set(r.listed.ords); });
+    g.read = recs.map(function () { return 0; });
+    g.w = [];
+    g.frac = Infinity;
+    g.todo.forEach(function (f) {
       var idfSum = 0;
-      g.frac = Infinity;
-      recs.forEach(function (r) { idfSum += idf(r.df[5], n); g.frac = Math.min(g.frac, r.bodyFrac); });
-      g.w = m.boosts[5] * weight(idfSum);
-      this.phraseBound(g);
-    }
+      recs.forEach(function (r) { idfSum += idf(r.df[f], n); });
+      g.w[f] = weight(idfSum);
+    });
+    recs.forEach(function (r) { if (r.df[5]) g.frac = Math.min(g.frac, r.bodyFrac); });
+    this.phraseBound(g);
     return g;
   };
 
-  // Upper bound of `tf / (tf + norm)` in `body` of a document of term `i` of a phrase not read
-  // yet (from the best score of the tiers after those read; -Infinity when all are read).
-  Index.prototype.phraseFrac = function (g, i) {
-    var r = g.recs[i], t = g.read[i];
+  // Upper bound of the phrase's score of a document in term `i`'s unread tiers (-Infinity when
+  // all are read).
+  Index.prototype.phraseCap = function (g, i) {
+    var r = g.recs[i], t = g.read[i], m = this.manifest, n = this.n;
     if (!r.tiers || t === r.tiers.length) return -Infinity;
-    var bound = t === 0 ? r.bound0 : r.tiers[t - 1][1];
-    return bound / (this.manifest.boosts[5] * weight(idf(r.df[5], this.n))) * (1 + 1e-9);
-  };
-
-  // `g.open`: the best `body` score of a document not known yet.
-  Index.prototype.phraseBound = function (g) {
-    var most = -Infinity;
-    for (var i = 0; i < g.recs.length; i++) most = Math.max(most, this.phraseFrac(g, i));
-    g.open = most === -Infinity ? -Infinity : g.w * Math.min(g.frac, most);
-  };
-
-  // Reads the `body` positions of the next tier of the term that bounds the phrase most.
-  Index.prototype.phraseStep = async function (g) {
-    var best = -1, self = this;
-    for (var i = 0; i < g.recs.length; i++) {
-      if (this.phraseFrac(g, i) > -Infinity && (best < 0 || this.phraseFrac(g, i) > this.phraseFrac(g, best))) best = i;
+    var bound = (t === 0 ? r.bound0 : r.tiers[t - 1][1]) * (1 + 1e-9);
+    if (r.extra & 1) {
+      if (g.todo.indexOf(5) < 0) return -Infinity;
+      return m.boosts[5] * (g.w[5] * Math.min(g.frac, bound / (m.boosts[5] * weight(idf(r.df[5], n)))));
     }
-    var rec = g.recs[best], t = g.read[best];
+    var ratio = 0;
+    g.todo.forEach(function (f) { ratio = Math.max(ratio, g.w[f] / weight(idf(Math.max(r.df[f], 1), n))); });
+    return bound * ratio;
+  };
+
+  Index.prototype.phraseBound = function (g) {
+    g.open = -Infinity;
+    for (var i = 0; i < g.recs.length; i++) g.open = Math.max(g.open, this.phraseCap(g, i));
+  };
+
+  // Reads the positions of the next tier of the term that bounds the phrase most.
+  Index.prototype.evaluatePhrase = async function (g) {
+    var best = -1;
+    for (var i = 0; i < g.recs.length; i++) {
+      if (this.phraseCap(g, i) > -Infinity && (best < 0 || this.phraseCap(g, i) > this.phraseCap(g, best))) best = i;
+    }
+    var rec = g.recs[best], t = g.read[best], start = rec.x[1];
     while (rec.tailLists.length <= t) await this.complete(rec);
-    var start = rec.x[1];
     for (var k = 0; k <= t; k++) start += rec.xLens[k];
     var bytes = await this.piece(rec.x[0], start, rec.xLens[t + 1]);
     if (g.read[best] !== t) return;
-    var r = new Reader(bytes), list = rec.tailLists[t], body = g.pos[best][5];
-    for (k = 0; k < list.ords.length; k++) {
-      var field = list.fields[k][5];
-      g.known[best].add(list.ords[k]);
-      if (!field) continue;
-      for (var c = field[0], p = 0, pos = []; c > 0; c--) { p += r.varint(); pos.push(p); }
-      body.set(list.ords[k], [field[1], pos]);
-    }
+    var list = rec.tailLists[t];
+    readPositions(g.pos[best], new Reader(bytes), rec, list, rec.extra & 1 ? 5 : 0, 6);
+    list.ords.forEach(function (d) { g.known[best].add(d); });
     g.read[best] = t + 1;
-    this.phraseFields(g, g.pos, [5]);
-    self.phraseBound(g);
-  };
-
-  // Evaluates the phrase in every field over all documents.
-  Index.prototype.evaluatePhrase = async function (g) {
-    if (g.pos) return this.phraseStep(g);
-    var blocks = await Promise.all(g.recs.map(function (rec) { return this.positions(rec, true); }, this));
-    g.scores = new Map();
-    this.phraseFields(g, blocks, g.todo);
-    g.open = -Infinity;
+    this.phraseFields(g, g.pos, g.todo);
+    this.phraseBound(g);
   };
 
   Index.prototype.phraseFields = function (g, blocks, fields) {
@@ -769,21 +748,14 @@
   // Upper bound of a phrase group's score of a document it has scored (`value`): exact when
   // every term lists the document (its `body` is known then).
   Index.prototype.phraseOpen = function (g, d, value) {
-    if (g.open === -Infinity) return -Infinity;
-    if (g.pos) {
-      // Exact once every term's positions of `d` are known (or it lacks a term in `body`).
-      var frac = -Infinity;
-      for (var k = 0; k < g.recs.length; k++) {
-        if (g.known[k].has(d)) { if (!g.pos[k][5].has(d)) return -Infinity; }
-        else if (this.phraseFrac(g, k) > -Infinity) frac = frac === -Infinity ? this.phraseFrac(g, k) : Math.min(frac, this.phraseFrac(g, k));
-        else return -Infinity;
-      }
-      return frac === -Infinity ? -Infinity : value + g.w * Math.min(g.frac, frac);
+    var cap = Infinity;
+    for (var k = 0; k < g.recs.length; k++) {
+      if (g.known[k].has(d)) continue;
+      var c = this.phraseCap(g, k);
+      if (c === -Infinity) return -Infinity;
+      cap = Math.min(cap, c);
     }
-    for (var i = 0; i < g.recs.length; i++) {
-      if (position(g.recs[i], d) < 0 && mayHave({ rec: g.recs[i] }, d, this.manifest.entities)) return value + g.open;
-    }
-    return -Infinity;
+    return cap === Infinity ? -Infinity : value + cap;
   };
 
   // The bound of what loading a source would settle: a candidate's tail, a phrase's `body`.
