@@ -3,55 +3,60 @@
 //! Input: the [`Index`]. Output: [`SearchFiles`], every file under `search/`, gzip (flate2, no
 //! timestamp: the same index gives the same bytes) named `<kind>-<i>.<gen>.bin` (`i` its index
 //! among the files, `gen` a hash of all of them: a changed index changes every name, and a name
-//! never changes its content, so they are cached for good), and `manifest.bin`; the client inflates them with `DecompressionStream` (and uses bytes that do
-//! not start with the gzip magic as they are, in case a server decoded them already).
+//! never changes its content, so they are cached for good), and `manifest.bin`; the client
+//! inflates them with `DecompressionStream` (and uses bytes that do not start with the gzip
+//! magic as they are, in case a server decoded them already).
 //!
-//! Files read in part (`p`, `x`, `m`) are *pieces*, gzip members concatenated, each compressed
-//! on its own: the client fetches a piece with an HTTP range request (`Range: bytes=a-b`, which
-//! GitHub Pages, S3 and common web servers honour), so that a query pays for the tail or the
-//! results it needs rather than for their neighbours. From a server that answers a range
-//! request with the whole file (`200`), it keeps the file and cuts the pieces from it. The
+//! Files read in part (`t`, `p`, `x`, `m`) are *pieces*, gzip members concatenated, each
+//! compressed on its own: the client fetches a piece with an HTTP range request (`Range:
+//! bytes=a-b`, which GitHub Pages, S3 and common web servers honour), so that a query pays for
+//! the tiers or the results it needs rather than for their neighbours. From a server that
+//! answers a range request with the whole file (`200`), it keeps the file and cuts the pieces
+//! from it. No query reads a piece whose size grows with the portal unless its scores need it:
+//! the dictionary has two levels and a frequent term's documents are cut in tiers by score. The
 //! encodings of values are in `encode.rs`, a term's pieces are made in `terms.rs`. At most
 //! [`file_budget`] files.
 //!
 //! | file | content | fetched |
 //! |------|---------|---------|
-//! | `manifest.bin` | JSON: statistics, parameters, file names, tables of the files below, facet values | first query |
-//! | `t.<h>.bin` | a range of the term dictionary: per term its record (see below), then the metadata of the documents the records carry | per query term |
-//! | `p.<h>.bin` | pieces: *tails* of the terms of consecutive term files, the documents their records do not list | a piece when the listed documents do not settle the top results |
-//! | `x.<h>.bin` | pieces: positions the records do not carry (those of the tails, or all of a term whose record does not list every document having it outside `body`) | a piece for phrase queries that the tails could decide |
-//! | `m.<h>.bin` | pieces: the `varint count` and `varint` lengths of the pieces after it, then result metadata of a run of ordinals (entities, operations or docs sections: see `extract.rs` for their order), [`META_PIECE`] documents a piece | the first piece and the pieces of results not carried by the term files |
-//! | `f<k>.<h>.bin` | values of filter key `k` (a range of them by *name part*, the last segment of `kind:namespace/name`, so that the forms of one reference lie together) and their documents (runs of ordinals) | filtered queries |
-//! | `v.<h>.bin` | terms of `name`/`title` with their frequency | typo tolerance |
+//! | `manifest.bin` | JSON: statistics, parameters, runs of file kinds, tables of the files below, facet values | first query |
+//! | `t-<i>` | a range of the term dictionary: a directory piece, then [`SHARDS_PER_FILE`] *shards* (pieces): per term its record (see below), then the metadata of the documents the records carry | the directory, then a shard per query term |
+//! | `p-<i>` | pieces: the *tiers* of the terms of consecutive shards, the documents their records do not list | a tier when the documents known do not settle the top results |
+//! | `x-<i>` | pieces: per term the positions its record does not carry (those of the listed documents when the record does not list every document having the term outside `body`), then those of each tier | pieces for phrase queries |
+//! | `m-<i>` | pieces: the `varint count` and `varint` lengths of the pieces after it, then result metadata of a run of ordinals (entities, operations or docs sections: see `extract.rs` for their order), [`META_PIECE`] documents a piece | the first piece and the pieces of results not carried by the term files |
+//! | `f<k>-<i>` | values of filter key `k` (a range of them by *name part*, the last segment of `kind:namespace/name`, so that the forms of one reference lie together) and their documents (runs of ordinals) | filtered queries |
+//! | `v-<i>` | terms of `name`/`title` with their frequency | typo tolerance |
 //!
-//! The manifest's `files` lists runs of kinds (`[["t", 130], ["p", 3], …]`: the kinds of files
-//! 0–129, 130–132, …) and `gen`; tables refer to files by index: `terms`
-//! (first term and file of each term file), `meta` (first ordinal, file and length of the first
-//! piece), `filters` (per key, first name part and file of each filter file), `vocab`,
-//! `metaPiece`.
+//! The manifest's `files` lists runs of kinds (`[["t", 9], ["p", 3], …]`: files 0–8 are `t`,
+//! 9–11 `p`, …) and `gen`; tables refer to files by index: `terms` (per term file its first
+//! term, file, length of its directory piece and number of its first shard; `shards` counts
+//! them), `meta` (first ordinal, file and length of the first piece), `filters` (per key, first
+//! name part and file of each filter file), `vocab`, `metaPiece`.
 //!
-//! A term file: `varint count`, the front-coded terms (text terms and the keys of `exact`
-//! values, see [`exact_key`]), then per term its record: `u8 flags` (bits 0–5 text fields
-//! present, 6 `exact` values, 7 tiered), `u8 extra` (bit 0: the record lists every document
-//! having the term outside `body` and carries the positions of the documents it lists; bit 1:
-//! it lists every entity having the term), `varint df` per present text field; if tiered `f32
-//! bound` (the best single-term score of an unlisted document, rounded up), `varint file`,
-//! `varint offset` and `varint length` of its tail piece; if it has a positions block (text
-//! fields, and tiered or not extra bit 0) `varint file`, `varint offset` and `varint length`; if `body` is present `f32` the largest `tf /
-//! (tf + norm)` of its `body` occurrences (rounded up: it bounds a phrase's `body` score); if a
-//! text field is present the listed documents as a *document list* (`terms.rs`,
-//! `encode_docs`), and with extra bit 0 their positions (per field, per document having it,
-//! `tf` `varint` deltas); if flags bit 6, `varint count` and per `exact` value its string and
-//! `varint count` documents as `varint ordinal delta`, `varint tf`, `u8 fieldnorm id`. After
-//! the records: `varint count`, `varint ordinal deltas` and a meta block of the documents the
-//! records carry (a term's [`INLINE_META`](super::terms::INLINE_META) best when they lie in
-//! several metadata chunks).
+//! A directory piece: `varint count`, the front-coded first terms of the file's shards, their
+//! `varint` lengths (they follow it). A shard: `varint count`, the front-coded terms (text
+//! terms and the keys of `exact` values, see [`exact_key`]), then per term its record: `u8
+//! flags` (bits 0–5 text fields present, 6 `exact` values, 7 tiered), `u8 extra` (bit 0: the
+//! record lists every document having the term outside `body` and carries the positions of the
+//! documents it lists; bit 1: it lists every entity having the term), `varint df` per present
+//! text field; if tiered `f32 bound` (the best single-term score of an unlisted document,
+//! rounded up), `varint` tier count, `varint file` and `varint offset` of its tiers, and per
+//! tier `varint length` and `f32` the best score of the tiers after it (-inf after the last);
+//! if it has positions pieces (text fields, and tiered or not extra bit 0) `varint file`,
+//! `varint offset` and the `varint length` of each: the listed documents' (0 with extra bit 0),
+//! then each tier's; if `body` is present `f32` the largest `tf / (tf + norm)` of its `body`
+//! occurrences (rounded up: it bounds a phrase's `body` score); if a text field is present the
+//! listed documents as a *document list* (`terms.rs`, `encode_docs`), and with extra bit 0
+//! their positions (per field, per document having it, `tf` `varint` deltas); if flags bit 6,
+//! `varint count` and per `exact` value its string and `varint count` documents as `varint
+//! ordinal delta`, `varint tf`, `u8 fieldnorm id`. After the records: `varint count`, `varint
+//! ordinal deltas` and a meta block of the documents the records carry (a term's
+//! [`INLINE_META`](super::terms::INLINE_META) best when they lie in several metadata chunks).
 //!
-//! A tail is a document list, or with extra bit 0 (its documents have the term in `body` only
-//! and are not entities) `varint count`, `varint ordinal deltas`, `varint tf`s and a `u8`
-//! fieldnorm id each. A positions block holds, per field, per document
-//! having it (with extra bit 0 the tail's documents and `body` only, else all the term's
-//! documents and fields), its `tf` positions as `varint` deltas.
+//! A tier is a document list (by ordinal), or with extra bit 0 (its documents have the term in
+//! `body` only and are not entities) `varint count`, `varint ordinal deltas`, `varint tf`s and
+//! a `u8` fieldnorm id each. A positions piece holds, per field, per document having it (with
+//! extra bit 0 a tier's `body` only), its `tf` positions as `varint` deltas.
 
 use std::collections::BTreeMap;
 use std::ops::Range;
