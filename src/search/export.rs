@@ -65,6 +65,7 @@ use rayon::prelude::*;
 use serde_json::json;
 
 use super::encode::{Writer, meta_block};
+use super::filters::{facets, filter_file, filter_files, name_part};
 use super::index::{Index, VocabEntry};
 use super::score::FieldNorms;
 use super::terms::{EXTRA_SHORT_COMPLETE, Limits, TermData, term_data};
@@ -81,8 +82,6 @@ const SHARDS_PER_FILE: usize = 16;
 const META_MIN_BYTES: usize = 8_000;
 /// Documents per separately compressed piece of a metadata chunk.
 const META_PIECE: usize = 6;
-/// Uncompressed bytes after which a filter file is closed.
-const FILTER_BYTES: usize = 40_000;
 /// gzip levels of pieces (read by range) and of files read whole, by measurement at 10,000
 /// components: pieces at 6 are as small as at 9 (66.6 against 67.3 MB in all) for half the
 /// export's CPU time (6.5 against 13.1 s); files read whole are few and small, at 9.
@@ -590,59 +589,6 @@ fn ords_and_meta(w: &mut Writer, index: &Index, ords: &[u32]) {
     meta_block(w, &metas);
 }
 
-/// The part of a filter value that its aliases share: `team-a` of `group:default/team-a`.
-fn name_part(value: &str) -> &str {
-    value.rsplit([':', '/']).next().unwrap_or(value)
-}
-
-/// Filter values with their documents.
-type FilterValues<'a> = Vec<(&'a str, &'a [u32])>;
-
-/// The filter files: per key, its (value, documents) by name part and value, in runs of about
-/// [`FILTER_BYTES`].
-fn filter_files(index: &Index) -> Vec<(usize, FilterValues<'_>)> {
-    let mut out = Vec::new();
-    for (k, key) in FILTER_KEYS.iter().enumerate() {
-        let prefix = format!("{key}:");
-        let mut values: Vec<(&str, &[u32])> = index
-            .filters
-            .iter()
-            .filter_map(|(t, docs)| t.strip_prefix(&prefix).map(|v| (v, docs.as_slice())))
-            .collect();
-        values.sort_by(|a, b| (name_part(a.0), a.0).cmp(&(name_part(b.0), b.0)));
-        let mut start = 0;
-        let mut used = 0;
-        for i in 0..values.len() {
-            let last = i + 1 == values.len();
-            used += values[i].0.len() + 2 * values[i].1.len();
-            if last || (used >= FILTER_BYTES && name_part(values[i].0) != name_part(values[i + 1].0)) {
-                out.push((k, values[start..=i].to_vec()));
-                start = i + 1;
-                used = 0;
-            }
-        }
-    }
-    out
-}
-
-/// One filter file: `varint count`, then per value its text and `varint same` (1 + the index
-/// of an earlier value of the file with the same documents, or 0 and its documents as runs).
-fn filter_file(values: &[(&str, &[u32])]) -> Vec<u8> {
-    let mut w = Writer::default();
-    w.varint(values.len() as u64);
-    for (i, (value, docs)) in values.iter().enumerate() {
-        w.string(value);
-        match values[..i].iter().position(|(_, d)| d == docs) {
-            Some(same) => w.varint(same as u64 + 1),
-            None => {
-                w.varint(0);
-                ord_runs(&mut w, docs);
-            }
-        }
-    }
-    w.buf
-}
-
 fn vocab_file(index: &Index) -> Vec<u8> {
     let mut vocab = Writer::default();
     let fuzzy: Vec<&VocabEntry> = index
@@ -662,57 +608,4 @@ fn vocab_file(index: &Index) -> Vec<u8> {
         prev = &e.term;
     }
     vocab.buf
-}
-
-/// A sorted ordinal list as `varint runs`, then per run of consecutive ordinals `varint gap *
-/// 2 + (length > 1)` (the gap from the end of the previous run) and, if longer than 1,
-/// `varint length - 2`.
-fn ord_runs(w: &mut Writer, docs: &[u32]) {
-    let mut list = Vec::new();
-    for &d in docs {
-        match list.last_mut() {
-            Some((start, len)) if *start + *len == d => *len += 1,
-            _ => list.push((d, 1u32)),
-        }
-    }
-    w.varint(list.len() as u64);
-    let mut end = 0;
-    for (start, len) in list {
-        w.varint(u64::from(start - end) * 2 + u64::from(len > 1));
-        if len > 1 {
-            w.varint(u64::from(len - 2));
-        }
-        end = start + len;
-    }
-}
-
-/// Facet values the client offers (kind, lifecycle, owner, tag): per key, (value, documents)
-/// by frequency.
-fn facets(index: &Index) -> serde_json::Value {
-    let mut out = serde_json::Map::new();
-    let mut owners: BTreeMap<&str, usize> = BTreeMap::new();
-    for m in &index.metas {
-        if let Some(o) = &m.owner {
-            *owners.entry(o).or_default() += 1;
-        }
-    }
-    for key in ["kind", "lifecycle", "owner", "tag"] {
-        let prefix = format!("{key}:");
-        let mut values: Vec<(String, usize)> = if key == "owner" {
-            owners.iter().map(|(o, c)| ((*o).to_owned(), *c)).collect()
-        } else {
-            index
-                .filters
-                .iter()
-                .filter_map(|(t, docs)| t.strip_prefix(&prefix).map(|v| (v.to_owned(), docs.len())))
-                .filter(|(v, _)| !v.contains(':'))
-                .collect()
-        };
-        values.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-        values.truncate(100);
-        if !values.is_empty() {
-            out.insert(key.to_owned(), json!(values));
-        }
-    }
-    serde_json::Value::Object(out)
 }

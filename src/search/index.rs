@@ -239,7 +239,7 @@ fn assemble(chunks: &[Chunk], parts: &[(u32, u32)]) -> Vec<(u8, Postings)> {
             let postings = &mut fields[slot].1;
             let text = field < EXACT as u32;
             if last != Some((ord, field)) {
-                if text && postings.docs.len() % SKIP == 0 {
+                if text && postings.docs.len().is_multiple_of(SKIP) {
                     postings.skips.push(postings.positions.len() as u32);
                 }
                 postings.docs.push(ord);
