@@ -27,6 +27,8 @@ const opt = (name, fallback) => {
 };
 const chromiumPath = opt("--chromium", process.env.PORTICO_CHROMIUM || "/usr/bin/chromium");
 const jsonOut = opt("--json", null);
+// --engines portico[,pagefind]: default both when SITE_DIR has pagefind/, else Portico only.
+const enginesOpt = opt("--engines", null);
 // --verbose: every counted response (engine, query, path, bytes) on stderr.
 const verbose = args.includes("--verbose") && args.splice(args.indexOf("--verbose"), 1);
 const [site, queriesFile] = args;
@@ -99,6 +101,7 @@ const ENGINES = {
   }, q),
 };
 
+const engines = enginesOpt ? enginesOpt.split(",") : existsSync(path.join(site, "pagefind")) ? ["portico", "pagefind"] : ["portico"];
 const browser = await chromium.launch({ executablePath: chromiumPath, args: ["--no-sandbox"] });
 async function measure(engine, q, warmup) {
   const context = await browser.newContext();
@@ -138,29 +141,37 @@ const WARMUP = "zzzzqqqq";
 const rows = [];
 for (const q of queries) {
   const row = { q };
-  for (const engine of Object.keys(ENGINES)) {
+  for (const engine of engines) {
     row[engine] = { cold: await measure(engine, q, null), warm: await measure(engine, q, WARMUP) };
   }
   rows.push(row);
   const f = (m) => `${(m.bytes / 1024).toFixed(1)} KB/${m.requests}`;
-  console.error(`${q}: portico ${f(row.portico.cold)} ${f(row.portico.warm)} | pagefind ${f(row.pagefind.cold)} ${f(row.pagefind.warm)}`);
+  console.error(`${q}: ` + engines.map((e) => `${e} ${f(row[e].cold)} ${f(row[e].warm)}`).join(" | "));
 }
 await browser.close();
 server.close();
 
 const kb = (b) => (b / 1024).toFixed(1);
-const sizes = { portico: dirStats(path.join(site, "search")), pagefind: dirStats(path.join(site, "pagefind")) };
+const NAMES = { portico: "Portico", pagefind: "Pagefind" };
+const DIRS = { portico: "search", pagefind: "pagefind" };
+const sizes = Object.fromEntries(engines.map((e) => [e, dirStats(path.join(site, DIRS[e]))]));
 sizes.portico.bytes += gzipSync(readFileSync(clientJs), { level: 9 }).length;
 sizes.portico.files += 1;
-let out = "| query | Portico cold | Portico warm | Pagefind cold | Pagefind warm | cold ratio | results (P/PF) |\n|---|---:|---:|---:|---:|---:|---:|\n";
+const both = engines.length === 2;
+const head = engines.flatMap((e) => [`${NAMES[e]} cold`, `${NAMES[e]} warm`]).concat(both ? ["cold ratio", "results (P/PF)"] : ["results"]);
+let out = `| query | ${head.join(" | ")} |\n|---|${head.map(() => "---:").join("|")}|\n`;
+const cell = (m) => `${kb(m.bytes)} KB (${m.requests})`;
 for (const r of rows) {
-  out += `| \`${r.q}\` | ${kb(r.portico.cold.bytes)} KB (${r.portico.cold.requests}) | ${kb(r.portico.warm.bytes)} KB (${r.portico.warm.requests}) | ` +
-    `${kb(r.pagefind.cold.bytes)} KB (${r.pagefind.cold.requests}) | ${kb(r.pagefind.warm.bytes)} KB (${r.pagefind.warm.requests}) | ` +
-    `${(r.portico.cold.bytes / r.pagefind.cold.bytes).toFixed(2)} | ${r.portico.cold.results}/${r.pagefind.cold.results} |\n`;
+  const cells = engines.flatMap((e) => [cell(r[e].cold), cell(r[e].warm)]);
+  if (both) cells.push((r.portico.cold.bytes / r.pagefind.cold.bytes).toFixed(2), `${r.portico.cold.results}/${r.pagefind.cold.results}`);
+  else cells.push(`${r.portico.cold.results}`);
+  out += `| \`${r.q}\` | ${cells.join(" | ")} |\n`;
 }
 const sum = (e, k) => rows.reduce((a, r) => a + r[e][k].bytes, 0);
-out += `| **total** | ${kb(sum("portico", "cold"))} KB | ${kb(sum("portico", "warm"))} KB | ${kb(sum("pagefind", "cold"))} KB | ${kb(sum("pagefind", "warm"))} KB | ${(sum("portico", "cold") / sum("pagefind", "cold")).toFixed(2)} | |\n`;
-out += `\nIndex on disk: Portico ${(sizes.portico.bytes / 1e6).toFixed(2)} MB in ${sizes.portico.files} files (search/ + gzipped client); ` +
-  `Pagefind ${(sizes.pagefind.bytes / 1e6).toFixed(2)} MB in ${sizes.pagefind.files} files (pagefind/).\n`;
+const totals = engines.flatMap((e) => [`${kb(sum(e, "cold"))} KB`, `${kb(sum(e, "warm"))} KB`]);
+if (both) totals.push((sum("portico", "cold") / sum("pagefind", "cold")).toFixed(2));
+out += `| **total** | ${totals.join(" | ")} | |\n`;
+out += `\nIndex on disk: Portico ${(sizes.portico.bytes / 1e6).toFixed(2)} MB in ${sizes.portico.files} files (search/ + gzipped client)` +
+  (both ? `; Pagefind ${(sizes.pagefind.bytes / 1e6).toFixed(2)} MB in ${sizes.pagefind.files} files (pagefind/)` : "") + ".\n";
 console.log(out);
 if (jsonOut) (await import("node:fs")).writeFileSync(jsonOut, JSON.stringify({ rows, sizes }, null, 1));

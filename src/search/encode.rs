@@ -122,11 +122,6 @@ pub(crate) fn slug(title: &str) -> String {
     out
 }
 
-/// Content hash used in file names: 10 hex digits of BLAKE3.
-pub(crate) fn hash(bytes: &[u8]) -> String {
-    blake3::hash(bytes).to_hex()[..10].to_owned()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,64 +1,71 @@
-//! The static export: the index as content-hashed files the browser client reads.
+//! The static export: the index as files the browser client reads.
 //!
 //! Input: the [`Index`]. Output: [`SearchFiles`], every file under `search/`, gzip (flate2, no
-//! timestamp: the same index gives the same bytes) named `<kind>.<hash>.bin`, and
-//! `manifest.bin`; the client inflates them with `DecompressionStream` (and uses bytes that do
-//! not start with the gzip magic as they are, in case a server decoded them already).
+//! timestamp: the same index gives the same bytes) named `<kind>-<i>.<gen>.bin` (`i` its index
+//! among the files, `gen` a hash of all of them: a changed index changes every name, and a name
+//! never changes its content, so they are cached for good), and `manifest.bin`; the client
+//! inflates them with `DecompressionStream` (and uses bytes that do not start with the gzip
+//! magic as they are, in case a server decoded them already).
 //!
-//! Files read in part (`p`, `x`, `m`) are *pieces*, gzip members concatenated, each compressed
-//! on its own: the client fetches a piece with an HTTP range request (`Range: bytes=a-b`, which
-//! GitHub Pages, S3 and common web servers honour), so that a query pays for the tail or the
-//! results it needs rather than for their neighbours. From a server that answers a range
-//! request with the whole file (`200`), it keeps the file and cuts the pieces from it. The
+//! Files read in part (`t`, `p`, `x`, `m`) are *pieces*, gzip members concatenated, each
+//! compressed on its own: the client fetches a piece with an HTTP range request (`Range:
+//! bytes=a-b`, which GitHub Pages, S3 and common web servers honour), so that a query pays for
+//! the tiers or the results it needs rather than for their neighbours. From a server that
+//! answers a range request with the whole file (`200`), it keeps the file and cuts the pieces
+//! from it. No query reads a piece whose size grows with the portal unless its scores need it:
+//! the dictionary has two levels and a frequent term's documents are cut in tiers by score. The
 //! encodings of values are in `encode.rs`, a term's pieces are made in `terms.rs`. At most
 //! [`file_budget`] files.
 //!
 //! | file | content | fetched |
 //! |------|---------|---------|
-//! | `manifest.bin` | JSON: statistics, parameters, file names, tables of the files below, facet values | first query |
-//! | `t.<h>.bin` | a range of the term dictionary: per term its record (see below), then the metadata of the documents the records carry | per query term |
-//! | `p.<h>.bin` | pieces: *tails* of the terms of consecutive term files, the documents their records do not list | a piece when the listed documents do not settle the top results |
-//! | `x.<h>.bin` | pieces: positions the records do not carry (those of the tails, or all of a term whose record does not list every document having it outside `body`) | a piece for phrase queries that the tails could decide |
-//! | `m.<h>.bin` | pieces: the `varint count` and `varint` lengths of the pieces after it, then result metadata of a run of ordinals (entities, operations or docs sections: see `extract.rs` for their order), [`META_PIECE`] documents a piece | the first piece and the pieces of results not carried by the term files |
-//! | `f<k>.<h>.bin` | values of filter key `k` (a range of them by *name part*, the last segment of `kind:namespace/name`, so that the forms of one reference lie together) and their documents (runs of ordinals) | filtered queries |
-//! | `v.<h>.bin` | terms of `name`/`title` with their frequency | typo tolerance |
+//! | `manifest.bin` | JSON: statistics, parameters, runs of file kinds, tables of the files below, facet values | first query |
+//! | `t-<i>` | a range of the term dictionary: a directory piece, then [`SHARDS_PER_FILE`] *shards* (pieces): per term its record (see below), then the metadata of the documents the records carry | the directory, then a shard per query term |
+//! | `p-<i>` | pieces: the *tiers* of the terms of consecutive shards, the documents their records do not list | a tier when the documents known do not settle the top results |
+//! | `x-<i>` | pieces: per term the positions its record does not carry (those of the listed documents when the record does not list every document having the term outside `body`), then those of each tier | pieces for phrase queries |
+//! | `m-<i>` | pieces: the `varint count` and `varint` lengths of the pieces after it, then result metadata of a run of ordinals (entities, operations or docs sections: see `extract.rs` for their order), [`META_PIECE`] documents a piece | the first piece and the pieces of results not carried by the term files |
+//! | `f<k>-<i>` | values of filter key `k` (a range of them by *name part*, the last segment of `kind:namespace/name`, so that the forms of one reference lie together) and their documents (runs of ordinals) | filtered queries |
+//! | `v-<i>` | terms of `name`/`title` with their frequency | typo tolerance |
 //!
-//! The manifest's `files` lists every other file; tables refer to files by index there: `terms`
-//! (first term and file of each term file), `meta` (first ordinal, file and length of the first
-//! piece), `filters` (per key, first name part and file of each filter file), `vocab`,
-//! `metaPiece`.
+//! The manifest's `files` lists runs of kinds (`[["t", 9], ["p", 3], …]`: files 0–8 are `t`,
+//! 9–11 `p`, …) and `gen`; tables refer to files by index: `terms` (per term file its first
+//! term, file, length of its directory piece and number of its first shard; `shards` counts
+//! them), `meta` (first ordinal, file and length of the first piece), `filters` (per key, first
+//! name part and file of each filter file), `vocab`, `metaPiece`.
 //!
-//! A term file: `varint count`, the front-coded terms (text terms and the keys of `exact`
-//! values, see [`exact_key`]), then per term its record: `u8 flags` (bits 0–5 text fields
-//! present, 6 `exact` values, 7 tiered), `u8 extra` (bit 0: the record lists every document
-//! having the term outside `body` and carries the positions of the documents it lists; bit 1:
-//! it lists every entity having the term), `varint df` per present text field; if tiered `f32
-//! bound` (the best single-term score of an unlisted document, rounded up), `varint file`,
-//! `varint offset` and `varint length` of its tail piece; if it has a positions block (text
-//! fields, and tiered or not extra bit 0) `varint file`, `varint offset` and `varint length`; if `body` is present `f32` the largest `tf /
-//! (tf + norm)` of its `body` occurrences (rounded up: it bounds a phrase's `body` score); if a
-//! text field is present the listed documents as a *document list* (`terms.rs`,
-//! `encode_docs`), and with extra bit 0 their positions (per field, per document having it,
-//! `tf` `varint` deltas); if flags bit 6, `varint count` and per `exact` value its string and
-//! `varint count` documents as `varint ordinal delta`, `varint tf`, `u8 fieldnorm id`. After
-//! the records: `varint count`, `varint ordinal deltas` and a meta block of the documents the
-//! records carry (a term's [`INLINE_META`](super::terms::INLINE_META) best when they lie in
-//! several metadata chunks).
+//! A directory piece: `varint count`, the front-coded first terms of the file's shards, their
+//! `varint` lengths (they follow it). A shard: `varint count`, the front-coded terms (text
+//! terms and the keys of `exact` values, see [`exact_key`]), then per term its record: `u8
+//! flags` (bits 0–5 text fields present, 6 `exact` values, 7 tiered), `u8 extra` (bit 0: the
+//! record lists every document having the term outside `body` and carries the positions of the
+//! documents it lists; bit 1: it lists every entity having the term), `varint df` per present
+//! text field; if tiered `f32 bound` (the best single-term score of an unlisted document,
+//! rounded up), `varint` tier count, `varint file` and `varint offset` of its tiers, and per
+//! tier `varint length` and `f32` the best score of the tiers after it (-inf after the last);
+//! if it has positions pieces (text fields, and tiered or not extra bit 0) `varint file`,
+//! `varint offset` and the `varint length` of each: the listed documents' (0 with extra bit 0),
+//! then each tier's; if `body` is present `f32` the largest `tf / (tf + norm)` of its `body`
+//! occurrences (rounded up: it bounds a phrase's `body` score); if a text field is present the
+//! listed documents as a *document list* (`terms.rs`, `encode_docs`), and with extra bit 0
+//! their positions (per field, per document having it, `tf` `varint` deltas); if flags bit 6,
+//! `varint count` and per `exact` value its string and `varint count` documents as `varint
+//! ordinal delta`, `varint tf`, `u8 fieldnorm id`. After the records: `varint count`, `varint
+//! ordinal deltas` and a meta block of the documents the records carry (a term's
+//! [`INLINE_META`](super::terms::INLINE_META) best when they lie in several metadata chunks).
 //!
-//! A tail is a document list, or with extra bit 0 (its documents have the term in `body` only
-//! and are not entities) `varint count`, `varint ordinal deltas`, `varint tf`s and a `u8`
-//! fieldnorm id each. A positions block holds, per field, per document
-//! having it (with extra bit 0 the tail's documents and `body` only, else all the term's
-//! documents and fields), its `tf` positions as `varint` deltas.
+//! A tier is a document list (by ordinal), or with extra bit 0 (its documents have the term in
+//! `body` only and are not entities) `varint count`, `varint ordinal deltas`, `varint tf`s and
+//! a `u8` fieldnorm id each. A positions piece holds, per field, per document having it (with
+//! extra bit 0 a tier's `body` only), its `tf` positions as `varint` deltas.
 
 use std::collections::BTreeMap;
-use std::io::Write as _;
 use std::ops::Range;
 
 use rayon::prelude::*;
 use serde_json::json;
 
-use super::encode::{Writer, hash, meta_block};
+use super::encode::{Writer, meta_block};
+use super::filters::{facets, filter_file, filter_files, name_part};
 use super::index::{Index, VocabEntry};
 use super::score::FieldNorms;
 use super::terms::{EXTRA_SHORT_COMPLETE, Limits, TermData, term_data};
@@ -69,12 +76,17 @@ use super::{
 
 /// Smallest term file, in (estimated) uncompressed bytes.
 const SHARD_MIN_BYTES: usize = 6_000;
+/// Shards per term file (the manifest lists the files, each file's directory its shards).
+const SHARDS_PER_FILE: usize = 16;
 /// Smallest metadata chunk, in (estimated) uncompressed bytes.
 const META_MIN_BYTES: usize = 8_000;
 /// Documents per separately compressed piece of a metadata chunk.
 const META_PIECE: usize = 6;
-/// Uncompressed bytes after which a filter file is closed.
-const FILTER_BYTES: usize = 40_000;
+/// gzip levels of pieces (read by range) and of files read whole, by measurement at 10,000
+/// components: pieces at 6 are as small as at 9 (66.6 against 67.3 MB in all) for half the
+/// export's CPU time (6.5 against 13.1 s); files read whole are few and small, at 9.
+const PIECE_LEVEL: u32 = 6;
+const FILE_LEVEL: u32 = 9;
 /// Shares of the file budget (after filters and vocabulary) for tails, positions and metadata.
 const TAIL_SHARE: (usize, usize) = (1, 40);
 const POSITION_SHARE: (usize, usize) = (1, 40);
@@ -89,12 +101,42 @@ pub struct SearchFiles {
     pub manifest: String,
 }
 
-/// gzip of `data` at `level` (zlib-rs: at 7 smaller than miniz at 9 and several times faster),
-/// without a timestamp or file name.
+/// gzip of `data` at `level` (zlib-rs), without a timestamp or file name. Each thread keeps one
+/// compressor per level: the export compresses hundreds of thousands of small pieces, and a
+/// fresh compressor's state (hundreds of KB) would cost more than compressing them.
 fn gzip(data: &[u8], level: u32) -> Vec<u8> {
-    let mut encoder = flate2::GzBuilder::new().mtime(0).write(Vec::new(), flate2::Compression::new(level));
-    encoder.write_all(data).expect("gzip into memory");
-    encoder.finish().expect("gzip into memory")
+    thread_local! {
+        static COMPRESSORS: std::cell::RefCell<Vec<(u32, flate2::Compress)>> = const { std::cell::RefCell::new(Vec::new()) };
+    }
+    let mut out = Vec::with_capacity(data.len() / 2 + 64);
+    // RFC 1952 header: magic, deflate, no flags, no time, no extra flags, unknown OS.
+    out.extend([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 255]);
+    COMPRESSORS.with_borrow_mut(|compressors| {
+        let slot = match compressors.iter().position(|(l, _)| *l == level) {
+            Some(slot) => slot,
+            None => {
+                compressors.push((level, flate2::Compress::new(flate2::Compression::new(level), false)));
+                compressors.len() - 1
+            }
+        };
+        let compress = &mut compressors[slot].1;
+        compress.reset();
+        loop {
+            out.reserve(data.len() / 4 + 64);
+            let read = compress.total_in() as usize;
+            let status = compress
+                .compress_vec(&data[read..], &mut out, flate2::FlushCompress::Finish)
+                .expect("deflate into memory");
+            if status == flate2::Status::StreamEnd {
+                break;
+            }
+        }
+    });
+    let mut crc = flate2::Crc::new();
+    crc.update(data);
+    out.extend(crc.sum().to_le_bytes());
+    out.extend((data.len() as u32).to_le_bytes());
+    out
 }
 
 /// A term of the exported dictionary: a term of the text fields, or the key of the entity
@@ -230,24 +272,25 @@ pub(crate) fn export_with(index: &Index, limits: &Limits) -> SearchFiles {
     // The first ordinal of every metadata piece.
     let piece_starts: Vec<u32> = chunks.iter().flat_map(|r| r.clone().step_by(META_PIECE)).map(|o| o as u32).collect();
     let keys = keys(index);
-    let terms: Vec<TermData> = keys
+    let pack = |bytes: &[u8]| gzip(bytes, PIECE_LEVEL);
+    let mut terms: Vec<TermData> = keys
         .par_iter()
-        .map(|k| k.text.map(|i| term_data(index, &norms, &piece_starts, limits, i)).unwrap_or_default())
+        .map(|k| k.text.map(|i| term_data(index, &norms, &piece_starts, limits, i, &pack)).unwrap_or_default())
         .collect();
     let shard_files = avail.saturating_sub(tail_files + position_files + chunks.len()).max(1);
     let mut shard_target = SHARD_MIN_BYTES;
     let shards = loop {
         let shards = shard_runs(&keys, &terms, shard_target);
-        if shards.len() <= shard_files {
+        if shards.len().div_ceil(SHARDS_PER_FILE) <= shard_files {
             break shards;
         }
         shard_target += shard_target / 16;
     };
-    // Tails and positions are compressed term by term: a client fetches one with an HTTP
-    // range request (or, from a server without ranges, the whole file once).
-    let piece = |w: &Writer| if w.buf.is_empty() { Vec::new() } else { gzip(&w.buf, 9) };
-    let tails: Vec<Vec<u8>> = terms.par_iter().map(|t| piece(&t.tail)).collect();
-    let positions: Vec<Vec<u8>> = terms.par_iter().map(|t| piece(&t.positions)).collect();
+    let term_files = shards.len().div_ceil(SHARDS_PER_FILE);
+    // Tiers and positions are compressed piece by piece (`terms.rs`): a client fetches one with
+    // an HTTP range request (or, from a server without ranges, the whole file once).
+    let tails: Vec<Vec<u8>> = terms.iter_mut().map(|t| std::mem::take(&mut t.tail)).collect();
+    let positions: Vec<Vec<u8>> = terms.iter_mut().map(|t| std::mem::take(&mut t.positions)).collect();
     let sum = |blocks: &[Vec<u8>]| blocks.iter().map(Vec::len).sum::<usize>();
     let (tail_files, tail_at) = groups(&tails, sum(&tails).div_ceil(tail_files));
     let (position_files, position_at) = groups(&positions, sum(&positions).div_ceil(position_files));
@@ -265,7 +308,7 @@ pub(crate) fn export_with(index: &Index, limits: &Limits) -> SearchFiles {
                     let mut w = Writer::default();
                     let metas: Vec<_> = piece.iter().map(|&o| &index.metas[o]).collect();
                     meta_block(&mut w, &metas);
-                    gzip(&w.buf, 9)
+                    gzip(&w.buf, PIECE_LEVEL)
                 })
                 .collect();
             let mut lengths = Writer::default();
@@ -273,7 +316,7 @@ pub(crate) fn export_with(index: &Index, limits: &Limits) -> SearchFiles {
             for piece in &pieces {
                 lengths.varint(piece.len() as u64);
             }
-            let header = gzip(&lengths.buf, 9);
+            let header = gzip(&lengths.buf, PIECE_LEVEL);
             let header_len = header.len();
             ([header, pieces.concat()].concat(), header_len)
         })
@@ -281,7 +324,7 @@ pub(crate) fn export_with(index: &Index, limits: &Limits) -> SearchFiles {
 
     // File indices: term files, tails, positions, metadata, filters, vocabulary.
     let t0 = 0;
-    let p0 = t0 + shards.len();
+    let p0 = t0 + term_files;
     let x0 = p0 + tail_files;
     let m0 = x0 + position_files;
     let f0 = m0 + chunks.len();
@@ -289,19 +332,39 @@ pub(crate) fn export_with(index: &Index, limits: &Limits) -> SearchFiles {
 
     // (kind, bytes, whether the bytes are compressed pieces already).
     let mut raw: Vec<(String, Vec<u8>, bool)> = Vec::with_capacity(v0 + 1);
-    raw.extend(
-        shards
-            .par_iter()
-            .map(|range| {
-                // An empty block has no file (`usize::MAX`); its location is never written.
-                let at =
-                    |base: usize, (file, offset): (usize, usize), len: usize| (base.saturating_add(file), offset, len);
-                let locate =
-                    |i: usize| (at(p0, tail_at[i], tails[i].len()), at(x0, position_at[i], positions[i].len()));
-                ("t".to_owned(), term_file(index, &keys, &terms, range.clone(), &locate), false)
-            })
-            .collect::<Vec<_>>(),
-    );
+    let shard_bytes: Vec<Vec<u8>> = shards
+        .par_iter()
+        .map(|range| {
+            // An empty block has no file (`usize::MAX`); its location is never written.
+            let at = |base: usize, (file, offset): (usize, usize), len: usize| (base.saturating_add(file), offset, len);
+            let locate = |i: usize| (at(p0, tail_at[i], tails[i].len()), at(x0, position_at[i], positions[i].len()));
+            gzip(&term_file(index, &keys, &terms, range.clone(), &locate), FILE_LEVEL)
+        })
+        .collect();
+    // Term files: a directory piece (`varint count`, the front-coded first keys of its shards,
+    // their `varint` lengths), then the shards.
+    let mut directories = Vec::with_capacity(term_files);
+    for (f, group) in shard_bytes.chunks(SHARDS_PER_FILE).enumerate() {
+        let first = f * SHARDS_PER_FILE;
+        let mut dir = Writer::default();
+        dir.varint(group.len() as u64);
+        let mut prev = "";
+        for range in &shards[first..first + group.len()] {
+            dir.front(prev, &keys[range.start].term);
+            prev = &keys[range.start].term;
+        }
+        for bytes in group {
+            dir.varint(bytes.len() as u64);
+        }
+        let dir = gzip(&dir.buf, FILE_LEVEL);
+        directories.push(dir.len());
+        let mut file = dir;
+        for bytes in group {
+            file.extend(bytes);
+        }
+        raw.push(("t".to_owned(), file, true));
+    }
+    drop(shard_bytes);
     raw.extend(concat_groups(&tails, &tail_at, tail_files).into_iter().map(|b| ("p".to_owned(), b, true)));
     raw.extend(concat_groups(&positions, &position_at, position_files).into_iter().map(|b| ("x".to_owned(), b, true)));
     raw.extend(meta_files.iter().map(|(bytes, _)| ("m".to_owned(), bytes.clone(), true)));
@@ -313,13 +376,37 @@ pub(crate) fn export_with(index: &Index, limits: &Limits) -> SearchFiles {
     let packed: Vec<(String, Vec<u8>)> = raw
         .into_par_iter()
         .map(|(kind, bytes, pieces)| {
-            let packed = if pieces { bytes } else { gzip(&bytes, 7) };
-            (format!("{kind}.{}.bin", hash(&packed)), packed)
+            let packed = if pieces { bytes } else { gzip(&bytes, FILE_LEVEL) };
+            (kind, packed)
         })
         .collect();
-    let names: Vec<&str> = packed.iter().map(|(name, _)| name.as_str()).collect();
-    let shard_table: Vec<serde_json::Value> =
-        shards.iter().enumerate().map(|(s, r)| json!([keys[r.start].term, t0 + s])).collect();
+    // One generation for all files (a hash of them all): a file's name is its kind, its index
+    // and the generation, so the manifest lists only runs of kinds.
+    let generation = {
+        let mut hasher = blake3::Hasher::new();
+        for (kind, bytes) in &packed {
+            hasher.update(format!("{kind} {}\n", bytes.len()).as_bytes());
+            hasher.update(bytes);
+        }
+        hasher.finalize().to_hex()[..10].to_owned()
+    };
+    let mut kinds: Vec<(String, usize)> = Vec::new();
+    for (kind, _) in &packed {
+        match kinds.last_mut() {
+            Some((last, count)) if last == kind => *count += 1,
+            _ => kinds.push((kind.clone(), 1)),
+        }
+    }
+    let packed: Vec<(String, Vec<u8>)> = packed
+        .into_iter()
+        .enumerate()
+        .map(|(i, (kind, bytes))| (format!("{kind}-{i}.{generation}.bin"), bytes))
+        .collect();
+    let shard_table: Vec<serde_json::Value> = directories
+        .iter()
+        .enumerate()
+        .map(|(f, dir)| json!([keys[shards[f * SHARDS_PER_FILE].start].term, t0 + f, dir, f * SHARDS_PER_FILE]))
+        .collect();
     let meta_table: Vec<serde_json::Value> = chunks
         .iter()
         .zip(&meta_files)
@@ -344,15 +431,17 @@ pub(crate) fn export_with(index: &Index, limits: &Limits) -> SearchFiles {
             "fuzzyWeight": FUZZY_WEIGHT, "fuzzyMax": FUZZY_MAX, "fuzzyMin": FUZZY_MIN_CHARS,
         },
         "filterKeys": FILTER_KEYS,
-        "files": names,
+        "gen": generation,
+        "files": kinds,
         "terms": shard_table,
+        "shards": shards.len(),
         "meta": meta_table,
         "filters": filter_table,
         "vocab": v0,
         "metaPiece": META_PIECE,
         "facets": facets(index),
     });
-    let manifest_packed = gzip(manifest.to_string().as_bytes(), 9);
+    let manifest_packed = gzip(manifest.to_string().as_bytes(), FILE_LEVEL);
     // The one name without a hash: pages point at it, so a changed index changes no page (the
     // preview server swaps the index without re-rendering, and a deploy uploads only what
     // changed). It is small, and every file it names is content-hashed.
@@ -444,17 +533,23 @@ fn term_file(
         }
         if let Some(bound) = t.bound {
             main.f32(bound);
+            main.varint(t.tiers.len() as u64);
             main.varint(tail.0 as u64);
             main.varint(tail.1 as u64);
-            main.varint(tail.2 as u64);
+            for &(len, after) in &t.tiers {
+                main.varint(len as u64);
+                main.f32(after);
+            }
         }
-        if !t.positions.buf.is_empty() {
+        if !t.position_lens.is_empty() {
             main.varint(positions.0 as u64);
             main.varint(positions.1 as u64);
-            main.varint(positions.2 as u64);
+            for &len in &t.position_lens {
+                main.varint(len as u64);
+            }
         }
         debug_assert_eq!(
-            !t.positions.buf.is_empty(),
+            !t.position_lens.is_empty(),
             t.flags & 0x3f != 0 && (t.extra & EXTRA_SHORT_COMPLETE == 0 || t.bound.is_some())
         );
         if let Some(frac) = t.body_frac {
@@ -494,59 +589,6 @@ fn ords_and_meta(w: &mut Writer, index: &Index, ords: &[u32]) {
     meta_block(w, &metas);
 }
 
-/// The part of a filter value that its aliases share: `team-a` of `group:default/team-a`.
-fn name_part(value: &str) -> &str {
-    value.rsplit([':', '/']).next().unwrap_or(value)
-}
-
-/// Filter values with their documents.
-type FilterValues<'a> = Vec<(&'a str, &'a [u32])>;
-
-/// The filter files: per key, its (value, documents) by name part and value, in runs of about
-/// [`FILTER_BYTES`].
-fn filter_files(index: &Index) -> Vec<(usize, FilterValues<'_>)> {
-    let mut out = Vec::new();
-    for (k, key) in FILTER_KEYS.iter().enumerate() {
-        let prefix = format!("{key}:");
-        let mut values: Vec<(&str, &[u32])> = index
-            .filters
-            .iter()
-            .filter_map(|(t, docs)| t.strip_prefix(&prefix).map(|v| (v, docs.as_slice())))
-            .collect();
-        values.sort_by(|a, b| (name_part(a.0), a.0).cmp(&(name_part(b.0), b.0)));
-        let mut start = 0;
-        let mut used = 0;
-        for i in 0..values.len() {
-            let last = i + 1 == values.len();
-            used += values[i].0.len() + 2 * values[i].1.len();
-            if last || (used >= FILTER_BYTES && name_part(values[i].0) != name_part(values[i + 1].0)) {
-                out.push((k, values[start..=i].to_vec()));
-                start = i + 1;
-                used = 0;
-            }
-        }
-    }
-    out
-}
-
-/// One filter file: `varint count`, then per value its text and `varint same` (1 + the index
-/// of an earlier value of the file with the same documents, or 0 and its documents as runs).
-fn filter_file(values: &[(&str, &[u32])]) -> Vec<u8> {
-    let mut w = Writer::default();
-    w.varint(values.len() as u64);
-    for (i, (value, docs)) in values.iter().enumerate() {
-        w.string(value);
-        match values[..i].iter().position(|(_, d)| d == docs) {
-            Some(same) => w.varint(same as u64 + 1),
-            None => {
-                w.varint(0);
-                ord_runs(&mut w, docs);
-            }
-        }
-    }
-    w.buf
-}
-
 fn vocab_file(index: &Index) -> Vec<u8> {
     let mut vocab = Writer::default();
     let fuzzy: Vec<&VocabEntry> = index
@@ -566,57 +608,4 @@ fn vocab_file(index: &Index) -> Vec<u8> {
         prev = &e.term;
     }
     vocab.buf
-}
-
-/// A sorted ordinal list as `varint runs`, then per run of consecutive ordinals `varint gap *
-/// 2 + (length > 1)` (the gap from the end of the previous run) and, if longer than 1,
-/// `varint length - 2`.
-fn ord_runs(w: &mut Writer, docs: &[u32]) {
-    let mut list = Vec::new();
-    for &d in docs {
-        match list.last_mut() {
-            Some((start, len)) if *start + *len == d => *len += 1,
-            _ => list.push((d, 1u32)),
-        }
-    }
-    w.varint(list.len() as u64);
-    let mut end = 0;
-    for (start, len) in list {
-        w.varint(u64::from(start - end) * 2 + u64::from(len > 1));
-        if len > 1 {
-            w.varint(u64::from(len - 2));
-        }
-        end = start + len;
-    }
-}
-
-/// Facet values the client offers (kind, lifecycle, owner, tag): per key, (value, documents)
-/// by frequency.
-fn facets(index: &Index) -> serde_json::Value {
-    let mut out = serde_json::Map::new();
-    let mut owners: BTreeMap<&str, usize> = BTreeMap::new();
-    for m in &index.metas {
-        if let Some(o) = &m.owner {
-            *owners.entry(o).or_default() += 1;
-        }
-    }
-    for key in ["kind", "lifecycle", "owner", "tag"] {
-        let prefix = format!("{key}:");
-        let mut values: Vec<(String, usize)> = if key == "owner" {
-            owners.iter().map(|(o, c)| ((*o).to_owned(), *c)).collect()
-        } else {
-            index
-                .filters
-                .iter()
-                .filter_map(|(t, docs)| t.strip_prefix(&prefix).map(|v| (v.to_owned(), docs.len())))
-                .filter(|(v, _)| !v.contains(':'))
-                .collect()
-        };
-        values.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-        values.truncate(100);
-        if !values.is_empty() {
-            out.insert(key.to_owned(), json!(values));
-        }
-    }
-    serde_json::Value::Object(out)
 }

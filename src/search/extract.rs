@@ -12,6 +12,7 @@
 //! (rayon); the output does not depend on the thread count.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
@@ -35,8 +36,9 @@ pub(crate) struct Doc {
     pub text: [Vec<String>; Field::TEXT.len()],
     /// Whole lower-case names this document is found by exactly (entities: name and reference).
     pub exact: Vec<String>,
-    /// Filter values: (index into [`FILTER_KEYS`], lower-case value).
-    pub filters: Vec<(usize, String)>,
+    /// Filter values: (index into [`FILTER_KEYS`], lower-case value). Shared: the documents of
+    /// an entity inherit its values, and a copy each would be a tenth of the documents' memory.
+    pub filters: Vec<(usize, Arc<str>)>,
     /// Whether the document is an entity (they come first).
     pub entity: bool,
 }
@@ -50,10 +52,14 @@ impl Doc {
     }
 
     fn filter(&mut self, key: &str, value: &str) {
-        let index = FILTER_KEYS.iter().position(|k| *k == key).expect("known filter key");
-        let value = value.trim().to_lowercase();
-        if !value.is_empty() && !self.filters.iter().any(|(k, v)| *k == index && *v == value) {
-            self.filters.push((index, value));
+        if let Some(value) = filter_value(key, value) {
+            self.filter_shared(&value);
+        }
+    }
+
+    fn filter_shared(&mut self, value: &(usize, Arc<str>)) {
+        if !self.filters.contains(value) {
+            self.filters.push(value.clone());
         }
     }
 }
@@ -62,11 +68,16 @@ impl Doc {
 struct Context {
     owner_label: Option<String>,
     owner_names: Vec<String>,
-    owner_filters: Vec<String>,
-    system_filters: Vec<String>,
-    lifecycle: Option<String>,
-    namespace: String,
-    tags: Vec<String>,
+    /// The filter values documents inherit (owner, system, lifecycle, namespace, tags).
+    filters: Vec<(usize, Arc<str>)>,
+}
+
+/// A filter value as stored: (index into [`FILTER_KEYS`], trimmed lower-case value), or `None`
+/// when empty.
+fn filter_value(key: &str, value: &str) -> Option<(usize, Arc<str>)> {
+    let index = FILTER_KEYS.iter().position(|k| *k == key).expect("known filter key");
+    let value = value.trim().to_lowercase();
+    (!value.is_empty()).then(|| (index, value.into()))
 }
 
 impl Context {
@@ -75,18 +86,8 @@ impl Context {
             doc.push(Field::Owner, owner.clone());
         }
         doc.meta.owner = self.owner_label.clone();
-        for value in &self.owner_filters {
-            doc.filter("owner", value);
-        }
-        for value in &self.system_filters {
-            doc.filter("system", value);
-        }
-        if let Some(lifecycle) = &self.lifecycle {
-            doc.filter("lifecycle", lifecycle);
-        }
-        doc.filter("namespace", &self.namespace);
-        for tag in &self.tags {
-            doc.filter("tag", tag);
+        for value in &self.filters {
+            doc.filter_shared(value);
         }
     }
 }
@@ -129,15 +130,7 @@ pub(crate) fn documents(portal: &Portal) -> Vec<Doc> {
             docs
         })
         .collect();
-    let none = Context {
-        owner_label: None,
-        owner_names: Vec::new(),
-        owner_filters: Vec::new(),
-        system_filters: Vec::new(),
-        lifecycle: None,
-        namespace: String::new(),
-        tags: Vec::new(),
-    };
+    let none = Context { owner_label: None, owner_names: Vec::new(), filters: Vec::new() };
     rest.extend(orphan_sites.par_iter().flat_map_iter(|site| site_docs(site, None, &none)).collect::<Vec<_>>());
     // Operations, then docs sections, by the words of their title (sorted); ties in portal order.
     let keys: Vec<(bool, String)> = rest
@@ -180,17 +173,24 @@ fn context(portal: &Portal, entity: &Entity) -> Context {
         }
         owner_filters = ref_filters(owner);
     }
-    let system_filters =
+    let system_filters: Vec<String> =
         portal.targets(&entity.entity_ref, PART_OF).filter(|r| r.kind == "system").flat_map(ref_filters).collect();
-    Context {
-        owner_label: owner.map(|o| ref_label(portal, o)),
-        owner_names,
-        owner_filters,
-        system_filters,
-        lifecycle: entity.spec_str("lifecycle").map(str::to_owned),
-        namespace: entity.namespace.clone(),
-        tags: entity.tags.clone(),
+    let mut filters: Vec<(usize, Arc<str>)> = Vec::new();
+    let values = owner_filters
+        .iter()
+        .map(|v| ("owner", v.as_str()))
+        .chain(system_filters.iter().map(|v| ("system", v.as_str())))
+        .chain(entity.spec_str("lifecycle").map(|v| ("lifecycle", v)))
+        .chain([("namespace", entity.namespace.as_str())])
+        .chain(entity.tags.iter().map(|v| ("tag", v.as_str())));
+    for (key, value) in values {
+        if let Some(value) = filter_value(key, value)
+            && !filters.contains(&value)
+        {
+            filters.push(value);
+        }
     }
+    Context { owner_label: owner.map(|o| ref_label(portal, o)), owner_names, filters }
 }
 
 /// Filter values naming `r`: `name`, `kind:name` (default namespace), `kind:namespace/name`.

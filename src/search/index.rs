@@ -17,8 +17,9 @@
 //! then each term's postings are assembled in parallel; the result does not depend on the
 //! thread count.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
@@ -57,21 +58,24 @@ impl VocabEntry {
 pub(crate) struct Postings {
     pub docs: Vec<u32>,
     pub tfs: Vec<u32>,
-    /// Positions of `docs[i]` are `positions[starts[i]..starts[i + 1]]` (text fields only).
-    starts: Vec<u32>,
+    /// Where the positions of every [`SKIP`]-th document start (text fields only): those of
+    /// `docs[i]` follow those of the documents before it, `tfs[i]` of them.
+    skips: Vec<u32>,
     positions: Vec<u32>,
 }
 
-static NO_POSTINGS: Postings =
-    Postings { docs: Vec::new(), tfs: Vec::new(), starts: Vec::new(), positions: Vec::new() };
+/// Documents per entry of [`Postings::skips`] (one `u32` per document would be a fifth of the
+/// index).
+const SKIP: usize = 32;
+
+static NO_POSTINGS: Postings = Postings { docs: Vec::new(), tfs: Vec::new(), skips: Vec::new(), positions: Vec::new() };
 
 impl Postings {
     /// Positions of the `i`-th document (empty for `exact`).
     pub(crate) fn positions(&self, i: usize) -> &[u32] {
-        match (self.starts.get(i), self.starts.get(i + 1)) {
-            (Some(&a), Some(&b)) => &self.positions[a as usize..b as usize],
-            _ => &[],
-        }
+        let Some(&skip) = self.skips.get(i / SKIP) else { return &[] };
+        let start = skip as usize + self.tfs[i - i % SKIP..i].iter().map(|&tf| tf as usize).sum::<usize>();
+        &self.positions[start..start + self.tfs[i] as usize]
     }
 
     pub(crate) fn len(&self) -> usize {
@@ -154,8 +158,6 @@ struct Chunk {
     occurrences: Vec<(u32, u32)>,
     /// Token count of every document in every scored field.
     counts: Vec<[u32; SCORED]>,
-    /// (filter key, value) -> ordinals.
-    filters: FxMap<(usize, String), Vec<u32>>,
 }
 
 /// Tokenizes `docs` (ordinals from `first`), keeping only their metadata.
@@ -165,7 +167,6 @@ fn index_chunk(first: u32, docs: Vec<Doc>) -> Chunk {
     // (local term, ordinal, field << 28 | position), in document order.
     let mut raw: Vec<(u32, u32, u32)> = Vec::new();
     let mut counts = Vec::with_capacity(docs.len());
-    let mut filters: FxMap<(usize, String), Vec<u32>> = FxMap::default();
     let mut metas = Vec::with_capacity(docs.len());
     let mut tokenizer = Tokenizer::default();
     let mut intern = |token: &str| -> u32 {
@@ -198,9 +199,6 @@ fn index_chunk(first: u32, docs: Vec<Doc>) -> Chunk {
             count[EXACT] += 1;
         }
         counts.push(count);
-        for (key, value) in doc.filters {
-            filters.entry((key, value)).or_default().push(ord);
-        }
         metas.push(doc.meta);
     }
     // Group by term (a stable counting sort keeps document, field and position order).
@@ -218,7 +216,7 @@ fn index_chunk(first: u32, docs: Vec<Doc>) -> Chunk {
         occurrences[*slot as usize] = (ord, packed);
         *slot += 1;
     }
-    Chunk { metas, terms, offsets, occurrences, counts, filters }
+    Chunk { metas, terms, offsets, occurrences, counts }
 }
 
 /// The postings of one term from its occurrences in the chunks (in chunk order).
@@ -241,11 +239,11 @@ fn assemble(chunks: &[Chunk], parts: &[(u32, u32)]) -> Vec<(u8, Postings)> {
             let postings = &mut fields[slot].1;
             let text = field < EXACT as u32;
             if last != Some((ord, field)) {
+                if text && postings.docs.len().is_multiple_of(SKIP) {
+                    postings.skips.push(postings.positions.len() as u32);
+                }
                 postings.docs.push(ord);
                 postings.tfs.push(0);
-                if text {
-                    postings.starts.push(postings.positions.len() as u32);
-                }
                 last = Some((ord, field));
             }
             *postings.tfs.last_mut().expect("a document") += 1;
@@ -254,18 +252,56 @@ fn assemble(chunks: &[Chunk], parts: &[(u32, u32)]) -> Vec<(u8, Postings)> {
             }
         }
     }
-    for (field, postings) in &mut fields {
-        if usize::from(*field) < EXACT {
-            postings.starts.push(postings.positions.len() as u32);
-        }
+    for (_, postings) in &mut fields {
+        postings.docs.shrink_to_fit();
+        postings.tfs.shrink_to_fit();
+        postings.skips.shrink_to_fit();
+        postings.positions.shrink_to_fit();
     }
     fields.sort_by_key(|(f, _)| *f);
     fields
 }
 
+/// The filter terms (`kind:api`) of `docs` with their ordinals, sorted by term: one pass over
+/// all documents (per-chunk maps would repeat a value in every chunk having it).
+fn filter_terms(docs: &mut [Doc]) -> Vec<(String, Vec<u32>)> {
+    let mut ids: FxMap<(usize, Arc<str>), usize> = FxMap::default();
+    let mut lists: Vec<Vec<u32>> = Vec::new();
+    // Consecutive documents of one entity (its operations, its docs sections) have the same
+    // values: looked up once.
+    let mut last: (Vec<(usize, Arc<str>)>, Vec<usize>) = Default::default();
+    for (ord, doc) in docs.iter_mut().enumerate() {
+        let values = std::mem::take(&mut doc.filters);
+        if values != last.0 {
+            let found = values
+                .iter()
+                .map(|value| {
+                    let next = lists.len();
+                    let id = *ids.entry(value.clone()).or_insert(next);
+                    if id == next {
+                        lists.push(Vec::new());
+                    }
+                    id
+                })
+                .collect();
+            last = (values, found);
+        }
+        for &id in &last.1 {
+            lists[id].push(ord as u32);
+        }
+    }
+    let mut out: Vec<(String, Vec<u32>)> = ids
+        .into_iter()
+        .map(|((key, value), id)| (format!("{}:{value}", FILTER_KEYS[key]), std::mem::take(&mut lists[id])))
+        .collect();
+    out.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    out
+}
+
 impl Index {
-    pub(crate) fn build(docs: Vec<Doc>) -> Index {
+    pub(crate) fn build(mut docs: Vec<Doc>) -> Index {
         let n = docs.len();
+        let filters = filter_terms(&mut docs);
         let entities = docs.iter().take_while(|d| d.entity).count();
         let sections = entities + docs[entities..].iter().take_while(|d| d.meta.kind == "operation").count();
         let (entities, sections) = (entities as u32, sections as u32);
@@ -281,7 +317,6 @@ impl Index {
         }
         let mut chunks: Vec<Chunk> =
             parts.into_par_iter().enumerate().map(|(c, part)| index_chunk((c * chunk_docs) as u32, part)).collect();
-
         // The vocabulary: every chunk's terms, sorted and merged.
         let mut all: Vec<(&str, u32, u32)> = chunks
             .iter()
@@ -308,7 +343,6 @@ impl Index {
                 VocabEntry { term: (*term).to_owned(), df }
             })
             .collect();
-
         let mut fieldnorm_ids = Vec::with_capacity(n);
         let mut total_tokens = [0u64; SCORED];
         for chunk in &chunks {
@@ -321,21 +355,10 @@ impl Index {
                 fieldnorm_ids.push(ids);
             }
         }
-        let mut filters: BTreeMap<String, Vec<u32>> = BTreeMap::new();
         let mut metas: Vec<Meta> = Vec::with_capacity(n);
         for chunk in &mut chunks {
-            for ((key, value), ords) in std::mem::take(&mut chunk.filters) {
-                filters.entry(format!("{}:{value}", FILTER_KEYS[key])).or_default().extend(ords);
-            }
             metas.append(&mut chunk.metas);
         }
-        let filters = filters
-            .into_iter()
-            .map(|(term, mut ords)| {
-                ords.sort_unstable();
-                (term, ords)
-            })
-            .collect();
         // Freeing the tokens is a fair share of the work: in parallel.
         chunks.into_par_iter().for_each(drop);
         Index { metas, vocab, fieldnorm_ids, total_tokens, filters, entities, sections, postings }
@@ -382,6 +405,8 @@ mod tests {
     //! The index against tantivy's: the same documents indexed by tantivy (as this module did
     //! before it built the index itself) give the same vocabulary, document frequencies,
     //! postings, positions, fieldnorm ids and token totals.
+
+    use std::collections::BTreeMap;
 
     use tantivy::postings::Postings as _;
     use tantivy::schema::{IndexRecordOption, Schema, TextFieldIndexing, TextOptions};

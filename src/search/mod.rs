@@ -52,6 +52,7 @@
 mod encode;
 mod export;
 mod extract;
+mod filters;
 mod html;
 mod index;
 mod query;

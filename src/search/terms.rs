@@ -12,6 +12,12 @@
 //! The record carries the best single-term score of an unlisted document (`bound`, rounded up
 //! to f32), which lets the client rank without the tail when no unlisted document can reach its
 //! top results.
+//!
+//! The tail is cut in *tiers* by score: the [`Limits::tier_first`] best unlisted documents, then
+//! [`TIER_GROWTH`] times as many, and so on; each tier is a piece (and so are its positions),
+//! and the record gives after each tier the best score of the tiers after it. A client reads
+//! tiers only while an unread document could still reach its results, so what a query of a
+//! frequent word reads depends on how its scores fall, not on how many documents have it.
 
 use super::encode::Writer;
 use super::index::{Index, Postings};
@@ -25,11 +31,16 @@ pub(crate) struct Limits {
     pub top: usize,
     pub list_max: usize,
     pub ties: usize,
+    /// Documents of the first tier.
+    pub tier_first: usize,
 }
+
+/// Each tier holds this many times the documents of the one before.
+pub(crate) const TIER_GROWTH: usize = 4;
 
 impl Default for Limits {
     fn default() -> Limits {
-        Limits { list_all: 96, top: 16, list_max: 4096, ties: 64 }
+        Limits { list_all: 96, top: 16, list_max: 4096, ties: 64, tier_first: 64 }
     }
 }
 
@@ -82,8 +93,14 @@ pub(crate) struct TermData {
     pub body_frac: Option<f32>,
     /// Listed documents and their positions.
     pub record: Writer,
-    pub tail: Writer,
-    pub positions: Writer,
+    /// The tiers' pieces (compressed), one after the other, and per tier its length and the
+    /// best score after it (rounded up; -inf after the last).
+    pub tail: Vec<u8>,
+    pub tiers: Vec<(usize, f32)>,
+    /// Positions pieces (compressed), one after the other: those of the listed documents (all
+    /// fields; empty when the record carries them), then of each tier; and their lengths.
+    pub positions: Vec<u8>,
+    pub position_lens: Vec<usize>,
     /// Documents whose metadata the record carries.
     pub inline: Vec<u32>,
 }
@@ -174,14 +191,15 @@ fn encode_positions(w: &mut Writer, index: &Index, i: usize, docs: &[&TermDoc], 
     }
 }
 
-/// The pieces of vocabulary entry `i`; `chunk_starts` are the first ordinals of the metadata
-/// pieces.
+/// The pieces of vocabulary entry `i` (compressed by `pack`); `chunk_starts` are the first
+/// ordinals of the metadata pieces.
 pub(crate) fn term_data(
     index: &Index,
     norms: &[FieldNorms],
     chunk_starts: &[u32],
     limits: &Limits,
     i: usize,
+    pack: &(dyn Fn(&[u8]) -> Vec<u8> + Sync),
 ) -> TermData {
     let entry = &index.vocab[i];
     let n = index.num_docs();
@@ -273,37 +291,67 @@ pub(crate) fn term_data(
     }
 
     let listed_docs: Vec<&TermDoc> = docs.iter().zip(&listed).filter(|(_, l)| **l).map(|(d, _)| d).collect();
-    let unlisted_docs: Vec<&TermDoc> = docs.iter().zip(&listed).filter(|(_, l)| !**l).map(|(d, _)| d).collect();
     let mut record = Writer::default();
     encode_docs(&mut record, &listed_docs);
     if short_complete {
         encode_positions(&mut record, index, i, &listed_docs, 0..6);
     }
-    let mut tail = Writer::default();
-    if bound.is_some() && short_complete {
-        // Documents having the term in `body` only: ordinals, `body` term frequencies and
-        // fieldnorm ids.
-        tail.varint(unlisted_docs.len() as u64);
-        let mut prev = 0;
-        for d in &unlisted_docs {
-            tail.varint(u64::from(d.ord - prev));
-            prev = d.ord;
-        }
-        for d in &unlisted_docs {
-            tail.varint(u64::from(d.fields[SHORT_FIELDS].0));
-        }
-        for d in &unlisted_docs {
-            tail.byte(d.fields[SHORT_FIELDS].1);
-        }
-    } else if bound.is_some() {
-        encode_docs(&mut tail, &unlisted_docs);
-    }
-    let mut positions = Writer::default();
+    let mut tail = Vec::new();
+    let mut tiers = Vec::new();
+    let mut positions = Vec::new();
+    let mut position_lens = Vec::new();
     if !short_complete {
-        let all: Vec<&TermDoc> = docs.iter().collect();
-        encode_positions(&mut positions, index, i, &all, 0..6);
+        let mut w = Writer::default();
+        encode_positions(&mut w, index, i, &listed_docs, 0..6);
+        let piece = pack(&w.buf);
+        position_lens.push(piece.len());
+        positions.extend(piece);
     } else if bound.is_some() {
-        encode_positions(&mut positions, index, i, &unlisted_docs, SHORT_FIELDS..6);
+        position_lens.push(0);
+    }
+    // The tiers: unlisted documents by score (each tier's best are in front of the rest after
+    // a partial selection), each tier by ordinal.
+    let mut unlisted: Vec<usize> = (0..docs.len()).filter(|&k| !listed[k]).collect();
+    let mut start = 0;
+    let mut size = limits.tier_first.max(1);
+    while start < unlisted.len() {
+        let end = (start + size).min(unlisted.len());
+        if end < unlisted.len() {
+            unlisted[start..].select_nth_unstable_by(end - start, better);
+        }
+        let after = unlisted.get(end).map_or(f32::NEG_INFINITY, |&k| round_up(scores[k]));
+        let mut members: Vec<usize> = unlisted[start..end].to_vec();
+        members.sort_unstable();
+        let tier: Vec<&TermDoc> = members.iter().map(|&k| &docs[k]).collect();
+        let mut w = Writer::default();
+        if short_complete {
+            // Documents having the term in `body` only: ordinals, `body` term frequencies and
+            // fieldnorm ids.
+            w.varint(tier.len() as u64);
+            let mut prev = 0;
+            for d in &tier {
+                w.varint(u64::from(d.ord - prev));
+                prev = d.ord;
+            }
+            for d in &tier {
+                w.varint(u64::from(d.fields[SHORT_FIELDS].0));
+            }
+            for d in &tier {
+                w.byte(d.fields[SHORT_FIELDS].1);
+            }
+        } else {
+            encode_docs(&mut w, &tier);
+        }
+        let piece = pack(&w.buf);
+        tiers.push((piece.len(), after));
+        tail.extend(piece);
+        let mut w = Writer::default();
+        encode_positions(&mut w, index, i, &tier, if short_complete { SHORT_FIELDS..6 } else { 0..6 });
+        let piece = pack(&w.buf);
+        position_lens.push(piece.len());
+        positions.extend(piece);
+        start = end;
+        size *= TIER_GROWTH;
     }
 
     let mut inline: Vec<u32> = top.iter().take(INLINE_META).map(|&k| docs[k].ord).collect();
@@ -333,5 +381,5 @@ pub(crate) fn term_data(
     if chunks.len() < INLINE_CHUNKS || docs.len() < INLINE_MIN_DOCS {
         inline.clear();
     }
-    TermData { flags, extra, dfs, bound, body_frac, record, tail, positions, inline }
+    TermData { flags, extra, dfs, bound, body_frac, record, tail, tiers, positions, position_lens, inline }
 }

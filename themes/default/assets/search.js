@@ -269,6 +269,7 @@
     this.wholes = new Map();
     this.offsets = new Map();
     this.shards = new Map();
+    this.dirs = new Map();
     this.metas = new Map();
     this.parsed = new Map();
     this.manifest = null;
@@ -308,7 +309,12 @@
     var self = this;
     if (!this.ready) {
       this.ready = this.file(this.manifestUrl).then(function (bytes) {
-        var m = JSON.parse(utf8.decode(bytes));
+        var m = JSON.parse(utf8.decode(bytes)), names = [];
+        // File names from runs of kinds (src/search/export.rs): `<kind>-<i>.<gen>.bin`.
+        m.files.forEach(function (run) {
+          for (var k = 0; k < run[1]; k++) names.push(run[0] + "-" + names.length + "." + m.gen + ".bin");
+        });
+        m.files = names;
         self.manifest = m;
         self.n = m.docs;
         self.norms = m.tokens.map(function (t) { return norms(t, m.docs); });
@@ -327,12 +333,37 @@
     return lo;
   }
 
-  Index.prototype.shardOf = function (term) { return row(this.manifest.terms, term, cmp); };
+  // The directory of term file `f` (its first piece): [first key, offset, length] per shard.
+  Index.prototype.dir = function (f) {
+    var t = this.manifest.terms[f];
+    if (!this.dirs.has(f)) {
+      this.dirs.set(f, this.piece(t[1], 0, t[2]).then(function (bytes) {
+        var r = new Reader(bytes), n = r.varint(), keys = r.column(n, false), out = [], at = t[2];
+        for (var k = 0; k < n; k++) { var len = r.varint(); out.push([keys[k], at, len]); at += len; }
+        return out;
+      }));
+    }
+    return this.dirs.get(f);
+  };
+
+  // The term file of shard `s` (shards are numbered across files) and its directory.
+  Index.prototype.shardDir = function (s) {
+    var f = row(this.manifest.terms.map(function (t) { return [t[3]]; }), s, function (a, b) { return a - b; });
+    return this.dir(f).then(function (d) { return { f: f, row: d[s - this.manifest.terms[f][3]] }; }.bind(this));
+  };
+
+  // The shard whose keys include `term`'s place.
+  Index.prototype.shardOf = async function (term) {
+    var f = row(this.manifest.terms, term, cmp);
+    return this.manifest.terms[f][3] + row(await this.dir(f), term, cmp);
+  };
 
   Index.prototype.shard = function (s) {
     var self = this;
     if (!this.shards.has(s)) {
-      this.shards.set(s, this.fileAt(this.manifest.terms[s][1]).then(function (bytes) { return self.parseShard(s, bytes); }));
+      this.shards.set(s, this.shardDir(s).then(function (at) {
+        return self.piece(self.manifest.terms[at.f][1], at.row[1], at.row[2]);
+      }).then(function (bytes) { return self.parseShard(s, bytes); }));
     }
     return this.shards.get(s);
   };
@@ -349,8 +380,18 @@
       for (f = 0; f < 6; f++) if (flags & (1 << f)) df[f] = r.varint();
       for (f = 0; f < 6; f++) textDf += df[f];
       var rec = { term: terms[t], shard: s, pos: t, flags: flags, extra: extra, df: df, textDf: textDf, complete: !(flags & 128) };
-      if (flags & 128) { rec.bound = r.f32(); rec.tail = [r.varint(), r.varint(), r.varint()]; }
-      if (flags & 63 && (!(extra & 1) || flags & 128)) rec.x = [r.varint(), r.varint(), r.varint()];
+      if (flags & 128) {
+        // Tiers (src/search/terms.rs): per tier its piece's length and the best score after it.
+        rec.bound = rec.bound0 = r.f32();
+        rec.tiers = [];
+        rec.tailLists = [];
+        for (k = r.varint(), rec.tail = [r.varint(), r.varint()]; k > 0; k--) rec.tiers.push([r.varint(), r.f32()]);
+      }
+      if (flags & 63 && (!(extra & 1) || flags & 128)) {
+        rec.x = [r.varint(), r.varint()];
+        rec.xLens = [];
+        for (k = rec.tiers ? rec.tiers.length : 0; k >= 0; k--) rec.xLens.push(r.varint());
+      }
       if (flags & 32) rec.bodyFrac = r.f32();
       var list = flags & 63 ? docList(r) : { ords: [], fields: [] };
       rec.listed = list;
@@ -381,13 +422,24 @@
   };
 
   Index.prototype.record = function (term) {
-    return this.shard(this.shardOf(term)).then(function (sh) { return sh.recs.get(term) || null; });
+    var self = this;
+    return this.shardOf(term).then(function (s) { return self.shard(s); }).then(function (sh) { return sh.recs.get(term) || null; });
   };
 
-  // Loads the rest of a tiered term's postings (its tail).
-  Index.prototype.complete = async function (rec) {
-    if (rec.complete) return;
-    var r = new Reader(await this.piece(rec.tail[0], rec.tail[1], rec.tail[2])), list, k;
+  // Loads the next tier of a tiered term's postings.
+  Index.prototype.complete = function (rec) {
+    if (rec.complete) return Promise.resolve();
+    if (!rec.loading) {
+      var self = this;
+      rec.loading = this.loadTier(rec).then(function () { rec.loading = null; });
+    }
+    return rec.loading;
+  };
+
+  Index.prototype.loadTier = async function (rec) {
+    var t = rec.tailLists.length, start = rec.tail[1], list, k;
+    for (k = 0; k < t; k++) start += rec.tiers[k][0];
+    var r = new Reader(await this.piece(rec.tail[0], start, rec.tiers[t][0]));
     if (rec.extra & 1) {
       // Documents having the term in `body` only: ordinals, term frequencies, fieldnorm ids.
       list = { ords: [], fields: [] };
@@ -397,39 +449,37 @@
     } else {
       list = docList(r);
     }
-    if (rec.complete) return;
-    rec.tailList = list;
+    rec.tailLists.push(list);
     var ords = rec.ords.concat(list.ords), fields = rec.fields.concat(list.fields), order = ords.map(function (_, i) { return i; });
     order.sort(function (a, b) { return ords[a] - ords[b]; });
     rec.ords = order.map(function (i) { return ords[i]; });
     rec.fields = order.map(function (i) { return fields[i]; });
-    rec.complete = true;
+    rec.bound = rec.tiers[t][1];
+    rec.complete = rec.tailLists.length === rec.tiers.length;
     rec.scores = null;
   };
 
-  // Positions of `rec` in each text field: [Map ord -> [fieldnorm id, positions]] by field;
-  // those of the listed documents only (from the record), or of all (`all`: with the tail and
-  // the positions block).
-  Index.prototype.positions = async function (rec, all) {
-    var out = [], f, k;
-    for (f = 0; f < 6; f++) out.push(new Map());
-    function read(r, list, from, to) {
-      for (f = from; f < to; f++) {
-        if (!(rec.flags & (1 << f))) continue;
-        for (k = 0; k < list.ords.length; k++) {
-          var field = list.fields[k][f];
-          if (!field) continue;
-          for (var c = field[0], p = 0, pos = []; c > 0; c--) { p += r.varint(); pos.push(p); }
-          out[f].set(list.ords[k], [field[1], pos]);
-        }
+  // Positions of `list`'s documents (fields `from` to `to` of `rec`) read from `r` into `out`
+  // ([Map ord -> [fieldnorm id, positions]] by field).
+  function readPositions(out, r, rec, list, from, to) {
+    for (var f = from; f < to; f++) {
+      if (!(rec.flags & (1 << f))) continue;
+      for (var k = 0; k < list.ords.length; k++) {
+        var field = list.fields[k][f];
+        if (!field) continue;
+        for (var c = field[0], p = 0, pos = []; c > 0; c--) { p += r.varint(); pos.push(p); }
+        out[f].set(list.ords[k], [field[1], pos]);
       }
     }
-    if (rec.extra & 1) read(new Reader(rec.short[0], rec.short[1]), rec.listed, 0, 6);
-    if (!all || (rec.extra & 1 && rec.listed.ords.length === rec.ords.length && !rec.x)) return out;
-    await this.complete(rec);
-    var x = new Reader(await this.piece(rec.x[0], rec.x[1], rec.x[2]));
-    if (rec.extra & 1) read(x, rec.tailList, 5, 6);
-    else read(x, rec, 0, 6);
+  }
+
+  // Positions of the documents `rec` lists, in each text field: from the record, or from the
+  // first positions piece.
+  Index.prototype.positions = async function (rec) {
+    var out = [];
+    for (var f = 0; f < 6; f++) out.push(new Map());
+    if (rec.extra & 1) readPositions(out, new Reader(rec.short[0], rec.short[1]), rec, rec.listed, 0, 6);
+    else readPositions(out, new Reader(await this.piece(rec.x[0], rec.x[1], rec.xLens[0])), rec, rec.listed, 0, 6);
     return out;
   };
 
@@ -455,8 +505,8 @@
 
   // The first `window` records of longer terms of the text fields starting with `prefix`.
   Index.prototype.withPrefix = async function (prefix, window) {
-    var t = this.manifest.terms, first = this.shardOf(prefix), out = [];
-    for (var s = first; s < t.length && (s === first || t[s][0].startsWith(prefix)); s++) {
+    var first = await this.shardOf(prefix), out = [];
+    for (var s = first; s < this.manifest.shards && (s === first || (await this.shardDir(s)).row[0].startsWith(prefix)); s++) {
       var sh = await this.shard(s);
       for (var i = 0; i < sh.terms.length; i++) {
         var term = sh.terms[i], rec = sh.recs.get(term);
@@ -521,35 +571,70 @@
 
   // A phrase group (tantivy's PhraseQuery per field, src/search/query.rs phrase_group): per
   // document its score in each field (`scores`: Map ord -> [score or undefined by field]);
-  // `open`: an upper bound of a score in `body` not known yet (-Infinity when all are). The
-  // records carry the positions of the documents they list, which are all those having the
-  // term outside `body`; documents having a term in `body` only (its tail) are bounded by the
-  // terms' largest tf / (tf + norm) until the ranking needs them.
+  // `open`: an upper bound of the score of a document not scored yet (-Infinity when every
+  // score is known). The positions of the documents the terms list are read first; those of
+  // their tiers tier by tier (`evaluatePhrase`) while `open` can reach the results: a document of a
+  // term's unread tiers scores at most that term's tier bound times the largest ratio of the
+  // phrase's weight to the term's in a field (for a record listing every document having the
+  // term outside `body`, only `body`, also bounded by the terms' largest tf / (tf + norm)).
   Index.prototype.phrase = async function (terms) {
     var recs = await Promise.all(terms.map(this.record, this)), m = this.manifest, n = this.n;
     var g = { phrase: terms, recs: recs, scores: new Map(), todo: [], open: -Infinity };
     if (recs.some(function (r) { return !r || !(r.flags & 63); })) return g;
     for (var f = 0; f < 6; f++) if (recs.every(function (r) { return r.df[f] > 0; })) g.todo.push(f);
-    if (!recs.every(function (r) { return r.extra & 1; })) {
-      await this.evaluatePhrase(g);
-      return g;
-    }
-    var blocks = await Promise.all(recs.map(function (rec) { return this.positions(rec, false); }, this));
-    this.phraseFields(g, blocks, g.todo);
-    if (g.todo.indexOf(5) >= 0 && recs.some(function (r) { return !r.complete; })) {
-      var idfSum = 0, frac = Infinity;
-      recs.forEach(function (r) { idfSum += idf(r.df[5], n); frac = Math.min(frac, r.bodyFrac); });
-      g.open = m.boosts[5] * (weight(idfSum) * frac);
-    }
+    g.pos = await Promise.all(recs.map(function (rec) { return this.positions(rec); }, this));
+    this.phraseFields(g, g.pos, g.todo);
+    g.known = recs.map(function (r) { return new Set(r.listed.ords); });
+    g.read = recs.map(function () { return 0; });
+    g.w = [];
+    g.frac = Infinity;
+    g.todo.forEach(function (f) {
+      var idfSum = 0;
+      recs.forEach(function (r) { idfSum += idf(r.df[f], n); });
+      g.w[f] = weight(idfSum);
+    });
+    recs.forEach(function (r) { if (r.df[5]) g.frac = Math.min(g.frac, r.bodyFrac); });
+    this.phraseBound(g);
     return g;
   };
 
-  // Evaluates the phrase in every field over all documents.
-  Index.prototype.evaluatePhrase = async function (g) {
-    var blocks = await Promise.all(g.recs.map(function (rec) { return this.positions(rec, true); }, this));
-    g.scores = new Map();
-    this.phraseFields(g, blocks, g.todo);
+  // Upper bound of the phrase's score of a document in term `i`'s unread tiers (-Infinity when
+  // all are read).
+  Index.prototype.phraseCap = function (g, i) {
+    var r = g.recs[i], t = g.read[i], m = this.manifest, n = this.n;
+    if (!r.tiers || t === r.tiers.length) return -Infinity;
+    var bound = (t === 0 ? r.bound0 : r.tiers[t - 1][1]) * (1 + 1e-9);
+    if (r.extra & 1) {
+      if (g.todo.indexOf(5) < 0) return -Infinity;
+      return m.boosts[5] * (g.w[5] * Math.min(g.frac, bound / (m.boosts[5] * weight(idf(r.df[5], n)))));
+    }
+    var ratio = 0;
+    g.todo.forEach(function (f) { ratio = Math.max(ratio, g.w[f] / weight(idf(Math.max(r.df[f], 1), n))); });
+    return bound * ratio;
+  };
+
+  Index.prototype.phraseBound = function (g) {
     g.open = -Infinity;
+    for (var i = 0; i < g.recs.length; i++) g.open = Math.max(g.open, this.phraseCap(g, i));
+  };
+
+  // Reads the positions of the next tier of the term that bounds the phrase most.
+  Index.prototype.evaluatePhrase = async function (g) {
+    var best = -1;
+    for (var i = 0; i < g.recs.length; i++) {
+      if (this.phraseCap(g, i) > -Infinity && (best < 0 || this.phraseCap(g, i) > this.phraseCap(g, best))) best = i;
+    }
+    var rec = g.recs[best], t = g.read[best], start = rec.x[1];
+    while (rec.tailLists.length <= t) await this.complete(rec);
+    for (var k = 0; k <= t; k++) start += rec.xLens[k];
+    var bytes = await this.piece(rec.x[0], start, rec.xLens[t + 1]);
+    if (g.read[best] !== t) return;
+    var list = rec.tailLists[t];
+    readPositions(g.pos[best], new Reader(bytes), rec, list, rec.extra & 1 ? 5 : 0, 6);
+    list.ords.forEach(function (d) { g.known[best].add(d); });
+    g.read[best] = t + 1;
+    this.phraseFields(g, g.pos, g.todo);
+    this.phraseBound(g);
   };
 
   Index.prototype.phraseFields = function (g, blocks, fields) {
@@ -663,11 +748,14 @@
   // Upper bound of a phrase group's score of a document it has scored (`value`): exact when
   // every term lists the document (its `body` is known then).
   Index.prototype.phraseOpen = function (g, d, value) {
-    if (g.open === -Infinity) return -Infinity;
-    for (var i = 0; i < g.recs.length; i++) {
-      if (position(g.recs[i], d) < 0 && mayHave({ rec: g.recs[i] }, d, this.manifest.entities)) return value + g.open;
+    var cap = Infinity;
+    for (var k = 0; k < g.recs.length; k++) {
+      if (g.known[k].has(d)) continue;
+      var c = this.phraseCap(g, k);
+      if (c === -Infinity) return -Infinity;
+      cap = Math.min(cap, c);
     }
-    return -Infinity;
+    return cap === Infinity ? -Infinity : value + cap;
   };
 
   // The bound of what loading a source would settle: a candidate's tail, a phrase's `body`.
