@@ -314,22 +314,7 @@ fn issue_12_a_build_holds_much_less_memory_than_the_site_it_writes() {
         );
     }
     let f = Fixture::empty().file("shared-openapi.yaml", &spec).file("catalog-info.yaml", &apis);
-    // The build's own peak (VmHWM, in its stage lines): the peak `wait4` reports for a child
-    // started by vfork includes the test process's own, which other tests in it make large.
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_portico"))
-        .args(["build", ".", "--no-cache"])
-        .current_dir(f.path())
-        .env("CI", "true")
-        .env("PORTICO_TRACE", "1")
-        .output()
-        .unwrap();
-    let log = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "{log}");
-    let peak_mb: u64 = log
-        .lines()
-        .filter_map(|l| l.split(", peak ").nth(1)?.split(' ').next()?.parse().ok())
-        .max()
-        .unwrap_or_else(|| panic!("no stage line with memory: {log}"));
+    let (_, peak_mb) = crate::support::run_peak_mb(f.path(), &["build", ".", "--no-cache"]);
     let mut site_bytes = 0u64;
     let mut stack = vec![f.path().join("public")];
     while let Some(dir) = stack.pop() {

@@ -152,6 +152,29 @@ pub fn group(name: &str) -> String {
     )
 }
 
+/// Runs `portico <args>` in `dir` with `PORTICO_TRACE=1` (no `--quiet` in `args`) and returns
+/// its stderr and its own peak memory in MB (the highest `peak` of its stage lines, read from
+/// `/proc/self/status` by the build). Not `wait4`'s figure: for a child started by vfork it
+/// includes the test process's peak, which the in-process tests make large.
+#[cfg(target_os = "linux")]
+pub fn run_peak_mb(dir: &Path, args: &[&str]) -> (String, u64) {
+    let out = Command::new(env!("CARGO_BIN_EXE_portico"))
+        .args(args)
+        .current_dir(dir)
+        .env("CI", "true")
+        .env("PORTICO_TRACE", "1")
+        .output()
+        .expect("portico runs");
+    let log = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(out.status.success(), "{args:?} failed:\n{log}");
+    let peak = log
+        .lines()
+        .filter_map(|l| l.split(", peak ").nth(1)?.split(' ').next()?.parse().ok())
+        .max()
+        .unwrap_or_else(|| panic!("no stage line with memory:\n{log}"));
+    (log, peak)
+}
+
 /// What a run cost.
 pub struct Cost {
     pub code: i32,
