@@ -9,6 +9,7 @@ pub mod cache;
 pub mod catalog;
 pub mod cli;
 pub mod config;
+pub mod deflated;
 pub mod diagnostics;
 pub mod discover;
 pub mod docs;

@@ -23,6 +23,7 @@ use super::{
     Anchors, ApiReference, Operation, badge, description, entries, esc, example_block, info_header, items, server_item,
     servers_section, str_at, summary_of, text_at,
 };
+use crate::deflated::Deflated;
 
 /// An operation before rendering: its action, the address it acts on and its messages.
 struct Op<'a> {
@@ -77,7 +78,7 @@ pub(super) fn render(root: &Node, raw_language: &'static str) -> ApiReference {
     html.push_str("</div>");
     ApiReference {
         format: format!("AsyncAPI {version}"),
-        html,
+        html: Deflated::new(&html),
         warnings: res.warnings.into_vec(),
         operations,
         raw_language,
@@ -479,7 +480,7 @@ mod tests {
             ]
         );
         assert_eq!(got.operations[0].summary, "Receive parcel lifecycle events.");
-        let html = &got.html;
+        let html = &got.html();
         for needle in [
             "<li><code>kafka-1.prod.northwind.internal:9093</code> <span class=\"api-badge protocol\">kafka-secure</span> production",
             "<section class=\"api-group\" id=\"channel-parcel.events.v1\"><h2><code class=\"api-path\">parcel.events.v1</code></h2>",
@@ -515,7 +516,7 @@ mod tests {
         assert_eq!(methods, ["SUBSCRIBE", "PUBLISH", "PUBLISH", "PUBLISH"]);
         assert_eq!(got.operations[3].path, "smartylighting/streetlights/1/0/action/{streetlightId}/dim");
         assert_eq!(got.operations[3].id, "op-dimLight");
-        let html = &got.html;
+        let html = &got.html();
         for needle in [
             "<code>api.streetlights.smartylighting.com:{port}</code> <span class=\"api-badge protocol\">mqtt</span>",
             "<li><span class=\"api-keyword\">port</span> <code>1883</code> <code>1883</code> <code>8883</code>",
@@ -609,7 +610,7 @@ components:
         );
         assert_eq!(got.operations[0].tags, ["users"]);
         assert_eq!(got.operations[0].summary, "React to sign-ups.");
-        let html = &got.html;
+        let html = &got.html();
         for needle in [
             "<li><code>broker.example.com/ws</code> <span class=\"api-badge protocol\">wss</span> prod",
             "<section class=\"api-group\" id=\"channel-userSignup\"><h2><code class=\"api-path\">users/{userId}/signup</code></h2>",

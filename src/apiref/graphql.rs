@@ -20,6 +20,7 @@ use apollo_parser::Parser;
 use apollo_parser::cst::{self, CstNode};
 
 use super::{Anchors, ApiReference, Operation, Warnings, badge, description, esc, source_view, summary_of};
+use crate::deflated::Deflated;
 
 const BUILT_IN: [&str; 5] = ["Int", "Float", "String", "Boolean", "ID"];
 const ROOTS: [&str; 3] = ["query", "mutation", "subscription"];
@@ -130,7 +131,7 @@ pub(super) fn render(definition: &str) -> ApiReference {
     let (html, operations) = render_schema(&schema, &mut anchors, &mut warnings);
     ApiReference {
         format: "GraphQL".to_owned(),
-        html,
+        html: Deflated::new(&html),
         warnings: warnings.into_vec(),
         operations,
         raw_language: "graphql",
@@ -610,7 +611,7 @@ mod tests {
         assert_eq!(got.operations[0].id, "op-query-me");
         assert_eq!(got.operations[0].summary, "The signed-in customer.");
         assert_eq!(got.operations[5].tags, ["Mutation"]);
-        let html = &got.html;
+        let html = &got.html();
         for needle in [
             "<section class=\"api-group\" id=\"type-Query\"><h2>Query</h2>",
             "<section class=\"api-op\" id=\"op-query-me\"><h3><span class=\"api-method query\">query</span> <code class=\"api-path\">me</code>: <a class=\"api-type\" href=\"#type-Customer\">Customer</a></h3>",
@@ -654,7 +655,7 @@ mod tests {
         assert!(got.operations.iter().all(|op| op.method == "query" && op.tags == ["Root"]));
         assert_eq!(got.operations[12].path, "node");
         assert_eq!(got.operations[12].summary, "Fetches an object given its ID");
-        let html = &got.html;
+        let html = &got.html();
         assert!(html.contains("<section class=\"api-group\" id=\"type-Root\"><h2>Root</h2>"));
         assert!(html.contains(
             "<section class=\"api-def\" id=\"type-Film\"><h3><span class=\"api-badge kind\">type</span> Film</h3>"
@@ -690,7 +691,7 @@ enum Kind { A B @deprecated }
         assert_eq!(got.warnings, ["GraphQL type Missing is not defined"]);
         let ops: Vec<&str> = got.operations.iter().map(|op| op.path.as_str()).collect();
         assert_eq!(ops, ["old", "new", "extra"], "extension fields are merged");
-        let html = &got.html;
+        let html = &got.html();
         for needle in [
             "<section class=\"api-op deprecated\" id=\"op-query-old\">",
             "<span class=\"api-badge deprecated\">deprecated</span></h3><div class=\"api-description\"><p>Use `new`.</p></div>",
@@ -712,8 +713,8 @@ enum Kind { A B @deprecated }
         let got = render("graphql", definition);
         assert!(!got.warnings.is_empty());
         assert_eq!(got.warnings, ["GraphQL syntax error at line 7, column 1: expected a Type (found `}`)"]);
-        assert!(got.html.starts_with("<div class=\"api-ref graphql\">"), "structured view despite errors");
-        assert!(got.html.contains("id=\"type-Good\"") && got.html.contains("id=\"type-AlsoGood\""));
+        assert!(got.html().starts_with("<div class=\"api-ref graphql\">"), "structured view despite errors");
+        assert!(got.html().contains("id=\"type-Good\"") && got.html().contains("id=\"type-AlsoGood\""));
         assert!(got.operations.is_empty());
     }
 

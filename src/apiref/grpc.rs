@@ -20,6 +20,7 @@
 use std::collections::BTreeMap;
 
 use super::{Anchors, ApiReference, Operation, Warnings, badge, description, esc, source_view, summary_of};
+use crate::deflated::Deflated;
 
 /// Scalar type names by `FieldDescriptorProto.type` number.
 const SCALARS: [&str; 19] = [
@@ -313,7 +314,7 @@ impl View<'_> {
         html.push_str("</div>");
         ApiReference {
             format: format!("gRPC ({})", file.syntax),
-            html,
+            html: Deflated::new(&html),
             warnings: self.warnings.into_vec(),
             operations,
             raw_language: "protobuf",
@@ -511,7 +512,7 @@ mod tests {
             "PlanRoute solves a vehicle routing problem for the given stops and vehicles."
         );
         assert_eq!(got.operations[0].tags, ["RoutePlanner"]);
-        let html = &got.html;
+        let html = &got.html();
         for needle in [
             "<header class=\"api-info\"><h2 class=\"api-title\">northwind.routing.v1</h2><p class=\"api-version\">proto3</p></header>",
             "<section class=\"api-group\" id=\"service-RoutePlanner\"><h2><span class=\"api-badge kind\">service</span> RoutePlanner</h2><div class=\"api-description\"><p>RoutePlanner builds and serves courier routes for a depot and day.</p>",
@@ -539,8 +540,8 @@ mod tests {
             (op.id.as_str(), op.path.as_str(), op.summary.as_str()),
             ("op-Greeter-SayHello", "Greeter/SayHello", "Sends a greeting")
         );
-        assert!(got.html.contains("<a class=\"api-type\" href=\"#msg-HelloReply\">HelloReply</a>"));
-        assert!(got.html.contains("<p>The request message containing the user&#39;s name.</p>"));
+        assert!(got.html().contains("<a class=\"api-type\" href=\"#msg-HelloReply\">HelloReply</a>"));
+        assert!(got.html().contains("<p>The request message containing the user&#39;s name.</p>"));
         assert_anchors(&got);
     }
 
@@ -565,7 +566,7 @@ service S {
 "#;
         let got = render("grpc", definition);
         assert_eq!(got.warnings, ["protobuf type Unknown is not defined"]);
-        let html = &got.html;
+        let html = &got.html();
         for needle in [
             "<section class=\"api-def\" id=\"msg-M\"><h3><span class=\"api-badge kind\">message</span> M</h3><div class=\"api-description\"><p>M &lt;b&gt;comment&lt;/b&gt;</p>",
             "<span class=\"api-type\">map&lt;<span class=\"api-type\">string</span>, <a class=\"api-type\" href=\"#msg-M.Inner\">Inner</a>&gt;</span></td><td><div class=\"api-description\"><p>trailing</p>",
@@ -591,6 +592,6 @@ service S {
         let got = render("grpc", "syntax = \"proto3\";\nmessage A { string a = ; }\n");
         assert_eq!(got.warnings, ["invalid protobuf at line 2, column 24: expected an integer, but found ';'"]);
         assert_eq!(got.format, "gRPC");
-        assert!(got.html.starts_with("<div class=\"api-ref source\"><pre class=\"api-code hl-code\">"));
+        assert!(got.html().starts_with("<div class=\"api-ref source\"><pre class=\"api-code hl-code\">"));
     }
 }

@@ -79,6 +79,7 @@
 use std::collections::BTreeSet;
 use std::panic::{self, AssertUnwindSafe};
 
+use crate::deflated::Deflated;
 use crate::highlight::highlight;
 use crate::yaml::{self, Key, Node, Value};
 
@@ -94,16 +95,25 @@ pub struct ApiReference {
     /// The definition format, e.g. `OpenAPI 3.1.0`, `AsyncAPI 2.6.0`, `GraphQL`, `gRPC (proto3)`,
     /// `tRPC`; for other types the `spec.type` as written.
     pub format: String,
-    /// The reference body: one `<div class="api-ref …">`.
-    pub html: String,
+    /// The reference body, one `<div class="api-ref …">`, deflated: every reference stays in
+    /// memory until the API pages are rendered (5,000 at 10,000 components, about 30 KB each).
+    /// See [`ApiReference::html`].
+    html: Deflated,
     /// Problems with the definition, in document order, each once.
     pub warnings: Vec<String>,
-    /// The operations documented in `html`, in page order.
+    /// The operations documented in [`ApiReference::html`], in page order.
     pub operations: Vec<Operation>,
     /// Highlight language of the raw definition: `yaml`, `json`, `graphql`, `protobuf`,
     /// `typescript` or `text`.
     #[serde(deserialize_with = "crate::cache::disk::static_str")]
     pub raw_language: crate::cache::disk::Interned,
+}
+
+impl ApiReference {
+    /// The reference body: one `<div class="api-ref …">`.
+    pub fn html(&self) -> String {
+        self.html.text()
+    }
 }
 
 /// One operation of an API, for the search index.
@@ -196,7 +206,7 @@ fn load(definition: &str) -> Result<Node, String> {
 /// The reference for a definition shown only as source.
 fn source_view(format: String, definition: &str, language: &'static str, warnings: Vec<String>) -> ApiReference {
     let html = format!("<div class=\"api-ref source\">{}</div>", code_block("api-code", definition, language));
-    ApiReference { format, html, warnings, operations: Vec::new(), raw_language: language }
+    ApiReference { format, html: Deflated::new(&html), warnings, operations: Vec::new(), raw_language: language }
 }
 
 fn format_name(kind: &str, spec_type: &str) -> String {
@@ -555,7 +565,7 @@ pub(crate) mod fixtures {
     /// Every operation id is an element id, every `href="#…"` has a target, ids are unique, no
     /// raw script, and only documented classes are used.
     pub(crate) fn assert_anchors(reference: &super::ApiReference) {
-        let html = &reference.html;
+        let html = &reference.html();
         for op in &reference.operations {
             assert_eq!(html.matches(&format!(" id=\"{}\"", op.id)).count(), 1, "operation anchor {}", op.id);
         }
@@ -621,9 +631,9 @@ mod tests {
         assert_eq!(got.raw_language, "typescript");
         assert!(got.warnings.is_empty(), "{:?}", got.warnings);
         assert!(got.operations.is_empty());
-        assert!(got.html.starts_with("<div class=\"api-ref source\"><pre class=\"api-code hl-code\"><code>"));
-        assert!(got.html.contains("<span class=\"hl-"), "highlighted: {}", got.html);
-        assert!(got.html.contains("publicProcedure"));
+        assert!(got.html().starts_with("<div class=\"api-ref source\"><pre class=\"api-code hl-code\"><code>"));
+        assert!(got.html().contains("<span class=\"hl-"), "highlighted: {}", got.html());
+        assert!(got.html().contains("publicProcedure"));
 
         let got = render("mcp-server", "name: x\nremotes: []\n");
         assert_eq!((got.format.as_str(), got.raw_language), ("mcp-server", "yaml"));
@@ -655,7 +665,7 @@ mod tests {
                 "{kind} {definition:?}: expected {warning:?} in {:?}",
                 got.warnings
             );
-            assert!(got.html.contains("<pre class=\"api-code hl-code\">"), "{kind} {definition:?}: {}", got.html);
+            assert!(got.html().contains("<pre class=\"api-code hl-code\">"), "{kind} {definition:?}: {}", got.html());
             assert!(got.operations.is_empty());
         }
     }
@@ -693,7 +703,7 @@ mod tests {
                     "{kind} cut at {cut}: {:?}",
                     got.warnings
                 );
-                assert!(got.html.starts_with("<div class=\"api-ref "), "{kind} cut at {cut}");
+                assert!(got.html().starts_with("<div class=\"api-ref "), "{kind} cut at {cut}");
             }
         }
     }

@@ -22,6 +22,7 @@ use super::{
     Anchors, ApiReference, Operation, badge, description, display_value, entries, esc, example_block, info_header,
     is_true, items, server_item, servers_section, str_at, summary_of, text_at,
 };
+use crate::deflated::Deflated;
 
 const METHODS: [&str; 8] = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
 
@@ -82,7 +83,7 @@ pub(super) fn render(root: &Node, raw_language: &'static str) -> ApiReference {
     html.push_str("</div>");
     ApiReference {
         format: format!("OpenAPI {version}"),
-        html,
+        html: Deflated::new(&html),
         warnings: res.warnings.into_vec(),
         operations,
         raw_language,
@@ -504,7 +505,7 @@ mod tests {
         assert_eq!(ids, ["op-listPets", "op-createPets", "op-showPetById"]);
         assert!(got.operations.iter().all(|op| op.tags == ["pets"]));
         assert_eq!(got.operations[0].summary, "List all pets");
-        let html = &got.html;
+        let html = &got.html();
         for needle in [
             "<div class=\"api-ref openapi\"><header class=\"api-info\"><h2 class=\"api-title\">Swagger Petstore</h2><p class=\"api-version\">1.0.0</p>",
             "<li><code>http://petstore.swagger.io/v1</code></li>",
@@ -540,7 +541,7 @@ mod tests {
                 ("GET", "/orders/{orderId}/label"),
             ]
         );
-        let html = &got.html;
+        let html = &got.html();
         // Untagged operations form one group; path-level `$ref` parameters are merged in.
         assert!(html.contains("<section class=\"api-group\" id=\"tag-Operations\"><h2>Operations</h2>"));
         let get_order = &html[html.find("id=\"op-getOrder\"").unwrap()..html.find("id=\"op-updateOrder\"").unwrap()];
@@ -573,7 +574,7 @@ mod tests {
             (webhook.id.as_str(), webhook.method.as_str(), webhook.path.as_str()),
             ("op-post-paymentIntentUpdated", "POST", "paymentIntentUpdated")
         );
-        let html = &got.html;
+        let html = &got.html();
         assert!(html.contains("<section class=\"api-group\" id=\"tag-Webhooks\"><h2>Webhooks</h2>"));
         assert!(html.contains("<p class=\"api-summary\">Payment intents, captures and refunds.</p>"), "info.summary");
         // 3.1 type lists with null, `examples` arrays, `$ref` with a sibling description.
@@ -593,7 +594,7 @@ mod tests {
     fn tracking_service_groups_follow_declared_tags() {
         let got = render("openapi", &content_example("tracking-service/openapi.yaml"));
         assert!(got.warnings.is_empty(), "{:?}", got.warnings);
-        let html = &got.html;
+        let html = &got.html();
         let positions: Vec<usize> = ["tag-parcels", "tag-subscriptions", "tag-depots", "section-schemas"]
             .iter()
             .map(|id| html.find(&format!("id=\"{id}\"")).unwrap())
@@ -654,7 +655,7 @@ definitions:
         assert_eq!(got.format, "OpenAPI 2.0");
         assert!(got.warnings.is_empty(), "{:?}", got.warnings);
         assert_eq!(methods_and_paths(&got), [("PUT", "/pets/{id}")]);
-        let html = &got.html;
+        let html = &got.html();
         for needle in [
             "<li><code>https://api.example.com/v1</code></li><li><code>http://api.example.com/v1</code></li>",
             "<code class=\"api-prop-name\">id</code> <span class=\"api-badge required\">required</span></td><td>path</td><td><span class=\"api-type\">string</span> <span class=\"api-format\">uuid</span>",
@@ -686,7 +687,7 @@ definitions:
         assert!(got.warnings.is_empty(), "{:?}", got.warnings);
         assert_eq!(methods_and_paths(&got), [("GET", "/z"), ("POST", "/a")]);
         assert_eq!(got.operations[0].id, "op-get-z");
-        assert!(got.html.find("id=\"schema-Zed\"").unwrap() < got.html.find("id=\"schema-Alpha\"").unwrap());
+        assert!(got.html().find("id=\"schema-Zed\"").unwrap() < got.html().find("id=\"schema-Alpha\"").unwrap());
     }
 
     #[test]
@@ -721,7 +722,7 @@ components:
 "#;
         let got = render("openapi", definition);
         assert!(got.warnings.is_empty(), "{:?}", got.warnings);
-        let html = &got.html;
+        let html = &got.html();
         assert_no_raw_script(html);
         for needle in [
             "&lt;b&gt;Title&lt;/b&gt;",
@@ -777,7 +778,7 @@ components:
                 "external $ref common.yaml#/components/responses/Error is not resolved (only local `#/…` references are)",
             ]
         );
-        let html = &got.html;
+        let html = &got.html();
         assert!(html.contains("<span class=\"api-type api-unresolved\">#/components/parameters/Missing</span>"));
         assert!(
             html.contains("<span class=\"api-type api-unresolved\">common.yaml#/components/responses/Error</span>")
@@ -797,7 +798,7 @@ components:
                 "invalid OpenAPI: `paths` is not a mapping",
             ]
         );
-        assert!(got.html.starts_with("<div class=\"api-ref openapi\">"));
+        assert!(got.html().starts_with("<div class=\"api-ref openapi\">"));
         let got = render(
             "openapi",
             "openapi: 3.0.0\ninfo: {title: t, version: '1'}\npaths:\n  /a:\n    get: {operationId: x}\n    post: {operationId: x}\n",

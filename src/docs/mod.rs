@@ -55,7 +55,7 @@ pub struct DocPage {
     pub tags: Vec<String>,
     /// Sanitised body HTML, compressed: every page stays in memory until the site is written
     /// (45,000 pages at 10,000 components), and HTML shrinks about five times. See [`DocPage::html`].
-    body: Body,
+    body: crate::deflated::Deflated,
     /// Whether the body has an `<h1>` (else the theme shows the title as one).
     pub has_h1: bool,
     /// Hash of `html`: rendered pages are cached by it rather than by the HTML itself.
@@ -64,27 +64,6 @@ pub struct DocPage {
     pub ids: BTreeSet<String>,
     pub mermaid: bool,
     anchors: Vec<markdown::AnchorUse<PageKey>>,
-}
-
-/// A page body, deflated.
-#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
-struct Body(#[serde(with = "crate::cache::disk::bytes")] Box<[u8]>);
-
-impl Body {
-    fn new(html: &str) -> Body {
-        use std::io::Write;
-        let mut encoder = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::fast());
-        // Writing into memory cannot fail.
-        let _ = encoder.write_all(html.as_bytes());
-        Body(encoder.finish().unwrap_or_default().into_boxed_slice())
-    }
-
-    fn text(&self) -> String {
-        use std::io::Read;
-        let mut html = String::new();
-        let _ = flate2::read::DeflateDecoder::new(&self.0[..]).read_to_string(&mut html);
-        html
-    }
 }
 
 impl DocPage {

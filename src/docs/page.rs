@@ -7,8 +7,9 @@ use std::sync::Arc;
 use super::links::LinkContext;
 use super::mkdocs::{self, NavItem};
 use super::site::Plan;
-use super::{Body, DocPage, PageKey, markdown, preprocess, sanitize};
+use super::{DocPage, PageKey, markdown, preprocess, sanitize};
 use crate::config::Config;
+use crate::deflated::Deflated;
 use crate::diagnostics::{Diagnostic, Pos};
 use crate::discover::Inventory;
 
@@ -167,7 +168,7 @@ pub(super) fn render_page(ctx: &LinkContext, key: PageKey) -> (DocPage, Vec<Diag
         tags: fm.tags,
         html_key: blake3::hash(html.as_bytes()),
         has_h1: html.contains("<h1"),
-        body: Body::new(&html),
+        body: Deflated::new(&html),
         headings: rendered.headings,
         ids: rendered.ids,
         mermaid: rendered.mermaid,

@@ -483,7 +483,7 @@ impl ViewBuilder<'_> {
                 let ext = raw_extension(a.raw_language);
                 ApiView {
                     format: a.format.clone(),
-                    html: a.html.clone(),
+                    html: a.html(),
                     warnings: a.warnings.clone(),
                     raw_url: format!("{}definition.{ext}", entity_path(e)),
                     raw_name: format!("{}.{ext}", e.name),
