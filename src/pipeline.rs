@@ -433,7 +433,7 @@ pub fn publish(
 fn save_cache(config: &Config, cache: &BuildCache, checked: &Checked, previous: &Previous) {
     if let Some(dir) = &config.cache_dir {
         let apis: Vec<_> = checked.portal.apis.values().collect();
-        if let Err(e) = crate::cache::disk::save(dir, cache, &checked.inventory.files, &apis, previous) {
+        if let Err(e) = crate::cache::disk::save(dir, config, cache, &checked.inventory.files, &apis, previous) {
             eprintln!("warning: the build cache could not be saved in {}: {e}", dir.display());
         }
     }
@@ -443,7 +443,7 @@ fn save_cache(config: &Config, cache: &BuildCache, checked: &Checked, previous: 
 fn load_cache(config: &Config, log: &StageLog) -> (BuildCache, Previous) {
     let Some(dir) = &config.cache_dir else { return Default::default() };
     let t = log.start("cache");
-    let (cache, previous) = crate::cache::disk::load(dir);
+    let (cache, previous) = crate::cache::disk::load(dir, config);
     // A line only when there was something to reuse.
     let summary = match &previous.output {
         None if cache.catalog.lock().expect("cache lock").is_empty() => return (cache, previous),

@@ -52,21 +52,30 @@ pub struct IndexRecord {
     pub summary: String,
 }
 
-/// What identifies the Portico that wrote a cache: its version and the hash of its source
-/// (`build.rs`), so that a cache survives reinstalling the same Portico but not another one.
-fn stamp() -> String {
-    format!("portico {} format {FORMAT} source {}", env!("CARGO_PKG_VERSION"), env!("PORTICO_SOURCE_HASH"))
+/// What identifies the Portico that wrote a cache, and the configuration it read: its version
+/// and the hash of its source (`build.rs`), so that a cache survives reinstalling the same
+/// Portico but not another one; and the configuration (the config file's text, the base URL,
+/// the repository found), whose change may change anything, as `serve` assumes too.
+fn stamp(config: &crate::config::Config) -> String {
+    let text = config.config_file.as_ref().and_then(|f| std::fs::read(config.root.join(f)).ok()).unwrap_or_default();
+    let settings = super::key(&[&text, config.base_url.as_bytes(), format!("{:?}", config.repository).as_bytes()]);
+    format!(
+        "portico {} format {FORMAT} source {} config {}",
+        env!("CARGO_PKG_VERSION"),
+        env!("PORTICO_SOURCE_HASH"),
+        &settings.to_hex()[..16]
+    )
 }
 
 /// A build cache read from `dir`, empty when there is none or it was written by another
 /// Portico; with what the last build wrote.
-pub fn load(dir: &Path) -> (BuildCache, Previous) {
+pub fn load(dir: &Path, config: &crate::config::Config) -> (BuildCache, Previous) {
     let cold = || (BuildCache::default(), Previous::default());
     let Ok(file) = std::fs::File::open(dir.join(FILE)) else { return cold() };
     let mut reader = std::io::BufReader::with_capacity(1 << 20, file);
     // The stamp is a line before the data: another Portico's cache is not decoded at all.
     let mut line = String::new();
-    if std::io::BufRead::read_line(&mut reader, &mut line).is_err() || line.trim_end() != stamp() {
+    if std::io::BufRead::read_line(&mut reader, &mut line).is_err() || line.trim_end() != stamp(config) {
         return cold();
     }
     let Ok(stored) = rmp_serde::from_read::<_, Stored>(reader) else { return cold() };
@@ -84,6 +93,7 @@ pub fn load(dir: &Path) -> (BuildCache, Previous) {
 /// references in `apis`, with what the build wrote.
 pub fn save(
     dir: &Path,
+    config: &crate::config::Config,
     cache: &BuildCache,
     files: &[String],
     apis: &[&Arc<ApiReference>],
@@ -120,7 +130,7 @@ pub fn save(
     let tmp = dir.join(format!("{FILE}.{}.tmp", std::process::id()));
     let written = (|| {
         let mut w = std::io::BufWriter::with_capacity(1 << 20, std::fs::File::create(&tmp)?);
-        std::io::Write::write_all(&mut w, format!("{}\n", stamp()).as_bytes())?;
+        std::io::Write::write_all(&mut w, format!("{}\n", stamp(config)).as_bytes())?;
         rmp_serde::encode::write_named(&mut w, &stored).map_err(std::io::Error::other)?;
         std::io::Write::flush(&mut w)
     })();

@@ -49,12 +49,16 @@ impl Engine {
     pub fn new(root: &std::path::Path, overrides: Overrides) -> Result<Engine, Box<Diagnostic>> {
         let config = Config::load(root, &overrides)?;
         let theme = Theme::load(&config)?;
+        // The build cache of the last `build` or `check` (if any) makes the first build a warm
+        // one: its catalog files, docs pages and API references are reused when unchanged.
+        // `serve` only reads it.
+        let cache = config.cache_dir.as_deref().map(|d| crate::cache::disk::load(d, &config).0).unwrap_or_default();
         Ok(Engine {
             root: root.to_path_buf(),
             overrides,
             config,
             theme,
-            cache: BuildCache::default(),
+            cache,
             portal: None,
             inventory: None,
             site: None,

@@ -272,3 +272,21 @@ fn issue_12_check_reuses_the_build_cache_and_keeps_what_build_wrote() {
     // The site the build wrote is still the one the cache describes.
     assert_eq!(changed(&build_logged(&f)), Some(0));
 }
+
+#[test]
+fn issue_12_a_configuration_change_is_a_cold_start() {
+    // `catalog.custom_kinds` changes what a file parses to: a cache from before must not be used.
+    let f = Fixture::copy_of(&Path::new(env!("CARGO_MANIFEST_DIR")).join("content-example")).file(
+        "services/widgets/catalog-info.yaml",
+        "apiVersion: acme.io/v1\nkind: Widget\nmetadata:\n  name: dial\nspec:\n  owner: team-routing\n",
+    );
+    build_logged(&f);
+    assert!(!f.path().join("public/catalog/default/widget/dial/index.html").exists());
+    let config = f.path().join("portico.yaml");
+    let text = fs::read_to_string(&config).unwrap();
+    fs::write(&config, format!("{text}\ncatalog:\n  custom_kinds: [Widget]\n")).unwrap();
+    let log = build_logged(&f);
+    assert!(!log.contains("    cache  "), "the cache of another configuration was used:\n{log}");
+    assert!(f.path().join("public/catalog/default/widget/dial/index.html").is_file(), "{log}");
+    assert_same_as_clean(&f, "a configuration change");
+}
