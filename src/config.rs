@@ -255,16 +255,11 @@ impl Config {
 
         let base_url = overrides.base_url.clone().or(raw.base_url).unwrap_or_else(|| "/".to_owned());
         let base_path = base_path_of(&base_url);
-        let out_dir = match &overrides.out_dir {
-            Some(p) if p.is_absolute() => p.clone(),
-            Some(p) => std::env::current_dir().map(|d| d.join(p)).unwrap_or_else(|_| p.clone()),
-            None => root.join("public"),
-        };
-        let cache_dir = (!overrides.no_cache).then(|| match &overrides.cache_dir {
-            Some(p) if p.is_absolute() => p.clone(),
-            Some(p) => std::env::current_dir().map(|d| d.join(p)).unwrap_or_else(|_| p.clone()),
-            None => root.join(crate::cache::disk::DEFAULT_DIR),
-        });
+        // Directories given on the command line are relative to the working directory.
+        let from_cwd = |p: &PathBuf| std::env::current_dir().map(|d| d.join(p)).unwrap_or_else(|_| p.clone());
+        let out_dir = overrides.out_dir.as_ref().map_or_else(|| root.join("public"), from_cwd);
+        let cache_dir = (!overrides.no_cache)
+            .then(|| overrides.cache_dir.as_ref().map_or_else(|| root.join(crate::cache::disk::DEFAULT_DIR), from_cwd));
         // (An --out that holds the root is refused by the write stage, with its own message.)
         if let Some(cache) = &cache_dir
             && !root.starts_with(&out_dir)

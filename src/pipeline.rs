@@ -287,8 +287,10 @@ pub fn verify(config: &Config, log: &StageLog) -> Result<Checked, Box<Diagnostic
 
 /// Renders and indexes `checked` into `out`, side by side; the search files go to `out` too.
 /// Files whose path the file system could not hold are left out with an error. The render's
-/// diagnostics join `checked`'s. When the documents to index are those of `last` and `out`
-/// still holds its files, they are kept and no index is built (the `SearchIndex` is `None`).
+/// diagnostics join `checked`'s. For a sink that records keys ([`Sink::wants_keys`], a build
+/// with a cache), the index's inputs are hashed: when they are those of `last` and `out` still
+/// holds its files, they are kept and no index is built (the `SearchIndex` is `None`), and the
+/// new [`IndexRecord`] is returned for the cache.
 pub fn render_and_index(
     config: &Config,
     log: &StageLog,
@@ -297,7 +299,7 @@ pub fn render_and_index(
     checked: &mut Checked,
     out: &dyn Sink,
     last: Option<&IndexRecord>,
-) -> Result<(Rendered, Option<SearchIndex>, IndexRecord), Box<Diagnostic>> {
+) -> Result<(Rendered, Option<SearchIndex>, Option<IndexRecord>), Box<Diagnostic>> {
     let paths = crate::write::PathCheck::new(&config.out_dir, out);
     log.start("render and index");
     let ((rendered, render_took), (search, key, index_took)) = rayon::join(
@@ -307,8 +309,10 @@ pub fn render_and_index(
         },
         || {
             let t = Instant::now();
-            let key = crate::search::inputs_key(&checked.portal);
-            let kept = last.is_some_and(|r| r.key == key && r.files.iter().all(|f| paths.keep(f, &key)));
+            // Hashing the inputs costs time only worth spending when the key is kept.
+            let key = paths.wants_keys().then(|| crate::search::inputs_key(&checked.portal));
+            let kept = key
+                .is_some_and(|key| last.is_some_and(|r| r.key == key && r.files.iter().all(|f| paths.keep(f, &key))));
             let search = (!kept).then(|| {
                 let search = SearchIndex::build(&checked.portal);
                 search.export();
@@ -319,21 +323,16 @@ pub fn render_and_index(
     );
     let mut rendered = rendered?;
     log.done_in("render", render_took, format!("{} pages, {} files", rendered.pages, rendered.files));
-    let record = match (&search, last) {
-        (Some(search), _) => IndexRecord {
-            key,
-            files: search.export().files.iter().map(|(p, _)| p.clone()).collect(),
-            summary: index_summary(search),
-        },
-        (None, Some(last)) => {
-            IndexRecord { summary: format!("{} (kept)", last.summary.trim_end_matches(" (kept)")), ..last.clone() }
-        }
+    let (summary, files) = match (&search, last) {
+        (Some(search), _) => (index_summary(search), search.export().files.iter().map(|(p, _)| p.clone()).collect()),
+        (None, Some(last)) => (format!("{} (kept)", last.summary.trim_end_matches(" (kept)")), last.files.clone()),
         (None, None) => unreachable!("an index is kept only when there was one"),
     };
-    log.done_in("index", index_took, record.summary.clone());
+    log.done_in("index", index_took, summary.clone());
+    let record = key.map(|key| IndexRecord { key, files, summary });
     if let Some(search) = &search {
         for (path, bytes) in &search.export().files {
-            paths.put_page(path.clone(), Some(key), Content::from(bytes.as_slice()))?;
+            paths.put_page(path.clone(), key, Content::from(bytes.as_slice()))?;
         }
     }
     checked.diagnostics.extend(std::mem::take(&mut rendered.diagnostics));
@@ -422,7 +421,7 @@ pub fn publish(
             config.out_dir.display()
         ),
     );
-    save(&checked, &Previous { output: Some(outcome.manifest), index: Some(index) });
+    save(&checked, &Previous { output: Some(outcome.manifest), index });
     if let Some(old) = outcome.published.old {
         remove(old);
     }

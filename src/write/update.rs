@@ -125,16 +125,10 @@ impl Output {
         let files = entries.len();
         let bytes = entries.values().map(|e| e.size).sum();
         let Some(previous) = self.previous else {
-            let count = self.staging.files.load(std::sync::atomic::Ordering::Relaxed);
-            let bytes = self.staging.bytes.load(std::sync::atomic::Ordering::Relaxed);
-            let mut published = self.staging.publish_as(&id)?;
-            (published.files, published.bytes) = (count, bytes);
-            return Ok(Outcome {
-                published,
-                manifest: Manifest { id, files: entries },
-                written: count,
-                updated: false,
-            });
+            // Everything was written: the staging directory's counts are the site's.
+            let published = self.staging.publish_as(&id)?;
+            let written = published.files;
+            return Ok(Outcome { published, manifest: Manifest { id, files: entries }, written, updated: false });
         };
         let out = self.staging.out().to_path_buf();
         if written.len() * 2 > files {
