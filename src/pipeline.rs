@@ -291,6 +291,7 @@ pub fn verify(config: &Config, log: &StageLog) -> Result<Checked, Box<Diagnostic
 /// with a cache), the index's inputs are hashed: when they are those of `last` and `out` still
 /// holds its files, they are kept and no index is built (the `SearchIndex` is `None`), and the
 /// new [`IndexRecord`] is returned for the cache.
+#[allow(clippy::too_many_arguments)]
 pub fn render_and_index(
     config: &Config,
     log: &StageLog,
@@ -299,10 +300,11 @@ pub fn render_and_index(
     checked: &mut Checked,
     out: &dyn Sink,
     last: Option<&IndexRecord>,
+    keep_index: bool,
 ) -> Result<(Rendered, Option<SearchIndex>, Option<IndexRecord>), Box<Diagnostic>> {
     let paths = crate::write::PathCheck::new(&config.out_dir, out);
     log.start("render and index");
-    let ((rendered, render_took), (search, key, index_took)) = rayon::join(
+    let ((rendered, render_took), (indexed, key, index_took)) = rayon::join(
         || {
             let t = Instant::now();
             (render_into(config, &checked.portal, theme, cache, &paths), t.elapsed())
@@ -313,28 +315,30 @@ pub fn render_and_index(
             let key = paths.wants_keys().then(|| crate::search::inputs_key(&checked.portal));
             let kept = key
                 .is_some_and(|key| last.is_some_and(|r| r.key == key && r.files.iter().all(|f| paths.keep(f, &key))));
-            let search = (!kept).then(|| {
+            // The files go out as soon as they are made, and the index is dropped unless the
+            // caller asked for it: the render goes on without holding it.
+            let indexed = (!kept).then(|| -> Result<_, Box<Diagnostic>> {
                 let search = SearchIndex::build(&checked.portal);
-                search.export();
-                search
+                let files: Vec<String> = search.export().files.iter().map(|(p, _)| p.clone()).collect();
+                for (path, bytes) in &search.export().files {
+                    paths.put_page(path.clone(), key, Content::from(bytes.as_slice()))?;
+                }
+                Ok((index_summary(&search), files, keep_index.then_some(search)))
             });
-            (search, key, t.elapsed())
+            (indexed.transpose(), key, t.elapsed())
         },
     );
     let mut rendered = rendered?;
     log.done_in("render", render_took, format!("{} pages, {} files", rendered.pages, rendered.files));
-    let (summary, files) = match (&search, last) {
-        (Some(search), _) => (index_summary(search), search.export().files.iter().map(|(p, _)| p.clone()).collect()),
-        (None, Some(last)) => (format!("{} (kept)", last.summary.trim_end_matches(" (kept)")), last.files.clone()),
+    let (summary, files, search) = match (indexed?, last) {
+        (Some(indexed), _) => indexed,
+        (None, Some(last)) => {
+            (format!("{} (kept)", last.summary.trim_end_matches(" (kept)")), last.files.clone(), None)
+        }
         (None, None) => unreachable!("an index is kept only when there was one"),
     };
     log.done_in("index", index_took, summary.clone());
     let record = key.map(|key| IndexRecord { key, files, summary });
-    if let Some(search) = &search {
-        for (path, bytes) in &search.export().files {
-            paths.put_page(path.clone(), key, Content::from(bytes.as_slice()))?;
-        }
-    }
     checked.diagnostics.extend(std::mem::take(&mut rendered.diagnostics));
     checked.diagnostics.extend(paths.into_problems());
     Ok((rendered, search, record))
@@ -356,7 +360,7 @@ pub fn build_with(
 ) -> Result<Built, Box<Diagnostic>> {
     let mut checked = check_cached(config, log, cache, None)?;
     let memory = crate::render::MemorySink::default();
-    let (_, search, _) = render_and_index(config, log, theme, cache, &mut checked, &memory, None)?;
+    let (_, search, _) = render_and_index(config, log, theme, cache, &mut checked, &memory, None, true)?;
     let search = search.expect("without a previous index, one is built");
     Ok(Built { checked, site: Site { files: memory.into_files(), diagnostics: Vec::new() }, search })
 }
@@ -402,7 +406,8 @@ pub fn publish(
     }
     let output = crate::write::update::Output::create(&target, previous.output.clone(), config.cache_dir.is_some())
         .map_err(write_error)?;
-    let (_, _, index) = render_and_index(config, log, &theme, None, &mut checked, &output, previous.index.as_ref())?;
+    let (_, _, index) =
+        render_and_index(config, log, &theme, None, &mut checked, &output, previous.index.as_ref(), false)?;
     if strict && has_problems(&checked.diagnostics) {
         save(&checked, &previous);
         return Ok(refuse(checked)); // the staging directory is removed as it drops

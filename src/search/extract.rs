@@ -29,7 +29,7 @@ use crate::resolve::Portal;
 const EXCERPT_CHARS: usize = 64;
 
 /// One searchable document.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub(crate) struct Doc {
     pub meta: Meta,
     /// Values of each text field ([`Field`] order).
@@ -92,62 +92,158 @@ impl Context {
     }
 }
 
-/// Every document of `portal`, in ordinal order.
-pub(crate) fn documents(portal: &Portal) -> Vec<Doc> {
-    let mut sites_of: BTreeMap<&EntityRef, Vec<&DocSite>> = BTreeMap::new();
-    let mut orphan_sites = Vec::new();
-    for site in &portal.docs.sites {
-        if portal.entities.contains_key(&site.entity) {
-            sites_of.entry(&site.entity).or_default().push(site);
-        } else {
-            orphan_sites.push(site);
+/// Documents extracted together, in portal order.
+enum Piece<'a> {
+    /// The operations of an API.
+    Operations(&'a Entity),
+    /// Pages of a docs site, with its entity (`None` when missing).
+    Pages(Option<&'a Entity>, &'a DocSite, std::ops::Range<usize>),
+}
+
+/// The documents of a portal in batches, extracted one batch at a time, so that the index
+/// never holds the text of the whole portal: batch `i` is [`Batches::docs`]`(i)`. Batches are
+/// in portal order (entities, then per entity its operations and docs sections, then sites
+/// whose entity is missing); the index puts the documents in ordinal order with [`order_key`].
+pub(crate) struct Batches<'a> {
+    portal: &'a Portal,
+    entities: Vec<&'a Entity>,
+    pieces: Vec<Piece<'a>>,
+    /// Every batch: a range of `entities` (`true`) or of `pieces`.
+    batches: Vec<(bool, std::ops::Range<usize>)>,
+}
+
+/// Documents per batch, estimated: a batch is tokenized as one chunk (its own term table), so
+/// batches are large, yet several per thread so that threads stay busy.
+fn batch_weight(total: usize) -> usize {
+    total.div_ceil(rayon::current_num_threads().max(1) * 8).clamp(64, 2048)
+}
+
+/// Sections per docs page, estimated (only to size batches).
+const SECTIONS_PER_PAGE: usize = 4;
+
+/// Splits `weights` into consecutive ranges of about `target` each.
+fn split(
+    weights: impl Iterator<Item = usize>,
+    target: usize,
+    what: bool,
+    out: &mut Vec<(bool, std::ops::Range<usize>)>,
+) {
+    let (mut start, mut sum, mut end) = (0, 0, 0);
+    for w in weights {
+        end += 1;
+        sum += w;
+        if sum >= target {
+            out.push((what, start..end));
+            (start, sum) = (end, 0);
         }
     }
-    let entities: Vec<&Entity> = portal.entities.values().map(|e| &**e).collect();
-    let mut out: Vec<Doc> = entities
-        .par_iter()
-        .map(|entity| {
-            let mut doc = entity_doc(portal, entity, &context(portal, entity));
-            doc.entity = true;
-            doc
-        })
-        .collect();
-    let mut rest: Vec<Doc> = portal
-        .entities
-        .values()
-        .filter(|e| e.kind.eq_ignore_ascii_case("api") || sites_of.contains_key(&e.entity_ref))
-        .collect::<Vec<_>>()
-        .par_iter()
-        .flat_map_iter(|entity| {
-            let context = context(portal, entity);
-            let mut docs = Vec::new();
-            if entity.kind.eq_ignore_ascii_case("api") {
-                docs.extend(operation_docs(portal, entity, &context));
-            }
-            for site in sites_of.get(&entity.entity_ref).into_iter().flatten() {
-                docs.extend(site_docs(site, Some(entity), &context));
-            }
-            docs
-        })
-        .collect();
-    let none = Context { owner_label: None, owner_names: Vec::new(), filters: Vec::new() };
-    rest.extend(orphan_sites.par_iter().flat_map_iter(|site| site_docs(site, None, &none)).collect::<Vec<_>>());
-    // Operations, then docs sections, by the words of their title (sorted); ties in portal order.
-    let keys: Vec<(bool, String)> = rest
-        .par_iter()
-        .map(|doc| {
-            let mut words = phrase_terms(&doc.meta.title);
-            words.sort_unstable();
-            (doc.meta.kind != "operation", words.join(" "))
-        })
-        .collect();
-    let mut order: Vec<usize> = (0..rest.len()).collect();
-    order.par_sort_by(|&a, &b| keys[a].cmp(&keys[b]).then(a.cmp(&b)));
-    let mut slots: Vec<Option<Doc>> = rest.into_iter().map(Some).collect();
-    for i in order {
-        out.push(slots[i].take().expect("each document once"));
+    if start < end {
+        out.push((what, start..end));
     }
-    out
+}
+
+impl<'a> Batches<'a> {
+    pub(crate) fn new(portal: &'a Portal) -> Self {
+        let mut sites_of: BTreeMap<&EntityRef, Vec<&DocSite>> = BTreeMap::new();
+        let mut orphans = Vec::new();
+        for site in &portal.docs.sites {
+            if portal.entities.contains_key(&site.entity) {
+                sites_of.entry(&site.entity).or_default().push(site);
+            } else {
+                orphans.push(site);
+            }
+        }
+        let entities: Vec<&Entity> = portal.entities.values().map(|e| &**e).collect();
+        let total = entities.len()
+            + portal.apis.values().map(|a| a.operations.len()).sum::<usize>()
+            + portal.docs.sites.iter().map(|s| s.pages.len() * SECTIONS_PER_PAGE).sum::<usize>();
+        let target = batch_weight(total);
+        // A large site is split so that one batch never holds much more than `target`.
+        let pages_per_piece = (target / SECTIONS_PER_PAGE).max(1);
+        let mut pieces = Vec::new();
+        let site_pieces = |entity: Option<&'a Entity>, site: &'a DocSite, pieces: &mut Vec<Piece<'a>>| {
+            for start in (0..site.pages.len()).step_by(pages_per_piece) {
+                pieces.push(Piece::Pages(entity, site, start..(start + pages_per_piece).min(site.pages.len())));
+            }
+        };
+        for entity in &entities {
+            if entity.kind.eq_ignore_ascii_case("api") {
+                pieces.push(Piece::Operations(entity));
+            }
+            for site in sites_of.remove(&entity.entity_ref).unwrap_or_default() {
+                site_pieces(Some(entity), site, &mut pieces);
+            }
+        }
+        for site in orphans {
+            site_pieces(None, site, &mut pieces);
+        }
+        let weight = |piece: &Piece| match piece {
+            Piece::Operations(api) => 1 + portal.apis.get(&api.entity_ref).map_or(0, |a| a.operations.len()),
+            Piece::Pages(_, _, pages) => pages.len() * SECTIONS_PER_PAGE,
+        };
+        let mut batches = Vec::new();
+        split(entities.iter().map(|_| 1), target, true, &mut batches);
+        split(pieces.iter().map(weight), target, false, &mut batches);
+        Batches { portal, entities, pieces, batches }
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.batches.len()
+    }
+
+    /// The documents of batch `i`, in portal order. Text extraction runs in parallel.
+    pub(crate) fn docs(&self, i: usize) -> Vec<Doc> {
+        let portal = self.portal;
+        let (entities, range) = &self.batches[i];
+        if *entities {
+            return self.entities[range.clone()]
+                .par_iter()
+                .map(|entity| {
+                    let mut doc = entity_doc(portal, entity, &context(portal, entity));
+                    doc.entity = true;
+                    doc
+                })
+                .collect();
+        }
+        let none = Context { owner_label: None, owner_names: Vec::new(), filters: Vec::new() };
+        self.pieces[range.clone()]
+            .par_iter()
+            .flat_map_iter(|piece| match piece {
+                Piece::Operations(api) => operation_docs(portal, api, &context(portal, api)),
+                Piece::Pages(entity, site, pages) => {
+                    let context = entity.map(|e| context(portal, e));
+                    site.pages[pages.clone()]
+                        .par_iter()
+                        .flat_map_iter(|page| page_docs(site, page, *entity, context.as_ref().unwrap_or(&none)))
+                        .collect()
+                }
+            })
+            .collect()
+    }
+}
+
+/// Where a document goes among the documents: entities first (`None`, in portal order), then
+/// operations, then docs sections, each by the words of their title, sorted; ties in portal
+/// order.
+pub(crate) fn order_key(doc: &Doc) -> Option<(bool, String)> {
+    (!doc.entity).then(|| {
+        let mut words = phrase_terms(&doc.meta.title);
+        words.sort_unstable();
+        (doc.meta.kind != "operation", words.join(" "))
+    })
+}
+
+/// Every document of `portal`, in ordinal order (all at once: for tests).
+#[cfg(test)]
+pub(crate) fn documents(portal: &Portal) -> Vec<Doc> {
+    let batches = Batches::new(portal);
+    let all: Vec<Doc> = (0..batches.len()).flat_map(|i| batches.docs(i)).collect();
+    let keys: Vec<Option<(bool, String)>> = all.iter().map(order_key).collect();
+    let mut order: Vec<usize> = (0..all.len()).collect();
+    // `None` (entities) sorts first; the sort is stable.
+    order.sort_by(|&a, &b| keys[a].cmp(&keys[b]));
+    let mut slots: Vec<Option<Doc>> = all.into_iter().map(Some).collect();
+    order.into_iter().map(|i| slots[i].take().expect("each document once")).collect()
 }
 
 /// How an entity is shown as an owner: its name, with the namespace unless it is `default`.
@@ -276,10 +372,6 @@ fn operation_docs(portal: &Portal, api: &Entity, context: &Context) -> Vec<Doc> 
             doc
         })
         .collect()
-}
-
-fn site_docs(site: &DocSite, entity: Option<&Entity>, context: &Context) -> Vec<Doc> {
-    site.pages.par_iter().flat_map_iter(|page| page_docs(site, page, entity, context)).collect()
 }
 
 fn page_docs(site: &DocSite, page: &DocPage, entity: Option<&Entity>, context: &Context) -> Vec<Doc> {

@@ -1,6 +1,8 @@
 //! The inverted index: terms, postings with positions, fieldnorms and filter terms, in RAM.
 //!
-//! Input: the [`Doc`]s of `extract.rs`, in ordinal order. Output: an [`Index`] holding what
+//! Input: the [`Doc`]s of `extract.rs` in batches (portal order), each tokenized as it comes and
+//! then dropped, so the text of the whole portal is never held at once; a document's ordinal
+//! is assigned afterwards from its batch position and [`order_key`]. Output: an [`Index`] holding what
 //! queries and the export read: the vocabulary (every term with its document frequency per
 //! scored field), per term and field the postings (ordinals, term frequencies, positions),
 //! per-document fieldnorm ids, the field token totals, the filter terms and the result metadata
@@ -13,9 +15,9 @@
 //! and filter values are one token each (tantivy's `raw` tokenizer). The test below indexes the
 //! example portals with tantivy too and compares every number, so that scores stay tantivy's
 //! BM25 (`score.rs`). Building it directly is several times faster than going through
-//! tantivy's writer, segments and merge: documents are tokenized in parallel chunks (rayon),
-//! then each term's postings are assembled in parallel; the result does not depend on the
-//! thread count.
+//! tantivy's writer, segments and merge: batches are tokenized in parallel (rayon), then each
+//! term's postings are assembled in parallel, sized exactly; the result depends neither on the
+//! thread count nor on how the documents are batched.
 
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
@@ -23,7 +25,7 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
-use super::extract::Doc;
+use super::extract::{Doc, order_key};
 use super::tokenize::Tokenizer;
 use super::{EXACT, FILTER_KEYS, Field, Meta};
 
@@ -146,10 +148,14 @@ type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
 const POSITION_BITS: u32 = 28;
 const POSITION_MAX: u32 = (1 << POSITION_BITS) - 1;
 
-/// One chunk of consecutive documents, tokenized.
+/// One batch of documents, tokenized, with local ordinals (its documents in batch order).
 struct Chunk {
     /// The metadata of its documents.
     metas: Vec<Meta>,
+    /// Where each document goes in ordinal order ([`order_key`]).
+    keys: Vec<Option<(bool, String)>>,
+    /// Filter values of its documents, in runs: (documents, values).
+    filters: Vec<(u32, Vec<(usize, Arc<str>)>)>,
     /// Local term id -> term.
     terms: Vec<Box<str>>,
     /// Occurrences of local term `t` are `occurrences[offsets[t]..offsets[t + 1]]`, each (ordinal,
@@ -160,14 +166,16 @@ struct Chunk {
     counts: Vec<[u32; SCORED]>,
 }
 
-/// Tokenizes `docs` (ordinals from `first`), keeping only their metadata.
-fn index_chunk(first: u32, docs: Vec<Doc>) -> Chunk {
+/// Tokenizes `docs`, keeping only their metadata, order keys and filter values.
+fn index_chunk(docs: Vec<Doc>) -> Chunk {
     let mut ids: FxMap<Box<str>, u32> = FxMap::default();
     let mut terms: Vec<Box<str>> = Vec::new();
     // (local term, ordinal, field << 28 | position), in document order.
     let mut raw: Vec<(u32, u32, u32)> = Vec::new();
     let mut counts = Vec::with_capacity(docs.len());
     let mut metas = Vec::with_capacity(docs.len());
+    let keys = docs.iter().map(order_key).collect();
+    let mut filters: Vec<(u32, Vec<(usize, Arc<str>)>)> = Vec::new();
     let mut tokenizer = Tokenizer::default();
     let mut intern = |token: &str| -> u32 {
         if let Some(&id) = ids.get(token) {
@@ -178,8 +186,15 @@ fn index_chunk(first: u32, docs: Vec<Doc>) -> Chunk {
         ids.insert(token.into(), id);
         id
     };
-    for (i, doc) in docs.into_iter().enumerate() {
-        let ord = first + i as u32;
+    for (i, mut doc) in docs.into_iter().enumerate() {
+        let ord = i as u32;
+        // Consecutive documents of one entity (its operations, its docs sections) have the
+        // same values.
+        let values = std::mem::take(&mut doc.filters);
+        match filters.last_mut() {
+            Some((n, last)) if *last == values => *n += 1,
+            _ => filters.push((1, values)),
+        }
         let mut count = [0u32; SCORED];
         for (f, values) in doc.text.iter().enumerate() {
             let field = (f as u32) << POSITION_BITS;
@@ -216,80 +231,136 @@ fn index_chunk(first: u32, docs: Vec<Doc>) -> Chunk {
         occurrences[*slot as usize] = (ord, packed);
         *slot += 1;
     }
-    Chunk { metas, terms, offsets, occurrences, counts }
+    Chunk { metas, keys, filters, terms, offsets, occurrences, counts }
 }
 
-/// The postings of one term from its occurrences in the chunks (in chunk order).
-fn assemble(chunks: &[Chunk], parts: &[(u32, u32)]) -> Vec<(u8, Postings)> {
-    let mut fields: Vec<(u8, Postings)> = Vec::new();
+/// The postings of one term from its occurrences in the chunks; `ords[c][local]` is the ordinal
+/// of chunk `c`'s document `local`.
+fn assemble(chunks: &[Chunk], ords: &[Vec<u32>], parts: &[(u32, u32)]) -> Vec<(u8, Postings)> {
+    // Runs of one document and field: (ordinal, field, chunk, start, end) in the occurrences.
+    let mut runs: Vec<(u32, u32, u32, u32, u32)> = Vec::new();
     for &(c, local) in parts {
         let chunk = &chunks[c as usize];
-        let range = chunk.offsets[local as usize] as usize..chunk.offsets[local as usize + 1] as usize;
-        let mut last: Option<(u32, u32)> = None;
-        for &(ord, packed) in &chunk.occurrences[range] {
+        let (start, end) = (chunk.offsets[local as usize], chunk.offsets[local as usize + 1]);
+        let occurrences = &chunk.occurrences[start as usize..end as usize];
+        let mut i = 0;
+        while i < occurrences.len() {
+            let (doc, packed) = occurrences[i];
             let field = packed >> POSITION_BITS;
-            let position = packed & POSITION_MAX;
-            let slot = match fields.iter().position(|(f, _)| u32::from(*f) == field) {
-                Some(i) => i,
-                None => {
-                    fields.push((field as u8, Postings::default()));
-                    fields.len() - 1
-                }
-            };
-            let postings = &mut fields[slot].1;
-            let text = field < EXACT as u32;
-            if last != Some((ord, field)) {
-                if text && postings.docs.len().is_multiple_of(SKIP) {
-                    postings.skips.push(postings.positions.len() as u32);
-                }
-                postings.docs.push(ord);
-                postings.tfs.push(0);
-                last = Some((ord, field));
+            let mut j = i + 1;
+            while j < occurrences.len() && occurrences[j].0 == doc && occurrences[j].1 >> POSITION_BITS == field {
+                j += 1;
             }
-            *postings.tfs.last_mut().expect("a document") += 1;
-            if text {
-                postings.positions.push(position);
-            }
+            let ord = ords[c as usize][doc as usize];
+            runs.push((ord, field, c, start + i as u32, start + j as u32));
+            i = j;
         }
     }
-    for (_, postings) in &mut fields {
-        postings.docs.shrink_to_fit();
-        postings.tfs.shrink_to_fit();
-        postings.skips.shrink_to_fit();
-        postings.positions.shrink_to_fit();
+    // A document lies in one chunk: (ordinal, field) is unique.
+    runs.sort_unstable_by_key(|&(ord, field, ..)| (ord, field));
+    // Sized exactly: growing by doubling would hold up to twice the index at the peak.
+    let mut fields: Vec<(u8, Postings)> = Vec::new();
+    for &(_, field, _, start, end) in &runs {
+        let slot = match fields.iter().position(|(f, _)| u32::from(*f) == field) {
+            Some(i) => i,
+            None => {
+                fields.push((field as u8, Postings::default()));
+                fields.len() - 1
+            }
+        };
+        // Counted in `tfs` and `skips` for now.
+        let postings = &mut fields[slot].1;
+        postings.tfs.push(0);
+        if field < EXACT as u32 {
+            postings.skips.push(end - start);
+        }
+    }
+    for (field, postings) in &mut fields {
+        let (docs, positions) = (postings.tfs.len(), postings.skips.iter().map(|&n| n as usize).sum::<usize>());
+        let text = usize::from(*field) < EXACT;
+        *postings = Postings {
+            docs: Vec::with_capacity(docs),
+            tfs: Vec::with_capacity(docs),
+            skips: Vec::with_capacity(if text { docs.div_ceil(SKIP) } else { 0 }),
+            positions: Vec::with_capacity(positions),
+        };
+    }
+    for (ord, field, c, start, end) in runs {
+        let postings = &mut fields.iter_mut().find(|(f, _)| u32::from(*f) == field).expect("counted").1;
+        let text = field < EXACT as u32;
+        if text && postings.docs.len().is_multiple_of(SKIP) {
+            postings.skips.push(postings.positions.len() as u32);
+        }
+        postings.docs.push(ord);
+        postings.tfs.push(end - start);
+        if text {
+            let occurrences = &chunks[c as usize].occurrences[start as usize..end as usize];
+            postings.positions.extend(occurrences.iter().map(|&(_, packed)| packed & POSITION_MAX));
+        }
     }
     fields.sort_by_key(|(f, _)| *f);
     fields
 }
 
-/// The filter terms (`kind:api`) of `docs` with their ordinals, sorted by term: one pass over
-/// all documents (per-chunk maps would repeat a value in every chunk having it).
-fn filter_terms(docs: &mut [Doc]) -> Vec<(String, Vec<u32>)> {
+/// The ordinal of every document of every chunk: entities first in chunk order, then the rest
+/// by [`order_key`], ties in chunk order. Returns them with the number of entities and the
+/// first ordinal of the docs sections.
+fn ordinals(chunks: &mut [Chunk]) -> (Vec<Vec<u32>>, u32, u32) {
+    let mut ords: Vec<Vec<u32>> = chunks.iter().map(|c| vec![0; c.metas.len()]).collect();
+    let mut next = 0u32;
+    let mut keyed: Vec<(&(bool, String), u32, u32)> = Vec::new();
+    for (c, chunk) in chunks.iter().enumerate() {
+        for (local, key) in chunk.keys.iter().enumerate() {
+            match key {
+                None => {
+                    ords[c][local] = next;
+                    next += 1;
+                }
+                Some(key) => keyed.push((key, c as u32, local as u32)),
+            }
+        }
+    }
+    let entities = next;
+    // Stable: ties stay in chunk order.
+    keyed.par_sort_by(|a, b| a.0.cmp(b.0));
+    let operations = keyed.iter().take_while(|(key, ..)| !key.0).count() as u32;
+    for (_, c, local) in keyed {
+        ords[c as usize][local as usize] = next;
+        next += 1;
+    }
+    for chunk in chunks.iter_mut() {
+        chunk.keys = Vec::new();
+    }
+    (ords, entities, entities + operations)
+}
+
+/// The filter terms (`kind:api`) of the chunks with their ordinals (sorted), sorted by term.
+fn filter_terms(chunks: &mut [Chunk], ords: &[Vec<u32>]) -> Vec<(String, Vec<u32>)> {
     let mut ids: FxMap<(usize, Arc<str>), usize> = FxMap::default();
     let mut lists: Vec<Vec<u32>> = Vec::new();
-    // Consecutive documents of one entity (its operations, its docs sections) have the same
-    // values: looked up once.
-    let mut last: (Vec<(usize, Arc<str>)>, Vec<usize>) = Default::default();
-    for (ord, doc) in docs.iter_mut().enumerate() {
-        let values = std::mem::take(&mut doc.filters);
-        if values != last.0 {
-            let found = values
-                .iter()
+    for (c, chunk) in chunks.iter_mut().enumerate() {
+        let mut local = 0usize;
+        for (count, values) in std::mem::take(&mut chunk.filters) {
+            let found: Vec<usize> = values
+                .into_iter()
                 .map(|value| {
                     let next = lists.len();
-                    let id = *ids.entry(value.clone()).or_insert(next);
+                    let id = *ids.entry(value).or_insert(next);
                     if id == next {
                         lists.push(Vec::new());
                     }
                     id
                 })
                 .collect();
-            last = (values, found);
-        }
-        for &id in &last.1 {
-            lists[id].push(ord as u32);
+            for &ord in &ords[c][local..local + count as usize] {
+                for &id in &found {
+                    lists[id].push(ord);
+                }
+            }
+            local += count as usize;
         }
     }
+    lists.par_iter_mut().for_each(|l| l.sort_unstable());
     let mut out: Vec<(String, Vec<u32>)> = ids
         .into_iter()
         .map(|((key, value), id)| (format!("{}:{value}", FILTER_KEYS[key]), std::mem::take(&mut lists[id])))
@@ -299,24 +370,12 @@ fn filter_terms(docs: &mut [Doc]) -> Vec<(String, Vec<u32>)> {
 }
 
 impl Index {
-    pub(crate) fn build(mut docs: Vec<Doc>) -> Index {
-        let n = docs.len();
-        let filters = filter_terms(&mut docs);
-        let entities = docs.iter().take_while(|d| d.entity).count();
-        let sections = entities + docs[entities..].iter().take_while(|d| d.meta.kind == "operation").count();
-        let (entities, sections) = (entities as u32, sections as u32);
-        let chunk_docs = n.div_ceil(rayon::current_num_threads().max(1) * 8).clamp(64, 2048);
-        let mut parts: Vec<Vec<Doc>> = Vec::new();
-        let mut docs = docs.into_iter();
-        loop {
-            let part: Vec<Doc> = docs.by_ref().take(chunk_docs).collect();
-            if part.is_empty() {
-                break;
-            }
-            parts.push(part);
-        }
-        let mut chunks: Vec<Chunk> =
-            parts.into_par_iter().enumerate().map(|(c, part)| index_chunk((c * chunk_docs) as u32, part)).collect();
+    /// Indexes the documents of `batches` (each tokenized as it is made, then dropped).
+    pub(crate) fn build(batches: impl IndexedParallelIterator<Item = Vec<Doc>>) -> Index {
+        let mut chunks: Vec<Chunk> = batches.map(index_chunk).collect();
+        let n: usize = chunks.iter().map(|c| c.metas.len()).sum();
+        let (ords, entities, sections) = ordinals(&mut chunks);
+        let filters = filter_terms(&mut chunks, &ords);
         // The vocabulary: every chunk's terms, sorted and merged.
         let mut all: Vec<(&str, u32, u32)> = chunks
             .iter()
@@ -331,7 +390,8 @@ impl Index {
                 _ => groups.push((term, vec![(c, t)])),
             }
         }
-        let postings: Vec<Vec<(u8, Postings)>> = groups.par_iter().map(|(_, parts)| assemble(&chunks, parts)).collect();
+        let postings: Vec<Vec<(u8, Postings)>> =
+            groups.par_iter().map(|(_, parts)| assemble(&chunks, &ords, parts)).collect();
         let vocab: Vec<VocabEntry> = groups
             .iter()
             .zip(&postings)
@@ -343,21 +403,18 @@ impl Index {
                 VocabEntry { term: (*term).to_owned(), df }
             })
             .collect();
-        let mut fieldnorm_ids = Vec::with_capacity(n);
+        let mut fieldnorm_ids = vec![[0u8; SCORED]; n];
         let mut total_tokens = [0u64; SCORED];
-        for chunk in &chunks {
-            for count in &chunk.counts {
-                let mut ids = [0u8; SCORED];
+        let mut metas: Vec<Meta> = vec![Meta::default(); n];
+        for (chunk, ords) in chunks.iter_mut().zip(&ords) {
+            for ((count, meta), &ord) in chunk.counts.iter().zip(std::mem::take(&mut chunk.metas)).zip(ords) {
+                let ids = &mut fieldnorm_ids[ord as usize];
                 for f in 0..SCORED {
                     ids[f] = tantivy::fieldnorm::FieldNormReader::fieldnorm_to_id(count[f]);
                     total_tokens[f] += u64::from(count[f]);
                 }
-                fieldnorm_ids.push(ids);
+                metas[ord as usize] = meta;
             }
-        }
-        let mut metas: Vec<Meta> = Vec::with_capacity(n);
-        for chunk in &mut chunks {
-            metas.append(&mut chunk.metas);
         }
         // Freeing the tokens is a fair share of the work: in parallel.
         chunks.into_par_iter().for_each(drop);
@@ -462,9 +519,8 @@ mod tests {
         (reader.searcher(), fields, filter)
     }
 
-    fn compare(docs: Vec<Doc>, again: Vec<Doc>) {
-        let (searcher, fields, filter) = tantivy_index(&again);
-        let ours = Index::build(docs);
+    fn compare(ours: &Index, docs: &[Doc]) {
+        let (searcher, fields, filter) = tantivy_index(docs);
         let segment = &searcher.segment_readers()[0];
         assert_eq!(searcher.segment_readers().len(), 1);
         let mut vocab: BTreeMap<String, [u32; SCORED]> = BTreeMap::new();
@@ -520,7 +576,12 @@ mod tests {
     #[test]
     fn statistics_equal_tantivys() {
         for (portal, _) in [crate::search::tests::content_example(), crate::search::tests::backstage()] {
-            compare(crate::search::extract::documents(portal), crate::search::extract::documents(portal));
+            let docs = crate::search::extract::documents(portal);
+            let batches = crate::search::extract::Batches::new(portal);
+            compare(&Index::build((0..batches.len()).into_par_iter().map(|i| batches.docs(i))), &docs);
+            // Batches of any size give the same index, and documents in ordinal order keep it.
+            let small: Vec<Vec<Doc>> = docs.chunks(7).map(<[Doc]>::to_vec).collect();
+            compare(&Index::build(small.into_par_iter()), &docs);
         }
     }
 }

@@ -130,8 +130,8 @@ pub struct Hit {
     pub score: f32,
 }
 
-/// The documents of a portal, ready to be indexed ([`SearchIndex::documents`]).
-pub struct Documents(Vec<extract::Doc>);
+/// The documents of a portal, ready to be indexed ([`SearchIndex::documents`]), in batches.
+pub struct Documents(Vec<Vec<extract::Doc>>);
 
 /// Hash of everything [`SearchIndex::documents`] reads from `portal`: every entity (as a whole)
 /// with its relations, every docs site's name, URL and pages (as a whole), every API reference.
@@ -205,21 +205,26 @@ pub struct SearchIndex {
 }
 
 impl SearchIndex {
-    /// Indexes every entity, docs section and API operation of `portal`.
+    /// Indexes every entity, docs section and API operation of `portal`, a batch of documents
+    /// at a time (the text of the whole portal is never held at once).
     pub fn build(portal: &Portal) -> SearchIndex {
-        let docs = extract::documents(portal);
-        SearchIndex { index: index::Index::build(docs), files: std::sync::OnceLock::new() }
+        use rayon::prelude::*;
+        let batches = extract::Batches::new(portal);
+        let index = index::Index::build((0..batches.len()).into_par_iter().map(|i| batches.docs(i)));
+        SearchIndex { index, files: std::sync::OnceLock::new() }
     }
 
     /// The first half of [`SearchIndex::build`]: what will be indexed, read out of `portal`
     /// (cheap; the preview server does it on its rebuild thread and indexes elsewhere).
     pub fn documents(portal: &Portal) -> Documents {
-        Documents(extract::documents(portal))
+        let batches = extract::Batches::new(portal);
+        Documents((0..batches.len()).map(|i| batches.docs(i)).collect())
     }
 
     /// The second half of [`SearchIndex::build`]: indexes `documents`.
     pub fn from_documents(documents: Documents) -> SearchIndex {
-        SearchIndex { index: index::Index::build(documents.0), files: std::sync::OnceLock::new() }
+        use rayon::prelude::*;
+        SearchIndex { index: index::Index::build(documents.0.into_par_iter()), files: std::sync::OnceLock::new() }
     }
 
     /// Number of indexed documents.

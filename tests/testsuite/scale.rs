@@ -335,3 +335,52 @@ fn issue_12_a_build_holds_much_less_memory_than_the_site_it_writes() {
         "peak memory {peak_mb} MB for a site of {site_mb} MB: the build holds too much of it"
     );
 }
+
+/// Issue 12: the search index reads the portal a batch of documents at a time. One docs site
+/// holds 300 MB of text in long words: the portal keeps its pages compressed and the index keeps
+/// about 12 bytes per word, so a build that held every section's text at once (as it did before
+/// the documents were streamed into the index, and as it would if one site were one batch)
+/// would peak above the text's size.
+#[cfg(target_os = "linux")]
+#[test]
+fn issue_12_the_search_index_never_holds_the_text_of_every_page() {
+    const PAGES: usize = 300;
+    const PAGE_BYTES: usize = 1_000_000;
+    // 676 different words of 100 letters: compressible, but every one is indexed.
+    let words: Vec<String> = (0..676)
+        .map(|i| {
+            format!(
+                "{}{}{}",
+                "reconciliation".repeat(7),
+                char::from(b'a' + (i / 26) as u8),
+                char::from(b'a' + (i % 26) as u8)
+            )
+        })
+        .collect();
+    let mut page = String::with_capacity(PAGE_BYTES + 200);
+    let mut i = 0usize;
+    while page.len() < PAGE_BYTES {
+        page.push_str(&words[i % words.len()]);
+        page.push(if i % 10 == 9 { '\n' } else { ' ' });
+        if i % 500 == 499 {
+            page.push('\n');
+        }
+        i += 1;
+    }
+    let mut f = Fixture::empty().file(
+        "catalog-info.yaml",
+        &format!(
+            "{}---\napiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: big-docs\n  annotations:\n    backstage.io/techdocs-ref: dir:.\nspec:\n  type: service\n  lifecycle: production\n  owner: team-a\n",
+            crate::support::group("team-a")
+        ),
+    );
+    f = f.file("mkdocs.yml", "site_name: Big docs\n");
+    for p in 0..PAGES {
+        f = f.file(&format!("docs/page-{p}.md"), &format!("# Page {p}\n\n{page}"));
+    }
+    let (log, peak_mb) = crate::support::run_peak_mb(f.path(), &["build", ".", "--no-cache"]);
+    let text_mb = (PAGES * PAGE_BYTES / ONE_MB) as u64;
+    eprintln!("{log}\ntext {text_mb} MB, peak memory {peak_mb} MB");
+    assert!(log.contains(&format!("{} documents", PAGES + 2)), "every page is indexed:\n{log}");
+    assert!(peak_mb * 2 < text_mb, "peak memory {peak_mb} MB for {text_mb} MB of text: the index holds the text");
+}
