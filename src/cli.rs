@@ -90,6 +90,9 @@ pub struct ServeArgs {
     /// web page cannot reach the preview through DNS rebinding.
     #[arg(long = "allow-host", value_name = "HOST")]
     pub allow_hosts: Vec<String>,
+    /// Run no plugin.
+    #[arg(long)]
+    pub no_plugins: bool,
 }
 
 #[derive(Debug, Args)]
@@ -116,6 +119,9 @@ pub struct CommonArgs {
     /// Neither read nor write the build cache (`build` then writes the whole site).
     #[arg(long, conflicts_with = "cache_dir")]
     pub no_cache: bool,
+    /// Run no plugin (for untrusted checkouts): the portal is built without their tabs.
+    #[arg(long)]
+    pub no_plugins: bool,
 }
 
 #[derive(Debug, Args)]
@@ -146,6 +152,8 @@ pub fn run(cli: Cli) -> i32 {
                 out_dir: args.out.clone(),
                 cache_dir: args.common.cache_dir.clone(),
                 no_cache: args.common.no_cache,
+                no_plugins: args.common.no_plugins,
+                mode: Some(crate::plugins::Mode::Build),
             };
             run_with(&args.common, &overrides, true)
         }
@@ -154,6 +162,8 @@ pub fn run(cli: Cli) -> i32 {
                 config_file: args.common.config.clone(),
                 cache_dir: args.common.cache_dir.clone(),
                 no_cache: args.common.no_cache,
+                no_plugins: args.common.no_plugins,
+                mode: Some(crate::plugins::Mode::Check),
                 ..Overrides::default()
             };
             run_with(&args.common, &overrides, false)
@@ -170,6 +180,7 @@ pub fn run(cli: Cli) -> i32 {
                     open: args.open,
                     poll: args.poll,
                     allow_hosts: args.allow_hosts,
+                    no_plugins: args.no_plugins,
                 },
                 printer,
             )

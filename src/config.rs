@@ -45,6 +45,11 @@ pub struct RawConfig {
     pub csp: Option<RawCsp>,
     /// Size limits of the files read, in megabytes.
     pub limits: RawLimits,
+    /// Build-time plugins, run in order (see the README's plugin protocol).
+    pub plugins: Vec<At<crate::plugins::RawPlugin>>,
+    /// The tabs of entity pages by `Kind` or `Kind/type` (`"*"` for every entity): tab ids in
+    /// order, `"*"` standing for every plugin tab not listed.
+    pub tabs: std::collections::BTreeMap<String, Vec<String>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -142,6 +147,10 @@ pub struct Overrides {
     pub cache_dir: Option<PathBuf>,
     /// `--no-cache`.
     pub no_cache: bool,
+    /// `--no-plugins`.
+    pub no_plugins: bool,
+    /// The command (what plugins are told).
+    pub mode: Option<crate::plugins::Mode>,
 }
 
 /// The resolved configuration every stage reads.
@@ -183,6 +192,12 @@ pub struct Config {
     pub limits: crate::input::Limits,
     /// The config file read, relative to the root, if any.
     pub config_file: Option<PathBuf>,
+    /// `plugins:` (empty with `--no-plugins`).
+    pub plugins: Vec<crate::plugins::PluginSpec>,
+    /// `tabs:`, selectors lower-case.
+    pub tabs: Vec<(String, Vec<String>)>,
+    /// Which command runs (`build`, `check` or `serve`), as plugins are told.
+    pub mode: crate::plugins::Mode,
 }
 
 const DEFAULT_CATALOG_FILES: [&str; 2] = ["**/catalog-info.yaml", "**/catalog-info.yml"];
@@ -302,7 +317,22 @@ impl Config {
                 )
             })?)),
         };
+        let plugins = if overrides.no_plugins { Vec::new() } else { crate::plugins::specs(raw.plugins, display_file)? };
+        let mut tabs = Vec::new();
+        for (selector, ids) in raw.tabs {
+            if let Some(bad) = ids.iter().find(|id| *id != "*" && !crate::plugins::valid_id(id)) {
+                return Err(Box::new(
+                    Diagnostic::error("invalid-config", format!("`tabs.{selector}` names the tab `{bad}`, which is not a tab id"))
+                        .at(display_file, None)
+                        .hint("a tab id is lower-case letters, digits and `-` (`overview`, `docs`, a plugin's tab id), or `*` for the other plugin tabs"),
+                ));
+            }
+            tabs.push((selector.to_lowercase(), ids));
+        }
         Ok(Config {
+            plugins,
+            tabs,
+            mode: overrides.mode.unwrap_or(crate::plugins::Mode::Build),
             display_root: display_root.to_path_buf(),
             out_dir,
             cache_dir,

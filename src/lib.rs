@@ -19,6 +19,7 @@ pub mod input;
 pub mod parse;
 pub mod paths;
 pub mod pipeline;
+pub mod plugins;
 pub mod render;
 pub mod repo;
 pub mod resolve;

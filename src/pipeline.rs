@@ -243,6 +243,32 @@ pub fn check_cached(
         ),
     );
 
+    if !config.plugins.is_empty() {
+        let t = log.start("plugins");
+        let before = diags.len();
+        let fallback = crate::plugins::Cache::default();
+        let plugin_cache = cache.map_or(&fallback, |c| &c.plugins);
+        let (contributions, found) =
+            crate::plugins::contribute(config, &config.plugins, &inventory, &portal, config.mode, plugin_cache);
+        diags.extend(found);
+        let count = |m: &std::collections::BTreeMap<_, Vec<_>>| m.values().map(Vec::len).sum::<usize>();
+        log.done(
+            "plugins",
+            t,
+            format!(
+                "{} plugins: {} tabs, {} cards, {} pages, facts of {} entities, {} problems",
+                config.plugins.len(),
+                count(&contributions.tabs),
+                count(&contributions.cards),
+                contributions.pages.len(),
+                contributions.facts.len(),
+                problems(&diags, before)
+            ),
+        );
+        portal.plugins = contributions;
+        crate::render::tabs::retain_shown(config, &mut portal);
+    }
+
     let mut problems = Diagnostics::default();
     problems.extend(diags.iter().filter(|d| d.severity >= crate::diagnostics::Severity::Warning).cloned());
     portal.problems = problems.sorted();

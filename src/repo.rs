@@ -122,18 +122,46 @@ fn slug_of_remote(remote: &str) -> Option<String> {
 
 /// The URL of the `origin` remote in the checkout's git configuration (following a worktree's
 /// `.git` file to its common directory).
-fn origin_remote(root: &Path) -> Option<String> {
+/// The checkout's git directories: its own (HEAD) and the common one (config, refs), which
+/// differ in a linked worktree.
+fn git_dirs(root: &Path) -> Option<(std::path::PathBuf, std::path::PathBuf)> {
     let dot_git = root.join(".git");
-    let git_dir = if dot_git.is_file() {
+    if dot_git.is_file() {
         let text = crate::input::read_to_string(&dot_git, 1 << 20).ok()?;
         let dir = root.join(text.trim().strip_prefix("gitdir:")?.trim());
-        match crate::input::read_to_string(&dir.join("commondir"), 1 << 20) {
+        let common = match crate::input::read_to_string(&dir.join("commondir"), 1 << 20) {
             Ok(common) => dir.join(common.trim()),
-            Err(_) => dir,
-        }
+            Err(_) => dir.clone(),
+        };
+        Some((dir, common))
     } else {
-        dot_git
+        dot_git.is_dir().then(|| (dot_git.clone(), dot_git))
+    }
+}
+
+/// The commit and branch checked out at `root` (read from `.git` as files: no `git` process).
+/// A detached HEAD has no branch.
+pub fn head(root: &Path) -> (Option<String>, Option<String>) {
+    let Some((dir, common)) = git_dirs(root) else { return (None, None) };
+    let Ok(head) = crate::input::read_to_string(&dir.join("HEAD"), 1 << 20) else { return (None, None) };
+    let head = head.trim();
+    let Some(reference) = head.strip_prefix("ref:").map(str::trim) else {
+        return (Some(head.to_owned()).filter(|h| h.len() >= 40), None);
     };
+    let branch = reference.strip_prefix("refs/heads/").map(str::to_owned);
+    let loose = crate::input::read_to_string(&common.join(reference), 1 << 20).ok().map(|c| c.trim().to_owned());
+    let commit = loose.or_else(|| {
+        let packed = crate::input::read_to_string(&common.join("packed-refs"), 64 << 20).ok()?;
+        packed.lines().find_map(|l| {
+            let (hash, name) = l.split_once(' ')?;
+            (name.trim() == reference).then(|| hash.to_owned())
+        })
+    });
+    (commit, branch)
+}
+
+fn origin_remote(root: &Path) -> Option<String> {
+    let (_, git_dir) = git_dirs(root)?;
     let config = crate::input::read_to_string(&git_dir.join("config"), 1 << 20).ok()?;
     let mut in_origin = false;
     for line in config.lines() {

@@ -43,6 +43,8 @@ pub struct Portal {
     /// Every problem of the build at warning level or above, sorted (filled in by the pipeline
     /// once all stages ran), for the problems page.
     pub problems: Vec<Diagnostic>,
+    /// What plugins added (the `plugins` stage, after this one).
+    pub plugins: crate::plugins::Contributions,
 }
 
 impl Portal {
@@ -151,6 +153,7 @@ pub fn resolve_cached(parsed: Parsed, cache: Option<&crate::cache::BuildCache>, 
         apis: BTreeMap::new(),
         rejected,
         problems: Vec::new(),
+        plugins: Default::default(),
     };
     portal.ownership = ownership(&portal);
     portal.apis = api_references(&portal, cache, diags);

@@ -156,7 +156,8 @@ pub fn option_static_str<'de, D: Deserializer<'de>>(d: D) -> Result<Option<&'sta
     Ok(Option::<String>::deserialize(d)?.map(intern))
 }
 
-fn intern(s: String) -> &'static str {
+/// `s` as a `&'static str`, allocated once per distinct string for the life of the process.
+pub(crate) fn intern(s: String) -> &'static str {
     static STRINGS: OnceLock<Mutex<HashSet<&'static str>>> = OnceLock::new();
     let mut set = STRINGS.get_or_init(Default::default).lock().expect("intern lock");
     if let Some(known) = set.get(s.as_str()) {

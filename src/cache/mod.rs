@@ -105,6 +105,8 @@ pub struct BuildCache {
     /// The last inventory: when every changed file is one of its files and still a file, the
     /// file list is the same and the walk is skipped.
     pub last_inventory: Mutex<Option<crate::discover::Inventory>>,
+    /// Plugin responses by plugin id, with their keys.
+    pub plugins: crate::plugins::Cache,
 }
 
 impl BuildCache {

@@ -16,6 +16,7 @@ pub mod pages;
 pub mod paginate;
 pub mod problems;
 pub mod related;
+pub mod tabs;
 pub mod template;
 pub mod theme;
 pub mod views;
@@ -337,6 +338,8 @@ pub fn render_into(
     let renderer = Renderer { theme, site: site.clone(), cached: &cached, out };
     pages::index_pages(&renderer, &builder, &entities)?;
     related::pages(&renderer, &builder, &entities)?;
+    tabs::entity_tab_pages(&renderer, &builder, &entities)?;
+    tabs::plugin_pages(&renderer, portal)?;
     out.put("api/problems.json".into(), problems::json(&builder).into())?;
     out.put("404.html".into(), render_page("404.html", minijinja::context! { site => site.clone() })?.into())?;
 

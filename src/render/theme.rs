@@ -31,6 +31,17 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("search.html", include_str!("../../themes/default/templates/search.html")),
     ("problems.html", include_str!("../../themes/default/templates/problems.html")),
     ("related.html", include_str!("../../themes/default/templates/related.html")),
+    ("entity-tab.html", include_str!("../../themes/default/templates/entity-tab.html")),
+    ("plugin-page.html", include_str!("../../themes/default/templates/plugin-page.html")),
+    ("block-markdown.html", include_str!("../../themes/default/templates/block-markdown.html")),
+    ("block-html.html", include_str!("../../themes/default/templates/block-html.html")),
+    ("block-kv.html", include_str!("../../themes/default/templates/block-kv.html")),
+    ("block-table.html", include_str!("../../themes/default/templates/block-table.html")),
+    ("block-stat.html", include_str!("../../themes/default/templates/block-stat.html")),
+    ("block-status.html", include_str!("../../themes/default/templates/block-status.html")),
+    ("block-links.html", include_str!("../../themes/default/templates/block-links.html")),
+    ("block-code.html", include_str!("../../themes/default/templates/block-code.html")),
+    ("block-image.html", include_str!("../../themes/default/templates/block-image.html")),
 ];
 
 const STYLE: &str = include_str!("../../themes/default/assets/style.css");

@@ -248,6 +248,10 @@ pub struct EntityView {
     pub system_diagram: String,
     /// For APIs: the rendered reference.
     pub api: Option<ApiView>,
+    /// The tabs of the entity's page (empty when the Overview is the only one).
+    pub tabs: Vec<super::tabs::TabLink>,
+    /// Cards plugins added to the Overview.
+    pub cards: Vec<crate::plugins::Panel>,
 }
 
 /// An API's definition, rendered.
@@ -475,6 +479,13 @@ impl ViewBuilder<'_> {
             group,
             user,
             docs_url: self.portal.docs.entity_docs.get(r).cloned(),
+            tabs: super::tabs::entity_tabs(
+                self.config,
+                self.portal,
+                e,
+                self.portal.docs.entity_docs.get(r).map(String::as_str),
+            ),
+            cards: self.portal.plugins.cards.get(r).cloned().unwrap_or_default(),
             integrations: integration_links(&e.annotations),
             template: (e.kind == "Template").then(|| super::template::template_view(e.spec())),
             diagram: String::new(),

@@ -98,6 +98,10 @@ enum Piece<'a> {
     Operations(&'a Entity),
     /// Pages of a docs site, with its entity (`None` when missing).
     Pages(Option<&'a Entity>, &'a DocSite, std::ops::Range<usize>),
+    /// The tabs plugins gave an entity.
+    Tabs(&'a Entity),
+    /// A search document of a plugin.
+    PluginDoc(&'a crate::plugins::SearchDoc),
 }
 
 /// The documents of a portal in batches, extracted one batch at a time, so that the index
@@ -173,13 +177,18 @@ impl<'a> Batches<'a> {
             for site in sites_of.remove(&entity.entity_ref).unwrap_or_default() {
                 site_pieces(Some(entity), site, &mut pieces);
             }
+            if portal.plugins.tabs.contains_key(&entity.entity_ref) {
+                pieces.push(Piece::Tabs(entity));
+            }
         }
+        pieces.extend(portal.plugins.search_docs.iter().map(Piece::PluginDoc));
         for site in orphans {
             site_pieces(None, site, &mut pieces);
         }
         let weight = |piece: &Piece| match piece {
             Piece::Operations(api) => 1 + portal.apis.get(&api.entity_ref).map_or(0, |a| a.operations.len()),
             Piece::Pages(_, _, pages) => pages.len() * SECTIONS_PER_PAGE,
+            Piece::Tabs(_) | Piece::PluginDoc(_) => 1,
         };
         let mut batches = Vec::new();
         split(entities.iter().map(|_| 1), target, true, &mut batches);
@@ -210,6 +219,8 @@ impl<'a> Batches<'a> {
             .par_iter()
             .flat_map_iter(|piece| match piece {
                 Piece::Operations(api) => operation_docs(portal, api, &context(portal, api)),
+                Piece::Tabs(entity) => tab_docs(portal, entity),
+                Piece::PluginDoc(doc) => vec![plugin_doc(portal, doc)],
                 Piece::Pages(entity, site, pages) => {
                     let context = entity.map(|e| context(portal, e));
                     site.pages[pages.clone()]
@@ -372,6 +383,65 @@ fn operation_docs(portal: &Portal, api: &Entity, context: &Context) -> Vec<Doc> 
             doc
         })
         .collect()
+}
+
+/// The tabs plugins gave `entity` (those its page shows), one document each.
+fn tab_docs(portal: &Portal, entity: &Entity) -> Vec<Doc> {
+    let Some(panels) = portal.plugins.tabs.get(&entity.entity_ref) else { return Vec::new() };
+    let context = context(portal, entity);
+    panels
+        .iter()
+        .map(|tab| {
+            let body: Vec<String> = tab.blocks.iter().map(crate::plugins::blocks::text).collect();
+            let body = body.join(" ");
+            let mut doc = Doc::default();
+            doc.push(Field::Title, tab.title.clone());
+            context.apply(&mut doc);
+            doc.push(Field::Meta, entity.name.clone());
+            if entity.display_name() != entity.name {
+                doc.push(Field::Meta, entity.display_name().to_owned());
+            }
+            doc.push(Field::Meta, tab.plugin.clone());
+            doc.push(Field::Body, body.clone());
+            doc.filter("kind", "tab");
+            doc.meta = Meta {
+                kind: "tab".to_owned(),
+                title: tab.title.clone(),
+                url: format!("{}{}/", entity_path(entity), tab.id),
+                owner: context.owner_label.clone(),
+                context: Some(entity.display_name().to_owned()),
+                excerpt: excerpt(&body, EXCERPT_CHARS),
+            };
+            doc
+        })
+        .collect()
+}
+
+/// A search document a plugin added.
+fn plugin_doc(portal: &Portal, plugin_doc: &crate::plugins::SearchDoc) -> Doc {
+    let entity = plugin_doc.entity.as_ref().and_then(|r| portal.entities.get(r));
+    let context = match entity {
+        Some(e) => context(portal, e),
+        None => Context { owner_label: None, owner_names: Vec::new(), filters: Vec::new() },
+    };
+    let mut doc = Doc::default();
+    doc.push(Field::Title, plugin_doc.title.clone());
+    context.apply(&mut doc);
+    if let Some(e) = entity {
+        doc.push(Field::Meta, e.name.clone());
+    }
+    doc.push(Field::Meta, plugin_doc.plugin.clone());
+    doc.push(Field::Body, plugin_doc.text.clone());
+    doc.filter("kind", "plugin");
+    doc.meta = Meta {
+        kind: "plugin".to_owned(),
+        title: plugin_doc.title.clone(),
+        url: plugin_doc.url.clone(),
+        owner: context.owner_label.clone(),
+        context: Some(entity.map_or_else(|| plugin_doc.plugin.clone(), |e| e.display_name().to_owned())),
+        excerpt: excerpt(&plugin_doc.text, EXCERPT_CHARS),
+    };
+    doc
 }
 
 fn page_docs(site: &DocSite, page: &DocPage, entity: Option<&Entity>, context: &Context) -> Vec<Doc> {

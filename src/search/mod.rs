@@ -177,12 +177,19 @@ pub fn inputs_key(portal: &Portal) -> crate::cache::Key {
     let apis: Vec<Key> = (portal.apis.par_iter())
         .map(|(r, api)| key_of(|h| [r.to_string().into_bytes(), encoded(&**api)].iter().for_each(|p| h.add(p))))
         .collect();
+    let plugins = key_of(|h| h.add(&encoded(&portal.plugins)));
     key_of(|h| {
+        h.add(plugins.as_bytes());
         for (what, keys) in [("entities", entities), ("sites", sites), ("apis", apis)] {
             h.add(what.as_bytes());
             keys.iter().for_each(|k| h.add(k.as_bytes()));
         }
     })
+}
+
+/// The plain text of sanitised HTML (words separated as the search index splits them).
+pub fn html_text(html: &str) -> String {
+    html::sections(html, &[]).into_iter().map(|s| s.text).collect::<Vec<_>>().join(" ")
 }
 
 /// Options of [`SearchIndex::query`].

@@ -148,7 +148,10 @@ impl Engine {
                 return Outcome::Failed(vec![d]);
             }
         }
-        if let Some(outcome) = self.docs_only_sites(changed).and_then(|sites| self.rebuild_docs(&sites, changed)) {
+        // A plugin reading a changed file runs again: only the full rebuild runs plugins.
+        if !self.cache.plugins.reads_any(changed)
+            && let Some(outcome) = self.docs_only_sites(changed).and_then(|sites| self.rebuild_docs(&sites, changed))
+        {
             return outcome;
         }
         // `PORTICO_TRACE=1 portico serve` prints the stage lines of every rebuild.

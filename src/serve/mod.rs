@@ -32,6 +32,8 @@ pub struct ServeOptions {
     pub poll: bool,
     /// Host names answered besides loopback ones and the bound address (`*`: any).
     pub allow_hosts: Vec<String>,
+    /// `--no-plugins`.
+    pub no_plugins: bool,
 }
 
 fn report_json(list: &[Diagnostic]) -> String {
@@ -63,6 +65,8 @@ pub fn serve(options: ServeOptions, printer: impl Fn(&[Diagnostic]) + Send + 'st
         config_file: options.config_file.clone(),
         base_url: Some("/".into()),
         out_dir: None,
+        no_plugins: options.no_plugins,
+        mode: Some(crate::plugins::Mode::Serve),
         ..Overrides::default()
     };
     let mut engine = match Engine::new(&options.root, overrides) {

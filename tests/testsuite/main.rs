@@ -13,6 +13,7 @@ mod incremental;
 mod links;
 mod mkdocs_parity;
 mod monorepos;
+mod plugins;
 mod safety;
 mod scale;
 mod search;

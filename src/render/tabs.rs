@@ -1,0 +1,166 @@
+//! Entity pages as tabs, and the pages plugins add.
+//!
+//! An entity page is its Overview (`catalog/<ns>/<kind>/<name>/`) plus further tabs, each at
+//! its own URL (`…/<name>/<tab>/`): the TechDocs site (a link to `docs/…`, where it has always
+//! been) and every tab a plugin gave the entity. A tab with nothing to show does not exist, so
+//! it is neither rendered nor linked; the tab bar shows only when there is more than the
+//! Overview. Which tabs an entity shows, in which order, is `tabs:` in portico.yaml by `Kind/type`,
+//! then `Kind`, then `"*"`; the default is `[overview, docs, "*"]`, `"*"` standing for every
+//! plugin tab not listed, in plugin order. The Overview is always there (first when not listed).
+//!
+//! Plugin pages are at `plugins/<plugin>/<path>/`, plugin assets at `plugins/<plugin>/<path>`.
+
+use serde::Serialize;
+
+use super::Renderer;
+use super::views::{ViewBuilder, entity_path};
+use crate::catalog::Entity;
+use crate::config::Config;
+use crate::diagnostics::Diagnostic;
+use crate::plugins::{Panel, PluginPage};
+use crate::resolve::Portal;
+
+/// A tab of an entity page, as the tab bar links it.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct TabLink {
+    pub id: String,
+    pub title: String,
+    /// Relative to the base path.
+    pub url: String,
+}
+
+/// Tab ids in order for `entity`: the most specific `tabs:` entry of portico.yaml.
+fn composition<'c>(config: &'c Config, entity: &Entity) -> Option<&'c [String]> {
+    let kind = entity.kind.to_lowercase();
+    let with_type = entity.spec_str("type").map(|t| format!("{kind}/{}", t.to_lowercase()));
+    let find = |selector: &str| config.tabs.iter().find(|(s, _)| s == selector).map(|(_, ids)| ids.as_slice());
+    with_type.as_deref().and_then(find).or_else(|| find(&kind)).or_else(|| find("*"))
+}
+
+const DEFAULT_TABS: [&str; 3] = ["overview", "docs", "*"];
+
+/// The tabs of `entity`, in order (only the Overview when it has no other).
+pub fn entity_tabs(config: &Config, portal: &Portal, entity: &Entity, docs_url: Option<&str>) -> Vec<TabLink> {
+    let base = entity_path(entity);
+    let plugin_tabs: &[Panel] = portal.plugins.tabs.get(&entity.entity_ref).map_or(&[], Vec::as_slice);
+    let order: Vec<&str> = match composition(config, entity) {
+        Some(ids) => ids.iter().map(String::as_str).collect(),
+        None => DEFAULT_TABS.to_vec(),
+    };
+    let available = |id: &str| -> Option<TabLink> {
+        match id {
+            "overview" => Some(TabLink { id: id.into(), title: "Overview".into(), url: base.clone() }),
+            "docs" => docs_url.map(|u| TabLink { id: id.into(), title: "Docs".into(), url: u.to_owned() }),
+            _ => plugin_tabs.iter().find(|t| t.id == id).map(|t| plugin_link(&base, t)),
+        }
+    };
+    let mut tabs: Vec<TabLink> = Vec::new();
+    for id in &order {
+        if *id == "*" {
+            for t in plugin_tabs.iter().filter(|t| !order.contains(&t.id.as_str())) {
+                tabs.push(plugin_link(&base, t));
+            }
+        } else if let Some(tab) = available(id)
+            && !tabs.iter().any(|t| t.id == tab.id)
+        {
+            tabs.push(tab);
+        }
+    }
+    if !tabs.iter().any(|t| t.id == "overview") {
+        tabs.insert(0, TabLink { id: "overview".into(), title: "Overview".into(), url: base });
+    }
+    if tabs.len() == 1 { Vec::new() } else { tabs }
+}
+
+/// Drops the plugin tabs that `tabs:` in portico.yaml does not show (run once, after the
+/// plugins: the pages, the tab bars and search then agree).
+pub fn retain_shown(config: &Config, portal: &mut Portal) {
+    let mut tabs = std::mem::take(&mut portal.plugins.tabs);
+    tabs.retain(|r, panels| {
+        let Some(entity) = portal.entities.get(r) else { return false };
+        let order: Vec<&str> = match composition(config, entity) {
+            Some(ids) => ids.iter().map(String::as_str).collect(),
+            None => DEFAULT_TABS.to_vec(),
+        };
+        panels.retain(|p| order.contains(&"*") || order.contains(&p.id.as_str()));
+        !panels.is_empty()
+    });
+    portal.plugins.tabs = tabs;
+}
+
+fn plugin_link(base: &str, tab: &Panel) -> TabLink {
+    TabLink { id: tab.id.clone(), title: tab.title.clone(), url: format!("{base}{}/", tab.id) }
+}
+
+/// What a plugin tab's page shows: the entity's header, the tab bar and the tab.
+#[derive(Serialize)]
+struct TabPage<'a> {
+    entity: TabEntity<'a>,
+    tabs: &'a [TabLink],
+    tab: &'a Panel,
+}
+
+/// The part of an entity the header of a tab shows.
+#[derive(Serialize)]
+struct TabEntity<'a> {
+    #[serde(rename = "ref")]
+    entity_ref: String,
+    kind: &'a str,
+    name: &'a str,
+    display_name: &'a str,
+    description: Option<&'a str>,
+    spec_type: Option<&'a str>,
+    url: String,
+}
+
+/// Writes every plugin tab of every entity (those composition shows).
+pub fn entity_tab_pages(
+    renderer: &Renderer,
+    builder: &ViewBuilder,
+    entities: &[&Entity],
+) -> Result<(), Box<Diagnostic>> {
+    use rayon::prelude::*;
+    let portal = builder.portal;
+    entities
+        .par_iter()
+        .filter(|e| portal.plugins.tabs.contains_key(&e.entity_ref))
+        .map(|e| {
+            let tabs =
+                entity_tabs(builder.config, portal, e, portal.docs.entity_docs.get(&e.entity_ref).map(String::as_str));
+            let panels = &portal.plugins.tabs[&e.entity_ref];
+            let entity = || TabEntity {
+                entity_ref: e.entity_ref.to_string(),
+                kind: &e.kind,
+                name: &e.name,
+                display_name: e.display_name(),
+                description: e.description.as_deref(),
+                spec_type: e.spec_str("type"),
+                url: entity_path(e),
+            };
+            for link in tabs.iter().filter(|t| t.id != "overview" && t.id != "docs") {
+                let Some(tab) = panels.iter().find(|p| p.id == link.id) else { continue };
+                renderer.page(
+                    format!("{}index.html", link.url),
+                    "entity-tab.html",
+                    &TabPage { entity: entity(), tabs: &tabs, tab },
+                )?;
+            }
+            Ok(())
+        })
+        .collect()
+}
+
+/// Writes the pages and assets of plugins, and `api/facts.json`.
+pub fn plugin_pages(renderer: &Renderer, portal: &Portal) -> Result<(), Box<Diagnostic>> {
+    #[derive(Serialize)]
+    struct Page<'a> {
+        page: &'a PluginPage,
+    }
+    for page in &portal.plugins.pages {
+        renderer.page(format!("{}index.html", page.url()), "plugin-page.html", &Page { page })?;
+    }
+    for (path, content) in &portal.plugins.assets {
+        renderer.put(path.clone(), super::Content::from(content.as_slice()))?;
+    }
+    renderer.put("api/facts.json".into(), portal.plugins.facts_json().into())
+}

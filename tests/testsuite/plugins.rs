@@ -1,0 +1,203 @@
+//! Issue 13: command plugins (protocol 1) and entity pages as tabs. A real external plugin (the
+//! Python script `tests/fixtures/plugins/ci_plugin.py`) runs through build, check and serve:
+//! its tab appears only on the entities it gave one, its diagnostics reach `check --format
+//! json`, a changed input runs it again in `serve`, and a crash, a hang, invalid JSON, a response
+//! breaking the protocol and an unsupported protocol each give a diagnostic naming the plugin,
+//! with the rest of the portal built as usual.
+
+use std::path::Path;
+
+use portico::config::{Config, Overrides};
+use portico::serve::engine::{Engine, Outcome};
+
+use crate::support::{Fixture, group};
+
+const PLUGIN: &str = include_str!("../fixtures/plugins/ci_plugin.py");
+
+fn component(name: &str, pipeline: Option<&str>) -> String {
+    let annotation = pipeline.map_or(String::new(), |p| format!("  annotations:\n    ci.example.com/pipeline: {p}\n"));
+    format!(
+        "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: {name}\n{annotation}spec:\n  type: service\n  lifecycle: production\n  owner: team-a\n"
+    )
+}
+
+/// A monorepo with three services, two of them with a pipeline (one without recorded runs), and
+/// the plugin configured with `args` after the script.
+fn fixture(args: &str, extra: &str) -> Fixture {
+    Fixture::empty()
+        .file("catalog-info.yaml", &group("team-a"))
+        .file("tools/ci_plugin.py", PLUGIN)
+        .file(
+            "portico.yaml",
+            &format!(
+                "title: Plugins\nplugins:\n  - id: ci-runs\n    command: [python3, tools/ci_plugin.py{args}]\n    config: {{server: 'https://ci.example.com'}}\n    timeout: 5\n{extra}"
+            ),
+        )
+        .file("svc/a/catalog-info.yaml", &component("svc-a", Some("svc-a-main")))
+        .file("svc/b/catalog-info.yaml", &component("svc-b", None))
+        .file("svc/c/catalog-info.yaml", &component("svc-c", Some("svc-c-main")))
+        .file(
+            "ci/svc-a-main.json",
+            r#"[{"id": 12, "branch": "main", "result": "passed"}, {"id": 11, "branch": "main", "result": "failed"}]"#,
+        )
+}
+
+fn exists(f: &Fixture, rel: &str) -> bool {
+    f.path().join(rel).exists()
+}
+
+#[test]
+fn a_plugin_tab_appears_only_on_the_entities_it_was_given_for() {
+    let f = fixture("", "");
+    let run = f.build(&[]);
+    run.assert_code(0);
+    assert!(run.stderr.contains("[plugin:ci-runs] 4 entities"), "the plugin's stderr, prefixed:\n{}", run.stderr);
+    let tab = f.read("public/catalog/default/component/svc-a/ci/index.html");
+    assert!(tab.contains("aria-current=\"page\">CI/CD</a>"), "the tab bar marks the tab:\n{tab}");
+    assert!(tab.contains("<td>12</td><td>main</td><td>passed</td>"), "the table block:\n{tab}");
+    assert!(tab.contains("href=\"https://ci.example.com/svc-a-main\""), "the status link");
+    assert!(tab.contains("<strong>svc-a-main</strong>") && !tab.contains("<script>alert"), "markdown, sanitised");
+    let overview = f.read("public/catalog/default/component/svc-a/index.html");
+    assert!(overview.contains("href=\"/catalog/default/component/svc-a/ci/\">CI/CD</a>"), "the Overview links the tab");
+    assert!(
+        overview.contains("data-plugin=\"ci-runs\"") && overview.contains("runs</span>"),
+        "the card on the Overview"
+    );
+    // No runs for svc-c, no pipeline for svc-b: no tab, no link, no tab bar.
+    for name in ["svc-b", "svc-c"] {
+        assert!(!exists(&f, &format!("public/catalog/default/component/{name}/ci/index.html")), "{name} has no tab");
+        let page = f.read(&format!("public/catalog/default/component/{name}/index.html"));
+        assert!(!page.contains("class=\"tabs\""), "{name} has no tab bar");
+    }
+    let facts: serde_json::Value = serde_json::from_str(&f.read("public/api/facts.json")).unwrap();
+    assert_eq!(facts["component:default/svc-a"]["ci-runs"], serde_json::json!({"green": true, "runs": 2}));
+    assert_eq!(facts.as_object().unwrap().len(), 1);
+    // Plugin text is searchable.
+    let search = f.run(&["search", ".", "flamingodeploy"]);
+    assert!(search.stdout.contains("catalog/default/component/svc-a/ci/"), "{}", search.stdout);
+}
+
+#[test]
+fn plugin_diagnostics_reach_check_and_two_builds_are_identical() {
+    let f = fixture("", "");
+    let diags = f.diagnostics();
+    let warning = diags.iter().find(|d| d["code"] == "ci-no-runs").expect("the plugin's warning");
+    assert_eq!(warning["severity"], "warning");
+    assert_eq!(warning["file"], "svc/c/catalog-info.yaml", "pointed at the entity's descriptor");
+    assert!(warning["message"].as_str().unwrap().contains("ci-runs: no runs recorded for pipeline svc-c-main"));
+    f.build(&["--no-cache"]).assert_code(0);
+    let first = std::fs::read(f.path().join("public/catalog/default/component/svc-a/ci/index.html")).unwrap();
+    std::fs::remove_dir_all(f.path().join("public")).unwrap();
+    f.build(&["--no-cache"]).assert_code(0);
+    assert_eq!(first, std::fs::read(f.path().join("public/catalog/default/component/svc-a/ci/index.html")).unwrap());
+}
+
+/// Each failure gives one diagnostic naming the plugin, and the portal is still built.
+#[test]
+fn a_failing_plugin_is_a_diagnostic_and_nothing_else_is_lost() {
+    let cases = [
+        ("crash", "plugin-failed", "plugin `ci-runs` exited with status 3"),
+        ("hang", "plugin-failed", "plugin `ci-runs` did not finish within 2 s and was stopped"),
+        ("invalid-json", "plugin-invalid", "plugin `ci-runs` printed a response that is not JSON"),
+        ("schema", "plugin-invalid", "does not follow protocol 1 at `contributions[2]`: unknown variant `chart`"),
+        (
+            "protocol-2",
+            "plugin-protocol",
+            "plugin `ci-runs` speaks plugin protocol 2 to 3, and this Portico speaks protocol 1",
+        ),
+    ];
+    for (behave, code, message) in cases {
+        let f = fixture(&format!(", {behave}"), "");
+        std::fs::write(f.path().join("portico.yaml"), f.read("portico.yaml").replace("timeout: 5", "timeout: 2"))
+            .unwrap();
+        let started = std::time::Instant::now();
+        let run = f.build(&["--format", "json"]);
+        assert!(started.elapsed() < std::time::Duration::from_secs(30), "{behave}: the hang was stopped");
+        // Like an invalid entity: `build` publishes the rest (exit 0), `check` fails.
+        assert_eq!(run.code, 0, "{behave}: the rest is published:\n{}{}", run.stdout, run.stderr);
+        let diags: Vec<serde_json::Value> = run.stdout.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+        let found = diags.iter().find(|d| d["code"] == code).unwrap_or_else(|| panic!("{behave}: {diags:?}"));
+        assert!(found["message"].as_str().unwrap().contains(message), "{behave}: {}", found["message"]);
+        assert_eq!(found["severity"], "error");
+        // The rest of the portal is there, without the plugin's tab.
+        assert!(exists(&f, "public/catalog/default/component/svc-a/index.html"), "{behave}: the portal is built");
+        assert!(!exists(&f, "public/catalog/default/component/svc-a/ci/index.html"), "{behave}: no tab");
+        if behave == "crash" {
+            assert!(run.stderr.contains("[plugin:ci-runs] something broke"), "{}", run.stderr);
+            f.check(&[]).assert_code(1);
+            f.build(&["--strict"]).assert_code(1);
+        }
+    }
+    // `on_error: warn` makes it a warning, and `--no-plugins` runs nothing.
+    let f = fixture(", crash", "    on_error: warn\n");
+    f.check(&[]).assert_code(0);
+    let f = fixture(", crash", "");
+    let run = f.build(&["--no-plugins"]);
+    run.assert_code(0);
+    assert!(!run.stderr.contains("[plugin:ci-runs]"), "{}", run.stderr);
+}
+
+#[test]
+fn invalid_plugin_configuration_points_at_the_entry() {
+    let f = Fixture::empty()
+        .file("catalog-info.yaml", &group("team-a"))
+        .file("portico.yaml", "plugins:\n  - id: ci-runs\n    command: [python3, x.py]\n  - id: nope\n");
+    let run = f.check(&["--format", "json"]);
+    assert_eq!(run.code, 2, "{run:?}");
+    let d: serde_json::Value = serde_json::from_str(run.stdout.lines().next().unwrap()).unwrap();
+    assert_eq!((d["file"].as_str(), d["line"].as_u64()), (Some("portico.yaml"), Some(4)), "{d}");
+    assert!(d["message"].as_str().unwrap().contains("plugin `nope` has no `command`"), "{d}");
+}
+
+fn site(outcome: Outcome) -> std::sync::Arc<portico::render::Site> {
+    match outcome {
+        Outcome::Built { site, .. } => site,
+        Outcome::Failed(diags) => panic!("rebuild failed: {diags:?}"),
+    }
+}
+
+/// `serve` runs the plugin again only when its inputs change, and its site equals a clean build.
+#[test]
+fn serve_runs_a_plugin_again_when_its_inputs_change() {
+    let f = fixture("", "");
+    let log = f.path().join("runs.log");
+    let yaml = f.read("portico.yaml").replace(
+        "config: {server: 'https://ci.example.com'}",
+        &format!("config: {{server: 'https://ci.example.com', log: '{}'}}", log.display()),
+    );
+    std::fs::write(f.path().join("portico.yaml"), yaml).unwrap();
+    let runs = || std::fs::read_to_string(&log).unwrap_or_default().lines().count();
+    let overrides =
+        Overrides { base_url: Some("/".into()), mode: Some(portico::plugins::Mode::Serve), ..Overrides::default() };
+    let mut engine = Engine::new(f.path(), overrides).unwrap();
+    let first = site(engine.rebuild(&[]));
+    assert_eq!(runs(), 1);
+    let tab = "catalog/default/component/svc-a/ci/index.html";
+    assert!(String::from_utf8_lossy(&first.files[tab]).contains("<td>12</td>"));
+    // An unrelated file: not run again.
+    std::fs::write(f.path().join("svc/b/README.md"), "# b\n").unwrap();
+    site(engine.rebuild(&["svc/b/README.md".into()]));
+    assert_eq!(runs(), 1, "nothing the plugin reads changed");
+    // Its input: run again, and the tab shows the new run.
+    std::fs::write(
+        f.path().join("ci/svc-a-main.json"),
+        r#"[{"id": 13, "branch": "main", "result": "failed"}, {"id": 12, "branch": "main", "result": "passed"}]"#,
+    )
+    .unwrap();
+    let after = site(engine.rebuild(&["ci/svc-a-main.json".into()]));
+    assert_eq!(runs(), 2);
+    assert!(String::from_utf8_lossy(&after.files[tab]).contains("<td>13</td>"));
+    // The served site equals a clean build.
+    let config = Config::load(f.path(), &Overrides { base_url: Some("/".into()), ..Overrides::default() }).unwrap();
+    let clean =
+        portico::pipeline::build(&config, &portico::pipeline::StageLog::new(portico::pipeline::Verbosity::Quiet))
+            .unwrap()
+            .site
+            .files;
+    for (path, content) in &clean {
+        if path.ends_with(".html") && !path.starts_with("search/") {
+            assert_eq!(after.files.get(path).map(|c| &c[..]), Some(&content[..]), "{path} differs from a clean build");
+        }
+    }
+    assert!(Path::new(&log).exists());
+}
