@@ -32,6 +32,7 @@ static CLEANER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
         "div",
         "pre",
         "code",
+        "time",
     ]);
     b.add_generic_attributes(["class", "id", "title", "data-lang", "data-linenos", "data-tabs", "align", "lang"]);
     b.add_tag_attributes("input", ["type", "name", "checked", "disabled"]);
@@ -43,6 +44,7 @@ static CLEANER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
     b.add_tag_attributes("th", ["style"]);
     b.add_tag_attributes("td", ["style"]);
     b.add_tag_attributes("ol", ["start"]);
+    b.add_tag_attributes("time", ["datetime"]);
     // Relative URLs are the norm in docs; schemes are limited to safe ones.
     // The URL policy of `crate::urls`.
     b.url_schemes(HashSet::from(["http", "https", "mailto", "tel"]));

@@ -48,6 +48,9 @@ pub struct BlockView {
     /// Whether `url` is relative to the site root (the template puts the base path before it).
     #[serde(default)]
     pub local: bool,
+    /// A sparkline's points (`x,y x,y …` in a 120 × 24 box).
+    #[serde(default)]
+    pub points: String,
 }
 
 /// A cell: text, with a URL when it is a link the policy allows.
@@ -91,7 +94,25 @@ fn view(kind: &str) -> BlockView {
         level: None,
         url: None,
         local: false,
+        points: String::new(),
     }
+}
+
+/// `values` as the points of a polyline in a 120 × 24 box (y grows downwards; the largest
+/// value touches the top, zero the bottom).
+fn sparkline_points(values: &[f64]) -> String {
+    let finite: Vec<f64> = values.iter().map(|v| if v.is_finite() { v.max(0.0) } else { 0.0 }).collect();
+    let max = finite.iter().copied().fold(0.0, f64::max);
+    let step = if finite.len() > 1 { 120.0 / (finite.len() - 1) as f64 } else { 0.0 };
+    finite
+        .iter()
+        .enumerate()
+        .map(|(i, v)| {
+            let y = if max > 0.0 { 23.0 - v / max * 22.0 } else { 23.0 };
+            format!("{:.1},{:.1}", i as f64 * step, y)
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// The URL when the policy allows it (`None` for a `javascript:` link and the like).
@@ -160,6 +181,9 @@ pub fn prepare(block: &Block) -> BlockView {
         Block::Links { items } => {
             BlockView { rows: items.iter().map(|l| vec![link(l.title.clone(), &l.url)]).collect(), ..view("links") }
         }
+        Block::Sparkline { label, values } => {
+            BlockView { text: label.clone(), points: sparkline_points(values), ..view("sparkline") }
+        }
         Block::Code { language, text } => BlockView { text: text.clone(), language: language.clone(), ..view("code") },
         Block::Image { src, alt } => {
             let url = safe(src);
@@ -221,6 +245,13 @@ mod tests {
         let html = prepare(&Block::Html { html: "<p onclick=\"x()\">hi</p><img src=x onerror=y>".into() });
         assert!(!html.html.contains("onclick") && !html.html.contains("onerror"), "{}", html.html);
         assert!(html.html.contains("<p>hi</p>"), "{}", html.html);
+    }
+
+    #[test]
+    fn sparklines_scale_to_their_box() {
+        let b = prepare(&Block::Sparkline { label: "commits".into(), values: vec![0.0, 2.0, 4.0] });
+        assert_eq!(b.points, "0.0,23.0 60.0,12.0 120.0,1.0");
+        assert_eq!(prepare(&Block::Sparkline { label: "x".into(), values: vec![] }).points, "");
     }
 
     #[test]

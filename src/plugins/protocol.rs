@@ -233,6 +233,11 @@ pub enum Block {
     Html {
         html: String,
     },
+    /// A small line chart of values in order (oldest first), e.g. commits per week.
+    Sparkline {
+        label: String,
+        values: Vec<f64>,
+    },
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, JsonSchema, PartialEq)]

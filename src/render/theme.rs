@@ -42,6 +42,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("block-links.html", include_str!("../../themes/default/templates/block-links.html")),
     ("block-code.html", include_str!("../../themes/default/templates/block-code.html")),
     ("block-image.html", include_str!("../../themes/default/templates/block-image.html")),
+    ("block-sparkline.html", include_str!("../../themes/default/templates/block-sparkline.html")),
 ];
 
 const STYLE: &str = include_str!("../../themes/default/assets/style.css");
