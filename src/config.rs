@@ -50,6 +50,26 @@ pub struct RawConfig {
     /// The tabs of entity pages by `Kind` or `Kind/type` (`"*"` for every entity): tab ids in
     /// order, `"*"` standing for every plugin tab not listed.
     pub tabs: std::collections::BTreeMap<String, Vec<String>>,
+    /// Links made from annotations: annotation key -> URL template with `{value}`, `{title,
+    /// url}`, or `false` to show a built-in one no more.
+    pub annotation_links: std::collections::BTreeMap<String, At<RawAnnotationLink>>,
+}
+
+/// One entry of `annotation_links`.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub enum RawAnnotationLink {
+    Enabled(bool),
+    Template(String),
+    Titled { title: String, url: String },
+}
+
+/// A link made from an annotation's value.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AnnotationLink {
+    pub title: Option<String>,
+    /// `None`: the built-in link of this annotation is not shown.
+    pub template: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -198,6 +218,8 @@ pub struct Config {
     pub tabs: Vec<(String, Vec<String>)>,
     /// Which command runs (`build`, `check` or `serve`), as plugins are told.
     pub mode: crate::plugins::Mode,
+    /// `annotation_links`, by annotation key.
+    pub annotation_links: std::collections::BTreeMap<String, AnnotationLink>,
 }
 
 const DEFAULT_CATALOG_FILES: [&str; 2] = ["**/catalog-info.yaml", "**/catalog-info.yml"];
@@ -329,7 +351,32 @@ impl Config {
             }
             tabs.push((selector.to_lowercase(), ids));
         }
+        let mut annotation_links = std::collections::BTreeMap::new();
+        for (key, At { value, pos }) in raw.annotation_links {
+            let (title, template) = match value {
+                RawAnnotationLink::Enabled(false) => (None, None),
+                RawAnnotationLink::Enabled(true) => continue,
+                RawAnnotationLink::Template(t) => (None, Some(t)),
+                RawAnnotationLink::Titled { title, url } => (Some(title), Some(url)),
+            };
+            if let Some(t) = &template {
+                let sample = t.replace("{value}", "x");
+                let web = crate::urls::scheme(&sample).is_some_and(|s| s == "http" || s == "https");
+                if !t.contains("{value}") || !web {
+                    return Err(Box::new(
+                        Diagnostic::error(
+                            "invalid-config",
+                            format!("`annotation_links.{key}` must be an http(s) URL with `{{value}}` in it"),
+                        )
+                        .at(display_file, Some(pos))
+                        .hint("e.g. `sonarqube.org/project-key: \"https://sonar.example.com/dashboard?id={value}\"`"),
+                    ));
+                }
+            }
+            annotation_links.insert(key, AnnotationLink { title, template });
+        }
         Ok(Config {
+            annotation_links,
             plugins,
             tabs,
             mode: overrides.mode.unwrap_or(crate::plugins::Mode::Build),

@@ -42,17 +42,55 @@ pub struct IntegrationLink {
     pub icon: &'static str,
 }
 
-/// Well-known annotations and how they become links.
-pub fn integration_links(annotations: &std::collections::BTreeMap<String, String>) -> Vec<IntegrationLink> {
+/// Characters of an annotation value escaped in a URL template: everything but unreserved
+/// characters and the separators slugs and paths use.
+const VALUE: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~')
+    .remove(b'/')
+    .remove(b':')
+    .remove(b'@');
+
+/// Well-known annotations and how they become links, with the `annotation_links` of
+/// portico.yaml (which add links, override built-in ones or hide them).
+pub fn integration_links(
+    annotations: &std::collections::BTreeMap<String, String>,
+    configured: &std::collections::BTreeMap<String, crate::config::AnnotationLink>,
+) -> Vec<IntegrationLink> {
     let mut out = Vec::new();
     for (key, value) in annotations {
         let v = value.trim();
-        let (title, url, icon): (&str, Option<String>, &'static str) = match key.as_str() {
+        if let Some(link) = configured.get(key) {
+            let Some(template) = &link.template else { continue };
+            let url = template.replace("{value}", &percent_encoding::utf8_percent_encode(v, VALUE).to_string());
+            let builtin = builtin_link(key, v).map(|(t, _, i)| (t, i));
+            let title = link.title.clone().unwrap_or_else(|| builtin.map_or(key.clone(), |(t, _)| t.to_owned()));
+            let url = Some(url).filter(|u| crate::urls::scheme(u).is_some_and(|s| s == "http" || s == "https"));
+            out.push(IntegrationLink { title, url, value: v.to_owned(), icon: builtin.map_or("link", |(_, i)| i) });
+            continue;
+        }
+        let Some((title, url, icon)) = builtin_link(key, v) else { continue };
+        let url = url.filter(|u| {
+            crate::catalog::rules::is_valid_url(u)
+                && crate::urls::scheme(u).is_some_and(|s| s == "http" || s == "https")
+        });
+        out.push(IntegrationLink { title: title.to_owned(), url, value: v.to_owned(), icon });
+    }
+    out
+}
+
+/// The built-in link of annotation `key` with value `v`: title, URL (none for values without a
+/// public URL, shown as text), icon.
+fn builtin_link(key: &str, v: &str) -> Option<(&'static str, Option<String>, &'static str)> {
+    {
+        let (title, url, icon): (&'static str, Option<String>, &'static str) = match key {
             "github.com/project-slug" => ("GitHub", Some(format!("https://github.com/{v}")), "github"),
             "gitlab.com/project-slug" => ("GitLab", Some(format!("https://gitlab.com/{v}")), "code"),
             "backstage.io/source-location" => match crate::urls::annotation_url(key, v) {
                 Some(u) => ("Source", Some(u), "code"),
-                None => continue,
+                None => return None,
             },
             "backstage.io/view-url" => ("View", crate::urls::annotation_url(key, v), "code"),
             "backstage.io/edit-url" => ("Edit", crate::urls::annotation_url(key, v), "edit"),
@@ -66,7 +104,12 @@ pub fn integration_links(annotations: &std::collections::BTreeMap<String, String
             }
             "jenkins.io/job-full-name" | "jenkins.io/github-folder" => ("Jenkins job", None, "build"),
             "sonarqube.org/project-key" => ("SonarQube project", None, "check"),
-            "sentry.io/project-slug" => ("Sentry project", None, "alert"),
+            "sentry.io/project-slug" => match v.split_once('/') {
+                Some((org, project)) => {
+                    ("Sentry", Some(format!("https://sentry.io/organizations/{org}/projects/{project}/")), "alert")
+                }
+                None => ("Sentry project", None, "alert"),
+            },
             "backstage.io/kubernetes-id" => ("Kubernetes id", None, "cloud"),
             "backstage.io/kubernetes-namespace" => ("Kubernetes namespace", None, "cloud"),
             "backstage.io/kubernetes-label-selector" => ("Kubernetes selector", None, "cloud"),
@@ -75,15 +118,10 @@ pub fn integration_links(annotations: &std::collections::BTreeMap<String, String
             "lighthouse.com/website-url" => ("Website", crate::urls::annotation_url(key, v), "web"),
             "argocd/app-name" => ("Argo CD app", None, "cloud"),
             "dev.azure.com/project-repo" => ("Azure Repos", None, "code"),
-            _ => continue,
+            _ => return None,
         };
-        let url = url.filter(|u| {
-            crate::catalog::rules::is_valid_url(u)
-                && crate::urls::scheme(u).is_some_and(|s| s == "http" || s == "https")
-        });
-        out.push(IntegrationLink { title: title.to_owned(), url, value: v.to_owned(), icon });
+        Some((title, url, icon))
     }
-    out
 }
 
 /// One row of the catalog table (also the record of `catalog/entities.<hash>.json`).
@@ -486,7 +524,7 @@ impl ViewBuilder<'_> {
                 self.portal.docs.entity_docs.get(r).map(String::as_str),
             ),
             cards: self.portal.plugins.cards.get(r).cloned().unwrap_or_default(),
-            integrations: integration_links(&e.annotations),
+            integrations: integration_links(&e.annotations, &self.config.annotation_links),
             template: (e.kind == "Template").then(|| super::template::template_view(e.spec())),
             diagram: String::new(),
             system_diagram: String::new(),

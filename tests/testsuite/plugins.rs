@@ -201,3 +201,36 @@ fn serve_runs_a_plugin_again_when_its_inputs_change() {
     }
     assert!(Path::new(&log).exists());
 }
+
+/// Annotation links: URL templates of portico.yaml add links, override built-in ones or hide
+/// them; values are escaped; a template without `{value}` is a configuration error.
+#[test]
+fn annotation_links_come_from_url_templates() {
+    let annotated = "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: payments\n  annotations:\n    sonarqube.org/project-key: acme:payments api\n    github.com/project-slug: acme/payments\n    pagerduty.com/service-id: PX1\n    backstage.io/kubernetes-id: payments\n    sentry.io/project-slug: acme/payments\nspec:\n  type: service\n  lifecycle: production\n  owner: team-a\n";
+    let f = Fixture::empty()
+        .file("catalog-info.yaml", &format!("{}---\n{annotated}", group("team-a")))
+        .file(
+            "portico.yaml",
+            "annotation_links:\n  sonarqube.org/project-key: \"https://sonar.example.com/dashboard?id={value}\"\n  pagerduty.com/service-id: false\n  backstage.io/kubernetes-id: {title: Cluster view, url: \"https://k8s.example.com/apps/{value}\"}\n",
+        );
+    f.build(&[]).assert_code(0);
+    let page = f.read("public/catalog/default/component/payments/index.html");
+    assert!(
+        page.contains("href=\"https://sonar.example.com/dashboard?id=acme:payments%20api\""),
+        "the template, escaped:\n{page}"
+    );
+    assert!(page.contains("SonarQube project</a>"), "the built-in title stays");
+    assert!(page.contains("href=\"https://github.com/acme/payments\""), "built-in defaults stay");
+    assert!(page.contains("href=\"https://sentry.io/organizations/acme/projects/payments/\""));
+    assert!(page.contains("href=\"https://k8s.example.com/apps/payments\"") && page.contains("Cluster view</a>"));
+    assert!(!page.contains("app.pagerduty.com"), "hidden with false");
+    let bad = Fixture::empty().file("catalog-info.yaml", &group("team-a")).file(
+        "portico.yaml",
+        "title: x\nannotation_links:\n  sonarqube.org/project-key: \"https://sonar.example.com/\"\n",
+    );
+    let run = bad.check(&["--format", "json"]);
+    assert_eq!(run.code, 2, "{run:?}");
+    let d: serde_json::Value = serde_json::from_str(run.stdout.lines().next().unwrap()).unwrap();
+    assert_eq!(d["line"].as_u64(), Some(3), "{d}");
+    assert!(d["message"].as_str().unwrap().contains("must be an http(s) URL with `{value}`"), "{d}");
+}
