@@ -32,6 +32,9 @@ struct Stored {
     inventory: Option<Key>,
     apis: Vec<(Key, Arc<ApiReference>)>,
     previous: Previous,
+    /// Plugin responses with their keys, by plugin id.
+    #[serde(default)]
+    plugins: Vec<(String, Key, crate::plugins::protocol::Response)>,
 }
 
 /// What the last build wrote.
@@ -84,6 +87,7 @@ pub fn load(dir: &Path, config: &crate::config::Config) -> (BuildCache, Previous
         docs: Mutex::new(stored.docs.into_iter().collect()),
         inventory: Mutex::new(stored.inventory),
         apis: Mutex::new(stored.apis.into_iter().collect()),
+        plugins: crate::plugins::Cache::from_entries(stored.plugins),
         ..BuildCache::default()
     };
     (cache, stored.previous)
@@ -121,6 +125,7 @@ pub fn save(
         inventory: *cache.inventory.lock().expect("cache lock"),
         apis,
         previous: previous.clone(),
+        plugins: cache.plugins.entries(),
     };
     std::fs::create_dir_all(dir)?;
     // Like Cargo's target/: the cache keeps itself out of version control.

@@ -38,6 +38,20 @@ pub struct Cache {
 }
 
 impl Cache {
+    /// A cache holding `entries` (plugin id, key, response), as [`Cache::entries`] gave them.
+    pub fn from_entries(entries: Vec<(String, Key, Response)>) -> Cache {
+        let responses = entries.into_iter().map(|(id, key, response)| (id, (key, response))).collect();
+        Cache { responses: Mutex::new(responses), ..Cache::default() }
+    }
+
+    /// Every response with its plugin id and key, sorted by id (for the build cache on disk).
+    pub fn entries(&self) -> Vec<(String, Key, Response)> {
+        let map = self.responses.lock().expect("plugin cache lock");
+        let mut out: Vec<_> = map.iter().map(|(id, (k, r))| (id.clone(), *k, r.clone())).collect();
+        out.sort_by(|a, b| a.0.cmp(&b.0));
+        out
+    }
+
     /// Whether a plugin that ran reads one of `changed` (root-relative): then the rebuild must
     /// run it again (`serve` does not take its docs-only shortcut).
     pub fn reads_any(&self, changed: &[String]) -> bool {

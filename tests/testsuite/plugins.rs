@@ -234,3 +234,29 @@ fn annotation_links_come_from_url_templates() {
     assert_eq!(d["line"].as_u64(), Some(3), "{d}");
     assert!(d["message"].as_str().unwrap().contains("must be an http(s) URL with `{value}`"), "{d}");
 }
+
+/// With the build cache, a second `portico build` reuses the plugin's response, and runs it
+/// again when a file it declared as input changes.
+#[test]
+fn cached_builds_run_a_plugin_only_when_its_inputs_change() {
+    let f = fixture("", "");
+    let log = f.path().join("runs.log");
+    let yaml = f.read("portico.yaml").replace(
+        "config: {server: 'https://ci.example.com'}",
+        &format!("config: {{server: 'https://ci.example.com', log: '{}'}}", log.display()),
+    );
+    std::fs::write(f.path().join("portico.yaml"), yaml).unwrap();
+    let runs = || std::fs::read_to_string(&log).unwrap_or_default().lines().count();
+    f.build(&[]).assert_code(0);
+    assert_eq!(runs(), 1);
+    f.build(&[]).assert_code(0);
+    assert_eq!(runs(), 1, "the second build reuses the response");
+    assert!(f.read("public/catalog/default/component/svc-a/ci/index.html").contains("<td>12</td>"));
+    std::fs::write(f.path().join("ci/svc-a-main.json"), r#"[{"id": 14, "branch": "main", "result": "passed"}]"#)
+        .unwrap();
+    f.build(&[]).assert_code(0);
+    assert_eq!(runs(), 2, "an input changed");
+    assert!(f.read("public/catalog/default/component/svc-a/ci/index.html").contains("<td>14</td>"));
+    f.build(&["--no-cache"]).assert_code(0);
+    assert_eq!(runs(), 3, "--no-cache runs it");
+}
