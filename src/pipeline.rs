@@ -243,6 +243,11 @@ pub fn check_cached(
         ),
     );
 
+    // README tabs of entities without TechDocs (before plugin tabs).
+    let entities: Vec<std::sync::Arc<crate::catalog::Entity>> = portal.entities.values().cloned().collect();
+    let (readmes, found) =
+        crate::docs::readme::load(config, &inventory, &entities, &|r| portal.docs.entity_docs.contains_key(r));
+    diags.extend(found);
     if !config.plugins.is_empty() {
         let t = log.start("plugins");
         let before = diags.len();
@@ -266,8 +271,11 @@ pub fn check_cached(
             ),
         );
         portal.plugins = contributions;
-        crate::render::tabs::retain_shown(config, &mut portal);
     }
+    for (r, readme) in readmes {
+        portal.plugins.tabs.entry(r).or_default().insert(0, readme);
+    }
+    crate::render::tabs::retain_shown(config, &mut portal);
 
     let mut problems = Diagnostics::default();
     problems.extend(diags.iter().filter(|d| d.severity >= crate::diagnostics::Severity::Warning).cloned());

@@ -36,6 +36,18 @@ impl Repository {
         Repository { prefixes, slug }
     }
 
+    /// The page of the root-relative file `rel` on GitHub or GitLab (default branch), when the
+    /// repository is there.
+    pub fn file_url(&self, rel: &str) -> Option<String> {
+        let slug = self.slug.as_deref()?;
+        let path = crate::docs::links::encode_path(rel);
+        match slug.split_once('/')?.0 {
+            "github.com" => Some(format!("https://{slug}/blob/HEAD/{path}")),
+            "gitlab.com" => Some(format!("https://{slug}/-/blob/HEAD/{path}")),
+            _ => None,
+        }
+    }
+
     /// The root-relative path `url` names in this repository (checked to exist under `root`),
     /// or `None` for another repository, a non-file URL or a path not in the checkout.
     pub fn local_path(&self, url: &str, root: &Path) -> Option<String> {

@@ -12,11 +12,12 @@
 
 mod blocks;
 mod inline;
-mod links;
+pub(crate) mod links;
 pub mod markdown;
 pub mod mkdocs;
 mod page;
 pub mod preprocess;
+pub mod readme;
 pub mod sanitize;
 mod site;
 pub mod slug;

@@ -260,3 +260,41 @@ fn cached_builds_run_a_plugin_only_when_its_inputs_change() {
     f.build(&["--no-cache"]).assert_code(0);
     assert_eq!(runs(), 3, "--no-cache runs it");
 }
+
+/// Issue 13: the README beside the descriptor is a tab of entities without TechDocs, rendered by
+/// the docs pipeline; entities with TechDocs get a Docs tab instead; teams get neither.
+#[test]
+fn entities_without_techdocs_get_a_readme_tab() {
+    let with_docs = "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: documented\n  annotations:\n    backstage.io/techdocs-ref: dir:.\nspec:\n  type: service\n  lifecycle: production\n  owner: team-a\n";
+    let f = Fixture::empty()
+        .file("catalog-info.yaml", &group("team-a"))
+        .file("README.md", "# The monorepo\n")
+        .file("portico.yaml", "source_url: https://github.com/acme/repo/blob/main/{path}\n")
+        .file("svc/a/catalog-info.yaml", &component("svc-a", None))
+        .file(
+            "svc/a/README.md",
+            "# Service A\n\nSee [the code](src/main.rs) and [bad](javascript:alert(1)).\n\n!!! warning\n    Handle with care.\n\n```python\nprint(1)\n```\n",
+        )
+        .file("svc/b/catalog-info.yaml", with_docs)
+        .file("svc/b/README.md", "# B\n")
+        .file("svc/b/mkdocs.yml", "site_name: B\n")
+        .file("svc/b/docs/index.md", "# B docs\n");
+    let run = f.build(&["--format", "json"]);
+    run.assert_code(0);
+    let readme = f.read("public/catalog/default/component/svc-a/readme/index.html");
+    assert!(readme.contains("aria-current=\"page\">README</a>"), "{readme}");
+    assert!(readme.contains("href=\"https://github.com/acme/repo/blob/main/svc/a/src/main.rs\""), "{readme}");
+    assert!(readme.contains("class=\"admonition warning\"") && readme.contains("class=\"highlight\""), "{readme}");
+    assert!(!readme.contains("javascript:alert"), "{readme}");
+    assert!(run.stdout.contains("\"unsafe-url\""), "the refused link is reported: {}", run.stdout);
+    let overview = f.read("public/catalog/default/component/svc-a/index.html");
+    assert!(overview.contains("href=\"/catalog/default/component/svc-a/readme/\">README</a>"));
+    // TechDocs: a Docs tab linking the docs site, no README tab.
+    assert!(!f.path().join("public/catalog/default/component/documented/readme").exists());
+    let documented = f.read("public/catalog/default/component/documented/index.html");
+    assert!(documented.contains("href=\"/docs/default/component/documented/\">Docs</a>"), "{documented}");
+    // The root README is not the team's.
+    assert!(!f.path().join("public/catalog/default/group/team-a/readme").exists());
+    let search = f.run(&["search", ".", "care"]);
+    assert!(search.stdout.contains("catalog/default/component/svc-a/readme/"), "{}", search.stdout);
+}
