@@ -271,6 +271,9 @@ pub fn check_cached(
             ),
         );
         portal.plugins = contributions;
+        if config.plugins.iter().any(|p| p.id == "git-history" && p.command.is_none()) {
+            portal.plugins.docs_updated = docs_updated(config, &portal);
+        }
     }
     for (r, readme) in readmes {
         portal.plugins.tabs.entry(r).or_default().insert(0, readme);
@@ -283,6 +286,14 @@ pub fn check_cached(
     let mut diagnostics = Diagnostics::default();
     diagnostics.extend(diags);
     Ok(Checked { inventory, portal, diagnostics })
+}
+
+/// The last change of every docs page file, from git (the `git-history` plugin's "last updated").
+fn docs_updated(config: &Config, portal: &Portal) -> std::collections::BTreeMap<String, (String, String)> {
+    use crate::plugins::builtin::git_history;
+    let Ok(times) = git_history::file_times(&config.root) else { return Default::default() };
+    let files = portal.docs.sites.iter().flat_map(|s| s.pages.iter().map(|p| p.file.as_str()));
+    files.filter_map(|f| times.get(f).map(|t| (f.to_owned(), git_history::utc(*t)))).collect()
 }
 
 /// The error of a portal without a single valid entity: nothing to publish.

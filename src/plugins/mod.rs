@@ -222,6 +222,9 @@ pub struct Contributions {
     pub search_docs: Vec<SearchDoc>,
     /// `api/facts.json`: per entity reference, per plugin, its values.
     pub facts: protocol::Facts,
+    /// With `git-history`: per docs page file (root-relative), its last change (UTC datetime,
+    /// date).
+    pub docs_updated: BTreeMap<String, (String, String)>,
 }
 
 impl Contributions {

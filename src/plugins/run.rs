@@ -312,7 +312,11 @@ fn run_built_in(
     };
     let input = serde_json::to_vec(&request).expect("requests serialise");
     let what = format!("built-in {} {}", built_in.id, built_in.version);
-    let inputs: Vec<String> = built_in.inputs.iter().map(|s| (*s).to_owned()).collect();
+    let mut inputs: Vec<String> = built_in.inputs.iter().map(|s| (*s).to_owned()).collect();
+    // A file a built-in plugin is configured to read (`codeowners`' `file`) is an input too.
+    if let Some(file) = spec.config.get("file").and_then(serde_json::Value::as_str) {
+        inputs.push(file.to_owned());
+    }
     let key = cache_key(config, spec, what.as_bytes(), &[], &inputs, inventory, &input, cache);
     if let Some(response) = cache.get(&spec.id, &key) {
         return Some(response);
@@ -376,6 +380,18 @@ fn cache_key(
         for file in inventory.files.iter().filter(|f| globs.is_match(f.as_str())) {
             h.add(file.as_bytes());
             h.add(&std::fs::read(config.root.join(file)).unwrap_or_default());
+        }
+    }
+    // Inputs without glob characters are read as named: hidden files (`.mailmap`,
+    // `.github/CODEOWNERS`) are not in the inventory.
+    for literal in inputs.iter().filter(|g| !g.contains(['*', '?', '[', '{'])) {
+        if let Ok(rel) = crate::paths::resolve_inside(&config.root, "", literal)
+            && !rel.is_empty()
+            && inventory.files.binary_search(&rel).is_err()
+            && let Ok(bytes) = std::fs::read(config.root.join(&rel))
+        {
+            h.add(rel.as_bytes());
+            h.add(&bytes);
         }
     }
     for rel in &files {

@@ -69,6 +69,8 @@ pub struct DocPageView {
     /// The body has no `<h1>`: the theme shows `title` as the page's heading (Material for
     /// MkDocs, TechDocs' theme, does the same).
     pub show_title: bool,
+    /// With the `git-history` plugin: the last change of the page's file (UTC datetime, date).
+    pub updated: Option<(String, String)>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -272,6 +274,7 @@ pub fn pages(
                 url: page_url,
                 is_home,
                 show_title: !page.has_h1,
+                updated: builder.portal.plugins.docs_updated.get(&page.file).cloned(),
             };
             render(site.output_path(page), &site_view, &view, page)
         })

@@ -12,6 +12,28 @@ function assert(cond, message) {
 }
 
 const tests = {
+  // Issue 13: an entity page is tabs. The payment gateway has its Overview and the CI/CD tab of
+  // content-example's command plugin (tools/ci_plugin.py); a tab is its own URL, marked in the
+  // tab bar, and a team without tabs has no tab bar.
+  async "entity-tabs"(page) {
+    await page.goto(base + "catalog/default/component/payment-gateway/");
+    const tabs = page.locator("nav.tabs a");
+    const titles = await tabs.allTextContents();
+    assert(titles[0] === "Overview" && titles.includes("CI/CD"), `tab bar: ${titles}`);
+    assert((await page.locator("nav.tabs a[aria-current=page]").textContent()) === "Overview", "Overview is current");
+    await page.click("nav.tabs >> text=CI/CD");
+    await page.waitForURL(/\/payment-gateway\/ci\/$/);
+    assert((await page.locator("nav.tabs a[aria-current=page]").textContent()) === "CI/CD", "CI/CD is current");
+    const rows = await page.locator(".plugin-tab table tbody tr").count();
+    assert(rows === 3, `CI runs table: ${rows} rows`);
+    const status = await page.locator(".plugin-tab .status a").getAttribute("href");
+    assert(status === "https://ci.northwind.example/payment-gateway-main", `status link: ${status}`);
+    await page.click("nav.tabs >> text=Overview");
+    await page.waitForURL(/\/payment-gateway\/$/);
+    await page.goto(base + "catalog/default/group/team-payments/");
+    assert((await page.locator("nav.tabs").count()) === 0, "a team without tabs has no tab bar");
+  },
+
   // Filters change the table and the URL; a shared URL restores the filtered view. (The table is
   // `aria-busy` while it loads the data shards a view needs.)
   async "catalog-filters"(page) {

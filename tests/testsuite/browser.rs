@@ -108,7 +108,7 @@ pub fn skip() -> bool {
 }
 
 const SCENARIOS: &[&str] =
-    &["catalog-filters", "theme-toggle", "owner-navigation", "not-found", "assets-load", "docs-features", "search-box"];
+    &["catalog-filters", "theme-toggle", "owner-navigation", "not-found", "assets-load", "docs-features", "search-box", "entity-tabs"];
 
 #[test]
 fn portal_works_in_a_real_browser() {
