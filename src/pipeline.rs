@@ -131,6 +131,9 @@ pub fn check_cached(
     changed: Option<&[String]>,
 ) -> Result<Checked, Box<Diagnostic>> {
     let mut diags: Vec<Diagnostic> = Vec::new();
+    if config.plugins.iter().any(|p| p.id == "git-history" && p.command.is_none()) {
+        crate::plugins::builtin::git_history::prefetch(&config.root);
+    }
 
     let t = log.start("discover");
     // Only existing files changed (no file created, deleted or renamed, no ignore file, which

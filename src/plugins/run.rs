@@ -80,7 +80,8 @@ struct RequestRef<'a> {
     plugin: RequestPlugin,
     repo: &'a RequestRepo,
     site: &'a RequestSite,
-    entities: &'a [RequestEntity],
+    /// The entities, serialised once for every plugin.
+    entities: &'a serde_json::value::RawValue,
 }
 
 fn request_entities(portal: &Portal) -> Vec<RequestEntity> {
@@ -113,6 +114,7 @@ pub fn contribute(
         return (Contributions::default(), Vec::new());
     }
     let entities = request_entities(portal);
+    let entities_json = serde_json::value::to_raw_value(&entities).expect("entities serialise");
     let (commit, branch) = crate::repo::head(&config.root);
     let repo = RequestRepo { root: config.root.to_string_lossy().into_owned(), commit, branch };
     let site = RequestSite { base_url: config.base_url.clone() };
@@ -120,7 +122,8 @@ pub fn contribute(
         .par_iter()
         .map(|spec| {
             let mut diags = Vec::new();
-            let response = run_one(config, spec, inventory, &entities, &repo, &site, mode, cache, &mut diags);
+            let response =
+                run_one(config, spec, inventory, &entities, &entities_json, &repo, &site, mode, cache, &mut diags);
             (response, diags)
         })
         .collect();
@@ -158,6 +161,7 @@ fn run_one(
     spec: &PluginSpec,
     inventory: &Inventory,
     entities: &[RequestEntity],
+    entities_json: &serde_json::value::RawValue,
     repo: &RequestRepo,
     site: &RequestSite,
     mode: Mode,
@@ -165,7 +169,7 @@ fn run_one(
     diags: &mut Vec<Diagnostic>,
 ) -> Option<Response> {
     let Some(argv) = &spec.command else {
-        return run_built_in(config, spec, inventory, entities, repo, site, mode, cache);
+        return run_built_in(config, spec, inventory, entities, entities_json, repo, site, mode, cache);
     };
     let call = |args: &[&str], input: &[u8]| {
         let mut argv = argv.clone();
@@ -235,7 +239,7 @@ fn run_one(
         plugin: RequestPlugin { id: spec.id.clone(), config: spec.config.clone() },
         repo,
         site,
-        entities,
+        entities: entities_json,
     };
     let input = serde_json::to_vec(&request).expect("requests serialise");
     let what = serde_json::to_vec(&manifest).unwrap_or_default();
@@ -295,6 +299,7 @@ fn run_built_in(
     spec: &PluginSpec,
     inventory: &Inventory,
     entities: &[RequestEntity],
+    entities_json: &serde_json::value::RawValue,
     repo: &RequestRepo,
     site: &RequestSite,
     mode: Mode,
@@ -308,7 +313,7 @@ fn run_built_in(
         plugin: RequestPlugin { id: spec.id.clone(), config: spec.config.clone() },
         repo,
         site,
-        entities,
+        entities: entities_json,
     };
     let input = serde_json::to_vec(&request).expect("requests serialise");
     let what = format!("built-in {} {}", built_in.id, built_in.version);
