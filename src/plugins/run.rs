@@ -84,6 +84,26 @@ struct RequestRef<'a> {
     entities: &'a serde_json::value::RawValue,
 }
 
+/// The request `spec`'s plugin reads, as JSON.
+fn request(
+    spec: &PluginSpec,
+    mode: Mode,
+    repo: &RequestRepo,
+    site: &RequestSite,
+    entities: &serde_json::value::RawValue,
+) -> Vec<u8> {
+    let request = RequestRef {
+        protocol: PROTOCOL,
+        phase: "contribute",
+        mode: mode.name(),
+        plugin: RequestPlugin { id: spec.id.clone(), config: spec.config.clone() },
+        repo,
+        site,
+        entities,
+    };
+    serde_json::to_vec(&request).expect("requests serialise")
+}
+
 fn request_entities(portal: &Portal) -> Vec<RequestEntity> {
     let refs: Vec<_> = portal.entities.iter().collect();
     refs.par_iter()
@@ -232,16 +252,7 @@ fn run_one(
         ));
         return None;
     }
-    let request = RequestRef {
-        protocol: PROTOCOL,
-        phase: "contribute",
-        mode: mode.name(),
-        plugin: RequestPlugin { id: spec.id.clone(), config: spec.config.clone() },
-        repo,
-        site,
-        entities: entities_json,
-    };
-    let input = serde_json::to_vec(&request).expect("requests serialise");
+    let input = request(spec, mode, repo, site, entities_json);
     let what = serde_json::to_vec(&manifest).unwrap_or_default();
     let key = cache_key(config, spec, &what, argv, &manifest.inputs, inventory, &input, cache);
     if let Some(response) = cache.get(&spec.id, &key) {
@@ -306,16 +317,7 @@ fn run_built_in(
     cache: &Cache,
 ) -> Option<Response> {
     let built_in = super::builtin::get(&spec.id)?;
-    let request = RequestRef {
-        protocol: PROTOCOL,
-        phase: "contribute",
-        mode: mode.name(),
-        plugin: RequestPlugin { id: spec.id.clone(), config: spec.config.clone() },
-        repo,
-        site,
-        entities: entities_json,
-    };
-    let input = serde_json::to_vec(&request).expect("requests serialise");
+    let input = request(spec, mode, repo, site, entities_json);
     let what = format!("built-in {} {}", built_in.id, built_in.version);
     let mut inputs: Vec<String> = built_in.inputs.iter().map(|s| (*s).to_owned()).collect();
     // A file a built-in plugin is configured to read (`codeowners`' `file`) is an input too.

@@ -316,6 +316,12 @@ pub fn render_into(
             let system = if e.kind == "System" { diagrams::system_input(portal, config, &e.entity_ref) } else { None };
             let path = format!("{}index.html", view.url);
             // Diagrams are drawn only when the page is rendered: their inputs are in the key.
+            if view.api.is_some() {
+                let definition = format!("{}definition/index.html", view.url);
+                cached.put(out, definition, "entity-definition.html", &view, || {
+                    page("entity-definition.html", "entity", Value::from(Serde(&view)))
+                })?;
+            }
             cached.put(out, path, "entity.html", &(&view, &diagram, &system), || {
                 let mut view = view.clone();
                 view.diagram = diagram.as_ref().map(|d| d.draw()).unwrap_or_default();

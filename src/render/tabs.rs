@@ -1,11 +1,13 @@
 //! Entity pages as tabs, and the pages plugins add.
 //!
 //! An entity page is its Overview (`catalog/<ns>/<kind>/<name>/`) plus further tabs, each at
-//! its own URL (`…/<name>/<tab>/`): the TechDocs site (a link to `docs/…`, where it has always
-//! been) and every tab a plugin gave the entity. A tab with nothing to show does not exist, so
+//! its own URL (`…/<name>/<tab>/`): an API's Definition (its rendered reference; links to the
+//! Overview's old `#op-…` anchors are sent on by the theme's script), the TechDocs site (a link
+//! to `docs/…`, where it has always been), the README of an entity without TechDocs and every
+//! tab a plugin gave the entity. A tab with nothing to show does not exist, so
 //! it is neither rendered nor linked; the tab bar shows only when there is more than the
 //! Overview. Which tabs an entity shows, in which order, is `tabs:` in portico.yaml by `Kind/type`,
-//! then `Kind`, then `"*"`; the default is `[overview, docs, "*"]`, `"*"` standing for every
+//! then `Kind`, then `"*"`; the default is `[overview, definition, docs, "*"]`, `"*"` standing for every
 //! plugin tab not listed, in plugin order. The Overview is always there (first when not listed).
 //!
 //! Plugin pages are at `plugins/<plugin>/<path>/`, plugin assets at `plugins/<plugin>/<path>`.
@@ -37,12 +39,13 @@ fn composition<'c>(config: &'c Config, entity: &Entity) -> Option<&'c [String]> 
     with_type.as_deref().and_then(find).or_else(|| find(&kind)).or_else(|| find("*"))
 }
 
-const DEFAULT_TABS: [&str; 3] = ["overview", "docs", "*"];
+const DEFAULT_TABS: [&str; 4] = ["overview", "definition", "docs", "*"];
 
 /// The tabs of `entity`, in order (only the Overview when it has no other).
 pub fn entity_tabs(config: &Config, portal: &Portal, entity: &Entity, docs_url: Option<&str>) -> Vec<TabLink> {
     let base = entity_path(entity);
     let plugin_tabs: &[Panel] = portal.plugins.tabs.get(&entity.entity_ref).map_or(&[], Vec::as_slice);
+    let has_definition = portal.apis.contains_key(&entity.entity_ref);
     let order: Vec<&str> = match composition(config, entity) {
         Some(ids) => ids.iter().map(String::as_str).collect(),
         None => DEFAULT_TABS.to_vec(),
@@ -50,6 +53,7 @@ pub fn entity_tabs(config: &Config, portal: &Portal, entity: &Entity, docs_url: 
     let available = |id: &str| -> Option<TabLink> {
         match id {
             "overview" => Some(TabLink { id: id.into(), title: "Overview".into(), url: base.clone() }),
+            "definition" => has_definition.then(|| definition_link(&base)),
             "docs" => docs_url.map(|u| TabLink { id: id.into(), title: "Docs".into(), url: u.to_owned() }),
             _ => plugin_tabs.iter().find(|t| t.id == id).map(|t| plugin_link(&base, t)),
         }
@@ -67,7 +71,12 @@ pub fn entity_tabs(config: &Config, portal: &Portal, entity: &Entity, docs_url: 
         }
     }
     if !tabs.iter().any(|t| t.id == "overview") {
-        tabs.insert(0, TabLink { id: "overview".into(), title: "Overview".into(), url: base });
+        tabs.insert(0, TabLink { id: "overview".into(), title: "Overview".into(), url: base.clone() });
+    }
+    // An API's definition has no other page: it is always a tab, after the Overview if not listed.
+    if has_definition && !tabs.iter().any(|t| t.id == "definition") {
+        let at = tabs.iter().position(|t| t.id == "overview").map_or(0, |i| i + 1);
+        tabs.insert(at, definition_link(&base));
     }
     if tabs.len() == 1 { Vec::new() } else { tabs }
 }
@@ -86,6 +95,11 @@ pub fn retain_shown(config: &Config, portal: &mut Portal) {
         !panels.is_empty()
     });
     portal.plugins.tabs = tabs;
+}
+
+/// An API's Definition tab.
+fn definition_link(base: &str) -> TabLink {
+    TabLink { id: "definition".into(), title: "Definition".into(), url: format!("{base}definition/") }
 }
 
 fn plugin_link(base: &str, tab: &Panel) -> TabLink {

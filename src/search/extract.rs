@@ -375,7 +375,7 @@ fn operation_docs(portal: &Portal, api: &Entity, context: &Context) -> Vec<Doc> 
             doc.meta = Meta {
                 kind: "operation".to_owned(),
                 title: format!("{} {}", op.method, op.path).trim().to_owned(),
-                url: format!("{base}#{}", op.id),
+                url: format!("{base}definition/#{}", op.id),
                 owner: context.owner_label.clone(),
                 context: Some(api.display_name().to_owned()),
                 excerpt: excerpt(&op.summary, EXCERPT_CHARS),

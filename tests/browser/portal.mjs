@@ -32,6 +32,12 @@ const tests = {
     await page.waitForURL(/\/payment-gateway\/$/);
     await page.goto(base + "catalog/default/group/team-payments/");
     assert((await page.locator("nav.tabs").count()) === 0, "a team without tabs has no tab bar");
+    // An API's reference is its Definition tab; a link to an operation on the Overview (as
+    // before the tab existed) lands on it.
+    await page.goto(base + "catalog/default/api/payments-api/#op-createPaymentIntent");
+    await page.waitForURL(/\/payments-api\/definition\/#op-createPaymentIntent$/);
+    assert((await page.locator("#op-createPaymentIntent").count()) === 1, "the operation is on the Definition tab");
+    assert((await page.locator("nav.tabs a[aria-current=page]").textContent()) === "Definition", "Definition is current");
   },
 
   // Filters change the table and the URL; a shared URL restores the filtered view. (The table is

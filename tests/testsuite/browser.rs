@@ -107,8 +107,16 @@ pub fn skip() -> bool {
     false
 }
 
-const SCENARIOS: &[&str] =
-    &["catalog-filters", "theme-toggle", "owner-navigation", "not-found", "assets-load", "docs-features", "search-box", "entity-tabs"];
+const SCENARIOS: &[&str] = &[
+    "catalog-filters",
+    "theme-toggle",
+    "owner-navigation",
+    "not-found",
+    "assets-load",
+    "docs-features",
+    "search-box",
+    "entity-tabs",
+];
 
 #[test]
 fn portal_works_in_a_real_browser() {

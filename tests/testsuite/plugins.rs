@@ -42,6 +42,18 @@ fn fixture(args: &str, extra: &str) -> Fixture {
         )
 }
 
+/// [`fixture`] with the plugin writing a line to the returned log file each time it runs.
+fn counted_fixture() -> (Fixture, std::path::PathBuf) {
+    let f = fixture("", "");
+    let log = f.path().join("runs.log");
+    let yaml = f.read("portico.yaml").replace(
+        "config: {server: 'https://ci.example.com'}",
+        &format!("config: {{server: 'https://ci.example.com', log: '{}'}}", log.display()),
+    );
+    std::fs::write(f.path().join("portico.yaml"), yaml).unwrap();
+    (f, log)
+}
+
 fn exists(f: &Fixture, rel: &str) -> bool {
     f.path().join(rel).exists()
 }
@@ -159,13 +171,7 @@ fn site(outcome: Outcome) -> std::sync::Arc<portico::render::Site> {
 /// `serve` runs the plugin again only when its inputs change, and its site equals a clean build.
 #[test]
 fn serve_runs_a_plugin_again_when_its_inputs_change() {
-    let f = fixture("", "");
-    let log = f.path().join("runs.log");
-    let yaml = f.read("portico.yaml").replace(
-        "config: {server: 'https://ci.example.com'}",
-        &format!("config: {{server: 'https://ci.example.com', log: '{}'}}", log.display()),
-    );
-    std::fs::write(f.path().join("portico.yaml"), yaml).unwrap();
+    let (f, log) = counted_fixture();
     let runs = || std::fs::read_to_string(&log).unwrap_or_default().lines().count();
     let overrides =
         Overrides { base_url: Some("/".into()), mode: Some(portico::plugins::Mode::Serve), ..Overrides::default() };
@@ -239,13 +245,7 @@ fn annotation_links_come_from_url_templates() {
 /// again when a file it declared as input changes.
 #[test]
 fn cached_builds_run_a_plugin_only_when_its_inputs_change() {
-    let f = fixture("", "");
-    let log = f.path().join("runs.log");
-    let yaml = f.read("portico.yaml").replace(
-        "config: {server: 'https://ci.example.com'}",
-        &format!("config: {{server: 'https://ci.example.com', log: '{}'}}", log.display()),
-    );
-    std::fs::write(f.path().join("portico.yaml"), yaml).unwrap();
+    let (f, log) = counted_fixture();
     let runs = || std::fs::read_to_string(&log).unwrap_or_default().lines().count();
     f.build(&[]).assert_code(0);
     assert_eq!(runs(), 1);

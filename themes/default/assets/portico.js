@@ -1,9 +1,16 @@
 // Portico's page script: progressive enhancement only. Every page reads without it.
 // - theme toggle (light/dark, remembered; the OS preference is the default)
 // - catalog filters, free-text search and sortable columns, with the state in the URL query
+// - links to an API's operations on its Overview (`#op-…`, before the Definition tab) follow it
 "use strict";
 (function () {
   var root = document.documentElement;
+
+  // An API's reference is on its Definition tab: old links to its operations follow it.
+  var definition = document.querySelector("[data-definition]");
+  if (definition && /^#op-/.test(location.hash)) {
+    location.replace(definition.getAttribute("data-definition") + location.hash);
+  }
 
   // Theme toggle.
   var toggle = document.getElementById("theme-toggle");
