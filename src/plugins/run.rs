@@ -138,12 +138,21 @@ pub fn contribute(
     let (commit, branch) = crate::repo::head(&config.root);
     let repo = RequestRepo { root: config.root.to_string_lossy().into_owned(), commit, branch };
     let site = RequestSite { base_url: config.base_url.clone() };
+    let cx = Context {
+        config,
+        inventory,
+        entities: &entities,
+        entities_json: &entities_json,
+        repo: &repo,
+        site: &site,
+        mode,
+        cache,
+    };
     let outcomes: Vec<(Option<Response>, Vec<Diagnostic>)> = specs
         .par_iter()
         .map(|spec| {
             let mut diags = Vec::new();
-            let response =
-                run_one(config, spec, inventory, &entities, &entities_json, &repo, &site, mode, cache, &mut diags);
+            let response = run_one(&cx, spec, &mut diags);
             (response, diags)
         })
         .collect();
@@ -175,21 +184,22 @@ fn failure(spec: &PluginSpec, code: &'static str, message: String) -> Diagnostic
     })
 }
 
-#[allow(clippy::too_many_arguments)]
-fn run_one(
-    config: &Config,
-    spec: &PluginSpec,
-    inventory: &Inventory,
-    entities: &[RequestEntity],
-    entities_json: &serde_json::value::RawValue,
-    repo: &RequestRepo,
-    site: &RequestSite,
+/// What every plugin of a build is run with.
+struct Context<'a> {
+    config: &'a Config,
+    inventory: &'a Inventory,
+    entities: &'a [RequestEntity],
+    entities_json: &'a serde_json::value::RawValue,
+    repo: &'a RequestRepo,
+    site: &'a RequestSite,
     mode: Mode,
-    cache: &Cache,
-    diags: &mut Vec<Diagnostic>,
-) -> Option<Response> {
+    cache: &'a Cache,
+}
+
+fn run_one(cx: &Context, spec: &PluginSpec, diags: &mut Vec<Diagnostic>) -> Option<Response> {
+    let Context { config, inventory, entities_json, repo, site, mode, cache, .. } = *cx;
     let Some(argv) = &spec.command else {
-        return run_built_in(config, spec, inventory, entities, entities_json, repo, site, mode, cache);
+        return run_built_in(cx, spec);
     };
     let call = |args: &[&str], input: &[u8]| {
         let mut argv = argv.clone();
@@ -304,18 +314,8 @@ fn run_one(
 }
 
 /// Runs the built-in plugin `spec` names (through the same cache as command plugins).
-#[allow(clippy::too_many_arguments)]
-fn run_built_in(
-    config: &Config,
-    spec: &PluginSpec,
-    inventory: &Inventory,
-    entities: &[RequestEntity],
-    entities_json: &serde_json::value::RawValue,
-    repo: &RequestRepo,
-    site: &RequestSite,
-    mode: Mode,
-    cache: &Cache,
-) -> Option<Response> {
+fn run_built_in(cx: &Context, spec: &PluginSpec) -> Option<Response> {
+    let Context { config, inventory, entities, entities_json, repo, site, mode, cache } = *cx;
     let built_in = super::builtin::get(&spec.id)?;
     let input = request(spec, mode, repo, site, entities_json);
     let what = format!("built-in {} {}", built_in.id, built_in.version);
