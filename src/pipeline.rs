@@ -184,103 +184,122 @@ pub fn check_cached(
         ),
     );
 
-    let t = log.start("docs");
-    let before = diags.len();
-    let docs_key = cache.map(|_| crate::docs::inputs_key(&inventory, &parsed.entities));
-    let reused = match (cache, changed, docs_key) {
-        (Some(cache), Some(changed), Some(key)) if !changed.is_empty() => {
-            let last = cache.last_docs.lock().expect("cache lock");
-            match &*last {
-                Some((k, docs, d)) if *k == key && !changed.iter().any(|p| docs.may_read(p, cache)) => {
-                    Some((docs.clone(), d.clone()))
-                }
-                _ => None,
-            }
-        }
-        _ => None,
-    };
-    parsed.docs = match reused {
-        Some((docs, d)) => {
-            diags.extend(d);
-            docs
-        }
-        None => {
-            let docs = crate::docs::load_cached(config, &inventory, &parsed.entities, cache, &mut diags);
-            if let (Some(cache), Some(key)) = (cache, docs_key) {
-                *cache.last_docs.lock().expect("cache lock") = Some((key, docs.clone(), diags[before..].to_vec()));
-            }
-            docs
-        }
-    };
-    let pages = parsed.docs.page_count();
-    let rate = match pages {
-        0 => String::new(),
-        n => format!(" ({:.0} pages/s)", n as f64 / t.elapsed().as_secs_f64().max(1e-6)),
-    };
-    log.done(
-        "docs",
-        t,
-        format!("{} sites, {pages} pages{rate}, {} problems", parsed.docs.sites.len(), problems(&diags, before)),
-    );
-
-    let t = log.start("resolve");
-    let before = diags.len();
-    let no_files = parsed.files.is_empty();
-    let mut portal = crate::resolve::resolve_cached(parsed, cache, &mut diags);
-    // Nothing to publish (when errors were reported, they say why).
-    if portal.entities.is_empty() && !diags.iter().any(|d| d.severity == crate::diagnostics::Severity::Error) {
-        diags.push(empty_catalog(config, no_files));
-    }
-    let relations: usize = portal.relations.values().map(|r| r.len()).sum();
-    log.done(
-        "resolve",
-        t,
-        format!(
-            "{} entities, {} relations, {} dangling refs, {} orphans, {} API references, {} problems",
-            portal.entities.len(),
-            relations,
-            portal.dangling,
-            portal.ownership.orphans.len(),
-            portal.apis.len(),
-            diags.len() - before
-        ),
-    );
-
-    // README tabs of entities without TechDocs (before plugin tabs).
-    let entities: Vec<std::sync::Arc<crate::catalog::Entity>> = portal.entities.values().cloned().collect();
-    let (readmes, found) =
-        crate::docs::readme::load(config, &inventory, &entities, &|r| portal.docs.entity_docs.contains_key(r));
-    diags.extend(found);
-    if !config.plugins.is_empty() {
-        let t = log.start("plugins");
+    // Built-in plugins need no relations: they run beside `docs` and `resolve`.
+    let fallback = crate::plugins::Cache::default();
+    let plugin_cache = cache.map_or(&fallback, |c| &c.plugins);
+    let built_in_entities = config.plugins.iter().any(|p| p.command.is_none()).then(|| parsed.entities.clone());
+    let mut portal = std::thread::scope(|scope| {
+        let early = built_in_entities.map(|entities| {
+            let inventory = &inventory;
+            scope.spawn(move || {
+                crate::plugins::run_built_ins(config, &config.plugins, inventory, &entities, config.mode, plugin_cache)
+            })
+        });
+        let t = log.start("docs");
         let before = diags.len();
-        let fallback = crate::plugins::Cache::default();
-        let plugin_cache = cache.map_or(&fallback, |c| &c.plugins);
-        let (contributions, found) =
-            crate::plugins::contribute(config, &config.plugins, &inventory, &portal, config.mode, plugin_cache);
-        diags.extend(found);
-        let count = |m: &std::collections::BTreeMap<_, Vec<_>>| m.values().map(Vec::len).sum::<usize>();
+        let docs_key = cache.map(|_| crate::docs::inputs_key(&inventory, &parsed.entities));
+        let reused = match (cache, changed, docs_key) {
+            (Some(cache), Some(changed), Some(key)) if !changed.is_empty() => {
+                let last = cache.last_docs.lock().expect("cache lock");
+                match &*last {
+                    Some((k, docs, d)) if *k == key && !changed.iter().any(|p| docs.may_read(p, cache)) => {
+                        Some((docs.clone(), d.clone()))
+                    }
+                    _ => None,
+                }
+            }
+            _ => None,
+        };
+        parsed.docs = match reused {
+            Some((docs, d)) => {
+                diags.extend(d);
+                docs
+            }
+            None => {
+                let docs = crate::docs::load_cached(config, &inventory, &parsed.entities, cache, &mut diags);
+                if let (Some(cache), Some(key)) = (cache, docs_key) {
+                    *cache.last_docs.lock().expect("cache lock") = Some((key, docs.clone(), diags[before..].to_vec()));
+                }
+                docs
+            }
+        };
+        let pages = parsed.docs.page_count();
+        let rate = match pages {
+            0 => String::new(),
+            n => format!(" ({:.0} pages/s)", n as f64 / t.elapsed().as_secs_f64().max(1e-6)),
+        };
         log.done(
-            "plugins",
+            "docs",
+            t,
+            format!("{} sites, {pages} pages{rate}, {} problems", parsed.docs.sites.len(), problems(&diags, before)),
+        );
+
+        let t = log.start("resolve");
+        let before = diags.len();
+        let no_files = parsed.files.is_empty();
+        let mut portal = crate::resolve::resolve_cached(parsed, cache, &mut diags);
+        // Nothing to publish (when errors were reported, they say why).
+        if portal.entities.is_empty() && !diags.iter().any(|d| d.severity == crate::diagnostics::Severity::Error) {
+            diags.push(empty_catalog(config, no_files));
+        }
+        let relations: usize = portal.relations.values().map(|r| r.len()).sum();
+        log.done(
+            "resolve",
             t,
             format!(
-                "{} plugins: {} tabs, {} cards, {} pages, facts of {} entities, {} problems",
-                config.plugins.len(),
-                count(&contributions.tabs),
-                count(&contributions.cards),
-                contributions.pages.len(),
-                contributions.facts.len(),
-                problems(&diags, before)
+                "{} entities, {} relations, {} dangling refs, {} orphans, {} API references, {} problems",
+                portal.entities.len(),
+                relations,
+                portal.dangling,
+                portal.ownership.orphans.len(),
+                portal.apis.len(),
+                diags.len() - before
             ),
         );
-        portal.plugins = contributions;
-        if config.plugins.iter().any(|p| p.id == "git-history" && p.command.is_none()) {
-            portal.plugins.docs_updated = docs_updated(config, &portal);
+
+        // README tabs of entities without TechDocs (before plugin tabs).
+        let entities: Vec<std::sync::Arc<crate::catalog::Entity>> = portal.entities.values().cloned().collect();
+        let (readmes, found) =
+            crate::docs::readme::load(config, &inventory, &entities, &|r| portal.docs.entity_docs.contains_key(r));
+        diags.extend(found);
+        if !config.plugins.is_empty() {
+            let t = log.start("plugins");
+            let before = diags.len();
+            let early = early.map(|h| h.join().expect("built-in plugins do not panic")).unwrap_or_default();
+            let (contributions, found) = crate::plugins::contribute(
+                config,
+                &config.plugins,
+                &inventory,
+                &portal,
+                config.mode,
+                plugin_cache,
+                early,
+            );
+            diags.extend(found);
+            let count = |m: &std::collections::BTreeMap<_, Vec<_>>| m.values().map(Vec::len).sum::<usize>();
+            log.done(
+                "plugins",
+                t,
+                format!(
+                    "{} plugins: {} tabs, {} cards, {} pages, facts of {} entities, {} problems",
+                    config.plugins.len(),
+                    count(&contributions.tabs),
+                    count(&contributions.cards),
+                    contributions.pages.len(),
+                    contributions.facts.len(),
+                    problems(&diags, before)
+                ),
+            );
+            portal.plugins = contributions;
+            if config.plugins.iter().any(|p| p.id == "git-history" && p.command.is_none()) {
+                portal.plugins.docs_updated = docs_updated(config, &portal);
+            }
         }
-    }
-    for (r, readme) in readmes {
-        portal.plugins.tabs.entry(r).or_default().insert(0, readme);
-    }
+        for (r, readme) in readmes {
+            portal.plugins.tabs.entry(r).or_default().insert(0, readme);
+        }
+        portal
+    });
     crate::render::tabs::retain_shown(config, &mut portal);
 
     let mut problems = Diagnostics::default();

@@ -13,6 +13,7 @@
 //! error with `on_error: fail`, the default, else a warning) and contributes nothing; the rest
 //! of the portal is built as usual.
 
+mod accept;
 pub mod blocks;
 pub mod builtin;
 mod command;
@@ -30,7 +31,7 @@ use crate::diagnostics::{Diagnostic, Pos};
 use crate::yaml::At;
 use blocks::BlockView;
 
-pub use run::{Cache, contribute};
+pub use run::{Cache, Early, contribute, run_built_ins};
 
 /// Tab ids an entity page has without plugins (and path segments under an entity's URL).
 pub const RESERVED_TABS: [&str; 5] = ["overview", "definition", "docs", "related", "readme"];

@@ -13,15 +13,15 @@ use std::sync::Mutex;
 use rayon::prelude::*;
 use serde::Serialize;
 
+use super::accept::accept;
 use super::protocol::{
-    Contribution, DiagnosticLevel, Manifest, PROTOCOL, RequestEntity, RequestPlugin, RequestRelation, RequestRepo,
-    RequestSite, RequestSource, Response,
+    Manifest, PROTOCOL, RequestEntity, RequestPlugin, RequestRelation, RequestRepo, RequestSite, RequestSource,
+    Response,
 };
-use super::{Contributions, Mode, OnError, Panel, PluginPage, PluginSpec, SearchDoc, blocks, command, valid_id};
+use super::{Contributions, Mode, OnError, PluginPage, PluginSpec, command};
 use crate::cache::{Key, KeyHasher};
-use crate::catalog::EntityRef;
 use crate::config::Config;
-use crate::diagnostics::{Diagnostic, Pos, Severity};
+use crate::diagnostics::{Diagnostic, Severity};
 use crate::discover::Inventory;
 use crate::resolve::Portal;
 
@@ -104,24 +104,76 @@ fn request(
     serde_json::to_vec(&request).expect("requests serialise")
 }
 
+fn request_entity(e: &crate::catalog::Entity, relations: Vec<RequestRelation>) -> RequestEntity {
+    RequestEntity {
+        entity_ref: e.entity_ref.to_string(),
+        kind: e.kind.clone(),
+        metadata: e.json.get("metadata").cloned().unwrap_or_default(),
+        spec: e.json.get("spec").cloned().unwrap_or_default(),
+        relations,
+        source: RequestSource { file: e.source.file.clone(), dir: e.dir.clone() },
+    }
+}
+
 fn request_entities(portal: &Portal) -> Vec<RequestEntity> {
     let refs: Vec<_> = portal.entities.iter().collect();
     refs.par_iter()
-        .map(|(r, e)| RequestEntity {
-            entity_ref: r.to_string(),
-            kind: e.kind.clone(),
-            metadata: e.json.get("metadata").cloned().unwrap_or_default(),
-            spec: e.json.get("spec").cloned().unwrap_or_default(),
-            relations: portal
+        .map(|(r, e)| {
+            let relations = portal
                 .relations_of(r)
                 .map(|rel| RequestRelation { kind: rel.kind.to_string(), target_ref: rel.target.to_string() })
-                .collect(),
-            source: RequestSource { file: e.source.file.clone(), dir: e.dir.clone() },
+                .collect();
+            request_entity(e, relations)
         })
         .collect()
 }
 
-/// Runs every plugin of `specs` over `portal` (in parallel) and gathers what they add.
+/// What the built-in plugins answered (by plugin id), run before the catalog's relations are
+/// known ([`run_built_ins`]).
+pub type Early = Vec<(String, Option<Response>, Vec<Diagnostic>)>;
+
+/// Runs the built-in plugins of `specs` over the parsed `entities`, in parallel. Built-in plugins
+/// read no relations: they get the request with `relations` empty and so run beside the `docs`
+/// and `resolve` stages.
+pub fn run_built_ins(
+    config: &Config,
+    specs: &[PluginSpec],
+    inventory: &Inventory,
+    entities: &[std::sync::Arc<crate::catalog::Entity>],
+    mode: Mode,
+    cache: &Cache,
+) -> Early {
+    let built_ins: Vec<&PluginSpec> = specs.iter().filter(|s| s.command.is_none()).collect();
+    if built_ins.is_empty() {
+        return Vec::new();
+    }
+    let mut sorted: Vec<&std::sync::Arc<crate::catalog::Entity>> = entities.iter().collect();
+    sorted.sort_by(|a, b| a.entity_ref.cmp(&b.entity_ref));
+    let entities: Vec<RequestEntity> = sorted.par_iter().map(|e| request_entity(e, Vec::new())).collect();
+    let entities_json = serde_json::value::to_raw_value(&entities).expect("entities serialise");
+    let (repo, site) = repo_and_site(config);
+    let cx = Context {
+        config,
+        inventory,
+        entities: &entities,
+        entities_json: &entities_json,
+        repo: &repo,
+        site: &site,
+        mode,
+        cache,
+    };
+    built_ins.par_iter().map(|spec| (spec.id.clone(), run_built_in(&cx, spec), Vec::new())).collect()
+}
+
+fn repo_and_site(config: &Config) -> (RequestRepo, RequestSite) {
+    let (commit, branch) = crate::repo::head(&config.root);
+    let repo = RequestRepo { root: config.root.to_string_lossy().into_owned(), commit, branch };
+    (repo, RequestSite { base_url: config.base_url.clone() })
+}
+
+/// Runs the command plugins of `specs` over `portal` (in parallel) and gathers what they and the
+/// built-in ones (`early`) add, in the order of `specs`.
+#[allow(clippy::too_many_arguments)]
 pub fn contribute(
     config: &Config,
     specs: &[PluginSpec],
@@ -129,15 +181,18 @@ pub fn contribute(
     portal: &Portal,
     mode: Mode,
     cache: &Cache,
+    early: Early,
 ) -> (Contributions, Vec<Diagnostic>) {
     if specs.is_empty() {
         return (Contributions::default(), Vec::new());
     }
-    let entities = request_entities(portal);
+    let mut early: std::collections::HashMap<String, (Option<Response>, Vec<Diagnostic>)> =
+        early.into_iter().map(|(id, r, d)| (id, (r, d))).collect();
+    // Only command plugins read the request made here (with relations).
+    let commands = specs.iter().any(|s| s.command.is_some() || !early.contains_key(&s.id));
+    let entities = if commands { request_entities(portal) } else { Vec::new() };
     let entities_json = serde_json::value::to_raw_value(&entities).expect("entities serialise");
-    let (commit, branch) = crate::repo::head(&config.root);
-    let repo = RequestRepo { root: config.root.to_string_lossy().into_owned(), commit, branch };
-    let site = RequestSite { base_url: config.base_url.clone() };
+    let (repo, site) = repo_and_site(config);
     let cx = Context {
         config,
         inventory,
@@ -150,15 +205,21 @@ pub fn contribute(
     };
     let outcomes: Vec<(Option<Response>, Vec<Diagnostic>)> = specs
         .par_iter()
-        .map(|spec| {
-            let mut diags = Vec::new();
-            let response = run_one(&cx, spec, &mut diags);
-            (response, diags)
+        .map(|spec| match (&spec.command, early.get(&spec.id)) {
+            (None, Some(_)) => (None, Vec::new()),
+            _ => {
+                let mut diags = Vec::new();
+                let response = run_one(&cx, spec, &mut diags);
+                (response, diags)
+            }
         })
         .collect();
     let mut out = Contributions::default();
     let mut diagnostics = Vec::new();
-    for (spec, (response, diags)) in specs.iter().zip(outcomes) {
+    for (spec, (mut response, mut diags)) in specs.iter().zip(outcomes) {
+        if let Some((r, d)) = early.remove(&spec.id) {
+            (response, diags) = (r, d);
+        }
         diagnostics.extend(diags);
         if let Some(response) = response {
             accept(spec, response, portal, &mut out, &mut diagnostics);
@@ -407,166 +468,4 @@ fn cache_key(
     }
     cache.reads.lock().expect("plugin cache lock").insert(spec.id.clone(), (files, globs.flatten()));
     h.finish()
-}
-
-/// The entity `written` names in `portal` (`x` is `component:default/x`).
-fn entity_of(portal: &Portal, written: &str) -> Option<EntityRef> {
-    let r = EntityRef::parse(written, Some("component"), crate::catalog::entity_ref::DEFAULT_NAMESPACE).ok()?;
-    portal.entities.contains_key(&r).then_some(r)
-}
-
-/// Whether `path` is a safe relative path of lower-case segments (`""` allowed when `empty`).
-fn valid_path(path: &str, empty: bool, file: bool) -> bool {
-    if path.is_empty() {
-        return empty;
-    }
-    path.len() <= 200
-        && path.split('/').all(|s| {
-            !s.is_empty()
-                && s != "."
-                && s != ".."
-                && s.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_".contains(&b) || (file && b == b'.'))
-                && (file || s.bytes().all(|b| !b.is_ascii_uppercase()))
-        })
-}
-
-/// Checks `response` of `spec` and adds it to `out`.
-fn accept(
-    spec: &PluginSpec,
-    response: Response,
-    portal: &Portal,
-    out: &mut Contributions,
-    diags: &mut Vec<Diagnostic>,
-) {
-    let id = &spec.id;
-    let mut dropped: Vec<String> = Vec::new();
-    let mut left_out = |what: String| dropped.push(what);
-    for d in response.diagnostics {
-        let severity = match d.level {
-            DiagnosticLevel::Error => Severity::Error,
-            DiagnosticLevel::Warning => Severity::Warning,
-            DiagnosticLevel::Info => Severity::Info,
-        };
-        let code = if valid_id(&d.code) { crate::cache::disk::intern(d.code) } else { "plugin-diagnostic" };
-        let mut diag = Diagnostic::new(severity, code, format!("{id}: {}", d.message));
-        let entity = d.entity.as_deref().and_then(|e| entity_of(portal, e)).and_then(|r| portal.entities.get(&r));
-        if let Some(file) = d.file.as_deref().and_then(|f| crate::paths::resolve_lexically("", f).ok()) {
-            let pos = d.line.map(|line| Pos::new(line, d.column.unwrap_or(1)));
-            diag = diag.at(&file, pos);
-        } else if let Some(e) = entity {
-            diag = diag.at(&e.source.file, None);
-        }
-        diags.push(diag);
-    }
-    for fact in response.facts {
-        match entity_of(portal, &fact.entity) {
-            Some(r) => {
-                out.facts.entry(r.to_string()).or_default().entry(id.clone()).or_default().extend(fact.values);
-            }
-            None => left_out(format!("facts of `{}`, which is not in the catalog", fact.entity)),
-        }
-    }
-    let mut tabs: Vec<(EntityRef, Panel)> = Vec::new();
-    let mut cards: Vec<(EntityRef, Panel)> = Vec::new();
-    for contribution in response.contributions {
-        match contribution {
-            Contribution::EntityTab { entity, id: tab, title, blocks: b } => {
-                if let Some(panel) = panel(portal, id, "tab", &entity, tab, title, &b, &mut left_out) {
-                    tabs.push(panel);
-                }
-            }
-            Contribution::EntityCard { entity, id: card, title, blocks: b } => {
-                if let Some(panel) = panel(portal, id, "card", &entity, card, title, &b, &mut left_out) {
-                    cards.push(panel);
-                }
-            }
-            Contribution::Page { path, title, blocks: b } => {
-                if !valid_path(&path, true, false) {
-                    left_out(format!("page `{path}` (a path is lower-case segments separated by `/`)"));
-                    continue;
-                }
-                out.pages.push(PluginPage {
-                    plugin: id.clone(),
-                    path,
-                    title,
-                    blocks: b.iter().map(blocks::prepare).collect(),
-                });
-            }
-            Contribution::Asset { path, text, base64 } => {
-                let content = match (text, base64) {
-                    (Some(t), None) => t.into_bytes(),
-                    (None, Some(b)) => match base64::Engine::decode(&base64::engine::general_purpose::STANDARD, b) {
-                        Ok(bytes) => bytes,
-                        Err(e) => {
-                            left_out(format!("asset `{path}` (invalid base64: {e})"));
-                            continue;
-                        }
-                    },
-                    _ => {
-                        left_out(format!("asset `{path}` (give `text` or `base64`)"));
-                        continue;
-                    }
-                };
-                if !valid_path(&path, false, true) {
-                    left_out(format!("asset `{path}` (a path is relative, without `..`)"));
-                    continue;
-                }
-                out.assets.push((format!("plugins/{id}/{path}"), content));
-            }
-            Contribution::SearchDoc { title, url, text, entity } => {
-                if !crate::urls::is_safe(&url) {
-                    left_out(format!("search document `{title}` (its URL `{url}` is not allowed)"));
-                    continue;
-                }
-                let entity = entity.as_deref().and_then(|e| entity_of(portal, e));
-                out.search_docs.push(SearchDoc { plugin: id.clone(), title, url, text, entity });
-            }
-        }
-    }
-    for what in dropped {
-        diags.push(
-            Diagnostic::warning("plugin-contribution", format!("plugin `{id}`: {what}: left out"))
-                .hint("see the plugin protocol in the README"),
-        );
-    }
-    for (what, panels, into) in [("tab", tabs, &mut out.tabs), ("card", cards, &mut out.cards)] {
-        for (r, panel) in panels {
-            let list = into.entry(r.clone()).or_default();
-            let reserved = what == "tab" && super::RESERVED_TABS.contains(&panel.id.as_str());
-            if reserved || list.iter().any(|t| t.id == panel.id) {
-                diags.push(Diagnostic::warning(
-                    "plugin-contribution",
-                    format!(
-                        "plugin `{id}`: {what} `{}` of `{r}` is taken (by Portico or another plugin): left out",
-                        panel.id
-                    ),
-                ));
-                continue;
-            }
-            list.push(panel);
-        }
-    }
-}
-
-/// A tab or card for the entity `entity` names, when it is in the catalog and `id` is valid.
-#[allow(clippy::too_many_arguments)]
-fn panel(
-    portal: &Portal,
-    plugin: &str,
-    what: &str,
-    entity: &str,
-    id: String,
-    title: String,
-    b: &[super::protocol::Block],
-    left_out: &mut dyn FnMut(String),
-) -> Option<(EntityRef, Panel)> {
-    let Some(r) = entity_of(portal, entity) else {
-        left_out(format!("{what} `{id}` of `{entity}`, which is not in the catalog"));
-        return None;
-    };
-    if !valid_id(&id) {
-        left_out(format!("{what} `{id}` of `{entity}` (an id is lower-case letters, digits and `-`)"));
-        return None;
-    }
-    Some((r, Panel { plugin: plugin.to_owned(), id, title, blocks: b.iter().map(blocks::prepare).collect() }))
 }
