@@ -32,6 +32,8 @@ pub const BUILT_IN: &[&str] = &["codeowners", "git-history"];
 #[derive(Default)]
 pub struct Cache {
     responses: Mutex<HashMap<String, (Key, Response)>>,
+    /// Manifests by plugin id, with the key of the command that printed them.
+    manifests: Mutex<HashMap<String, (Key, Manifest)>>,
     /// Per plugin, the files it reads besides the request: its own script and its declared
     /// inputs (as globs).
     reads: Mutex<HashMap<String, (Vec<String>, Option<globset::GlobSet>)>>,
@@ -267,50 +269,35 @@ fn run_one(cx: &Context, spec: &PluginSpec, diags: &mut Vec<Diagnostic>) -> Opti
         argv.extend(args.iter().map(|a| (*a).to_owned()));
         command::run(&spec.id, &argv, &config.root, &spec.env, input, spec.timeout)
     };
-    // The handshake.
-    let manifest = match call(&["--portico-manifest"], b"") {
-        Ok(out) => out,
-        Err(e) => {
-            diags.push(failure(spec, "plugin-failed", format!("(manifest: `--portico-manifest`) {e}")));
-            return None;
+    // The handshake, again only when the command or its script changed.
+    let command_key = {
+        let mut h = KeyHasher::default();
+        for arg in argv {
+            h.add(arg.as_bytes());
         }
+        for name in &spec.env {
+            h.add(name.as_bytes());
+            h.add(std::env::var_os(name).unwrap_or_default().as_encoded_bytes());
+        }
+        for rel in command_files(config, argv) {
+            h.add(rel.as_bytes());
+            h.add(&std::fs::read(config.root.join(&rel)).unwrap_or_default());
+        }
+        h.finish()
     };
-    let manifest: Manifest = match serde_json::from_slice::<serde_json::Value>(&manifest) {
-        // The protocol range first: a plugin of a later protocol may have a manifest this
-        // Portico does not understand, and deserves the message about versions.
-        Ok(value) => {
-            let range = value.get("protocol").and_then(|p| Some((p.get("min")?.as_u64()?, p.get("max")?.as_u64()?)));
-            if let Some((min, max)) = range
-                && !(min..=max).contains(&u64::from(PROTOCOL))
-            {
-                diags.push(
-                    failure(
-                        spec,
-                        "plugin-protocol",
-                        format!(
-                            "speaks plugin protocol {}, and this Portico speaks protocol {PROTOCOL}",
-                            if min == max { min.to_string() } else { format!("{min} to {max}") }
-                        ),
-                    )
-                    .hint("use a version of the plugin made for this Portico, or a Portico made for the plugin"),
-                );
-                return None;
-            }
-            match serde_json::from_value(value) {
-                Ok(m) => m,
-                Err(e) => {
-                    diags.push(failure(
-                        spec,
-                        "plugin-invalid",
-                        format!("printed a manifest that does not follow the protocol: {e}"),
-                    ));
-                    return None;
-                }
-            }
-        }
-        Err(e) => {
-            diags.push(failure(spec, "plugin-invalid", format!("printed a manifest that is not JSON: {e}")));
-            return None;
+    let known = cache
+        .manifests
+        .lock()
+        .expect("plugin cache lock")
+        .get(&spec.id)
+        .filter(|(k, _)| *k == command_key)
+        .map(|(_, m)| m.clone());
+    let manifest = match known {
+        Some(m) => m,
+        None => {
+            let m = handshake(spec, &call, diags)?;
+            cache.manifests.lock().expect("plugin cache lock").insert(spec.id.clone(), (command_key, m.clone()));
+            m
         }
     };
     if !manifest.phases.iter().any(|p| p == "contribute") {
@@ -374,6 +361,61 @@ fn run_one(cx: &Context, spec: &PluginSpec, diags: &mut Vec<Diagnostic>) -> Opti
     Some(response)
 }
 
+/// `COMMAND --portico-manifest`, checked: `None` (with a diagnostic) when it fails, is not a
+/// manifest or speaks another protocol.
+fn handshake(
+    spec: &PluginSpec,
+    call: &dyn Fn(&[&str], &[u8]) -> Result<Vec<u8>, command::Failure>,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Manifest> {
+    let manifest = match call(&["--portico-manifest"], b"") {
+        Ok(out) => out,
+        Err(e) => {
+            diags.push(failure(spec, "plugin-failed", format!("(manifest: `--portico-manifest`) {e}")));
+            return None;
+        }
+    };
+    let manifest: Manifest = match serde_json::from_slice::<serde_json::Value>(&manifest) {
+        // The protocol range first: a plugin of a later protocol may have a manifest this
+        // Portico does not understand, and deserves the message about versions.
+        Ok(value) => {
+            let range = value.get("protocol").and_then(|p| Some((p.get("min")?.as_u64()?, p.get("max")?.as_u64()?)));
+            if let Some((min, max)) = range
+                && !(min..=max).contains(&u64::from(PROTOCOL))
+            {
+                diags.push(
+                    failure(
+                        spec,
+                        "plugin-protocol",
+                        format!(
+                            "speaks plugin protocol {}, and this Portico speaks protocol {PROTOCOL}",
+                            if min == max { min.to_string() } else { format!("{min} to {max}") }
+                        ),
+                    )
+                    .hint("use a version of the plugin made for this Portico, or a Portico made for the plugin"),
+                );
+                return None;
+            }
+            match serde_json::from_value(value) {
+                Ok(m) => m,
+                Err(e) => {
+                    diags.push(failure(
+                        spec,
+                        "plugin-invalid",
+                        format!("printed a manifest that does not follow the protocol: {e}"),
+                    ));
+                    return None;
+                }
+            }
+        }
+        Err(e) => {
+            diags.push(failure(spec, "plugin-invalid", format!("printed a manifest that is not JSON: {e}")));
+            return None;
+        }
+    };
+    Some(manifest)
+}
+
 /// Runs the built-in plugin `spec` names (through the same cache as command plugins).
 fn run_built_in(cx: &Context, spec: &PluginSpec) -> Option<Response> {
     let Context { config, inventory, entities, entities_json, repo, site, mode, cache } = *cx;
@@ -398,6 +440,15 @@ fn run_built_in(cx: &Context, spec: &PluginSpec) -> Option<Response> {
     });
     cache.put(&spec.id, key, response.clone());
     Some(response)
+}
+
+/// The files of the root an argv names (a script given by path).
+fn command_files(config: &Config, argv: &[String]) -> Vec<String> {
+    argv.iter()
+        .filter(|a| !a.starts_with('-'))
+        .filter_map(|arg| crate::paths::resolve_inside(&config.root, "", arg).ok())
+        .filter(|rel| !rel.is_empty() && config.root.join(rel).is_file())
+        .collect()
 }
 
 /// Everything a plugin's response depends on.
@@ -426,15 +477,7 @@ fn cache_key(
     }
     h.add(request);
     // The command's own files (a script given by path) and the declared inputs.
-    let mut files = Vec::new();
-    for arg in argv.iter().filter(|a| !a.starts_with('-')) {
-        if let Ok(rel) = crate::paths::resolve_inside(&config.root, "", arg)
-            && !rel.is_empty()
-            && config.root.join(&rel).is_file()
-        {
-            files.push(rel);
-        }
-    }
+    let files = command_files(config, argv);
     let globs = (!inputs.is_empty()).then(|| {
         let mut globs = globset::GlobSetBuilder::new();
         for g in inputs {
