@@ -227,8 +227,26 @@ pub fn contribute(
             accept(spec, response, portal, &mut out, &mut diagnostics);
         }
     }
+    // Stable sorts: of two pages or assets at one path, the first plugin's stays.
     out.pages.sort_by_key(PluginPage::url);
     out.assets.sort_by(|a, b| a.0.cmp(&b.0));
+    let taken = |what: &str, path: &str| {
+        Diagnostic::warning("plugin-contribution", format!("two {what}s of plugins are at `{path}`: the second is left out"))
+    };
+    out.pages.dedup_by(|b, a| {
+        let same = a.url() == b.url();
+        if same {
+            diagnostics.push(taken("page", &b.url()));
+        }
+        same
+    });
+    out.assets.dedup_by(|b, a| {
+        let same = a.0 == b.0;
+        if same {
+            diagnostics.push(taken("asset", &b.0));
+        }
+        same
+    });
     out.search_docs.sort_by(|a, b| (&a.url, &a.title).cmp(&(&b.url, &b.title)));
     (out, diagnostics)
 }

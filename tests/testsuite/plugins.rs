@@ -298,3 +298,28 @@ fn entities_without_techdocs_get_a_readme_tab() {
     let search = f.run(&["search", ".", "care"]);
     assert!(search.stdout.contains("catalog/default/component/svc-a/readme/"), "{}", search.stdout);
 }
+
+/// A plugin's pages and assets each have one path: a second one at a path is left out with a
+/// warning (the site never gets two files at one path).
+#[test]
+fn two_contributions_at_one_path_keep_the_first() {
+    let script = r#"import json, sys
+if "--portico-manifest" in sys.argv:
+    print(json.dumps({"name": "pages", "version": "1", "protocol": {"min": 1, "max": 1}, "phases": ["contribute"]}))
+    sys.exit(0)
+json.load(sys.stdin)
+page = lambda title: {"type": "page", "path": "report", "title": title, "blocks": [{"type": "markdown", "text": title}]}
+asset = lambda text: {"type": "asset", "path": "data.txt", "text": text}
+print(json.dumps({"protocol": 1, "contributions": [page("First"), page("Second"), asset("one"), asset("two")]}))
+"#;
+    let f = Fixture::empty()
+        .file("catalog-info.yaml", &group("team-a"))
+        .file("tools/pages.py", script)
+        .file("portico.yaml", "plugins:\n  - id: pages\n    command: [python3, tools/pages.py]\n");
+    let run = f.build(&["--format", "json"]);
+    run.assert_code(0);
+    assert!(f.read("public/plugins/pages/report/index.html").contains("<h1>First</h1>"));
+    assert_eq!(f.read("public/plugins/pages/data.txt"), "one");
+    let warnings = run.stdout.lines().filter(|l| l.contains("are at `plugins/pages/")).count();
+    assert_eq!(warnings, 2, "{}", run.stdout);
+}
