@@ -80,17 +80,21 @@ pub fn run(
     let writer = std::thread::spawn(move || {
         let _ = stdin.write_all(&input);
     });
+    // The pipes are read on threads that report through channels: a process that escaped the
+    // group (setsid) may keep them open, and is then given up on at the deadline.
     let mut stdout = child.stdout.take().expect("piped stdout");
-    let reader = std::thread::spawn(move || {
+    let (out_tx, out_rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
         let mut out = Vec::new();
         let read = (&mut stdout).take(MAX_OUTPUT as u64 + 1).read_to_end(&mut out);
         // Drain what is left so that the plugin is not blocked on a full pipe.
         let _ = std::io::copy(&mut stdout, &mut std::io::sink());
-        read.map(|_| out)
+        let _ = out_tx.send(read.map(|_| out));
     });
     let stderr = child.stderr.take().expect("piped stderr");
     let prefix = format!("[plugin:{id}] ");
-    let errors = std::thread::spawn(move || {
+    let (err_tx, err_rx) = std::sync::mpsc::channel::<()>();
+    std::thread::spawn(move || {
         let mut lines = std::io::BufReader::new(stderr);
         let mut line = Vec::new();
         while std::io::BufRead::read_until(&mut lines, b'\n', &mut line).is_ok_and(|n| n > 0) {
@@ -98,6 +102,7 @@ pub fn run(
             eprintln!("{prefix}{}", text.trim_end_matches(['\n', '\r']));
             line.clear();
         }
+        let _ = err_tx.send(());
     });
 
     let status = loop {
@@ -115,9 +120,14 @@ pub fn run(
     if status.is_ok() {
         kill_group(&mut child);
     }
-    let _ = writer.join();
-    let out = reader.join().ok().and_then(Result::ok).unwrap_or_default();
-    let _ = errors.join();
+    let left = || timeout.saturating_sub(started.elapsed()).max(Duration::from_millis(100));
+    let out = match out_rx.recv_timeout(left()) {
+        Ok(read) => read.unwrap_or_default(),
+        Err(_) => return Err(status.err().unwrap_or(Failure::Timeout(timeout))),
+    };
+    let _ = err_rx.recv_timeout(left());
+    // Not joined: it ends when the pipe breaks, which a process that escaped the group may delay.
+    drop(writer);
     let status = status?;
     if out.len() > MAX_OUTPUT {
         return Err(Failure::TooLarge);

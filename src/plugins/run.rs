@@ -231,7 +231,10 @@ pub fn contribute(
     out.pages.sort_by_key(PluginPage::url);
     out.assets.sort_by(|a, b| a.0.cmp(&b.0));
     let taken = |what: &str, path: &str| {
-        Diagnostic::warning("plugin-contribution", format!("two {what}s of plugins are at `{path}`: the second is left out"))
+        Diagnostic::warning(
+            "plugin-contribution",
+            format!("two {what}s of plugins are at `{path}`: the second is left out"),
+        )
     };
     out.pages.dedup_by(|b, a| {
         let same = a.url() == b.url();
