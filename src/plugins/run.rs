@@ -151,26 +151,45 @@ pub fn run_built_ins(
     }
     let mut sorted: Vec<&std::sync::Arc<crate::catalog::Entity>> = entities.iter().collect();
     sorted.sort_by(|a, b| a.entity_ref.cmp(&b.entity_ref));
-    let entities: Vec<RequestEntity> = sorted.par_iter().map(|e| request_entity(e, Vec::new())).collect();
-    let entities_json = serde_json::value::to_raw_value(&entities).expect("entities serialise");
-    let (repo, site) = repo_and_site(config);
-    let cx = Context {
-        config,
-        inventory,
-        entities: &entities,
-        entities_json: &entities_json,
-        repo: &repo,
-        site: &site,
-        mode,
-        cache,
-    };
+    let shared = Shared::new(config, sorted.par_iter().map(|e| request_entity(e, Vec::new())).collect());
+    let cx = shared.context(config, inventory, mode, cache);
     built_ins.par_iter().map(|spec| (spec.id.clone(), run_built_in(&cx, spec), Vec::new())).collect()
 }
 
-fn repo_and_site(config: &Config) -> (RequestRepo, RequestSite) {
-    let (commit, branch) = crate::repo::head(&config.root);
-    let repo = RequestRepo { root: config.root.to_string_lossy().into_owned(), commit, branch };
-    (repo, RequestSite { base_url: config.base_url.clone() })
+/// What the requests of one build share, made once.
+struct Shared {
+    entities: Vec<RequestEntity>,
+    entities_json: Box<serde_json::value::RawValue>,
+    repo: RequestRepo,
+    site: RequestSite,
+}
+
+impl Shared {
+    fn new(config: &Config, entities: Vec<RequestEntity>) -> Shared {
+        let entities_json = serde_json::value::to_raw_value(&entities).expect("entities serialise");
+        let (commit, branch) = crate::repo::head(&config.root);
+        let repo = RequestRepo { root: config.root.to_string_lossy().into_owned(), commit, branch };
+        Shared { entities, entities_json, repo, site: RequestSite { base_url: config.base_url.clone() } }
+    }
+
+    fn context<'a>(
+        &'a self,
+        config: &'a Config,
+        inventory: &'a Inventory,
+        mode: Mode,
+        cache: &'a Cache,
+    ) -> Context<'a> {
+        Context {
+            config,
+            inventory,
+            entities: &self.entities,
+            entities_json: &self.entities_json,
+            repo: &self.repo,
+            site: &self.site,
+            mode,
+            cache,
+        }
+    }
 }
 
 /// Runs the command plugins of `specs` over `portal` (in parallel) and gathers what they and the
@@ -192,19 +211,8 @@ pub fn contribute(
         early.into_iter().map(|(id, r, d)| (id, (r, d))).collect();
     // Only command plugins read the request made here (with relations).
     let commands = specs.iter().any(|s| s.command.is_some() || !early.contains_key(&s.id));
-    let entities = if commands { request_entities(portal) } else { Vec::new() };
-    let entities_json = serde_json::value::to_raw_value(&entities).expect("entities serialise");
-    let (repo, site) = repo_and_site(config);
-    let cx = Context {
-        config,
-        inventory,
-        entities: &entities,
-        entities_json: &entities_json,
-        repo: &repo,
-        site: &site,
-        mode,
-        cache,
-    };
+    let shared = Shared::new(config, if commands { request_entities(portal) } else { Vec::new() });
+    let cx = shared.context(config, inventory, mode, cache);
     let outcomes: Vec<(Option<Response>, Vec<Diagnostic>)> = specs
         .par_iter()
         .map(|spec| match (&spec.command, early.get(&spec.id)) {
