@@ -2,7 +2,8 @@
 //! containers and network mounts where events are missed), debounced into batches.
 //!
 //! Output: batches of changed paths relative to the root, without `.git`, the output directory,
-//! Portico's temporary directories and other hidden paths. A burst (an editor's write-and-rename,
+//! Portico's temporary directories and other hidden paths (but for the hidden files built-in
+//! plugins read, [`HIDDEN_INPUTS`]). A burst (an editor's write-and-rename,
 //! a `git checkout` of 500 files) arrives as one batch: the batch closes after a short quiet
 //! period, or at the latest after one second.
 
@@ -12,6 +13,9 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use notify::{RecursiveMode, Watcher};
+
+/// Hidden files that are inputs (of the built-in plugins `codeowners` and `git-history`).
+pub const HIDDEN_INPUTS: [&str; 2] = [".github/CODEOWNERS", ".mailmap"];
 
 /// Quiet time that closes a batch.
 const QUIET: Duration = Duration::from_millis(25);
@@ -130,13 +134,20 @@ fn scan(root: &Path, out_dir: &Path) -> std::collections::HashMap<PathBuf, Stamp
         .hidden(true)
         .filter_entry(move |e| !e.path().starts_with(&out_dir))
         .build();
-    walk.filter_map(Result::ok)
+    let mut found: std::collections::HashMap<PathBuf, Stamp> = walk
+        .filter_map(Result::ok)
         .filter(|e| e.depth() > 0)
         .filter_map(|e| {
             let meta = e.metadata().ok()?;
             Some((e.into_path(), (meta.modified().ok(), meta.len(), meta.is_dir())))
         })
-        .collect()
+        .collect();
+    for rel in HIDDEN_INPUTS {
+        if let Ok(meta) = std::fs::metadata(root.join(rel)) {
+            found.insert(root.join(rel), (meta.modified().ok(), meta.len(), meta.is_dir()));
+        }
+    }
+    found
 }
 
 /// The root-relative path of a changed file, unless it is never an input.
@@ -145,7 +156,7 @@ fn relevant(root: &Path, out_dir: &Path, path: &Path) -> Option<String> {
         return None;
     }
     let rel = crate::discover::relative(root, path)?;
-    let hidden = rel.split('/').any(|part| part.starts_with('.'));
+    let hidden = rel.split('/').any(|part| part.starts_with('.')) && !HIDDEN_INPUTS.contains(&rel.as_str());
     (!rel.is_empty() && !hidden).then_some(rel)
 }
 
@@ -161,6 +172,11 @@ mod tests {
         for p in ["/repo/.git/index", "/repo/public/index.html", "/repo/a/.portico-x/y", "/repo/.swp", "/elsewhere/x"] {
             assert_eq!(relevant(root, out, Path::new(p)), None, "{p}");
         }
+        // Hidden files the built-in plugins read.
+        for p in [".github/CODEOWNERS", ".mailmap"] {
+            assert_eq!(relevant(root, out, &root.join(p)).as_deref(), Some(p));
+        }
+        assert_eq!(relevant(root, out, Path::new("/repo/.github/workflows/ci.yml")), None);
     }
 
     #[test]
@@ -179,12 +195,15 @@ mod tests {
         std::fs::create_dir_all(root.join("public")).unwrap();
         std::fs::write(root.join("public/index.html"), "out").unwrap();
         std::fs::write(root.join(".hidden"), "x").unwrap();
+        std::fs::create_dir_all(root.join(".github")).unwrap();
+        std::fs::write(root.join(".github/CODEOWNERS"), "* @acme/platform\n").unwrap();
         std::fs::remove_file(root.join("docs/index.md")).unwrap();
         let mut seen = vec![next()];
         while let Ok(p) = rx.recv_timeout(Duration::from_millis(200)) {
             seen.push(p);
         }
         assert!(seen.contains(&root.join("docs/index.md")), "{seen:?}");
+        assert!(seen.contains(&root.join(".github/CODEOWNERS")), "a hidden input is seen: {seen:?}");
         assert!(seen.iter().all(|p| !p.starts_with(root.join("public")) && !p.ends_with(".hidden")), "{seen:?}");
     }
 }

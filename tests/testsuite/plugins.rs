@@ -323,3 +323,24 @@ print(json.dumps({"protocol": 1, "contributions": [page("First"), page("Second")
     let warnings = run.stdout.lines().filter(|l| l.contains("are at `plugins/pages/")).count();
     assert_eq!(warnings, 2, "{}", run.stdout);
 }
+
+/// `serve` runs a built-in plugin again when the hidden file it reads changes
+/// (`.github/CODEOWNERS`, which the watcher reports although it skips other hidden paths).
+#[test]
+fn serve_runs_codeowners_again_when_github_codeowners_changes() {
+    let f = Fixture::empty()
+        .file("catalog-info.yaml", &format!("{}---\n{}", group("team-a"), group("team-b")))
+        .file("svc/a/catalog-info.yaml", &component("svc-a", None))
+        .file("portico.yaml", "plugins:\n  - id: codeowners\n")
+        .file(".github/CODEOWNERS", "/svc/a/ @acme/team-a\n");
+    let overrides =
+        Overrides { base_url: Some("/".into()), mode: Some(portico::plugins::Mode::Serve), ..Overrides::default() };
+    let mut engine = Engine::new(f.path(), overrides).unwrap();
+    let page = "catalog/default/component/svc-a/index.html";
+    let first = site(engine.rebuild(&[]));
+    assert!(String::from_utf8_lossy(&first.files[page]).contains(">@acme/team-a</a>"));
+    std::fs::write(f.path().join(".github/CODEOWNERS"), "/svc/a/ @acme/team-b\n").unwrap();
+    let after = site(engine.rebuild(&[".github/CODEOWNERS".into()]));
+    let html = String::from_utf8_lossy(&after.files[page]);
+    assert!(html.contains(">@acme/team-b</a>") && !html.contains(">@acme/team-a</a>"), "{html}");
+}
