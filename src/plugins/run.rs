@@ -130,9 +130,9 @@ fn request_entities(portal: &Portal) -> Vec<RequestEntity> {
         .collect()
 }
 
-/// What the built-in plugins answered (by plugin id), run before the catalog's relations are
+/// What the built-in plugins answered, by plugin id, run before the catalog's relations are
 /// known ([`run_built_ins`]).
-pub type Early = Vec<(String, Option<Response>, Vec<Diagnostic>)>;
+pub type Early = HashMap<String, Option<Response>>;
 
 /// Runs the built-in plugins of `specs` over the parsed `entities`, in parallel. Built-in plugins
 /// read no relations: they get the request with `relations` empty and so run beside the `docs`
@@ -147,13 +147,13 @@ pub fn run_built_ins(
 ) -> Early {
     let built_ins: Vec<&PluginSpec> = specs.iter().filter(|s| s.command.is_none()).collect();
     if built_ins.is_empty() {
-        return Vec::new();
+        return Early::new();
     }
     let mut sorted: Vec<&std::sync::Arc<crate::catalog::Entity>> = entities.iter().collect();
     sorted.sort_by(|a, b| a.entity_ref.cmp(&b.entity_ref));
     let shared = Shared::new(config, sorted.par_iter().map(|e| request_entity(e, Vec::new())).collect());
     let cx = shared.context(config, inventory, mode, cache);
-    built_ins.par_iter().map(|spec| (spec.id.clone(), run_built_in(&cx, spec), Vec::new())).collect()
+    built_ins.par_iter().map(|spec| (spec.id.clone(), run_built_in(&cx, spec))).collect()
 }
 
 /// What the requests of one build share, made once.
@@ -202,34 +202,30 @@ pub fn contribute(
     portal: &Portal,
     mode: Mode,
     cache: &Cache,
-    early: Early,
+    mut early: Early,
 ) -> (Contributions, Vec<Diagnostic>) {
     if specs.is_empty() {
         return (Contributions::default(), Vec::new());
     }
-    let mut early: std::collections::HashMap<String, (Option<Response>, Vec<Diagnostic>)> =
-        early.into_iter().map(|(id, r, d)| (id, (r, d))).collect();
-    // Only command plugins read the request made here (with relations).
-    let commands = specs.iter().any(|s| s.command.is_some() || !early.contains_key(&s.id));
-    let shared = Shared::new(config, if commands { request_entities(portal) } else { Vec::new() });
+    // The plugins still to run: command plugins (and built-in ones not run early), which read
+    // the request made here (with relations).
+    let late = |s: &PluginSpec| s.command.is_some() || !early.contains_key(&s.id);
+    let shared = Shared::new(config, if specs.iter().any(late) { request_entities(portal) } else { Vec::new() });
     let cx = shared.context(config, inventory, mode, cache);
-    let outcomes: Vec<(Option<Response>, Vec<Diagnostic>)> = specs
+    let outcomes: Vec<Option<(Option<Response>, Vec<Diagnostic>)>> = specs
         .par_iter()
-        .map(|spec| match (&spec.command, early.get(&spec.id)) {
-            (None, Some(_)) => (None, Vec::new()),
-            _ => {
+        .map(|spec| {
+            late(spec).then(|| {
                 let mut diags = Vec::new();
                 let response = run_one(&cx, spec, &mut diags);
                 (response, diags)
-            }
+            })
         })
         .collect();
     let mut out = Contributions::default();
     let mut diagnostics = Vec::new();
-    for (spec, (mut response, mut diags)) in specs.iter().zip(outcomes) {
-        if let Some((r, d)) = early.remove(&spec.id) {
-            (response, diags) = (r, d);
-        }
+    for (spec, outcome) in specs.iter().zip(outcomes) {
+        let (response, diags) = outcome.unwrap_or_else(|| (early.remove(&spec.id).flatten(), Vec::new()));
         diagnostics.extend(diags);
         if let Some(response) = response {
             accept(spec, response, portal, &mut out, &mut diagnostics);
@@ -299,21 +295,7 @@ fn run_one(cx: &Context, spec: &PluginSpec, diags: &mut Vec<Diagnostic>) -> Opti
         command::run(&spec.id, &argv, &config.root, &spec.env, input, spec.timeout)
     };
     // The handshake, again only when the command or its script changed.
-    let command_key = {
-        let mut h = KeyHasher::default();
-        for arg in argv {
-            h.add(arg.as_bytes());
-        }
-        for name in &spec.env {
-            h.add(name.as_bytes());
-            h.add(std::env::var_os(name).unwrap_or_default().as_encoded_bytes());
-        }
-        for rel in command_files(config, argv) {
-            h.add(rel.as_bytes());
-            h.add(&std::fs::read(config.root.join(&rel)).unwrap_or_default());
-        }
-        h.finish()
-    };
+    let (command_key, files) = command_key(config, spec, argv);
     let known = cache
         .manifests
         .lock()
@@ -340,8 +322,8 @@ fn run_one(cx: &Context, spec: &PluginSpec, diags: &mut Vec<Diagnostic>) -> Opti
         return None;
     }
     let input = request(spec, mode, repo, site, entities_json);
-    let what = serde_json::to_vec(&manifest).unwrap_or_default();
-    let key = cache_key(config, spec, &what, argv, &manifest.inputs, inventory, &input, cache);
+    let what = [command_key.as_bytes().as_slice(), &serde_json::to_vec(&manifest).unwrap_or_default()].concat();
+    let key = cache_key(config, spec, &what, files, &manifest.inputs, inventory, &input, cache);
     if let Some(response) = cache.get(&spec.id, &key) {
         return Some(response);
     }
@@ -450,13 +432,13 @@ fn run_built_in(cx: &Context, spec: &PluginSpec) -> Option<Response> {
     let Context { config, inventory, entities, entities_json, repo, site, mode, cache } = *cx;
     let built_in = super::builtin::get(&spec.id)?;
     let input = request(spec, mode, repo, site, entities_json);
-    let what = format!("built-in {} {}", built_in.id, built_in.version);
+    let what = format!("built-in {} {}", built_in.id, built_in.version).into_bytes();
     let mut inputs: Vec<String> = built_in.inputs.iter().map(|s| (*s).to_owned()).collect();
     // A file a built-in plugin is configured to read (`codeowners`' `file`) is an input too.
     if let Some(file) = spec.config.get("file").and_then(serde_json::Value::as_str) {
         inputs.push(file.to_owned());
     }
-    let key = cache_key(config, spec, what.as_bytes(), &[], &inputs, inventory, &input, cache);
+    let key = cache_key(config, spec, &what, Vec::new(), &inputs, inventory, &input, cache);
     if let Some(response) = cache.get(&spec.id, &key) {
         return Some(response);
     }
@@ -471,22 +453,39 @@ fn run_built_in(cx: &Context, spec: &PluginSpec) -> Option<Response> {
     Some(response)
 }
 
-/// The files of the root an argv names (a script given by path).
-fn command_files(config: &Config, argv: &[String]) -> Vec<String> {
-    argv.iter()
+/// The key of a command plugin's command: its argv, the environment it is given and the
+/// content of the files of the root the argv names (a script given by path), with those files.
+fn command_key(config: &Config, spec: &PluginSpec, argv: &[String]) -> (Key, Vec<String>) {
+    let files: Vec<String> = argv
+        .iter()
         .filter(|a| !a.starts_with('-'))
         .filter_map(|arg| crate::paths::resolve_inside(&config.root, "", arg).ok())
         .filter(|rel| !rel.is_empty() && config.root.join(rel).is_file())
-        .collect()
+        .collect();
+    let mut h = KeyHasher::default();
+    for arg in argv {
+        h.add(arg.as_bytes());
+    }
+    for name in &spec.env {
+        h.add(name.as_bytes());
+        h.add(std::env::var_os(name).unwrap_or_default().as_encoded_bytes());
+    }
+    for rel in &files {
+        h.add(rel.as_bytes());
+        h.add(&std::fs::read(config.root.join(rel)).unwrap_or_default());
+    }
+    (h.finish(), files)
 }
 
-/// Everything a plugin's response depends on.
+/// Everything a plugin's response depends on: `what` the plugin is (a command plugin's command
+/// key and manifest, a built-in's id and version), its config, the request and the content of
+/// its `inputs`. Records the files it reads (its script `files` and `inputs`) for `serve`.
 #[allow(clippy::too_many_arguments)]
 fn cache_key(
     config: &Config,
     spec: &PluginSpec,
     what: &[u8],
-    argv: &[String],
+    files: Vec<String>,
     inputs: &[String],
     inventory: &Inventory,
     request: &[u8],
@@ -495,18 +494,9 @@ fn cache_key(
     let mut h = KeyHasher::default();
     h.add(&PROTOCOL.to_le_bytes());
     h.add(what);
-    for arg in argv {
-        h.add(arg.as_bytes());
-    }
     h.add(&serde_json::to_vec(&spec.config).unwrap_or_default());
     h.add(&spec.timeout.as_secs().to_le_bytes());
-    for name in &spec.env {
-        h.add(name.as_bytes());
-        h.add(std::env::var_os(name).unwrap_or_default().as_encoded_bytes());
-    }
     h.add(request);
-    // The command's own files (a script given by path) and the declared inputs.
-    let files = command_files(config, argv);
     let globs = (!inputs.is_empty()).then(|| {
         let mut globs = globset::GlobSetBuilder::new();
         for g in inputs {
@@ -533,10 +523,6 @@ fn cache_key(
             h.add(rel.as_bytes());
             h.add(&bytes);
         }
-    }
-    for rel in &files {
-        h.add(rel.as_bytes());
-        h.add(&std::fs::read(config.root.join(rel)).unwrap_or_default());
     }
     cache.reads.lock().expect("plugin cache lock").insert(spec.id.clone(), (files, globs.flatten()));
     h.finish()
