@@ -60,7 +60,7 @@ const TOP: usize = 5;
 const PINNED: &[&str] = &["-c", "log.showSignature=false", "-c", "log.follow=false", "-c", "log.showRoot=true"];
 
 fn run(input: &Input) -> Response {
-    respond(input.entities, (*shared(input.root)).clone())
+    respond(input.entities, &shared(input.root))
 }
 
 /// Root-relative path → unix time of the newest commit touching it (for "last updated" on
@@ -131,7 +131,10 @@ pub(crate) struct History {
 /// Why there are no dates.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) enum NoHistory {
-    /// `git` could not be run, the root is not in a repository, or git failed (the reason).
+    /// The root is not in a git repository (a source archive, a copy): nothing to fix (the
+    /// reason, as git gives it).
+    Outside(String),
+    /// `git` could not be run, or git failed (the reason).
     Unavailable(String),
     /// The checkout is shallow: its oldest commits stand in for all that came before.
     Shallow,
@@ -140,7 +143,7 @@ pub(crate) enum NoHistory {
 impl NoHistory {
     fn code(&self) -> &'static str {
         match self {
-            NoHistory::Unavailable(_) => "git-history-unavailable",
+            NoHistory::Outside(_) | NoHistory::Unavailable(_) => "git-history-unavailable",
             NoHistory::Shallow => "git-history-shallow",
         }
     }
@@ -149,7 +152,9 @@ impl NoHistory {
 impl fmt::Display for NoHistory {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            NoHistory::Unavailable(reason) => write!(f, "no git history, so no activity is shown: {reason}"),
+            NoHistory::Outside(reason) | NoHistory::Unavailable(reason) => {
+                write!(f, "no git history, so no activity is shown: {reason}")
+            }
             NoHistory::Shallow => f.write_str(
                 "the git checkout is shallow (`git rev-parse --is-shallow-repository` is true): its history is cut \
                  short and change dates would be wrong, so no activity is shown; fetch the whole history (GitHub \
@@ -244,6 +249,8 @@ fn git(program: &OsStr, root: &Path, args: &[&str]) -> Result<Output, NoHistory>
         .env_remove("GIT_WORK_TREE")
         .env_remove("GIT_COMMON_DIR")
         .env_remove("GIT_INDEX_FILE")
+        // Git's own messages untranslated: [`failed`] reads them.
+        .env("LC_ALL", "C")
         .stdin(Stdio::null())
         .output()
         .map_err(|e| NoHistory::Unavailable(format!("`git` could not be run ({e}); install git to see activity")))
@@ -253,6 +260,9 @@ fn git(program: &OsStr, root: &Path, args: &[&str]) -> Result<Output, NoHistory>
 fn failed(what: &str, output: &Output) -> NoHistory {
     let stderr = String::from_utf8_lossy(&output.stderr);
     match stderr.lines().map(str::trim).find(|l| !l.is_empty()) {
+        Some(line) if line.contains("not a git repository") => {
+            NoHistory::Outside(format!("`{what}` in the portal root failed: {line}"))
+        }
         Some(line) => NoHistory::Unavailable(format!("`{what}` in the portal root failed: {line}")),
         None => NoHistory::Unavailable(format!("`{what}` in the portal root failed ({})", output.status)),
     }
@@ -397,13 +407,13 @@ fn activities<'a>(history: &History, head_time: i64, dirs: &[&'a str]) -> HashMa
 }
 
 /// The response for `entities` given the history (or why there is none).
-fn respond(entities: &[RequestEntity], history: Result<History, NoHistory>) -> Response {
+fn respond(entities: &[RequestEntity], history: &Result<History, NoHistory>) -> Response {
     let mut response = Response { protocol: PROTOCOL, ..Response::default() };
     let history = match history {
         Ok(history) => history,
         Err(why) => {
-            // Outside a repository (a source archive, a copy) there is nothing to fix: a note.
-            let outside = matches!(&why, NoHistory::Unavailable(r) if r.contains("not a git repository"));
+            // Outside a repository there is nothing to fix: a note.
+            let outside = matches!(why, NoHistory::Outside(_));
             response.diagnostics.push(PluginDiagnostic {
                 level: if outside { DiagnosticLevel::Info } else { DiagnosticLevel::Warning },
                 code: why.code().to_owned(),
@@ -418,7 +428,7 @@ fn respond(entities: &[RequestEntity], history: Result<History, NoHistory>) -> R
     };
     let Some(head_time) = history.head_time else { return response };
     let dirs: Vec<&str> = entities.iter().map(|e| normalise(&e.source.dir)).collect();
-    let activity = activities(&history, head_time, &dirs);
+    let activity = activities(history, head_time, &dirs);
     let mut order: Vec<usize> = (0..entities.len()).collect();
     order.sort_by(|&a, &b| entities[a].entity_ref.cmp(&entities[b].entity_ref));
     for i in order {

@@ -217,7 +217,7 @@ fn top_contributors_are_five_by_commits_then_name() {
         }
     }
     let history = History { head_time: Some(HEAD), commits };
-    let response = respond(&[entity("component:default/x", "svc")], Ok(history));
+    let response = respond(&[entity("component:default/x", "svc")], &Ok(history));
     // The newest commit is Zed's, at HEAD; the name is escaped.
     let Some([Block::Html { html }, ..]) = card(&response, "component:default/x") else { panic!("no card") };
     assert!(html.ends_with(">2024-06-01</time> by Zed &lt;z&gt;"), "{html}");
@@ -404,7 +404,7 @@ fn without_a_repository_or_git_there_is_one_warning() {
     assert!(message.contains("not a git repository"), "{message}");
     assert!(file_times(plain.path()).is_err());
     let no_git = read_with(OsStr::new("portico-test-no-such-git"), plain.path());
-    let message = unavailable(&respond(&entities(), no_git), DiagnosticLevel::Warning);
+    let message = unavailable(&respond(&entities(), &no_git), DiagnosticLevel::Warning);
     assert!(message.contains("`git` could not be run"), "{message}");
     // A repository without a commit yet has no activity, and nothing is wrong.
     git_in(plain.path(), &["init", "-q"], None);
