@@ -361,7 +361,7 @@ impl Config {
             };
             if let Some(t) = &template {
                 let sample = t.replace("{value}", "x");
-                let web = crate::urls::scheme(&sample).is_some_and(|s| s == "http" || s == "https");
+                let web = crate::urls::is_web(&sample);
                 if !t.contains("{value}") || !web {
                     return Err(Box::new(
                         Diagnostic::error(

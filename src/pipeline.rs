@@ -131,7 +131,7 @@ pub fn check_cached(
     changed: Option<&[String]>,
 ) -> Result<Checked, Box<Diagnostic>> {
     let mut diags: Vec<Diagnostic> = Vec::new();
-    if config.plugins.iter().any(|p| p.id == "git-history" && p.command.is_none()) {
+    if crate::plugins::built_in_enabled(&config.plugins, "git-history") {
         crate::plugins::builtin::git_history::prefetch(&config.root);
     }
 
@@ -291,7 +291,7 @@ pub fn check_cached(
                 ),
             );
             portal.plugins = contributions;
-            if config.plugins.iter().any(|p| p.id == "git-history" && p.command.is_none()) {
+            if crate::plugins::built_in_enabled(&config.plugins, "git-history") {
                 portal.plugins.docs_updated = docs_updated(config, &portal);
             }
         }

@@ -37,6 +37,11 @@ pub fn is_safe(url: &str) -> bool {
     check(url).is_ok()
 }
 
+/// Whether `url` is an `http` or `https` URL.
+pub fn is_web(url: &str) -> bool {
+    scheme(url).is_some_and(|s| s == "http" || s == "https")
+}
+
 /// The URL a well-known annotation that Portico shows as a link holds, as written.
 pub fn annotation_url(key: &str, value: &str) -> Option<String> {
     let v = value.trim();

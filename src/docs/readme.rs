@@ -131,7 +131,5 @@ fn render(config: &Config, file: &str) -> (Option<BlockView>, Vec<Diagnostic>) {
     }
     let html =
         if pre.raw_html && !config.docs_allow_raw_html { sanitize::clean(&rendered.html) } else { rendered.html };
-    let mut block = crate::plugins::blocks::prepare(&crate::plugins::protocol::Block::Markdown { text: String::new() });
-    block.html = html;
-    (Some(block), diags)
+    (Some(BlockView { kind: "markdown".into(), html, ..BlockView::default() }), diags)
 }

@@ -11,7 +11,7 @@ use serde::Serialize;
 use super::protocol::{Block, Cell, StatusLevel};
 
 /// A block ready for its template: `kind` names the template, the other fields are its values.
-#[derive(Clone, Debug, PartialEq, Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, serde::Deserialize)]
 pub struct BlockView {
     /// `markdown`, `kv`, `table`, `stat`, `status`, `links`, `code`, `image` or `html`.
     pub kind: String,
@@ -70,9 +70,16 @@ fn is_local(url: &str) -> bool {
     crate::urls::scheme(url).is_none() && !url.starts_with('/') && !url.starts_with('#')
 }
 
-fn link(text: String, url: &str) -> CellView {
+/// The URL when the policy allows it, and whether it is relative to the site root.
+fn checked(url: &str) -> (Option<String>, bool) {
     let url = safe(url);
-    CellView { text, local: url.as_deref().is_some_and(is_local), url }
+    let local = url.as_deref().is_some_and(is_local);
+    (url, local)
+}
+
+fn link(text: String, url: &str) -> CellView {
+    let (url, local) = checked(url);
+    CellView { text, url, local }
 }
 
 fn text_cell(text: String) -> CellView {
@@ -80,22 +87,7 @@ fn text_cell(text: String) -> CellView {
 }
 
 fn view(kind: &str) -> BlockView {
-    BlockView {
-        kind: kind.to_owned(),
-        title: None,
-        html: String::new(),
-        text: String::new(),
-        language: None,
-        columns: Vec::new(),
-        rows: Vec::new(),
-        value: None,
-        unit: None,
-        trend: None,
-        level: None,
-        url: None,
-        local: false,
-        points: String::new(),
-    }
+    BlockView { kind: kind.to_owned(), ..BlockView::default() }
 }
 
 /// `values` as the points of a polyline in a 120 × 24 box (y grows downwards; the largest
@@ -169,14 +161,8 @@ pub fn prepare(block: &Block) -> BlockView {
             ..view("stat")
         },
         Block::Status { level, text, url } => {
-            let url = url.as_deref().and_then(safe);
-            BlockView {
-                text: text.clone(),
-                level: Some(level_name(*level).to_owned()),
-                local: url.as_deref().is_some_and(is_local),
-                url,
-                ..view("status")
-            }
+            let (url, local) = url.as_deref().map_or((None, false), checked);
+            BlockView { text: text.clone(), level: Some(level_name(*level).to_owned()), url, local, ..view("status") }
         }
         Block::Links { items } => {
             BlockView { rows: items.iter().map(|l| vec![link(l.title.clone(), &l.url)]).collect(), ..view("links") }
@@ -186,8 +172,8 @@ pub fn prepare(block: &Block) -> BlockView {
         }
         Block::Code { language, text } => BlockView { text: text.clone(), language: language.clone(), ..view("code") },
         Block::Image { src, alt } => {
-            let url = safe(src);
-            BlockView { text: alt.clone(), local: url.as_deref().is_some_and(is_local), url, ..view("image") }
+            let (url, local) = checked(src);
+            BlockView { text: alt.clone(), url, local, ..view("image") }
         }
     }
 }

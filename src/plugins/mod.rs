@@ -89,6 +89,11 @@ pub fn valid_id(id: &str) -> bool {
         && !id.starts_with('-')
 }
 
+/// Whether the built-in plugin `id` is enabled in `specs`.
+pub fn built_in_enabled(specs: &[PluginSpec], id: &str) -> bool {
+    specs.iter().any(|p| p.id == id && p.command.is_none())
+}
+
 /// Checks the `plugins:` of portico.yaml (`file` is its display path).
 pub fn specs(raw: Vec<At<RawPlugin>>, file: &str) -> Result<Vec<PluginSpec>, Box<Diagnostic>> {
     let error = |pos: Pos, message: String, hint: &str| {

@@ -188,7 +188,7 @@ fn source_location_urls(entity: &crate::catalog::Entity, page: &DocPage) -> (Opt
         .annotations
         .get("backstage.io/source-location")
         .and_then(|l| crate::urls::annotation_url("backstage.io/source-location", l))
-        .filter(|l| crate::urls::scheme(l).is_some_and(|s| s == "http" || s == "https"))
+        .filter(|l| crate::urls::is_web(l))
     else {
         return (None, None);
     };

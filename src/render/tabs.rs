@@ -41,18 +41,27 @@ fn composition<'c>(config: &'c Config, entity: &Entity) -> Option<&'c [String]> 
 
 const DEFAULT_TABS: [&str; 4] = ["overview", "definition", "docs", "*"];
 
+/// The tab ids `entity` shows, in order (`"*"`: the tabs not listed).
+fn order<'c>(config: &'c Config, entity: &Entity) -> Vec<&'c str> {
+    match composition(config, entity) {
+        Some(ids) => ids.iter().map(String::as_str).collect(),
+        None => DEFAULT_TABS.to_vec(),
+    }
+}
+
+fn overview_link(base: &str) -> TabLink {
+    TabLink { id: "overview".into(), title: "Overview".into(), url: base.to_owned() }
+}
+
 /// The tabs of `entity`, in order (only the Overview when it has no other).
 pub fn entity_tabs(config: &Config, portal: &Portal, entity: &Entity, docs_url: Option<&str>) -> Vec<TabLink> {
     let base = entity_path(entity);
     let plugin_tabs: &[Panel] = portal.plugins.tabs.get(&entity.entity_ref).map_or(&[], Vec::as_slice);
     let has_definition = portal.apis.contains_key(&entity.entity_ref);
-    let order: Vec<&str> = match composition(config, entity) {
-        Some(ids) => ids.iter().map(String::as_str).collect(),
-        None => DEFAULT_TABS.to_vec(),
-    };
+    let order = order(config, entity);
     let available = |id: &str| -> Option<TabLink> {
         match id {
-            "overview" => Some(TabLink { id: id.into(), title: "Overview".into(), url: base.clone() }),
+            "overview" => Some(overview_link(&base)),
             "definition" => has_definition.then(|| definition_link(&base)),
             "docs" => docs_url.map(|u| TabLink { id: id.into(), title: "Docs".into(), url: u.to_owned() }),
             _ => plugin_tabs.iter().find(|t| t.id == id).map(|t| plugin_link(&base, t)),
@@ -71,7 +80,7 @@ pub fn entity_tabs(config: &Config, portal: &Portal, entity: &Entity, docs_url: 
         }
     }
     if !tabs.iter().any(|t| t.id == "overview") {
-        tabs.insert(0, TabLink { id: "overview".into(), title: "Overview".into(), url: base.clone() });
+        tabs.insert(0, overview_link(&base));
     }
     // An API's definition has no other page: it is always a tab, after the Overview if not listed.
     if has_definition && !tabs.iter().any(|t| t.id == "definition") {
@@ -87,10 +96,7 @@ pub fn retain_shown(config: &Config, portal: &mut Portal) {
     let mut tabs = std::mem::take(&mut portal.plugins.tabs);
     tabs.retain(|r, panels| {
         let Some(entity) = portal.entities.get(r) else { return false };
-        let order: Vec<&str> = match composition(config, entity) {
-            Some(ids) => ids.iter().map(String::as_str).collect(),
-            None => DEFAULT_TABS.to_vec(),
-        };
+        let order = order(config, entity);
         panels.retain(|p| order.contains(&"*") || order.contains(&p.id.as_str()));
         !panels.is_empty()
     });

@@ -67,15 +67,12 @@ pub fn integration_links(
             let url = template.replace("{value}", &percent_encoding::utf8_percent_encode(v, VALUE).to_string());
             let builtin = builtin_link(key, v).map(|(t, _, i)| (t, i));
             let title = link.title.clone().unwrap_or_else(|| builtin.map_or(key.clone(), |(t, _)| t.to_owned()));
-            let url = Some(url).filter(|u| crate::urls::scheme(u).is_some_and(|s| s == "http" || s == "https"));
+            let url = Some(url).filter(|u| crate::urls::is_web(u));
             out.push(IntegrationLink { title, url, value: v.to_owned(), icon: builtin.map_or("link", |(_, i)| i) });
             continue;
         }
         let Some((title, url, icon)) = builtin_link(key, v) else { continue };
-        let url = url.filter(|u| {
-            crate::catalog::rules::is_valid_url(u)
-                && crate::urls::scheme(u).is_some_and(|s| s == "http" || s == "https")
-        });
+        let url = url.filter(|u| crate::catalog::rules::is_valid_url(u) && crate::urls::is_web(u));
         out.push(IntegrationLink { title: title.to_owned(), url, value: v.to_owned(), icon });
     }
     out
