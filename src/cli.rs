@@ -122,6 +122,10 @@ pub struct CommonArgs {
     /// Run no plugin (for untrusted checkouts): the portal is built without their tabs.
     #[arg(long)]
     pub no_plugins: bool,
+    /// Fail on required scorecard checks only for entities whose directory has a file changed
+    /// since REV (a git revision, e.g. origin/main).
+    #[arg(long, value_name = "REV")]
+    pub changed_since: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -154,6 +158,7 @@ pub fn run(cli: Cli) -> i32 {
                 no_cache: args.common.no_cache,
                 no_plugins: args.common.no_plugins,
                 mode: Some(crate::plugins::Mode::Build),
+                changed_since: args.common.changed_since.clone(),
             };
             run_with(&args.common, &overrides, true)
         }
@@ -164,6 +169,7 @@ pub fn run(cli: Cli) -> i32 {
                 no_cache: args.common.no_cache,
                 no_plugins: args.common.no_plugins,
                 mode: Some(crate::plugins::Mode::Check),
+                changed_since: args.common.changed_since.clone(),
                 ..Overrides::default()
             };
             run_with(&args.common, &overrides, false)

@@ -53,6 +53,8 @@ pub struct RawConfig {
     /// Links made from annotations: annotation key -> URL template with `{value}`, `{title,
     /// url}`, or `false` to show a built-in one no more.
     pub annotation_links: std::collections::BTreeMap<String, At<RawAnnotationLink>>,
+    /// Scorecards: levels, checks and cards (see the README's scorecards section).
+    pub scorecards: Option<crate::scorecards::RawScorecards>,
 }
 
 /// One entry of `annotation_links`.
@@ -171,6 +173,8 @@ pub struct Overrides {
     pub no_plugins: bool,
     /// The command (what plugins are told).
     pub mode: Option<crate::plugins::Mode>,
+    /// `--changed-since REV`: scorecards gate only entities with changes since REV.
+    pub changed_since: Option<String>,
 }
 
 /// The resolved configuration every stage reads.
@@ -220,6 +224,10 @@ pub struct Config {
     pub mode: crate::plugins::Mode,
     /// `annotation_links`, by annotation key.
     pub annotation_links: std::collections::BTreeMap<String, AnnotationLink>,
+    /// `scorecards:`, compiled.
+    pub scorecards: Option<std::sync::Arc<crate::scorecards::Rules>>,
+    /// `--changed-since REV`.
+    pub changed_since: Option<String>,
 }
 
 const DEFAULT_CATALOG_FILES: [&str; 2] = ["**/catalog-info.yaml", "**/catalog-info.yml"];
@@ -375,8 +383,14 @@ impl Config {
             }
             annotation_links.insert(key, AnnotationLink { title, template });
         }
+        let scorecards = match raw.scorecards {
+            Some(raw) => Some(std::sync::Arc::new(crate::scorecards::rules::compile(raw, display_file)?)),
+            None => None,
+        };
         Ok(Config {
             annotation_links,
+            scorecards,
+            changed_since: overrides.changed_since.clone(),
             plugins,
             tabs,
             mode: overrides.mode.unwrap_or(crate::plugins::Mode::Build),
@@ -420,6 +434,14 @@ impl Config {
             config_file,
             root,
         })
+    }
+
+    /// The config file as diagnostics name it (`portico.yaml` when there is none).
+    pub fn config_file_display(&self) -> String {
+        self.config_file
+            .as_ref()
+            .map(|f| f.strip_prefix(&self.root).unwrap_or(f).to_string_lossy().replace('\\', "/"))
+            .unwrap_or_else(|| CONFIG_FILE.to_owned())
     }
 
     /// A configuration for `root` with every default, for tests and benchmarks.

@@ -301,6 +301,9 @@ pub fn check_cached(
         portal
     });
     crate::render::tabs::retain_shown(config, &mut portal);
+    if config.scorecards.is_some() {
+        scorecards(config, &inventory, &mut portal, log, &mut diags);
+    }
 
     let mut problems = Diagnostics::default();
     problems.extend(diags.iter().filter(|d| d.severity >= crate::diagnostics::Severity::Warning).cloned());
@@ -308,6 +311,46 @@ pub fn check_cached(
     let mut diagnostics = Diagnostics::default();
     diagnostics.extend(diags);
     Ok(Checked { inventory, portal, diagnostics })
+}
+
+/// The `scorecards` stage: every card over the entities, then the CI gate's diagnostics.
+fn scorecards(
+    config: &Config,
+    inventory: &Inventory,
+    portal: &mut Portal,
+    log: &StageLog,
+    diags: &mut Vec<Diagnostic>,
+) {
+    let t = log.start("scorecard");
+    let before = diags.len();
+    let results = crate::scorecards::evaluate(config, &inventory.files, portal, diags);
+    let changed = match &config.changed_since {
+        None => None,
+        Some(rev) => match crate::scorecards::gate::changed_since(&config.root, rev) {
+            Ok(files) => Some(files),
+            Err(why) => {
+                diags.push(
+                    Diagnostic::error("changed-since", format!("cannot tell which files changed since `{rev}`: {why}"))
+                        .hint("give --changed-since a revision of this repository, e.g. origin/main; every entity is gated meanwhile"),
+                );
+                None
+            }
+        },
+    };
+    diags.extend(crate::scorecards::gate::diagnostics(&results, portal, changed.as_ref()));
+    let rules = results.rules.as_ref().map_or(0, |r| r.cards.len());
+    let entities: std::collections::BTreeSet<_> = results.cards.iter().flat_map(|c| c.keys()).collect();
+    log.done(
+        "scorecard",
+        t,
+        format!(
+            "{rules} cards over {} entities, {} exemptions, {} problems",
+            entities.len(),
+            results.exemptions.len(),
+            diags[before..].iter().filter(|d| d.severity > crate::diagnostics::Severity::Info).count()
+        ),
+    );
+    portal.scorecards = results;
 }
 
 /// The last change of every docs page file, from git (the `git-history` plugin's "last updated").

@@ -45,6 +45,8 @@ pub struct Portal {
     pub problems: Vec<Diagnostic>,
     /// What plugins added (the `plugins` stage, after this one).
     pub plugins: crate::plugins::Contributions,
+    /// Scorecard results (the `scorecards` stage, after `plugins`).
+    pub scorecards: crate::scorecards::Scorecards,
 }
 
 impl Portal {
@@ -154,6 +156,7 @@ pub fn resolve_cached(parsed: Parsed, cache: Option<&crate::cache::BuildCache>, 
         rejected,
         problems: Vec::new(),
         plugins: Default::default(),
+        scorecards: Default::default(),
     };
     portal.ownership = ownership(&portal);
     portal.apis = api_references(&portal, cache, diags);

@@ -16,6 +16,7 @@ pub mod pages;
 pub mod paginate;
 pub mod problems;
 pub mod related;
+pub mod scorecards;
 pub mod tabs;
 pub mod template;
 pub mod theme;
@@ -346,6 +347,7 @@ pub fn render_into(
     related::pages(&renderer, &builder, &entities)?;
     tabs::entity_tab_pages(&renderer, &builder, &entities)?;
     tabs::plugin_pages(&renderer, portal)?;
+    scorecards::pages(&renderer, &builder, &entities)?;
     out.put("api/problems.json".into(), problems::json(&builder).into())?;
     out.put("404.html".into(), render_page("404.html", minijinja::context! { site => site.clone() })?.into())?;
 

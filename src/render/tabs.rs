@@ -58,12 +58,14 @@ pub fn entity_tabs(config: &Config, portal: &Portal, entity: &Entity, docs_url: 
     let base = entity_path(entity);
     let plugin_tabs: &[Panel] = portal.plugins.tabs.get(&entity.entity_ref).map_or(&[], Vec::as_slice);
     let has_definition = portal.apis.contains_key(&entity.entity_ref);
+    let has_scorecards = portal.scorecards.of(&entity.entity_ref).next().is_some();
     let order = order(config, entity);
     let available = |id: &str| -> Option<TabLink> {
         match id {
             "overview" => Some(overview_link(&base)),
             "definition" => has_definition.then(|| definition_link(&base)),
             "docs" => docs_url.map(|u| TabLink { id: id.into(), title: "Docs".into(), url: u.to_owned() }),
+            "scorecards" => has_scorecards.then(|| scorecards_link(&base)),
             _ => plugin_tabs.iter().find(|t| t.id == id).map(|t| plugin_link(&base, t)),
         }
     };
@@ -72,6 +74,10 @@ pub fn entity_tabs(config: &Config, portal: &Portal, entity: &Entity, docs_url: 
         if *id == "*" {
             for t in plugin_tabs.iter().filter(|t| !order.contains(&t.id.as_str())) {
                 tabs.push(plugin_link(&base, t));
+            }
+            // Scorecards stand with the plugin tabs, after them, unless listed.
+            if has_scorecards && !order.contains(&"scorecards") {
+                tabs.push(scorecards_link(&base));
             }
         } else if let Some(tab) = available(id)
             && !tabs.iter().any(|t| t.id == tab.id)
@@ -108,6 +114,11 @@ fn definition_link(base: &str) -> TabLink {
     TabLink { id: "definition".into(), title: "Definition".into(), url: format!("{base}definition/") }
 }
 
+/// The Scorecards tab of an entity a card applies to.
+fn scorecards_link(base: &str) -> TabLink {
+    TabLink { id: "scorecards".into(), title: "Scorecards".into(), url: format!("{base}scorecards/") }
+}
+
 fn plugin_link(base: &str, tab: &Panel) -> TabLink {
     TabLink { id: tab.id.clone(), title: tab.title.clone(), url: format!("{base}{}/", tab.id) }
 }
@@ -122,7 +133,7 @@ struct TabPage<'a> {
 
 /// The part of an entity the header of a tab shows.
 #[derive(Serialize)]
-struct TabEntity<'a> {
+pub(super) struct TabEntity<'a> {
     #[serde(rename = "ref")]
     entity_ref: String,
     kind: &'a str,
@@ -131,6 +142,20 @@ struct TabEntity<'a> {
     description: Option<&'a str>,
     spec_type: Option<&'a str>,
     url: String,
+}
+
+impl<'a> TabEntity<'a> {
+    pub(super) fn of(e: &'a Entity) -> TabEntity<'a> {
+        TabEntity {
+            entity_ref: e.entity_ref.to_string(),
+            kind: &e.kind,
+            name: &e.name,
+            display_name: e.display_name(),
+            description: e.description.as_deref(),
+            spec_type: e.spec_str("type"),
+            url: entity_path(e),
+        }
+    }
 }
 
 /// Writes every plugin tab of every entity (those composition shows).
@@ -148,21 +173,12 @@ pub fn entity_tab_pages(
             let tabs =
                 entity_tabs(builder.config, portal, e, portal.docs.entity_docs.get(&e.entity_ref).map(String::as_str));
             let panels = &portal.plugins.tabs[&e.entity_ref];
-            let entity = || TabEntity {
-                entity_ref: e.entity_ref.to_string(),
-                kind: &e.kind,
-                name: &e.name,
-                display_name: e.display_name(),
-                description: e.description.as_deref(),
-                spec_type: e.spec_str("type"),
-                url: entity_path(e),
-            };
             for link in tabs.iter().filter(|t| t.id != "overview" && t.id != "docs") {
                 let Some(tab) = panels.iter().find(|p| p.id == link.id) else { continue };
                 renderer.page(
                     format!("{}index.html", link.url),
                     "entity-tab.html",
-                    &TabPage { entity: entity(), tabs: &tabs, tab },
+                    &TabPage { entity: TabEntity::of(e), tabs: &tabs, tab },
                 )?;
             }
             Ok(())

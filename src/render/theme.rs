@@ -32,6 +32,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("problems.html", include_str!("../../themes/default/templates/problems.html")),
     ("related.html", include_str!("../../themes/default/templates/related.html")),
     ("entity-tab.html", include_str!("../../themes/default/templates/entity-tab.html")),
+    ("entity-scorecards.html", include_str!("../../themes/default/templates/entity-scorecards.html")),
     ("entity-definition.html", include_str!("../../themes/default/templates/entity-definition.html")),
     ("plugin-page.html", include_str!("../../themes/default/templates/plugin-page.html")),
     ("block-markdown.html", include_str!("../../themes/default/templates/block-markdown.html")),
