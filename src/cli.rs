@@ -138,6 +138,10 @@ pub struct BuildArgs {
     /// Public URL of the site (its path prefixes every link), e.g. https://acme.github.io/portal/
     #[arg(long, value_name = "URL")]
     pub base_url: Option<String>,
+    /// The scorecard history to append this build's row to: the previous deployment's
+    /// `api/scorecards-history.jsonl` (without it a new series starts).
+    #[arg(long, value_name = "FILE")]
+    pub history: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -159,6 +163,7 @@ pub fn run(cli: Cli) -> i32 {
                 no_plugins: args.common.no_plugins,
                 mode: Some(crate::plugins::Mode::Build),
                 changed_since: args.common.changed_since.clone(),
+                history: args.history.clone(),
             };
             run_with(&args.common, &overrides, true)
         }

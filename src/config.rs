@@ -175,6 +175,8 @@ pub struct Overrides {
     pub mode: Option<crate::plugins::Mode>,
     /// `--changed-since REV`: scorecards gate only entities with changes since REV.
     pub changed_since: Option<String>,
+    /// `--history FILE`: the scorecard history series to append to.
+    pub history: Option<PathBuf>,
 }
 
 /// The resolved configuration every stage reads.
@@ -228,6 +230,8 @@ pub struct Config {
     pub scorecards: Option<std::sync::Arc<crate::scorecards::Rules>>,
     /// `--changed-since REV`.
     pub changed_since: Option<String>,
+    /// `--history FILE` (relative to the working directory).
+    pub history: Option<PathBuf>,
 }
 
 const DEFAULT_CATALOG_FILES: [&str; 2] = ["**/catalog-info.yaml", "**/catalog-info.yml"];
@@ -391,6 +395,7 @@ impl Config {
             annotation_links,
             scorecards,
             changed_since: overrides.changed_since.clone(),
+            history: overrides.history.as_ref().map(from_cwd),
             plugins,
             tabs,
             mode: overrides.mode.unwrap_or(crate::plugins::Mode::Build),

@@ -16,10 +16,12 @@ pub mod pages;
 pub mod paginate;
 pub mod problems;
 pub mod related;
+pub mod scoreboard;
 pub mod scorecards;
 pub mod tabs;
 pub mod template;
 pub mod theme;
+pub mod trend;
 pub mod views;
 
 use std::collections::BTreeMap;
@@ -454,6 +456,7 @@ fn site_view(config: &Config, portal: &Portal, theme: &Theme) -> SiteView {
         title: config.title.clone(),
         base_path: config.base_path.clone(),
         entity_count: portal.entities.len(),
+        scorecards: portal.scorecards.rules.is_some(),
         assets: AssetsView {
             style: theme.style.path.clone(),
             script: theme.script.path.clone(),

@@ -23,6 +23,7 @@ pub struct CheckOutcome<'a> {
     pub reason: Option<&'a str>,
     /// An exemption's expiry date.
     pub expires: Option<String>,
+    /// Markdown, as sanitised HTML.
     pub remediation: Option<&'a str>,
     /// What it tests, as written (a shorthand) or the CEL expression.
     pub test: String,
@@ -68,11 +69,35 @@ struct Page<'a> {
     entity: TabEntity<'a>,
     tabs: &'a [TabLink],
     cards: Vec<CardView<'a>>,
+    /// For a Group (over its sub-groups), System or Domain: its entities counted together.
+    rollup: Vec<super::scoreboard::CardRollupView<'a>>,
+    /// With a roll-up: its entities by card.
+    matrix: Option<super::scoreboard::Matrix<'a>>,
 }
 
-/// The view of one card's result.
+/// Each check's remediation as sanitised HTML (Markdown; one paragraph without its `<p>`), by
+/// check index: rendered once, shown on many pages.
+pub fn remediations(rules: &rules::Rules) -> Vec<Option<String>> {
+    rules
+        .checks
+        .iter()
+        .map(|c| {
+            c.remediation.as_deref().map(|r| {
+                let html = crate::plugins::blocks::markdown_html(r);
+                let inner = html.trim().strip_prefix("<p>").and_then(|h| h.strip_suffix("</p>"));
+                match inner {
+                    Some(i) if !i.contains("<p>") => i.to_owned(),
+                    _ => html,
+                }
+            })
+        })
+        .collect()
+}
+
+/// The view of one card's result (`remediations` from [`remediations`]).
 pub fn card_view<'a>(
     sc: &'a Scorecards,
+    remediations: &'a [Option<String>],
     card: &'a rules::Card,
     result: &'a EntityCard,
     entity: &Entity,
@@ -96,7 +121,7 @@ pub fn card_view<'a>(
                 _ => exemption.map(|x| x.reason.as_str()),
             },
             expires: exemption.and_then(|x| x.expires).map(|d| d.to_string()),
-            remediation: check.remediation.as_deref(),
+            remediation: remediations[k].as_deref(),
             test: check.shorthand.clone().unwrap_or_else(|| check.expr.source.clone()),
             required: required.is_some(),
             required_from: required.and_then(|r| r.from).map(|d| d.to_string()),
@@ -144,23 +169,33 @@ pub fn pages(renderer: &Renderer, builder: &ViewBuilder, entities: &[&Entity]) -
     let portal = builder.portal;
     let sc = &portal.scorecards;
     let Some(rules) = &sc.rules else { return Ok(()) };
+    let remediations = remediations(rules);
+    let matrix_cards: Vec<&str> = rules.cards.iter().map(|c| c.title.as_str()).collect();
     entities
         .par_iter()
         .map(|e| {
-            let cards: Vec<CardView> = sc.of(&e.entity_ref).map(|(card, r)| card_view(sc, card, r, e)).collect();
-            if cards.is_empty() {
+            let cards: Vec<CardView> =
+                sc.of(&e.entity_ref).map(|(card, r)| card_view(sc, &remediations, card, r, e)).collect();
+            let rollup =
+                sc.rollups.get(&e.entity_ref).map(|r| super::scoreboard::rollup_view(sc, r)).unwrap_or_default();
+            if cards.is_empty() && rollup.is_empty() {
                 return Ok(());
             }
+            let matrix = (!rollup.is_empty()).then(|| super::scoreboard::matrix(portal, e, &matrix_cards));
             for c in &cards {
                 renderer.put(c.badge_url.clone(), badge(&c.title, c.level, c.rank, c.levels).into_bytes().into())?;
             }
             let tabs =
                 entity_tabs(builder.config, portal, e, portal.docs.entity_docs.get(&e.entity_ref).map(String::as_str));
             let url = format!("{}scorecards/index.html", entity_path(e));
-            renderer.page(url, "entity-scorecards.html", &Page { entity: TabEntity::of(e), tabs: &tabs, cards })
+            renderer.page(
+                url,
+                "entity-scorecards.html",
+                &Page { entity: TabEntity::of(e), tabs: &tabs, cards, rollup, matrix },
+            )
         })
         .collect::<Result<(), _>>()?;
-    let _ = rules;
+    super::scoreboard::pages(renderer, portal)?;
     let mut json = serde_json::to_vec_pretty(&crate::scorecards::json(sc)).expect("JSON values serialise");
     json.push(b'\n');
     renderer.put("api/scorecards.json".into(), json.into())

@@ -58,7 +58,7 @@ pub fn entity_tabs(config: &Config, portal: &Portal, entity: &Entity, docs_url: 
     let base = entity_path(entity);
     let plugin_tabs: &[Panel] = portal.plugins.tabs.get(&entity.entity_ref).map_or(&[], Vec::as_slice);
     let has_definition = portal.apis.contains_key(&entity.entity_ref);
-    let has_scorecards = portal.scorecards.of(&entity.entity_ref).next().is_some();
+    let has_scorecards = portal.scorecards.has_tab(&entity.entity_ref);
     let order = order(config, entity);
     let available = |id: &str| -> Option<TabLink> {
         match id {

@@ -15,6 +15,8 @@ pub struct SiteView {
     /// Path every link starts with, e.g. `/` or `/portal/`.
     pub base_path: String,
     pub entity_count: usize,
+    /// Whether the portal has scorecards (the header links `scorecards/`).
+    pub scorecards: bool,
     /// Content-hashed asset paths relative to `base_path`.
     pub assets: AssetsView,
     /// The Content-Security-Policy for the `<meta http-equiv>` of every page (empty: none).

@@ -18,6 +18,8 @@
 mod evaluate;
 pub mod exemptions;
 pub mod gate;
+pub mod history;
+pub mod rollup;
 pub mod rules;
 
 #[cfg(test)]
@@ -104,6 +106,10 @@ pub struct Scorecards {
     /// Every exemption (central ones first, then the files in path order), whether or not it
     /// applied.
     pub exemptions: Vec<exemptions::Exemption>,
+    /// Roll-ups of Groups (over sub-groups), Systems and Domains with entities on a card.
+    pub rollups: BTreeMap<EntityRef, rollup::Rollup>,
+    /// The history series with this build's row last.
+    pub history: history::History,
 }
 
 impl Scorecards {
@@ -111,6 +117,11 @@ impl Scorecards {
     pub fn of<'a>(&'a self, entity: &'a EntityRef) -> impl Iterator<Item = (&'a rules::Card, &'a EntityCard)> + 'a {
         let cards = self.rules.as_ref().map_or(&[][..], |r| r.cards.as_slice());
         cards.iter().zip(&self.cards).filter_map(move |(card, results)| results.get(entity).map(|r| (card, r)))
+    }
+
+    /// Whether `entity` has a Scorecards tab: a card applies to it, or it rolls some up.
+    pub fn has_tab(&self, entity: &EntityRef) -> bool {
+        self.rollups.contains_key(entity) || self.of(entity).next().is_some()
     }
 
     /// The level's name (`none` below the first).
@@ -210,7 +221,11 @@ pub fn evaluate(config: &Config, files: &[String], portal: &Portal, diags: &mut 
             }
         }
     }
-    Scorecards { rules: Some(rules), today: Some(today), cards, exemptions: all }
+    let mut scorecards =
+        Scorecards { rules: Some(rules), today: Some(today), cards, exemptions: all, ..Scorecards::default() };
+    scorecards.rollups = rollup::rollups(&scorecards, portal);
+    scorecards.history = history::append(&scorecards, config.history.as_deref(), diags);
+    scorecards
 }
 
 /// The level and score from a card's outcomes.
