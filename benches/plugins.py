@@ -78,20 +78,13 @@ def history(repo: Path, services: list, commits: int):
     subprocess.run(["git", "-C", str(repo), "checkout", "-q", "-f", "main"], check=True)
 
 
-def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--components", type=int, default=1000)
-    ap.add_argument("--runs", type=int, default=5)
-    ap.add_argument("--commits", type=int, default=5000)
-    ap.add_argument("--work", default="/tmp/portico-plugins-bench")
-    ap.add_argument("--out", default="/dev/shm/portico-plugins-bench-site" if Path("/dev/shm").is_dir() else None)
-    args = ap.parse_args()
-    work = Path(args.work)
+def prepare(work: Path, components: int, commits: int) -> Path:
+    """The generated monorepo with a CODEOWNERS and a git history (made once in `work`)."""
     work.mkdir(parents=True, exist_ok=True)
-    repo = work / f"repo{args.components}"
+    repo = work / f"repo{components}"
     if not (repo / ".git").exists():
         shutil.rmtree(repo, ignore_errors=True)
-        subprocess.run([sys.executable, str(GEN), str(repo), "--components", str(args.components)], check=True,
+        subprocess.run([sys.executable, str(GEN), str(repo), "--components", str(components)], check=True,
                        stdout=subprocess.DEVNULL)
         services = sorted(p.name for p in (repo / "services").iterdir() if p.is_dir())
         teams = sorted({l.split(":", 1)[1].strip() for p in (repo / "services").glob("*/catalog-info.yaml")
@@ -104,7 +97,20 @@ def main():
             owner = spec_owner if rng.random() > 0.1 else rng.choice(teams)
             lines.append(f"/services/{svc}/ @acme/{owner}")
         (repo / "CODEOWNERS").write_text("\n".join(lines) + "\n")
-        history(repo, services, args.commits)
+        history(repo, services, commits)
+    return repo
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--components", type=int, default=1000)
+    ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--commits", type=int, default=5000)
+    ap.add_argument("--work", default="/tmp/portico-plugins-bench")
+    ap.add_argument("--out", default="/dev/shm/portico-plugins-bench-site" if Path("/dev/shm").is_dir() else None)
+    args = ap.parse_args()
+    work = Path(args.work)
+    repo = prepare(work, args.components, args.commits)
     config = repo / "portico.yaml"
     without = ""
     with_plugins = "plugins:\n  - id: codeowners\n  - id: git-history\n"

@@ -27,23 +27,42 @@ pub(super) struct Shared<'a> {
     /// The build's files (root-relative, sorted).
     pub files: Arc<[String]>,
     pub today: chrono::NaiveDate,
+    /// Globs compiled once for every entity (by pattern).
+    pub globs: Arc<Globs>,
 }
 
-/// One entity's CEL context.
+/// Compiled globs by pattern.
+pub(super) type Globs = std::sync::RwLock<std::collections::HashMap<String, Result<globset::GlobMatcher, String>>>;
+
+/// One entity's CEL context: `entity` at first (enough for a card's `applies`), the rest once
+/// a card applies ([`Scope::complete`]).
 pub(super) struct Scope<'s> {
     context: Context<'s, 's>,
+    complete: bool,
 }
 
 impl<'s> Scope<'s> {
     pub fn new(shared: &Shared, entity: &Entity) -> Scope<'s> {
-        let portal = shared.portal;
         let mut context = Context::with_env(env().clone());
-        let relations: Vec<Json> = portal
-            .relations_of(&entity.entity_ref)
-            .map(|r| json!({ "type": r.kind, "targetRef": r.target.to_string() }))
-            .collect();
         let mut value = normalised(&entity.json);
-        value["relations"] = Json::Array(relations.clone());
+        value["relations"] = Json::Array(relations(shared.portal, entity));
+        context.add_variable_from_value("entity", json_to_cel(&value));
+        context.add_variable_from_value(
+            "build",
+            json_to_cel(&json!({ "date": shared.today.format("%Y-%m-%d").to_string() })),
+        );
+        context.add_function("filled", |v: Value| filled(&v)).expect("a new name");
+        context.add_function("lower", |s: Arc<String>| s.to_lowercase()).expect("a new name");
+        Scope { context, complete: false }
+    }
+
+    /// Adds `relations`, `owner`, `facts` and the functions reading the entity's directory.
+    pub fn complete(&mut self, shared: &Shared, entity: &Entity) {
+        if std::mem::replace(&mut self.complete, true) {
+            return;
+        }
+        let portal = shared.portal;
+        let context = &mut self.context;
         let owner = portal
             .targets(&entity.entity_ref, "ownedBy")
             .next()
@@ -54,39 +73,30 @@ impl<'s> Scope<'s> {
             .facts
             .get(&entity.entity_ref.to_string())
             .map_or_else(|| json!({}), |f| serde_json::to_value(f).unwrap_or_else(|_| json!({})));
-        for (name, v) in [
-            ("entity", value),
-            ("relations", Json::Array(relations)),
-            ("owner", owner),
-            ("facts", facts),
-            ("build", json!({ "date": shared.today.format("%Y-%m-%d").to_string() })),
-        ] {
+        for (name, v) in [("relations", Json::Array(relations(portal, entity))), ("owner", owner), ("facts", facts)] {
             context.add_variable_from_value(name, json_to_cel(&v));
         }
         let dir: Arc<str> = entity.dir.as_str().into();
-        let (files, d) = (shared.files.clone(), dir.clone());
+        let (files, d, globs) = (shared.files.clone(), dir.clone(), shared.globs.clone());
         context
             .add_function("file_exists", move |glob: Arc<String>| -> Result<bool, ExecutionError> {
-                Ok(!matching(&files, &d, &glob)?.is_empty())
+                Ok(!matching(&files, &globs, &d, &glob)?.is_empty())
             })
             .expect("a new name");
-        let (files, d, root) = (shared.files.clone(), dir, shared.root.clone());
+        let (files, d, root, globs) = (shared.files.clone(), dir, shared.root.clone(), shared.globs.clone());
         context
             .add_function(
                 "file_contains",
                 move |glob: Arc<String>, pattern: Arc<String>| -> Result<bool, ExecutionError> {
                     let re = regex::Regex::new(&pattern)
                         .map_err(|e| ExecutionError::function_error("file_contains", format!("invalid regex: {e}")))?;
-                    Ok(matching(&files, &d, &glob)?.iter().any(|f| {
+                    Ok(matching(&files, &globs, &d, &glob)?.iter().any(|f| {
                         crate::input::read_to_string(&root.join(f), crate::input::Limits::default().file)
                             .is_ok_and(|text| re.is_match(&text))
                     }))
                 },
             )
             .expect("a new name");
-        context.add_function("filled", |v: Value| filled(&v)).expect("a new name");
-        context.add_function("lower", |s: Arc<String>| s.to_lowercase()).expect("a new name");
-        Scope { context }
     }
 
     /// `Ok(true/false)` or why the expression has no truth value.
@@ -148,13 +158,30 @@ fn filled(v: &Value) -> bool {
     }
 }
 
+/// `[{type, targetRef}]` of the entity's relations.
+fn relations(portal: &Portal, entity: &Entity) -> Vec<Json> {
+    portal
+        .relations_of(&entity.entity_ref)
+        .map(|r| json!({ "type": r.kind, "targetRef": r.target.to_string() }))
+        .collect()
+}
+
 /// The files of `dir` (root-relative, `""` the root) matching `glob` (relative to `dir`).
-fn matching<'f>(files: &'f [String], dir: &str, glob: &str) -> Result<Vec<&'f String>, ExecutionError> {
-    let matcher = globset::GlobBuilder::new(glob.trim_start_matches("./"))
-        .literal_separator(true)
-        .build()
-        .map_err(|e| ExecutionError::function_error("file_exists", format!("invalid glob `{glob}`: {e}")))?
-        .compile_matcher();
+fn matching<'f>(files: &'f [String], globs: &Globs, dir: &str, glob: &str) -> Result<Vec<&'f String>, ExecutionError> {
+    let known = globs.read().expect("globs lock").get(glob).cloned();
+    let matcher = match known {
+        Some(m) => m,
+        None => {
+            let m = globset::GlobBuilder::new(glob.trim_start_matches("./"))
+                .literal_separator(true)
+                .build()
+                .map(|g| g.compile_matcher())
+                .map_err(|e| format!("invalid glob `{glob}`: {e}"));
+            globs.write().expect("globs lock").insert(glob.to_owned(), m.clone());
+            m
+        }
+    }
+    .map_err(|e| ExecutionError::function_error("file_exists", e))?;
     let prefix = if dir.is_empty() { String::new() } else { format!("{dir}/") };
     let start = files.partition_point(|f| f.as_str() < prefix.as_str());
     Ok(files[start..]

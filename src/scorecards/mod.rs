@@ -157,14 +157,20 @@ pub fn evaluate(config: &Config, files: &[String], portal: &Portal, diags: &mut 
     all.extend(exemptions::load(&config.root, files, &dirs, diags));
     let exempt = index_exemptions(&rules, &all, portal, today, diags);
 
-    let shared = evaluate::Shared { portal, root: config.root.as_path().into(), files: files.to_vec().into(), today };
+    let shared = evaluate::Shared {
+        portal,
+        root: config.root.as_path().into(),
+        files: files.to_vec().into(),
+        today,
+        globs: Default::default(),
+    };
     let entities: Vec<&Arc<crate::catalog::Entity>> = portal.entities.values().collect();
     let failed_applies: Vec<Vec<(EntityRef, String)>> = vec![Vec::new(); rules.cards.len()];
     let failed_applies = std::sync::Mutex::new(failed_applies);
     let per_entity: Vec<Vec<Option<EntityCard>>> = entities
         .par_iter()
         .map(|e| {
-            let scope = evaluate::Scope::new(&shared, e);
+            let mut scope = evaluate::Scope::new(&shared, e);
             let mut outcomes: Vec<Option<Outcome>> = vec![None; rules.checks.len()];
             rules
                 .cards
@@ -181,6 +187,7 @@ pub fn evaluate(config: &Config, files: &[String], portal: &Portal, diags: &mut 
                             }
                         }
                     }
+                    scope.complete(&shared, e);
                     let list: Vec<Outcome> = card
                         .checks
                         .iter()

@@ -398,8 +398,8 @@ pub fn desugar(key: &str, value: &str) -> Result<String, String> {
         }
         "file" => format!("file_exists({})", literal(value)),
         "link_title" => format!(
-            "entity.metadata.links.exists(l, has(l.title) && l.title.matches({}))",
-            literal(&format!("(?i){}", regex::escape(value)))
+            "entity.metadata.links.exists(l, has(l.title) && lower(l.title).contains({}))",
+            literal(&value.to_lowercase())
         ),
         "owner_kind" => format!("owner != null && lower(owner.kind) == {}", literal(&value.to_lowercase())),
         "fact" => {

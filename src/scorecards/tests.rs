@@ -23,8 +23,8 @@ fn shorthands_desugar_to_cel() {
         ("file", "docs/runbook.md", r#"file_exists("docs/runbook.md")"#),
         (
             "link_title",
-            "run.book",
-            r#"entity.metadata.links.exists(l, has(l.title) && l.title.matches("(?i)run\\.book"))"#,
+            "Run.Book",
+            r#"entity.metadata.links.exists(l, has(l.title) && lower(l.title).contains("run.book"))"#,
         ),
         ("owner_kind", "Group", r#"owner != null && lower(owner.kind) == "group""#),
         ("fact", "ci-runs.green", r#"facts["ci-runs"]["green"] == true"#),
