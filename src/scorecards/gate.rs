@@ -32,11 +32,12 @@ pub fn changed_since(root: &Path, rev: &str) -> Result<BTreeSet<String>, String>
         return Err(format!("`{rev}` is not a revision"));
     }
     let mut files: BTreeSet<String> = BTreeSet::new();
+    // NUL-separated: names as they are, not quoted (`"caf\303\251"`) as git prints them otherwise.
     for out in [
-        run(&["diff", "--name-only", "--relative", "--no-renames", rev, "--"])?,
-        run(&["ls-files", "--others", "--exclude-standard"])?,
+        run(&["diff", "-z", "--name-only", "--relative", "--no-renames", rev, "--"])?,
+        run(&["ls-files", "-z", "--others", "--exclude-standard"])?,
     ] {
-        files.extend(out.lines().filter(|l| !l.is_empty()).map(str::to_owned));
+        files.extend(out.split('\0').filter(|l| !l.is_empty()).map(str::to_owned));
     }
     Ok(files)
 }

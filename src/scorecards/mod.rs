@@ -178,6 +178,9 @@ pub fn evaluate(config: &Config, files: &[String], portal: &Portal, diags: &mut 
                 .enumerate()
                 .map(|(ci, card)| {
                     if let Some(applies) = &card.applies {
+                        if applies.needs_more() {
+                            scope.complete(&shared, e);
+                        }
                         match scope.truth(applies) {
                             Ok(true) => {}
                             Ok(false) => return None,
@@ -205,7 +208,8 @@ pub fn evaluate(config: &Config, files: &[String], portal: &Portal, diags: &mut 
         })
         .collect();
     for (ci, failed) in failed_applies.into_inner().expect("lock").into_iter().enumerate() {
-        if let Some((first, why)) = failed.first() {
+        // The first by reference: the same message on every run, whatever the threads did.
+        if let Some((first, why)) = failed.iter().min_by(|a, b| a.0.cmp(&b.0)) {
             diags.push(
                 Diagnostic::warning(
                     "scorecard-applies",
@@ -289,8 +293,21 @@ fn index_exemptions(
             );
             continue;
         }
+        let here = |r: &EntityRef| x.dir.as_deref().is_none_or(|d| portal.entities.get(r).is_some_and(|e| e.dir == d));
         let targets: Vec<EntityRef> = match x.entity_ref() {
-            Some(Ok(r)) if portal.entities.contains_key(&r) => vec![r],
+            Some(Ok(r)) if portal.entities.contains_key(&r) && here(&r) => vec![r],
+            Some(Ok(r)) if portal.entities.contains_key(&r) => {
+                let pos = x.entity.as_ref().map(|e| e.pos);
+                diags.push(
+                    Diagnostic::warning(
+                        "invalid-exemptions",
+                        format!("exemption for {r}, which is not described in this directory: it does not apply"),
+                    )
+                    .at(&x.file, pos)
+                    .hint("an exemption file covers the entities of its own directory; put it beside their descriptor, or under `scorecards.exemptions` in portico.yaml"),
+                );
+                continue;
+            }
             Some(Ok(r)) => {
                 let pos = x.entity.as_ref().map(|e| e.pos);
                 diags.push(

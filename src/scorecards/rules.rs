@@ -120,6 +120,16 @@ pub struct Expr {
     pub program: Arc<cel::Program>,
 }
 
+impl Expr {
+    /// Whether it reads more than `entity` and `build` (a card's `applies` is evaluated before
+    /// the rest of an entity's variables are made, unless it needs them).
+    pub fn needs_more(&self) -> bool {
+        let refs = self.program.references();
+        ["owner", "relations", "facts"].iter().any(|v| refs.has_variable(v))
+            || ["file_exists", "file_contains"].iter().any(|f| refs.has_function(f))
+    }
+}
+
 impl fmt::Debug for Expr {
     fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str(&self.source)

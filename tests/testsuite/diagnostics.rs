@@ -388,6 +388,8 @@ const WITH_ERRORS: &[&str] = &[
     "placeholder-outside-root-symlink",
     "placeholder-unreadable",
     "several-problems",
+    "scorecard-required",
+    "invalid-exemptions",
     "unknown-kind",
     "unknown-root-field",
     "unreadable-file",
@@ -395,13 +397,30 @@ const WITH_ERRORS: &[&str] = &[
 ];
 
 /// Fixtures whose only diagnostics are warnings.
-const WARNINGS_ONLY: &[&str] = &["dangling-ref", "location-url", "placeholder-url"];
+const WARNINGS_ONLY: &[&str] = &["dangling-ref", "expired-exemption", "location-url", "placeholder-url"];
 
 /// Fixtures with nothing above info level.
 const CLEAN: &[&str] = &["location-cycle", "location-optional-missing", "skipped-skeleton"];
 
 /// Fixtures whose configuration cannot be loaded.
 const BAD_CONFIG: &[&str] = &["invalid-config", "invalid-config-glob"];
+
+#[test]
+fn scorecard_problems_point_at_the_descriptor_and_the_exemptions_file() {
+    // `  name: orders` is line 4 of the descriptor, its value at column 9.
+    assert_eq!(summary_of("scorecard-required"), ["svc/orders/catalog-info.yaml:4:9 error scorecard-required"]);
+    // The exemption's mapping starts at `check` (2:3); the campaign's date is far ahead, so the
+    // failing check is a warning.
+    assert_eq!(
+        summary_of("expired-exemption"),
+        [
+            "svc/orders/catalog-info.yaml:4:9 warning scorecard-required",
+            "svc/orders/portico-exemptions.yaml:2:3 warning expired-exemption"
+        ]
+    );
+    // `reason: [not, a, reason]`: the list starts at column 11 of line 2.
+    assert_eq!(summary_of("invalid-exemptions"), ["svc/orders/portico-exemptions.yaml:2:11 error invalid-exemptions"]);
+}
 
 #[test]
 fn every_invalid_fixture_is_classified_for_the_exit_code_tests() {

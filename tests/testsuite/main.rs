@@ -16,6 +16,7 @@ mod monorepos;
 mod plugins;
 mod safety;
 mod scale;
+mod scorecards;
 mod search;
 mod serve;
 mod techdocs_core;
