@@ -33,6 +33,60 @@ pub enum Command {
     /// Filters: kind:, type:, lifecycle:, owner:, tag:, system:, namespace: (values of one key are
     /// alternatives); "exact phrase" in quotes. Exits 1 when nothing matches.
     Search(SearchArgs),
+    /// Run a scaffolder template (Backstage v1beta3) of the catalog: `scaffold TEMPLATE -v
+    /// name=value …`, `scaffold list`, `scaffold show TEMPLATE`.
+    Scaffold(ScaffoldArgs),
+}
+
+#[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
+pub struct ScaffoldArgs {
+    #[command(subcommand)]
+    pub command: Option<ScaffoldCommand>,
+    /// The template: its name or entity reference (`template:default/docs-template`).
+    #[arg(required = true)]
+    pub template: Option<String>,
+    /// A parameter value, `name=value` (repeatable); lists as `a,b` or JSON.
+    #[arg(short = 'v', long = "value", value_name = "NAME=VALUE")]
+    pub values: Vec<String>,
+    /// Values from a YAML or JSON file (`-v` overrides them).
+    #[arg(long = "values", value_name = "FILE")]
+    pub values_file: Option<PathBuf>,
+    /// Ask for every parameter without a value.
+    #[arg(long)]
+    pub interactive: bool,
+    /// Where the files go (relative to the working directory); nothing leaves it.
+    #[arg(long, short, value_name = "DIR", default_value = ".")]
+    pub out: PathBuf,
+    /// Print the plan (files, sizes, skipped files, steps) and write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    #[command(flatten)]
+    pub common: ScaffoldCommon,
+}
+
+#[derive(Debug, Args)]
+pub struct ScaffoldCommon {
+    /// The monorepo whose catalog holds the template.
+    #[arg(long, value_name = "DIR", default_value = ".", global = true)]
+    pub root: PathBuf,
+    /// Configuration file [default: ROOT/portico.yaml]
+    #[arg(long, value_name = "FILE", global = true)]
+    pub config: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = crate::scaffold::Format::Human, global = true)]
+    pub format: crate::scaffold::Format,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ScaffoldCommand {
+    /// Every template of the catalog, and whether `portico scaffold` can run it.
+    List,
+    /// A template's parameters and steps.
+    Show {
+        /// The template: its name or entity reference.
+        template: String,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -197,6 +251,65 @@ pub fn run(cli: Cli) -> i32 {
             )
         }
         Command::Search(args) => search(&args),
+        Command::Scaffold(args) => scaffold(&args),
+    }
+}
+
+fn scaffold(args: &ScaffoldArgs) -> i32 {
+    let common = &args.common;
+    let root = common.root.canonicalize().unwrap_or_else(|_| common.root.clone());
+    let printer = Printer { root, display_root: common.root.clone(), format: Format::Human, color: false };
+    let emit_all = |list: Vec<Diagnostic>| emit(&printer, list);
+    let (config, portal) = match crate::scaffold::portal(&common.root, common.config.clone()) {
+        Ok(p) => p,
+        Err(d) => {
+            emit_all(vec![*d]);
+            return 2;
+        }
+    };
+    let load = |name: &str| -> Result<crate::scaffold::template::Template, i32> {
+        let entity = crate::scaffold::template::find(&portal, name).map_err(|m| {
+            emit_all(vec![
+                Diagnostic::error("scaffold-template", m).hint("`portico scaffold list` lists the templates"),
+            ]);
+            1
+        })?;
+        crate::scaffold::template::Template::load(&config.root, entity).map_err(|d| {
+            emit_all(vec![*d]);
+            1
+        })
+    };
+    match (&args.command, &args.template) {
+        (Some(ScaffoldCommand::List), _) => {
+            let rows = crate::scaffold::list(&config.root, &portal, common.format);
+            if common.format == crate::scaffold::Format::Json {
+                println!("{}", serde_json::to_string_pretty(&rows).unwrap_or_default());
+            }
+            0
+        }
+        (Some(ScaffoldCommand::Show { template }), _) => match load(template) {
+            Ok(t) => {
+                crate::scaffold::show(&t, common.format);
+                0
+            }
+            Err(code) => code,
+        },
+        (None, Some(name)) => match load(name) {
+            Ok(t) => {
+                let options = crate::scaffold::RunOptions {
+                    template: name.clone(),
+                    values: args.values.clone(),
+                    values_file: args.values_file.clone(),
+                    interactive: args.interactive,
+                    out: args.out.clone(),
+                    dry_run: args.dry_run,
+                    format: common.format,
+                };
+                crate::scaffold::run(&config.root, &t, &options, &emit_all)
+            }
+            Err(code) => code,
+        },
+        (None, None) => 2,
     }
 }
 

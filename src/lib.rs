@@ -23,6 +23,7 @@ pub mod plugins;
 pub mod render;
 pub mod repo;
 pub mod resolve;
+pub mod scaffold;
 pub mod scorecards;
 pub mod search;
 pub mod serve;

@@ -190,6 +190,11 @@ pub fn from_str<T: serde::de::DeserializeOwned>(text: &str) -> Result<Option<T>,
     serde_saphyr::from_str_with_options::<Option<T>>(text, options()).map_err(|e| convert_error(&e, text))
 }
 
+/// Writes `value` as YAML (block style, as people write catalog files).
+pub fn to_string<T: serde::Serialize>(value: &T) -> Result<String, String> {
+    serde_saphyr::to_string(value).map_err(|e| e.to_string())
+}
+
 fn options() -> serde_saphyr::Options {
     serde_saphyr::options! {
         merge_keys: serde_saphyr::MergeKeyPolicy::AsOrdinary,

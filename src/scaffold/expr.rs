@@ -1,0 +1,347 @@
+//! Backstage's templating, with MiniJinja: Nunjucks with `${{ }}` as the variable delimiters
+//! (blocks `{% %}` and comments `{# #}` as usual, `{{ }}` literal text), no autoescape, the
+//! trailing newline kept, undefined values chainable (`steps.x.output.y` of a skipped step is
+//! empty, not an error), and a thin compatibility layer:
+//!
+//! - filters `parseRepoUrl`, `parseEntityRef`, `pick`, `projectSlug` (Backstage's) and `dump`
+//!   (Nunjucks' `JSON.stringify`);
+//! - JavaScript string and array methods: `replace` (the first occurrence, as in JavaScript),
+//!   `replaceAll`, `toUpperCase`, `toLowerCase`, `trim`, `trimStart`, `trimEnd`, `split`,
+//!   `includes`, `startsWith`, `endsWith`, `indexOf`, `substring`, `slice`, `concat`, `join`;
+//! - `{% elseif %}`, `===` and `!==` rewritten to MiniJinja's `elif`, `==` and `!=`.
+//!
+//! A string that is a single `${{ expr }}` keeps the type of its value (a list stays a list);
+//! a string that renders empty is removed from its mapping, as in Backstage.
+
+use std::sync::LazyLock;
+
+use minijinja::value::{Serde, Value as JValue};
+use minijinja::{Environment, Error, ErrorKind, State, UndefinedBehavior};
+use regex::Regex;
+use serde_json::Value as Json;
+
+use crate::yaml::{Node, Value};
+
+/// Which delimiters the templates use.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Flavour {
+    /// `${{ }}`: template steps and `fetch:template` skeletons.
+    Scaffolder,
+    /// `{{ }}` with `cookiecutter.` values: `fetch:cookiecutter` skeletons.
+    Cookiecutter,
+}
+
+/// A template that did not render: what failed and where in its text (1-based line).
+#[derive(Clone, Debug, PartialEq)]
+pub struct RenderError {
+    pub message: String,
+    pub line: usize,
+    /// The expression or tag that failed, when known.
+    pub expr: Option<String>,
+}
+
+/// The rendering environment of one flavour.
+pub struct Engine {
+    env: Environment<'static>,
+}
+
+static SINGLE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^\s*\$\{\{(.*)\}\}\s*$").expect("static regex"));
+static ELSEIF: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\{%(-?)\s*elseif\b").expect("static regex"));
+static STRICT_EQ: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"([=!])==").expect("static regex"));
+
+impl Engine {
+    pub fn new(flavour: Flavour) -> Engine {
+        let mut env = Environment::new();
+        let mut syntax = minijinja::syntax::SyntaxConfig::builder();
+        if flavour == Flavour::Scaffolder {
+            syntax.variable_delimiters("${{", "}}");
+        }
+        env.set_syntax(syntax.keep_trailing_newline(true).build().expect("valid delimiters"));
+        env.set_undefined_behavior(UndefinedBehavior::Chainable);
+        env.set_auto_escape_callback(|_| minijinja::AutoEscape::None);
+        env.add_filter("dump", dump);
+        // cookiecutter's `jsonify` (its default Jinja extension).
+        env.add_filter("jsonify", dump);
+        env.add_filter("parseRepoUrl", parse_repo_url);
+        env.add_filter("parseEntityRef", parse_entity_ref);
+        env.add_filter("pick", pick);
+        env.add_filter("projectSlug", project_slug);
+        env.set_unknown_method_callback(js_method);
+        Engine { env }
+    }
+
+    /// Renders a text (a skeleton file, a path, a string of a step's input).
+    pub fn render_str(&self, text: &str, ctx: &Json) -> Result<String, RenderError> {
+        let source = compat(text);
+        self.env.render_str(&source, JValue::from(Serde(ctx))).map_err(|e| error(&e, &source))
+    }
+
+    /// Evaluates a single expression (what `${{ … }}` holds), keeping its type; `None` when it
+    /// is undefined.
+    pub fn eval(&self, expr: &str, ctx: &Json) -> Result<Option<Json>, RenderError> {
+        let source = compat(expr);
+        let fail = |e: &Error| RenderError { message: message(e), line: 1, expr: Some(expr.trim().to_owned()) };
+        let compiled = self.env.compile_expression(&source).map_err(|e| fail(&e))?;
+        let value = compiled.eval(JValue::from(Serde(ctx))).map_err(|e| fail(&e))?;
+        if value.is_undefined() {
+            return Ok(None);
+        }
+        serde_json::to_value(&value).map(Some).map_err(|e| RenderError {
+            message: format!("the value cannot be used: {e}"),
+            line: 1,
+            expr: Some(expr.trim().to_owned()),
+        })
+    }
+
+    /// Renders a value of a step's input: strings are templates (a single expression keeps its
+    /// type), lists and mappings are rendered item by item; `None` when it renders empty
+    /// (Backstage drops such keys). An error carries the position of the failing string.
+    pub fn render_node(&self, node: &Node, ctx: &Json) -> Result<Option<Json>, (crate::diagnostics::Pos, RenderError)> {
+        let at = |e: RenderError| {
+            let mut pos = node.pos;
+            if e.line > 1 {
+                // A block scalar starts on the line after its indicator.
+                pos = crate::diagnostics::Pos::new(pos.line + e.line as u32, 1);
+            }
+            (pos, e)
+        };
+        Ok(match &node.value {
+            Value::Str(s) => match SINGLE.captures(s).filter(|c| !c[1].contains("}}") && !c[1].contains("${{")) {
+                Some(c) => self.eval(&c[1], ctx).map_err(at)?.filter(|v| v.as_str() != Some("")),
+                None => {
+                    let out = self.render_str(s, ctx).map_err(at)?;
+                    (!out.is_empty()).then_some(Json::String(out))
+                }
+            },
+            Value::Seq(items) => {
+                let mut out = Vec::with_capacity(items.len());
+                for item in items {
+                    out.push(self.render_node(item, ctx)?.unwrap_or(Json::Null));
+                }
+                Some(Json::Array(out))
+            }
+            Value::Map(entries) => {
+                let mut out = serde_json::Map::new();
+                for (k, v) in entries {
+                    if let Some(v) = self.render_node(v, ctx)? {
+                        out.insert(k.name.clone(), v);
+                    }
+                }
+                Some(Json::Object(out))
+            }
+            _ => Some(node.to_json()),
+        })
+    }
+
+    /// Whether `text` compiles (for `check`'s lint): the error otherwise.
+    pub fn lint(&self, text: &str) -> Result<(), RenderError> {
+        let source = compat(text);
+        self.env.template_from_str(&source).map(|_| ()).map_err(|e| error(&e, &source))
+    }
+}
+
+/// Nunjucks spellings MiniJinja lacks, rewritten.
+fn compat(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.contains("elseif") && !text.contains("==") {
+        return text.into();
+    }
+    let text = ELSEIF.replace_all(text, "{%${1} elif");
+    STRICT_EQ.replace_all(&text, "${1}=").into_owned().into()
+}
+
+fn message(e: &Error) -> String {
+    match e.detail() {
+        Some(d) => format!("{}: {d}", e.kind()),
+        None => e.kind().to_string(),
+    }
+}
+
+fn error(e: &Error, source: &str) -> RenderError {
+    let expr = e.range().and_then(|r| source.get(r)).map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
+    RenderError { message: message(e), line: e.line().unwrap_or(1), expr }
+}
+
+/// Nunjucks' `dump`: `JSON.stringify`, with an optional indent.
+fn dump(value: JValue, indent: Option<usize>) -> Result<String, Error> {
+    let json = serde_json::to_value(&value).map_err(|e| Error::new(ErrorKind::InvalidOperation, e.to_string()))?;
+    Ok(match indent {
+        Some(n) if n > 0 => {
+            let mut out = Vec::new();
+            let pad = " ".repeat(n);
+            let formatter = serde_json::ser::PrettyFormatter::with_indent(pad.as_bytes());
+            let mut ser = serde_json::Serializer::with_formatter(&mut out, formatter);
+            serde::Serialize::serialize(&json, &mut ser).expect("JSON serialises");
+            String::from_utf8(out).expect("JSON is UTF-8")
+        }
+        _ => json.to_string(),
+    })
+}
+
+/// Backstage's `parseRepoUrl`: `github.com?owner=x&repo=y` to `{host, owner, repo, …}`.
+fn parse_repo_url(url: String) -> Result<JValue, Error> {
+    let (host, query) = url.split_once('?').ok_or_else(|| {
+        Error::new(ErrorKind::InvalidOperation, format!("invalid repo URL passed to parser, missing ?, got {url}"))
+    })?;
+    let mut out = serde_json::Map::new();
+    out.insert("host".into(), Json::String(host.to_owned()));
+    for (k, v) in url::form_urlencoded::parse(query.as_bytes()) {
+        if matches!(k.as_ref(), "owner" | "repo" | "organization" | "workspace" | "project") {
+            out.insert(k.into_owned(), Json::String(v.into_owned()));
+        }
+    }
+    if !out.contains_key("repo") {
+        return Err(Error::new(
+            ErrorKind::InvalidOperation,
+            format!("invalid repo URL passed to parser, missing repo, got {url}"),
+        ));
+    }
+    Ok(JValue::from(Serde(&out)))
+}
+
+/// Backstage's `parseEntityRef`: `kind:namespace/name` (with `{defaultKind, defaultNamespace}`)
+/// to `{kind, namespace, name}`.
+fn parse_entity_ref(reference: String, defaults: Option<JValue>) -> Result<JValue, Error> {
+    let get = |k: &str| defaults.as_ref().and_then(|d| d.get_attr(k).ok()).and_then(|v| v.as_str().map(str::to_owned));
+    let (kind, rest) = match reference.split_once(':') {
+        Some((k, r)) => (Some(k.to_owned()), r),
+        None => (get("defaultKind"), reference.as_str()),
+    };
+    let (namespace, name) = match rest.split_once('/') {
+        Some((n, m)) => (n.to_owned(), m.to_owned()),
+        None => (get("defaultNamespace").unwrap_or_else(|| "default".into()), rest.to_owned()),
+    };
+    let kind = kind
+        .ok_or_else(|| Error::new(ErrorKind::InvalidOperation, format!("entity reference {reference} has no kind")))?;
+    Ok(JValue::from(Serde(serde_json::json!({ "kind": kind, "namespace": namespace, "name": name }))))
+}
+
+/// Backstage's `pick`: the value at a dotted path of an object.
+fn pick(value: JValue, path: String) -> JValue {
+    path.split('.')
+        .try_fold(value, |v, k| v.get_attr(k).ok().filter(|x| !x.is_undefined()))
+        .unwrap_or(JValue::UNDEFINED)
+}
+
+/// Backstage's `projectSlug`: `owner/repo` of a repo URL.
+fn project_slug(url: String) -> Result<String, Error> {
+    let parsed = parse_repo_url(url)?;
+    let field = |k: &str| parsed.get_attr(k).ok().and_then(|v| v.as_str().map(str::to_owned));
+    let owner = field("owner").or_else(|| field("organization")).or_else(|| field("workspace")).unwrap_or_default();
+    Ok(format!("{owner}/{}", field("repo").unwrap_or_default()))
+}
+
+/// JavaScript methods on strings and arrays.
+fn js_method(_: &mut State, value: &JValue, method: &str, args: &[JValue]) -> Result<JValue, Error> {
+    let arg = |i: usize| args.get(i).and_then(|a| a.as_str().map(str::to_owned)).unwrap_or_default();
+    let int = |i: usize| args.get(i).and_then(|a| i64::try_from(a.clone()).ok());
+    if let Some(s) = value.as_str() {
+        let chars: Vec<char> = s.chars().collect();
+        let clamp =
+            |i: i64| if i < 0 { (chars.len() as i64 + i).max(0) as usize } else { (i as usize).min(chars.len()) };
+        return Ok(match method {
+            "replace" => JValue::from(s.replacen(&arg(0), &arg(1), 1)),
+            "replaceAll" => JValue::from(s.replace(&arg(0), &arg(1))),
+            "toUpperCase" => JValue::from(s.to_uppercase()),
+            "toLowerCase" => JValue::from(s.to_lowercase()),
+            "trim" => JValue::from(s.trim()),
+            "trimStart" => JValue::from(s.trim_start()),
+            "trimEnd" => JValue::from(s.trim_end()),
+            "split" => JValue::from(s.split(arg(0).as_str()).map(str::to_owned).collect::<Vec<_>>()),
+            "includes" => JValue::from(s.contains(&arg(0))),
+            "startsWith" => JValue::from(s.starts_with(&arg(0))),
+            "endsWith" => JValue::from(s.ends_with(&arg(0))),
+            "indexOf" => JValue::from(s.find(&arg(0)).map_or(-1, |b| s[..b].chars().count() as i64)),
+            "concat" => JValue::from(format!("{s}{}", args.iter().map(ToString::to_string).collect::<String>())),
+            "substring" | "slice" => {
+                let (mut a, mut b) = (int(0).unwrap_or(0), int(1).unwrap_or(chars.len() as i64));
+                if method == "substring" {
+                    a = a.max(0);
+                    b = b.max(0);
+                    if a > b {
+                        std::mem::swap(&mut a, &mut b);
+                    }
+                }
+                let (a, b) = (clamp(a), clamp(b));
+                JValue::from(if a < b { chars[a..b].iter().collect::<String>() } else { String::new() })
+            }
+            _ => return Err(Error::from(ErrorKind::UnknownMethod)),
+        });
+    }
+    if let Ok(items) = value.try_iter() {
+        let items: Vec<JValue> = items.collect();
+        return Ok(match method {
+            "join" => JValue::from(
+                items
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join(&args.first().map_or(",".into(), ToString::to_string)),
+            ),
+            "includes" => JValue::from(items.iter().any(|i| Some(i) == args.first())),
+            "indexOf" => JValue::from(items.iter().position(|i| Some(i) == args.first()).map_or(-1, |p| p as i64)),
+            _ => return Err(Error::from(ErrorKind::UnknownMethod)),
+        });
+    }
+    Err(Error::from(ErrorKind::UnknownMethod))
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn backstage_snippets_render_as_nunjucks_does() {
+        let e = Engine::new(Flavour::Scaffolder);
+        let ctx = json!({
+            "parameters": {"name": "orders", "owner": "group:default/team-a", "repoUrl": "github.com?owner=acme&repo=orders", "tags": ["a", "b"], "java": true},
+            "values": {"name": "orders", "destination": {"owner": "acme", "repo": "orders"}}
+        });
+        let cases = [
+            ("${{ parameters.name }}", "orders"),
+            ("name: ${{ parameters.name | upper }}\n", "name: ORDERS\n"),
+            ("${{ parameters.repoUrl | parseRepoUrl | pick('owner') }}", "acme"),
+            ("${{ parameters.repoUrl | projectSlug }}", "acme/orders"),
+            ("${{ (parameters.owner | parseEntityRef).name }}", "team-a"),
+            ("${{ parameters.name.replace('r', 'R') }}", "oRders"),
+            ("${{ parameters.name.toUpperCase() }}-${{ parameters.name.substring(0, 3) }}", "ORDERS-ord"),
+            ("${{ parameters.tags | dump }}", r#"["a","b"]"#),
+            ("{% if parameters.java === true %}java{% elseif parameters.go %}go{% else %}none{% endif %}", "java"),
+            ("${{ steps.publish.output.remoteUrl }}", ""),
+            ("{{ literal }} ${{ values.destination.owner }}", "{{ literal }} acme"),
+            ("{%- for t in parameters.tags %}[${{ t }}]{% endfor %}", "[a][b]"),
+        ];
+        for (template, expected) in cases {
+            assert_eq!(e.render_str(template, &ctx).as_deref(), Ok(expected), "{template}");
+        }
+    }
+
+    #[test]
+    fn a_single_expression_keeps_its_type_and_an_empty_value_is_dropped() {
+        let e = Engine::new(Flavour::Scaffolder);
+        let ctx = json!({"parameters": {"tags": ["a"], "n": 3, "flag": false, "empty": ""}});
+        let (docs, _) = crate::yaml::parse_documents(
+            "tags: ${{ parameters.tags }}\nn: ${{ parameters.n }}\nflag: ${{ parameters.flag }}\ngone: ${{ parameters.empty }}\nmissing: ${{ parameters.nope }}\ntext: n=${{ parameters.n }}\n",
+        );
+        let out = e.render_node(&docs[0].root, &ctx).unwrap().unwrap();
+        assert_eq!(out, json!({"tags": ["a"], "n": 3, "flag": false, "text": "n=3"}));
+    }
+
+    #[test]
+    fn errors_name_the_line_and_the_expression() {
+        let e = Engine::new(Flavour::Scaffolder);
+        let err = e.render_str("a\nb ${{ parameters.name | nosuchfilter }}\n", &json!({})).unwrap_err();
+        assert_eq!(err.line, 2);
+        assert!(err.message.contains("nosuchfilter") || err.message.contains("unknown filter"), "{err:?}");
+        let err = e.render_str("{% if x %}open", &json!({})).unwrap_err();
+        assert!(err.message.contains("syntax error"), "{err:?}");
+    }
+
+    #[test]
+    fn cookiecutter_templates_use_plain_braces() {
+        let e = Engine::new(Flavour::Cookiecutter);
+        let ctx = json!({"cookiecutter": {"name": "docs"}});
+        assert_eq!(e.render_str("# {{ cookiecutter.name }}\n", &ctx).as_deref(), Ok("# docs\n"));
+    }
+}

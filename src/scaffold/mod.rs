@@ -1,0 +1,233 @@
+//! `portico scaffold`: Backstage's `scaffolder.backstage.io/v1beta3` templates run locally,
+//! without a backend.
+//!
+//! `list` and `show` read the catalog; running a template goes: find it in the catalog
+//! (`template.rs`) -> values from the command line, checked against its parameters
+//! (`values.rs`) -> every step into memory (`run.rs`, the actions in `actions.rs`, Backstage's
+//! templating in `expr.rs`) -> the files written into `--out` with an answers file. Nothing is
+//! written when any part fails, and `--dry-run` prints the plan instead.
+
+pub mod actions;
+pub mod expr;
+pub mod run;
+pub mod template;
+pub mod values;
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::PathBuf;
+
+use serde_json::{Value as Json, json};
+
+use crate::config::{Config, Overrides};
+use crate::diagnostics::Diagnostic;
+use crate::pipeline::{StageLog, Verbosity};
+
+/// How a run prints.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Human,
+    Json,
+}
+
+/// `portico scaffold TEMPLATE …`.
+#[derive(Clone, Debug)]
+pub struct RunOptions {
+    pub template: String,
+    pub values: Vec<String>,
+    pub values_file: Option<PathBuf>,
+    pub interactive: bool,
+    pub out: PathBuf,
+    pub dry_run: bool,
+    pub format: Format,
+}
+
+/// The catalog of `root`, for finding templates (problems of the catalog are not this
+/// command's: they are left to `portico check`).
+pub fn portal(
+    root: &std::path::Path,
+    config_file: Option<PathBuf>,
+) -> Result<(Config, crate::resolve::Portal), Box<Diagnostic>> {
+    let overrides = Overrides { config_file, no_plugins: true, no_cache: true, ..Overrides::default() };
+    let config = Config::load(root, &overrides)?;
+    let checked = crate::pipeline::check(&config, &StageLog::new(Verbosity::Quiet))?;
+    Ok((config, checked.portal))
+}
+
+/// `portico scaffold list`: every template with whether it can run here.
+pub fn list(root: &std::path::Path, portal: &crate::resolve::Portal, format: Format) -> Vec<Json> {
+    let mut rows = Vec::new();
+    for e in portal.entities.values().filter(|e| e.kind.eq_ignore_ascii_case("template")) {
+        let blockers: Vec<String> = match template::Template::load(root, e) {
+            Ok(t) => t
+                .blockers()
+                .into_iter()
+                .map(|(s, why)| format!("{}: {why}", s.id.as_deref().unwrap_or(&s.name)))
+                .collect(),
+            Err(d) => vec![d.message],
+        };
+        rows.push(json!({
+            "ref": e.entity_ref.to_string(),
+            "name": e.name,
+            "title": e.display_name(),
+            "file": e.source.file,
+            "runnable": blockers.is_empty(),
+            "blockers": blockers,
+        }));
+    }
+    if format == Format::Human {
+        for r in &rows {
+            let can = match r["blockers"].as_array() {
+                Some(b) if !b.is_empty() => {
+                    format!("cannot run: {}", b.iter().filter_map(Json::as_str).collect::<Vec<_>>().join("; "))
+                }
+                _ => "runs".to_owned(),
+            };
+            println!("{:<32} {:<40} {can}", r["name"].as_str().unwrap_or(""), r["title"].as_str().unwrap_or(""));
+        }
+    }
+    rows
+}
+
+/// `portico scaffold show TEMPLATE`: its parameters and steps.
+pub fn show(t: &template::Template, format: Format) {
+    let props = values::properties(t);
+    if format == Format::Json {
+        let params: Vec<Json> = props.iter().map(|(n, s)| json!({ "name": n, "schema": s })).collect();
+        let steps: Vec<Json> =
+            t.steps.iter().map(|s| json!({ "id": s.id, "name": s.name, "action": s.action, "supported": template::supported(&s.action) })).collect();
+        println!(
+            "{}",
+            json!({ "ref": t.entity_ref.to_string(), "title": t.title, "file": t.file, "parameters": params, "steps": steps })
+        );
+        return;
+    }
+    println!("{} ({})", t.title, t.entity_ref);
+    if let Some(d) = &t.description {
+        println!("{d}");
+    }
+    let required: Vec<&str> = t
+        .pages
+        .iter()
+        .flat_map(|p| p.get("required").and_then(Json::as_array).into_iter().flatten().filter_map(Json::as_str))
+        .collect();
+    println!("\nParameters (-v name=value):");
+    for (name, schema) in &props {
+        let req = if required.contains(&name.as_str()) { " required" } else { "" };
+        println!("  {name}{req}{}", values::describe(schema));
+    }
+    println!("\nSteps:");
+    for s in &t.steps {
+        let note = if template::supported(&s.action) { "" } else { "  (not supported)" };
+        println!("  {:<16} {:<20} {}{note}", s.id.as_deref().unwrap_or("-"), s.action, s.name);
+    }
+}
+
+/// Asks on the terminal for each parameter without a value (empty: its default or none).
+fn ask(t: &template::Template, values: &mut serde_json::Map<String, Json>) -> Result<(), String> {
+    let stdin = std::io::stdin();
+    let mut lines = stdin.lock().lines();
+    for (name, schema) in values::properties(t) {
+        if values.contains_key(&name) {
+            continue;
+        }
+        let default = schema
+            .get("default")
+            .map(|d| format!(" [{}]", d.as_str().map_or_else(|| d.to_string(), str::to_owned)))
+            .unwrap_or_default();
+        eprint!("{name}{}{default}: ", values::describe(&schema));
+        let _ = std::io::stderr().flush();
+        let Some(line) = lines.next().transpose().map_err(|e| e.to_string())? else { break };
+        if line.trim().is_empty() {
+            continue;
+        }
+        let v = values::coerce(&schema, line.trim()).map_err(|expected| format!("`{name}` expects {expected}"))?;
+        values.insert(name, v);
+    }
+    Ok(())
+}
+
+/// Runs a template. Returns the exit code (0 written or planned, 1 refused or failed).
+pub fn run(root: &std::path::Path, t: &template::Template, o: &RunOptions, emit: &dyn Fn(Vec<Diagnostic>)) -> i32 {
+    let fail = |problems: Vec<String>| {
+        emit(problems.into_iter().map(|m| Diagnostic::error("scaffold-values", m).at(&t.file, None)).collect());
+        1
+    };
+    let mut given = match values::collect(t, &o.values, o.values_file.as_deref()) {
+        Ok(v) => v,
+        Err(problems) => return fail(problems),
+    };
+    if o.interactive {
+        if !std::io::stdin().is_terminal() {
+            eprintln!("note: --interactive reads the answers from standard input");
+        }
+        if let Err(e) = ask(t, &mut given) {
+            return fail(vec![e]);
+        }
+    }
+    let given = values::with_defaults(t, given);
+    let problems = values::validate(t, &given);
+    if !problems.is_empty() {
+        return fail(problems);
+    }
+    let plan = match run::plan(root, t, given) {
+        Ok(p) => p,
+        Err(diags) => {
+            emit(diags);
+            return 1;
+        }
+    };
+    let files = run::file_reports(&plan, &o.out);
+    let report = json!({
+        "template": t.entity_ref.to_string(),
+        "out": o.out.display().to_string(),
+        "dry_run": o.dry_run,
+        "values": plan.values,
+        "files": files,
+        "skipped": plan.workspace.skipped.iter().map(|(p, r)| json!({"path": p, "reason": r})).collect::<Vec<_>>(),
+        "steps": plan.steps,
+        "log": plan.workspace.log,
+        "output": plan.output,
+    });
+    if o.format == Format::Human {
+        for line in &plan.workspace.log {
+            eprintln!("[debug:log] {line}");
+        }
+        for s in &plan.steps {
+            let note = s.note.as_deref().map(|n| format!(": {n}")).unwrap_or_default();
+            eprintln!("  {:<14} {:<18} {}{note}", s.id.as_deref().unwrap_or("-"), s.action, s.status);
+        }
+        for f in &files {
+            eprintln!("  {:<7} {} ({} bytes)", f.action, o.out.join(&f.path).display(), f.size);
+        }
+        for (p, r) in &plan.workspace.skipped {
+            eprintln!("  skip    {p}: {r}");
+        }
+    }
+    if o.dry_run {
+        if o.format == Format::Json {
+            println!("{}", serde_json::to_string_pretty(&report).unwrap_or_default());
+        } else {
+            eprintln!("dry run: nothing was written");
+        }
+        return 0;
+    }
+    match run::write(&plan, &o.out, &run::answers(root, t, &plan)) {
+        Ok(written) => {
+            if o.format == Format::Json {
+                println!("{}", serde_json::to_string_pretty(&report).unwrap_or_default());
+            } else {
+                eprintln!(
+                    "wrote {} files into {} ({} records the template and values)",
+                    written.len(),
+                    o.out.display(),
+                    run::ANSWERS
+                );
+            }
+            0
+        }
+        Err(d) => {
+            emit(vec![d]);
+            1
+        }
+    }
+}
