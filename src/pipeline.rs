@@ -301,6 +301,8 @@ pub fn check_cached(
         portal
     });
     crate::render::tabs::retain_shown(config, &mut portal);
+    // Golden paths that would not run (`portico scaffold`): warnings at the template.
+    diags.extend(crate::scaffold::lint::templates(&config.root, &inventory.files, &portal));
     if config.scorecards.is_some() {
         scorecards(config, &inventory, &mut portal, log, &mut diags);
     }

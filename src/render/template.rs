@@ -11,6 +11,12 @@ use serde_json::Value;
 
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct TemplateView {
+    /// Why `portico scaffold` cannot run it (empty: it can).
+    pub blockers: Vec<String>,
+    /// The `portico scaffold` command with its required parameters.
+    pub command: String,
+    /// Entities made from it (`backstage.io/source-template`), filled in by the entity view.
+    pub created: Vec<super::views::EntityLink>,
     pub parameter_steps: Vec<ParameterStep>,
     pub steps: Vec<StepView>,
     pub output_links: Vec<OutputLink>,
@@ -161,8 +167,8 @@ fn parameter_step(index: usize, step: &Value) -> ParameterStep {
     }
 }
 
-/// The view of a Template's spec.
-pub fn template_view(spec: &Value) -> TemplateView {
+/// The view of the spec of the Template `name`.
+pub fn template_view(name: &str, spec: &Value) -> TemplateView {
     let parameter_steps = match spec.get("parameters") {
         Some(Value::Array(steps)) => steps.iter().enumerate().map(|(i, s)| parameter_step(i, s)).collect(),
         Some(step @ Value::Object(_)) => vec![parameter_step(0, step)],
@@ -184,6 +190,24 @@ pub fn template_view(spec: &Value) -> TemplateView {
                 .collect()
         })
         .unwrap_or_default();
+    let mut blockers = Vec::new();
+    for s in spec.get("steps").and_then(Value::as_array).into_iter().flatten() {
+        let action = s.get("action").and_then(Value::as_str).unwrap_or_default();
+        let id = text(s, "id").or_else(|| text(s, "name")).unwrap_or_else(|| action.to_owned());
+        let url = s.pointer("/input/url").and_then(Value::as_str);
+        if !crate::scaffold::template::supported(action) {
+            blockers.push(format!("step `{id}` uses `{action}`, which it does not run"));
+        } else if action.starts_with("fetch:") && url.is_some_and(crate::paths::is_url) {
+            blockers.push(format!("step `{id}` fetches its skeleton from a URL"));
+        }
+    }
+    let mut command = format!("portico scaffold {name}");
+    for step in &parameter_steps {
+        for f in step.fields.iter().filter(|f| f.required) {
+            command.push_str(&format!(" -v {}=…", f.name));
+        }
+    }
+    command.push_str(" --out DIR");
     let output = spec.get("output");
     let output_links = output
         .and_then(|o| o.get("links"))
@@ -212,7 +236,7 @@ pub fn template_view(spec: &Value) -> TemplateView {
                 .collect()
         })
         .unwrap_or_default();
-    TemplateView { parameter_steps, steps, output_links, output_text }
+    TemplateView { blockers, command, created: Vec::new(), parameter_steps, steps, output_links, output_text }
 }
 
 #[cfg(test)]
@@ -235,7 +259,7 @@ mod tests {
             "steps": [{"id": "fetch", "name": "Fetch", "action": "fetch:template", "input": {"url": "./skeleton"}}],
             "output": {"links": [{"title": "Repository", "url": "${{ steps.publish.output.remoteUrl }}"}]}
         });
-        let v = template_view(&spec);
+        let v = template_view("t", &spec);
         assert_eq!(v.parameter_steps.len(), 2);
         assert_eq!(v.parameter_steps[1].title, "Step 2");
         let fields = &v.parameter_steps[0].fields;
@@ -259,7 +283,7 @@ mod tests {
     fn ui_order_sorts_fields() {
         let spec =
             serde_json::json!({"parameters": {"ui:order": ["c", "*", "a"], "properties": {"a": {}, "b": {}, "c": {}}}});
-        let v = template_view(&spec);
+        let v = template_view("t", &spec);
         let order: Vec<&str> = v.parameter_steps[0].fields.iter().map(|f| f.name.as_str()).collect();
         assert_eq!(order, ["c", "b", "a"]);
     }
@@ -271,7 +295,7 @@ mod tests {
             serde_json::json!({"parameters": 3, "steps": "x"}),
             serde_json::json!({"parameters": {"properties": []}}),
         ] {
-            let _ = template_view(&spec);
+            let _ = template_view("t", &spec);
         }
     }
 }

@@ -524,7 +524,20 @@ impl ViewBuilder<'_> {
             ),
             cards: self.portal.plugins.cards.get(r).cloned().unwrap_or_default(),
             integrations: integration_links(&e.annotations, &self.config.annotation_links),
-            template: (e.kind == "Template").then(|| super::template::template_view(e.spec())),
+            template: (e.kind == "Template").then(|| {
+                let mut view = super::template::template_view(&e.name, e.spec());
+                let me = r.to_string();
+                view.created = self
+                    .portal
+                    .entities
+                    .values()
+                    .filter(|c| {
+                        c.annotations.get("backstage.io/source-template").is_some_and(|t| t.eq_ignore_ascii_case(&me))
+                    })
+                    .map(|c| self.link(&c.entity_ref))
+                    .collect();
+                view
+            }),
             diagram: String::new(),
             system_diagram: String::new(),
             api: self.portal.apis.get(r).map(|a| {

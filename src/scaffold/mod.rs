@@ -9,6 +9,7 @@
 
 pub mod actions;
 pub mod expr;
+pub mod lint;
 pub mod run;
 pub mod template;
 pub mod values;

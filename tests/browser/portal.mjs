@@ -14,7 +14,7 @@ function assert(cond, message) {
 const tests = {
   // Issue 13: an entity page is tabs. The payment gateway has its Overview and the CI/CD tab of
   // content-example's command plugin (tools/ci_plugin.py); a tab is its own URL, marked in the
-  // tab bar, and a team without tabs has no tab bar.
+  // tab bar, and a person without tabs has no tab bar.
   async "entity-tabs"(page) {
     await page.goto(base + "catalog/default/component/payment-gateway/");
     const tabs = page.locator("nav.tabs a");
@@ -30,8 +30,19 @@ const tests = {
     assert(status === "https://ci.northwind.example/payment-gateway-main", `status link: ${status}`);
     await page.click("nav.tabs >> text=Overview");
     await page.waitForURL(/\/payment-gateway\/$/);
+    await page.goto(base + "catalog/default/user/alice.nguyen/");
+    assert((await page.locator("nav.tabs").count()) === 0, "a person without tabs has no tab bar");
+    // Issue 14: the team's Scorecards tab rolls up what it owns; the service's shows its level.
     await page.goto(base + "catalog/default/group/team-payments/");
-    assert((await page.locator("nav.tabs").count()) === 0, "a team without tabs has no tab bar");
+    await page.click("nav.tabs >> text=Scorecards");
+    await page.waitForURL(/\/team-payments\/scorecards\/$/);
+    assert((await page.locator(".distribution").count()) >= 1, "the team's distribution of levels");
+    await page.click("table.level-checks >> text=Payment Gateway");
+    await page.waitForURL(/\/payment-gateway\/scorecards\/$/);
+    const level = (await page.locator(".scorecard-head .level").first().textContent()).trim();
+    // Gold needs recent git activity: a copy without history stays at silver (activity unknown).
+    const activity = (await page.locator("tr:has-text('Changed in the last 90 days') .outcome").textContent()).trim();
+    assert(level === (activity === "pass" ? "gold" : "silver"), `payment gateway's level: ${level}, activity ${activity}`);
     // An API's reference is its Definition tab; a link to an operation on the Overview (as
     // before the tab existed) lands on it.
     await page.goto(base + "catalog/default/api/payments-api/#op-createPaymentIntent");
