@@ -61,6 +61,10 @@ pub struct ScaffoldArgs {
     /// Print the plan (files, sizes, skipped files, steps) and write nothing.
     #[arg(long)]
     pub dry_run: bool,
+    /// After writing, hand the result to git/gh: a commit on a new branch, a pull request, or a
+    /// new repository from the publish step's repoUrl (their credentials; Portico keeps none).
+    #[arg(long, value_enum, value_name = "HOW", conflicts_with = "dry_run")]
+    pub publish: Option<crate::scaffold::publish::Publish>,
     #[command(flatten)]
     pub common: ScaffoldCommon,
 }
@@ -86,6 +90,18 @@ pub enum ScaffoldCommand {
     Show {
         /// The template: its name or entity reference.
         template: String,
+    },
+    /// Bring a directory made by `portico scaffold` up to its template's current version
+    /// (three-way merge of each file; conflicts are marked and listed).
+    Update {
+        /// The generated directory (it holds `.portico-answers.yaml`).
+        dir: PathBuf,
+        /// A value for a parameter the current template added (repeatable).
+        #[arg(short = 'v', long = "value", value_name = "NAME=VALUE")]
+        values: Vec<String>,
+        /// Report what would change; write nothing.
+        #[arg(long)]
+        dry_run: bool,
     },
 }
 
@@ -294,6 +310,9 @@ fn scaffold(args: &ScaffoldArgs) -> i32 {
             }
             Err(code) => code,
         },
+        (Some(ScaffoldCommand::Update { dir, values, dry_run }), _) => {
+            crate::scaffold::run_update(&config.root, &portal, dir, values, *dry_run, common.format, &emit_all)
+        }
         (None, Some(name)) => match load(name) {
             Ok(t) => {
                 let options = crate::scaffold::RunOptions {
@@ -304,6 +323,7 @@ fn scaffold(args: &ScaffoldArgs) -> i32 {
                     out: args.out.clone(),
                     dry_run: args.dry_run,
                     format: common.format,
+                    publish: args.publish,
                 };
                 crate::scaffold::run(&config.root, &t, &options, &emit_all)
             }

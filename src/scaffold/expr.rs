@@ -163,6 +163,10 @@ fn error(e: &Error, source: &str) -> RenderError {
 
 /// Nunjucks' `dump`: `JSON.stringify`, with an optional indent.
 fn dump(value: JValue, indent: Option<usize>) -> Result<String, Error> {
+    // `JSON.stringify(undefined)` is undefined, which Nunjucks prints as nothing.
+    if value.is_undefined() {
+        return Ok(String::new());
+    }
     let json = serde_json::to_value(&value).map_err(|e| Error::new(ErrorKind::InvalidOperation, e.to_string()))?;
     Ok(match indent {
         Some(n) if n > 0 => {
@@ -307,6 +311,7 @@ mod tests {
             ("${{ parameters.name.replace('r', 'R') }}", "oRders"),
             ("${{ parameters.name.toUpperCase() }}-${{ parameters.name.substring(0, 3) }}", "ORDERS-ord"),
             ("${{ parameters.tags | dump }}", r#"["a","b"]"#),
+            ("owner: ${{ parameters.nobody | dump }}", "owner: "),
             ("{% if parameters.java === true %}java{% elseif parameters.go %}go{% else %}none{% endif %}", "java"),
             ("${{ steps.publish.output.remoteUrl }}", ""),
             ("{{ literal }} ${{ values.destination.owner }}", "{{ literal }} acme"),

@@ -10,8 +10,10 @@
 pub mod actions;
 pub mod expr;
 pub mod lint;
+pub mod publish;
 pub mod run;
 pub mod template;
+pub mod update;
 pub mod values;
 
 use std::io::{BufRead, IsTerminal, Write};
@@ -40,6 +42,8 @@ pub struct RunOptions {
     pub out: PathBuf,
     pub dry_run: bool,
     pub format: Format,
+    /// `--publish`: hand the result to git / gh.
+    pub publish: Option<publish::Publish>,
 }
 
 /// The catalog of `root`, for finding templates (problems of the catalog are not this
@@ -120,6 +124,77 @@ pub fn show(t: &template::Template, format: Format) {
     for s in &t.steps {
         let note = if template::supported(&s.action) { "" } else { "  (not supported)" };
         println!("  {:<16} {:<20} {}{note}", s.id.as_deref().unwrap_or("-"), s.action, s.name);
+    }
+}
+
+/// `portico scaffold update DIR`. Returns the exit code (1 with conflicts or problems).
+pub fn run_update(
+    root: &std::path::Path,
+    portal: &crate::resolve::Portal,
+    dir: &std::path::Path,
+    pairs: &[String],
+    dry_run: bool,
+    format: Format,
+    emit: &dyn Fn(Vec<Diagnostic>),
+) -> i32 {
+    let answers_file = dir.join(run::ANSWERS);
+    let fail = |m: String| {
+        emit(vec![Diagnostic::error("scaffold-update", m).at(&answers_file.display().to_string(), None)]);
+        1
+    };
+    let answers: update::Answers =
+        match std::fs::read_to_string(&answers_file).map_err(|e| e.to_string()).and_then(|t| {
+            crate::yaml::from_str(&t).map_err(|e| e.message).and_then(|a| a.ok_or_else(|| "it is empty".into()))
+        }) {
+            Ok(a) => a,
+            Err(e) => {
+                return fail(format!(
+                    "cannot read {}: {e} (was the directory made by `portico scaffold`?)",
+                    run::ANSWERS
+                ));
+            }
+        };
+    let entity = match template::find(portal, &answers.template) {
+        Ok(e) => e,
+        Err(m) => return fail(m),
+    };
+    let current = match template::Template::load(root, entity) {
+        Ok(t) => t,
+        Err(d) => {
+            emit(vec![*d]);
+            return 1;
+        }
+    };
+    let extra = match values::collect(&current, pairs, None) {
+        Ok(v) => v,
+        Err(problems) => return fail(problems.join("; ")),
+    };
+    match update::update(root, &current, &answers, dir, extra, dry_run) {
+        Ok((changes, conflicts)) => {
+            if format == Format::Json {
+                println!(
+                    "{}",
+                    json!({ "dir": dir.display().to_string(), "dry_run": dry_run, "conflicts": conflicts, "files": changes })
+                );
+            } else {
+                for c in &changes {
+                    eprintln!("  {:<14} {}", c.outcome, dir.join(&c.path).display());
+                }
+                let changed = changes.iter().filter(|c| c.outcome != "unchanged").count();
+                match (dry_run, conflicts) {
+                    (true, _) => eprintln!("dry run: {changed} files would change; nothing was written"),
+                    (false, true) => {
+                        eprintln!("updated with conflicts: resolve the files marked `conflict` (git's <<<<<<< markers)")
+                    }
+                    (false, false) => eprintln!("updated {changed} files to the current template"),
+                }
+            }
+            i32::from(conflicts)
+        }
+        Err(diags) => {
+            emit(diags);
+            1
+        }
     }
 }
 
@@ -214,6 +289,15 @@ pub fn run(root: &std::path::Path, t: &template::Template, o: &RunOptions, emit:
     }
     match run::write(&plan, &o.out, &run::answers(root, t, &plan)) {
         Ok(written) => {
+            let mut report = report;
+            let published =
+                o.publish.map(|how| publish::publish(how, &o.out, &t.entity_ref.to_string(), plan.publish.as_ref()));
+            if let Some(p) = &published {
+                report["published"] = match p {
+                    Ok(done) => json!({ "done": done }),
+                    Err(e) => json!({ "error": e }),
+                };
+            }
             if o.format == Format::Json {
                 println!("{}", serde_json::to_string_pretty(&report).unwrap_or_default());
             } else {
@@ -223,8 +307,20 @@ pub fn run(root: &std::path::Path, t: &template::Template, o: &RunOptions, emit:
                     o.out.display(),
                     run::ANSWERS
                 );
+                if let Some(Ok(done)) = &published {
+                    eprintln!("published: {done}");
+                }
             }
-            0
+            match published {
+                Some(Err(e)) => {
+                    emit(vec![Diagnostic::error(
+                        "scaffold-publish",
+                        format!("the files were written, but publishing failed: {e}"),
+                    )]);
+                    1
+                }
+                _ => 0,
+            }
         }
         Err(d) => {
             emit(vec![d]);

@@ -37,6 +37,8 @@ pub struct Plan {
     pub steps: Vec<StepReport>,
     /// The template's `output`, rendered.
     pub output: Json,
+    /// The rendered input of the first `publish:*` step (for `--publish`), with its action.
+    pub publish: Option<(String, Json)>,
 }
 
 /// JavaScript truthiness of a rendered value (`None`: undefined).
@@ -90,6 +92,7 @@ pub fn plan(root: &Path, template: &Template, values: Map<String, Json>) -> Resu
     let mut ctx = json!({ "parameters": values, "steps": {}, "secrets": {}, "user": {} });
     let mut workspace = Workspace::default();
     let mut reports = Vec::new();
+    let mut publish_input = None;
     for step in &template.steps {
         let render = |node: &crate::yaml::Node, ctx: &Json| {
             engine.render_node(node, ctx).map_err(|(pos, e)| vec![in_template(template, pos, step, &e)])
@@ -150,6 +153,7 @@ pub fn plan(root: &Path, template: &Template, values: Map<String, Json>) -> Resu
                     Ok(())
                 }
                 publish if publish.starts_with("publish:") => {
+                    publish_input.get_or_insert_with(|| (publish.to_owned(), input.clone()));
                     status = (
                         "not-published",
                         Some("publishing is left to you (git add, commit and open a pull request)".into()),
@@ -170,7 +174,7 @@ pub fn plan(root: &Path, template: &Template, values: Map<String, Json>) -> Resu
         None => Json::Null,
     };
     let values = ctx["parameters"].as_object().cloned().unwrap_or_default();
-    Ok(Plan { values, workspace, steps: reports, output })
+    Ok(Plan { values, workspace, steps: reports, output, publish: publish_input })
 }
 
 /// The reference of the first entity of the workspace's `path` (what `catalog:register` outputs).

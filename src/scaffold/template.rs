@@ -56,14 +56,27 @@ pub struct Template {
 impl Template {
     /// Reads the template `entity` from its file (for positions).
     pub fn load(root: &Path, entity: &Entity) -> Result<Template, Box<Diagnostic>> {
-        let file = &entity.source.file;
-        let fail = |m: String| Box::new(Diagnostic::error("scaffold-template", m).at(file, Some(entity.source.pos)));
+        let mut t = Template::load_file(root, &entity.source.file, entity.source.document, &entity.entity_ref)?;
+        t.title = entity.display_name().to_owned();
+        t.description = entity.description.clone();
+        Ok(t)
+    }
+
+    /// Reads the template `entity_ref` from document `document` of `file` under `root` (also
+    /// an earlier version of the repository, for `scaffold update`).
+    pub fn load_file(
+        root: &Path,
+        file: &str,
+        document: usize,
+        entity_ref: &EntityRef,
+    ) -> Result<Template, Box<Diagnostic>> {
+        let fail = |m: String| Box::new(Diagnostic::error("scaffold-template", m).at(file, None));
         let text = crate::input::read_to_string(&root.join(file), crate::input::Limits::default().file)
             .map_err(|e| fail(format!("cannot read the template: {e}")))?;
         let (docs, _) = crate::yaml::parse_documents(&text);
         let doc = docs
             .into_iter()
-            .find(|d| d.index == entity.source.document)
+            .find(|d| d.index == document)
             .ok_or_else(|| fail("the template's document cannot be read".into()))?;
         let spec = doc.root.get("spec").cloned().unwrap_or_else(|| Node::new(doc.root.pos, crate::yaml::Value::Null));
         let pages = match spec.get("parameters").map(Node::to_json) {
@@ -91,11 +104,12 @@ impl Template {
             });
         }
         let dir = Path::new(file).parent().map(|p| p.to_string_lossy().replace('\\', "/")).unwrap_or_default();
+        let meta = |k: &str| doc.root.get("metadata").and_then(|m| m.get(k)).and_then(Node::as_str).map(str::to_owned);
         Ok(Template {
-            entity_ref: entity.entity_ref.clone(),
-            title: entity.display_name().to_owned(),
-            description: entity.description.clone(),
-            file: file.clone(),
+            entity_ref: entity_ref.clone(),
+            title: meta("title").unwrap_or_else(|| entity_ref.name.clone()),
+            description: meta("description"),
+            file: file.to_owned(),
             dir,
             pages,
             steps,
