@@ -299,7 +299,8 @@ fn scaffold(args: &ScaffoldArgs) -> i32 {
         (Some(ScaffoldCommand::List), _) => {
             let rows = crate::scaffold::list(&config.root, &portal, common.format);
             if common.format == crate::scaffold::Format::Json {
-                println!("{}", serde_json::to_string_pretty(&rows).unwrap_or_default());
+                use std::io::Write as _;
+                let _ = writeln!(std::io::stdout(), "{}", serde_json::to_string_pretty(&rows).unwrap_or_default());
             }
             0
         }

@@ -20,6 +20,7 @@ pub mod scoreboard;
 pub mod scorecards;
 pub mod tabs;
 pub mod template;
+pub mod template_form;
 pub mod theme;
 pub mod trend;
 pub mod views;

@@ -51,8 +51,21 @@ pub struct Field {
     pub widget: Option<String>,
     /// `ui:options` as `key: value` texts.
     pub ui_options: Vec<String>,
-    /// The kind of form control to draw read-only: `text`, `textarea`, `select`, `checkbox`, `number`, `list`.
+    /// The kind of form control: `text`, `textarea`, `select`, `checkbox`, `number`, `list`,
+    /// `multi` (a list of enum values), `repo` (RepoUrlPicker), `password`.
     pub control: &'static str,
+    /// `ui:help`.
+    pub help: Option<String>,
+    /// The default as JSON (what the form starts with).
+    pub default_json: Option<String>,
+    /// Shown only when another field has one of some values (`dependencies`, `if`/`then`/`else`):
+    /// `{"field": name, "values": [...], "negate": bool}` as JSON.
+    pub when: Option<String>,
+    /// Choices a picker offers, filled from the catalog at build time: (value, label).
+    pub choices: Vec<(String, String)>,
+    /// RepoUrlPicker's `allowedHosts` (default github.com) and `allowedOwners`.
+    pub hosts: Vec<String>,
+    pub owners: Vec<String>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -90,7 +103,7 @@ fn compact(v: &Value) -> String {
     }
 }
 
-fn field(name: &str, schema: &Value, required: bool) -> Field {
+pub(super) fn field(name: &str, schema: &Value, required: bool) -> Field {
     let field_type = match schema.get("type") {
         Some(Value::String(t)) => t.clone(),
         Some(Value::Array(ts)) => ts.iter().map(compact).collect::<Vec<_>>().join(" | "),
@@ -106,17 +119,39 @@ fn field(name: &str, schema: &Value, required: bool) -> Field {
         .map(|(i, v)| (v.clone(), names.get(i).cloned().unwrap_or_else(|| v.clone())))
         .collect();
     let widget = text(schema, "ui:widget");
+    let picker = text(schema, "ui:field");
+    let item_values: Vec<(String, String)> = schema
+        .pointer("/items/enum")
+        .and_then(Value::as_array)
+        .map(|a| a.iter().map(|v| (compact(v), compact(v))).collect())
+        .unwrap_or_default();
     let control = if schema.get("enum").is_some() {
         "select"
+    } else if picker.as_deref() == Some("RepoUrlPicker") {
+        "repo"
     } else {
         match (field_type.as_str(), widget.as_deref()) {
             ("boolean", _) => "checkbox",
             ("number" | "integer", _) => "number",
+            ("array", _) if !item_values.is_empty() => "multi",
             ("array", _) => "list",
             (_, Some("textarea")) => "textarea",
+            (_, Some("password")) => "password",
             _ => "text",
         }
     };
+    let option_list = |key: &str| -> Vec<String> {
+        schema
+            .get("ui:options")
+            .and_then(|o| o.get(key))
+            .and_then(Value::as_array)
+            .map(|a| a.iter().filter_map(Value::as_str).map(str::to_owned).collect())
+            .unwrap_or_default()
+    };
+    let mut hosts = option_list("allowedHosts");
+    if control == "repo" && hosts.is_empty() {
+        hosts.push("github.com".into());
+    }
     let ui_options = schema
         .get("ui:options")
         .and_then(Value::as_object)
@@ -129,13 +164,23 @@ fn field(name: &str, schema: &Value, required: bool) -> Field {
         field_type,
         required,
         default: schema.get("default").map(compact),
-        options,
-        pattern: text(schema, "pattern"),
+        options: if control == "multi" { item_values } else { options },
+        pattern: text(schema, "pattern").or_else(|| {
+            // Backstage's EntityNamePicker enforces the catalog's name rule.
+            (picker.as_deref() == Some("EntityNamePicker"))
+                .then(|| "^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$".to_owned())
+        }),
         format: text(schema, "format"),
-        picker: text(schema, "ui:field"),
+        picker,
         widget,
         ui_options,
         control,
+        help: text(schema, "ui:help"),
+        default_json: schema.get("default").map(Value::to_string),
+        when: None,
+        choices: Vec::new(),
+        owners: option_list("allowedOwners"),
+        hosts,
     }
 }
 
@@ -160,6 +205,7 @@ fn parameter_step(index: usize, step: &Value) -> ParameterStep {
             |f: &Field| names.iter().position(|n| *n == f.name).map_or(rest, |i| if i > rest { i + 1 } else { i });
         fields.sort_by_key(|f| rank(f));
     }
+    fields.extend(super::template_form::conditional_fields(step, &fields));
     ParameterStep {
         title: text(step, "title").unwrap_or_else(|| format!("Step {}", index + 1)),
         description: text(step, "description"),

@@ -526,6 +526,7 @@ impl ViewBuilder<'_> {
             integrations: integration_links(&e.annotations, &self.config.annotation_links),
             template: (e.kind == "Template").then(|| {
                 let mut view = super::template::template_view(&e.name, e.spec());
+                super::template_form::fill_pickers(&mut view, self.portal, e.spec());
                 let me = r.to_string();
                 view.created = self
                     .portal

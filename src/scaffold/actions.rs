@@ -91,35 +91,67 @@ fn source(template: &Template, url: &str) -> Result<String, ActionError> {
             "the skeleton `{url}` is remote: Portico never fetches; put the skeleton beside the template and give its relative path"
         )));
     }
-    let joined = if template.dir.is_empty() { url.to_owned() } else { format!("{}/{url}", template.dir) };
-    let path =
-        inside(&joined).map_err(|_| ActionError::new(format!("the skeleton `{url}` is outside the repository")))?;
-    if !path.starts_with(&template.dir) {
-        return Err(ActionError::new(format!("the skeleton `{url}` is outside the template's directory")));
+    // Relative to the template's directory; `..` may reach a sibling (`../common`), never above
+    // the repository.
+    if url.starts_with('/') {
+        return Err(ActionError::new(format!(
+            "the skeleton `{url}` is an absolute path; give it relative to the template"
+        )));
     }
-    Ok(path)
+    let mut parts: Vec<&str> = template.dir.split('/').filter(|p| !p.is_empty()).collect();
+    for seg in url.split(['/', '\\']) {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                if parts.pop().is_none() {
+                    return Err(ActionError::new(format!("the skeleton `{url}` is outside the repository")));
+                }
+            }
+            s => parts.push(s),
+        }
+    }
+    Ok(parts.join("/"))
 }
 
 /// Every file under `dir` (root-relative), sorted, with its path relative to `dir`. Symbolic
 /// links are followed only when they stay inside the repository.
-fn files_under(root: &Path, dir: &str) -> Result<Vec<(String, String)>, ActionError> {
+/// The second list: links left out, with why.
+type Listing = (Vec<(String, String)>, Vec<(String, String)>);
+
+fn files_under(root: &Path, dir: &str) -> Result<Listing, ActionError> {
     let base = root.join(dir);
     if !base.is_dir() {
         return Err(ActionError::new(format!("the skeleton directory {dir} does not exist")));
     }
     let mut out = Vec::new();
+    let mut skipped = Vec::new();
+    let real_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
     for entry in ignore::WalkBuilder::new(&base).hidden(false).git_ignore(false).ignore(false).parents(false).build() {
         let entry = entry.map_err(|e| ActionError::new(format!("cannot read the skeleton {dir}: {e}")))?;
-        if !entry.file_type().is_some_and(|t| t.is_file()) {
-            continue;
-        }
+        let Some(kind) = entry.file_type() else { continue };
         let rel =
             entry.path().strip_prefix(&base).map_err(|_| ActionError::new("a skeleton file outside its directory"))?;
         let rel = rel.to_string_lossy().replace('\\', "/");
+        if kind.is_symlink() {
+            // A link is copied as the file it names, when that file is in the repository.
+            match entry.path().canonicalize() {
+                Ok(target) if target.starts_with(&real_root) && target.is_file() => {}
+                Ok(target) if target.is_dir() => {
+                    skipped.push((rel, "a symbolic link to a directory (not followed)".to_owned()));
+                    continue;
+                }
+                _ => {
+                    skipped.push((rel, "a symbolic link to a file outside the repository, or to nothing".to_owned()));
+                    continue;
+                }
+            }
+        } else if !kind.is_file() {
+            continue;
+        }
         out.push((format!("{dir}/{rel}"), rel));
     }
     out.sort();
-    Ok(out)
+    Ok((out, skipped))
 }
 
 fn read(root: &Path, file: &str) -> Result<(Vec<u8>, bool), ActionError> {
@@ -177,17 +209,27 @@ impl Workspace {
         let dir = source(template, url)?;
         let target = inside(input_str(input, "targetPath").unwrap_or("./"))?;
         let cookie = flavour == Flavour::Cookiecutter || input.get("cookiecutterCompat") == Some(&Json::Bool(true));
-        let engine = Engine::new(if cookie { Flavour::Cookiecutter } else { Flavour::Scaffolder });
+        let flag = |k: &str| input.get(k) == Some(&Json::Bool(true));
+        let engine = Engine::with_whitespace(
+            if cookie { Flavour::Cookiecutter } else { Flavour::Scaffolder },
+            flag("trimBlocks"),
+            flag("lstripBlocks"),
+        );
         let values = input.get("values").cloned().unwrap_or_else(|| json!({}));
         let ctx = if cookie { json!({ "cookiecutter": values }) } else { json!({ "values": values }) };
+        // `copyWithoutTemplating`: contents as they are, the path rendered; the older
+        // `copyWithoutRender`: neither rendered.
         let verbatim = globs(input, &["copyWithoutTemplating", "copyWithoutRender"])?;
+        let unrendered_paths = globs(input, &["copyWithoutRender"])?;
         let extension = match input.get("templateFileExtension") {
             Some(Json::Bool(true)) => Some(".njk".to_owned()),
             Some(Json::String(e)) => Some(if e.starts_with('.') { e.clone() } else { format!(".{e}") }),
             _ => None,
         };
         let replace = input.get("replace") == Some(&Json::Bool(true));
-        for (file, rel) in files_under(root, &dir)? {
+        let (files, links) = files_under(root, &dir)?;
+        self.skipped.extend(links.into_iter().map(|(rel, why)| (join(&target, &rel).unwrap_or(rel), why)));
+        for (file, rel) in files {
             let (bytes, executable) = read(root, &file)?;
             let copy_as_is = verbatim.is_match(&rel) || is_binary(&bytes);
             let (rel_out, render) = match &extension {
@@ -197,7 +239,9 @@ impl Workspace {
                 },
                 None => (rel.clone(), !copy_as_is),
             };
-            let rendered_path = engine.render_str(&rel_out, &ctx).map_err(|e| ActionError {
+            let rendered_path =
+                if unrendered_paths.is_match(&rel) { Ok(rel_out.clone()) } else { engine.render_str(&rel_out, &ctx) };
+            let rendered_path = rendered_path.map_err(|e| ActionError {
                 message: format!("the file name `{rel_out}` does not render: {}", e.message),
                 at: Some((file.clone(), 1)),
                 expr: e.expr,
@@ -242,7 +286,9 @@ impl Workspace {
             self.put(target, Entry { bytes, executable, from: src, replace });
             return Ok(());
         }
-        for (file, rel) in files_under(root, &src)? {
+        let (files, links) = files_under(root, &src)?;
+        self.skipped.extend(links.into_iter().map(|(rel, why)| (join(&target, &rel).unwrap_or(rel), why)));
+        for (file, rel) in files {
             let (bytes, executable) = read(root, &file)?;
             let path = join(&target, &rel)?;
             self.put(path, Entry { bytes, executable, from: file, replace });

@@ -51,12 +51,19 @@ static STRICT_EQ: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"([=!])==").exp
 
 impl Engine {
     pub fn new(flavour: Flavour) -> Engine {
+        Engine::with_whitespace(flavour, false, false)
+    }
+
+    /// With Nunjucks' `trimBlocks` and `lstripBlocks` (inputs of `fetch:template`).
+    pub fn with_whitespace(flavour: Flavour, trim_blocks: bool, lstrip_blocks: bool) -> Engine {
         let mut env = Environment::new();
         let mut syntax = minijinja::syntax::SyntaxConfig::builder();
         if flavour == Flavour::Scaffolder {
             syntax.variable_delimiters("${{", "}}");
         }
-        env.set_syntax(syntax.keep_trailing_newline(true).build().expect("valid delimiters"));
+        syntax.keep_trailing_newline(true).trim_blocks(trim_blocks).lstrip_blocks(lstrip_blocks);
+        env.set_syntax(syntax.build().expect("valid delimiters"));
+        env.set_formatter(js_formatter);
         env.set_undefined_behavior(UndefinedBehavior::Chainable);
         env.set_auto_escape_callback(|_| minijinja::AutoEscape::None);
         env.add_filter("dump", dump);
@@ -159,6 +166,35 @@ fn message(e: &Error) -> String {
 fn error(e: &Error, source: &str) -> RenderError {
     let expr = e.range().and_then(|r| source.get(r)).map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
     RenderError { message: message(e), line: e.line().unwrap_or(1), expr }
+}
+
+/// How JavaScript prints a value into text, as Nunjucks does: `true`, `false`, nothing for
+/// `null` and undefined, `2` for 2.0, a list as its items joined by `,`, a mapping as
+/// `[object Object]`.
+fn js_text(value: &JValue) -> String {
+    use minijinja::value::ValueKind;
+    match value.kind() {
+        ValueKind::Undefined | ValueKind::None => String::new(),
+        ValueKind::Bool => (if value.is_true() { "true" } else { "false" }).to_owned(),
+        ValueKind::Number => match (value.as_i64(), f64::try_from(value.clone())) {
+            (Some(i), _) => i.to_string(),
+            (None, Ok(f)) if f.fract() == 0.0 && f.abs() < 1e21 => format!("{}", f as i64),
+            _ => value.to_string(),
+        },
+        ValueKind::Seq | ValueKind::Iterable => {
+            value.try_iter().map(|items| items.map(|i| js_text(&i)).collect::<Vec<_>>().join(",")).unwrap_or_default()
+        }
+        ValueKind::Map => "[object Object]".to_owned(),
+        _ => value.to_string(),
+    }
+}
+
+fn js_formatter(out: &mut minijinja::Output, _: &mut State, value: &JValue) -> Result<(), Error> {
+    match value.as_str() {
+        Some(s) => out.write_str(s),
+        None => out.write_str(&js_text(value)),
+    }
+    .map_err(|_| Error::new(ErrorKind::WriteFailure, "cannot write the output"))
 }
 
 /// Nunjucks' `dump`: `JSON.stringify`, with an optional indent.
@@ -299,7 +335,7 @@ mod tests {
     fn backstage_snippets_render_as_nunjucks_does() {
         let e = Engine::new(Flavour::Scaffolder);
         let ctx = json!({
-            "parameters": {"name": "orders", "owner": "group:default/team-a", "repoUrl": "github.com?owner=acme&repo=orders", "tags": ["a", "b"], "java": true},
+            "parameters": {"name": "orders", "owner": "group:default/team-a", "repoUrl": "github.com?owner=acme&repo=orders", "tags": ["a", "b"], "java": true, "none": null},
             "values": {"name": "orders", "destination": {"owner": "acme", "repo": "orders"}}
         });
         let cases = [
@@ -312,6 +348,10 @@ mod tests {
             ("${{ parameters.name.toUpperCase() }}-${{ parameters.name.substring(0, 3) }}", "ORDERS-ord"),
             ("${{ parameters.tags | dump }}", r#"["a","b"]"#),
             ("owner: ${{ parameters.nobody | dump }}", "owner: "),
+            (
+                "${{ parameters.java }} ${{ not parameters.java }} ${{ parameters.tags }} ${{ parameters.none }}|",
+                "true false a,b |",
+            ),
             ("{% if parameters.java === true %}java{% elseif parameters.go %}go{% else %}none{% endif %}", "java"),
             ("${{ steps.publish.output.remoteUrl }}", ""),
             ("{{ literal }} ${{ values.destination.owner }}", "{{ literal }} acme"),

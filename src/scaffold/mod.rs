@@ -25,6 +25,14 @@ use crate::config::{Config, Overrides};
 use crate::diagnostics::Diagnostic;
 use crate::pipeline::{StageLog, Verbosity};
 
+/// Prints a line on standard output; a closed pipe (`… | head`) ends the printing quietly.
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($arg)*);
+    }};
+}
+
 /// How a run prints.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
@@ -87,7 +95,7 @@ pub fn list(root: &std::path::Path, portal: &crate::resolve::Portal, format: For
                 }
                 _ => "runs".to_owned(),
             };
-            println!("{:<32} {:<40} {can}", r["name"].as_str().unwrap_or(""), r["title"].as_str().unwrap_or(""));
+            out!("{:<32} {:<40} {can}", r["name"].as_str().unwrap_or(""), r["title"].as_str().unwrap_or(""));
         }
     }
     rows
@@ -100,30 +108,30 @@ pub fn show(t: &template::Template, format: Format) {
         let params: Vec<Json> = props.iter().map(|(n, s)| json!({ "name": n, "schema": s })).collect();
         let steps: Vec<Json> =
             t.steps.iter().map(|s| json!({ "id": s.id, "name": s.name, "action": s.action, "supported": template::supported(&s.action) })).collect();
-        println!(
+        out!(
             "{}",
             json!({ "ref": t.entity_ref.to_string(), "title": t.title, "file": t.file, "parameters": params, "steps": steps })
         );
         return;
     }
-    println!("{} ({})", t.title, t.entity_ref);
+    out!("{} ({})", t.title, t.entity_ref);
     if let Some(d) = &t.description {
-        println!("{d}");
+        out!("{d}");
     }
     let required: Vec<&str> = t
         .pages
         .iter()
         .flat_map(|p| p.get("required").and_then(Json::as_array).into_iter().flatten().filter_map(Json::as_str))
         .collect();
-    println!("\nParameters (-v name=value):");
+    out!("\nParameters (-v name=value):");
     for (name, schema) in &props {
         let req = if required.contains(&name.as_str()) { " required" } else { "" };
-        println!("  {name}{req}{}", values::describe(schema));
+        out!("  {name}{req}{}", values::describe(schema));
     }
-    println!("\nSteps:");
+    out!("\nSteps:");
     for s in &t.steps {
         let note = if template::supported(&s.action) { "" } else { "  (not supported)" };
-        println!("  {:<16} {:<20} {}{note}", s.id.as_deref().unwrap_or("-"), s.action, s.name);
+        out!("  {:<16} {:<20} {}{note}", s.id.as_deref().unwrap_or("-"), s.action, s.name);
     }
 }
 
@@ -172,7 +180,7 @@ pub fn run_update(
     match update::update(root, &current, &answers, dir, extra, dry_run) {
         Ok((changes, conflicts)) => {
             if format == Format::Json {
-                println!(
+                out!(
                     "{}",
                     json!({ "dir": dir.display().to_string(), "dry_run": dry_run, "conflicts": conflicts, "files": changes })
                 );
@@ -281,7 +289,7 @@ pub fn run(root: &std::path::Path, t: &template::Template, o: &RunOptions, emit:
     }
     if o.dry_run {
         if o.format == Format::Json {
-            println!("{}", serde_json::to_string_pretty(&report).unwrap_or_default());
+            out!("{}", serde_json::to_string_pretty(&report).unwrap_or_default());
         } else {
             eprintln!("dry run: nothing was written");
         }
@@ -299,7 +307,7 @@ pub fn run(root: &std::path::Path, t: &template::Template, o: &RunOptions, emit:
                 };
             }
             if o.format == Format::Json {
-                println!("{}", serde_json::to_string_pretty(&report).unwrap_or_default());
+                out!("{}", serde_json::to_string_pretty(&report).unwrap_or_default());
             } else {
                 eprintln!(
                     "wrote {} files into {} ({} records the template and values)",

@@ -11,6 +11,9 @@ use super::template::Template;
 /// The parameter pages as one schema: every page must hold (`allOf`).
 pub fn schema(template: &Template) -> Json {
     let pages: Vec<Json> = template.pages.iter().map(strip_ui).collect();
+    if pages.is_empty() {
+        return serde_json::json!({ "type": "object" });
+    }
     serde_json::json!({ "type": "object", "allOf": pages })
 }
 
@@ -178,6 +181,12 @@ pub fn validate(template: &Template, values: &Map<String, Json>) -> Vec<String> 
                     let about = props.iter().find(|(n, _)| n == key).map(|(_, s)| describe(s)).unwrap_or_default();
                     format!("missing value for `{key}`{about}")
                 }
+                jsonschema::error::ValidationErrorKind::OneOfNotValid { .. }
+                | jsonschema::error::ValidationErrorKind::AnyOf { .. }
+                    if name.is_empty() =>
+                {
+                    dependency_problem(template, values, &props).unwrap_or_else(|| e.to_string())
+                }
                 _ if name.is_empty() => e.to_string(),
                 _ => format!("parameter `{name}`: {e}"),
             }
@@ -185,6 +194,42 @@ pub fn validate(template: &Template, values: &Map<String, Json>) -> Vec<String> 
         .collect();
     out.dedup();
     out
+}
+
+/// What a `dependencies: {dep: {oneOf: [...]}}` branch chosen by `dep`'s value still needs (the
+/// usual cause of a `oneOf` failure): "missing value for `x` (…), needed when `dep` is v".
+fn dependency_problem(template: &Template, values: &Map<String, Json>, props: &[(String, Json)]) -> Option<String> {
+    for page in &template.pages {
+        for (dep, d) in page.get("dependencies").and_then(Json::as_object).into_iter().flatten() {
+            let Some(value) = values.get(dep) else { continue };
+            for branch in d.get("oneOf").and_then(Json::as_array).into_iter().flatten() {
+                let cond = branch.pointer(&format!("/properties/{dep}"));
+                let matches = cond.is_some_and(|c| {
+                    c.get("const") == Some(value)
+                        || c.get("enum").and_then(Json::as_array).is_some_and(|e| e.contains(value))
+                });
+                if !matches {
+                    continue;
+                }
+                let missing: Vec<String> = branch
+                    .get("required")
+                    .and_then(Json::as_array)
+                    .into_iter()
+                    .flatten()
+                    .filter_map(Json::as_str)
+                    .filter(|r| !values.contains_key(*r))
+                    .map(|r| {
+                        let about = props.iter().find(|(n, _)| n == r).map(|(_, s)| describe(s)).unwrap_or_default();
+                        format!("missing value for `{r}`{about}, needed when `{dep}` is {value}")
+                    })
+                    .collect();
+                if !missing.is_empty() {
+                    return Some(missing.join("; "));
+                }
+            }
+        }
+    }
+    None
 }
 
 /// ` (Title: description; one of a, b)` of a property, for messages.

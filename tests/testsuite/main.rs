@@ -15,6 +15,7 @@ mod mkdocs_parity;
 mod monorepos;
 mod plugins;
 mod safety;
+mod scaffold;
 mod scale;
 mod scorecards;
 mod search;
