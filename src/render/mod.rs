@@ -363,7 +363,7 @@ pub fn render_into(
         "search/index.html".into(),
         render_page("search.html", minijinja::context! { site => site.clone() })?.into(),
     )?;
-    for asset in [&theme.style, &theme.script, &theme.search, &theme.highlight] {
+    for asset in [&theme.style, &theme.script, &theme.search, &theme.scaffold, &theme.highlight] {
         out.put(asset.path.clone(), Content::from(asset.content.as_slice()))?;
     }
     for asset in &theme.extra {
@@ -462,6 +462,7 @@ fn site_view(config: &Config, portal: &Portal, theme: &Theme) -> SiteView {
             style: theme.style.path.clone(),
             script: theme.script.path.clone(),
             search: theme.search.path.clone(),
+            scaffold: theme.scaffold.path.clone(),
             highlight: theme.highlight.path.clone(),
             mermaid: theme.mermaid.path.clone(),
         },

@@ -54,6 +54,8 @@ const STYLE: &str = include_str!("../../themes/default/assets/style.css");
 const SCRIPT: &str = include_str!("../../themes/default/assets/portico.js");
 /// The search client: the browser half of [`crate::search`], which it must match.
 const SEARCH: &str = include_str!("../../themes/default/assets/search.js");
+/// The template page's form (`portico scaffold` command, values file, `?formData=` link).
+const SCAFFOLD: &str = include_str!("../../themes/default/assets/scaffold.js");
 /// mermaid 11 (MIT), see `themes/default/assets/vendor/README.md`.
 const MERMAID: &[u8] = include_bytes!("../../themes/default/assets/vendor/mermaid.min.js");
 
@@ -73,6 +75,8 @@ pub struct Theme {
     pub script: Asset,
     /// The search box's client (`search.js`).
     pub search: Asset,
+    /// The template form (`scaffold.js`).
+    pub scaffold: Asset,
     /// Code highlighting colours (light and dark), from [`crate::highlight::stylesheet`].
     pub highlight: Asset,
     /// The diagram renderer, written only when some page needs it.
@@ -140,6 +144,7 @@ impl Theme {
         let mut style = STYLE.as_bytes().to_vec();
         let mut script = strip_script(SCRIPT).into_bytes();
         let mut search = strip_script(SEARCH).into_bytes();
+        let mut scaffold = strip_script(SCAFFOLD).into_bytes();
         let mut extra = Vec::new();
         let mut templates: Vec<(String, String)> =
             TEMPLATES.iter().map(|(n, s)| (n.to_string(), s.to_string())).collect();
@@ -161,6 +166,7 @@ impl Theme {
                     "style.css" => style = content,
                     "portico.js" => script = content,
                     "search.js" => search = content,
+                    "scaffold.js" => scaffold = content,
                     _ => extra.push(Asset { path: format!("assets/{name}"), content }),
                 }
             }
@@ -188,6 +194,7 @@ impl Theme {
             style: hashed("assets/style", "css", style),
             script: hashed("assets/portico", "js", script),
             search: hashed("assets/search", "js", search),
+            scaffold: hashed("assets/scaffold", "js", scaffold),
             highlight: hashed("assets/highlight", "css", crate::highlight::stylesheet().into_bytes()),
             mermaid: hashed("assets/mermaid", "js", MERMAID.to_vec()),
             extra,

@@ -46,7 +46,6 @@ pub struct Engine {
 }
 
 static SINGLE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^\s*\$\{\{(.*)\}\}\s*$").expect("static regex"));
-static ELSEIF: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\{%(-?)\s*elseif\b").expect("static regex"));
 static STRICT_EQ: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"([=!])==").expect("static regex"));
 
 impl Engine {
@@ -67,6 +66,22 @@ impl Engine {
         env.set_undefined_behavior(UndefinedBehavior::Chainable);
         env.set_auto_escape_callback(|_| minijinja::AutoEscape::None);
         env.add_filter("dump", dump);
+        env.add_filter("entries", entries);
+        env.add_filter("title", |s: String| -> String {
+            // Nunjucks: each space-separated word capitalised, the rest lower-cased.
+            s.split(' ')
+                .map(|w| {
+                    let mut c = w.chars();
+                    c.next()
+                        .map(|f| f.to_uppercase().collect::<String>() + &c.as_str().to_lowercase())
+                        .unwrap_or_default()
+                })
+                .collect::<Vec<_>>()
+                .join(" ")
+        });
+        env.add_filter("string", |v: JValue| {
+            if v.as_str().is_some() { v.as_str().unwrap_or_default().to_owned() } else { js_text(&v) }
+        });
         // cookiecutter's `jsonify` (its default Jinja extension).
         env.add_filter("jsonify", dump);
         env.add_filter("parseRepoUrl", parse_repo_url);
@@ -147,13 +162,97 @@ impl Engine {
     }
 }
 
-/// Nunjucks spellings MiniJinja lacks, rewritten.
+/// Nunjucks spellings MiniJinja lacks, rewritten inside `${{ }}` and `{% %}` (never in the
+/// text around them, nor inside string literals): `{% elseif %}`, `===`/`!==`, object literals
+/// with bare keys (`{ defaultKind: 'group' }`), `.length` of strings and lists, and
+/// `{% for key, value in object %}` over a mapping's entries.
 fn compat(text: &str) -> std::borrow::Cow<'_, str> {
-    if !text.contains("elseif") && !text.contains("==") {
+    if !text.contains("${{") && !text.contains("{%") {
         return text.into();
     }
-    let text = ELSEIF.replace_all(text, "{%${1} elif");
-    STRICT_EQ.replace_all(&text, "${1}=").into_owned().into()
+    let mut out = String::with_capacity(text.len() + 16);
+    let mut rest = text;
+    while let Some(start) = [rest.find("${{"), rest.find("{%")].into_iter().flatten().min() {
+        let is_block = rest[start..].starts_with("{%");
+        let (open, close) = if is_block { ("{%", "%}") } else { ("${{", "}}") };
+        let body_start = start + open.len();
+        let Some(len) = rest[body_start..].find(close) else { break };
+        out.push_str(&rest[..body_start]);
+        let body = &rest[body_start..body_start + len];
+        out.push_str(&rewrite(body, is_block));
+        out.push_str(close);
+        rest = &rest[body_start + len + close.len()..];
+    }
+    out.push_str(rest);
+    out.into()
+}
+
+static BARE_KEY: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"([{,]\s*)([A-Za-z_][A-Za-z0-9_]*)(\s*):").expect("static regex"));
+static LENGTH: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(\bloop)?\.length\b(\s*[^\s(]|\s*$)").expect("static regex"));
+static FOR_PAIRS: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(-?\s*)for(\s+[A-Za-z_]\w*\s*,\s*[A-Za-z_]\w*\s+in\s+)(.+?)(\s*-?)$").expect("static regex")
+});
+
+/// One tag's or expression's body, rewritten outside its string literals.
+fn rewrite(body: &str, is_block: bool) -> String {
+    let body = if is_block { ELSEIF_BODY.replace(body, "${1}elif").into_owned() } else { body.to_owned() };
+    // Split into code and string literals; rewrite the code only.
+    let mut out = String::with_capacity(body.len() + 8);
+    let mut code = String::new();
+    let mut chars = body.chars().peekable();
+    let flush = |code: &mut String, out: &mut String| {
+        let c = STRICT_EQ.replace_all(code, "${1}=");
+        let c = BARE_KEY.replace_all(&c, "${1}\"${2}\"${3}:");
+        // `loop.length` is MiniJinja's too.
+        let c = LENGTH.replace_all(
+            &c,
+            |m: &regex::Captures| {
+                if m.get(1).is_some() { m[0].to_owned() } else { format!("|length{}", &m[2]) }
+            },
+        );
+        out.push_str(&c);
+        code.clear();
+    };
+    while let Some(ch) = chars.next() {
+        if ch == '"' || ch == '\'' {
+            flush(&mut code, &mut out);
+            out.push(ch);
+            while let Some(c) = chars.next() {
+                out.push(c);
+                if c == '\\' {
+                    if let Some(n) = chars.next() {
+                        out.push(n);
+                    }
+                } else if c == ch {
+                    break;
+                }
+            }
+        } else {
+            code.push(ch);
+        }
+    }
+    flush(&mut code, &mut out);
+    if is_block && let Some(c) = FOR_PAIRS.captures(&out) {
+        return format!("{}for{}({}) | entries{}", &c[1], &c[2], &c[3], &c[4]);
+    }
+    out
+}
+
+static ELSEIF_BODY: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^(-?\s*)elseif\b").expect("static regex"));
+
+/// `{% for k, v in x %}`: a mapping's entries, or a list's items as they are (pairs).
+fn entries(value: JValue) -> Result<JValue, Error> {
+    if value.kind() == minijinja::value::ValueKind::Map {
+        let mut items = Vec::new();
+        for k in value.try_iter()? {
+            let v = value.get_item(&k)?;
+            items.push(JValue::from(vec![k, v]));
+        }
+        return Ok(JValue::from(items));
+    }
+    Ok(value)
 }
 
 fn message(e: &Error) -> String {
@@ -226,8 +325,14 @@ fn parse_repo_url(url: String) -> Result<JValue, Error> {
     out.insert("host".into(), Json::String(host.to_owned()));
     for (k, v) in url::form_urlencoded::parse(query.as_bytes()) {
         if matches!(k.as_ref(), "owner" | "repo" | "organization" | "workspace" | "project") {
-            out.insert(k.into_owned(), Json::String(v.into_owned()));
+            out.insert(k.into_owned(), Json::String(v.trim_matches('/').to_owned()));
         }
+    }
+    if matches!(host, "github.com" | "gitlab.com") && !out.contains_key("owner") {
+        return Err(Error::new(
+            ErrorKind::InvalidOperation,
+            format!("invalid repo URL passed to parser, missing owner, got {url}"),
+        ));
     }
     if !out.contains_key("repo") {
         return Err(Error::new(
@@ -257,8 +362,13 @@ fn parse_entity_ref(reference: String, defaults: Option<JValue>) -> Result<JValu
 
 /// Backstage's `pick`: the value at a dotted path of an object.
 fn pick(value: JValue, path: String) -> JValue {
+    let path = path.replace('[', ".").replace(']', "");
     path.split('.')
-        .try_fold(value, |v, k| v.get_attr(k).ok().filter(|x| !x.is_undefined()))
+        .filter(|k| !k.is_empty())
+        .try_fold(value, |v, k| {
+            let by_index = k.parse::<usize>().ok().and_then(|i| v.get_item(&JValue::from(i)).ok());
+            by_index.filter(|x| !x.is_undefined()).or_else(|| v.get_attr(k).ok()).filter(|x| !x.is_undefined())
+        })
         .unwrap_or(JValue::UNDEFINED)
 }
 
@@ -291,7 +401,20 @@ fn js_method(_: &mut State, value: &JValue, method: &str, args: &[JValue]) -> Re
             "startsWith" => JValue::from(s.starts_with(&arg(0))),
             "endsWith" => JValue::from(s.ends_with(&arg(0))),
             "indexOf" => JValue::from(s.find(&arg(0)).map_or(-1, |b| s[..b].chars().count() as i64)),
-            "concat" => JValue::from(format!("{s}{}", args.iter().map(ToString::to_string).collect::<String>())),
+            "concat" => JValue::from(format!("{s}{}", args.iter().map(js_text).collect::<String>())),
+            "charAt" => {
+                JValue::from(chars.get(int(0).unwrap_or(0).max(0) as usize).map(|c| c.to_string()).unwrap_or_default())
+            }
+            "padStart" | "padEnd" => {
+                let width = int(0).unwrap_or(0).max(0) as usize;
+                let fill = args.get(1).map_or(" ".to_owned(), |f| js_text(f));
+                let need = width.saturating_sub(chars.len());
+                let pad: String = fill.chars().cycle().take(if fill.is_empty() { 0 } else { need }).collect();
+                JValue::from(if method == "padStart" { format!("{pad}{s}") } else { format!("{s}{pad}") })
+            }
+            "repeat" => JValue::from(s.repeat(int(0).unwrap_or(0).max(0) as usize)),
+            "lastIndexOf" => JValue::from(s.rfind(&arg(0)).map_or(-1, |b| s[..b].chars().count() as i64)),
+            "toString" => JValue::from(s),
             "substring" | "slice" => {
                 let (mut a, mut b) = (int(0).unwrap_or(0), int(1).unwrap_or(chars.len() as i64));
                 if method == "substring" {
@@ -307,6 +430,9 @@ fn js_method(_: &mut State, value: &JValue, method: &str, args: &[JValue]) -> Re
             _ => return Err(Error::from(ErrorKind::UnknownMethod)),
         });
     }
+    if method == "toString" && value.as_str().is_none() && value.kind() != minijinja::value::ValueKind::Seq {
+        return Ok(JValue::from(js_text(value)));
+    }
     if let Ok(items) = value.try_iter() {
         let items: Vec<JValue> = items.collect();
         return Ok(match method {
@@ -319,6 +445,23 @@ fn js_method(_: &mut State, value: &JValue, method: &str, args: &[JValue]) -> Re
             ),
             "includes" => JValue::from(items.iter().any(|i| Some(i) == args.first())),
             "indexOf" => JValue::from(items.iter().position(|i| Some(i) == args.first()).map_or(-1, |p| p as i64)),
+            "slice" => {
+                let n = items.len() as i64;
+                let clamp = |i: i64| if i < 0 { (n + i).max(0) } else { i.min(n) } as usize;
+                let (a, b) = (clamp(int(0).unwrap_or(0)), clamp(int(1).unwrap_or(n)));
+                JValue::from(if a < b { items[a..b].to_vec() } else { Vec::new() })
+            }
+            "concat" => {
+                let mut all = items.clone();
+                for a in args {
+                    match a.try_iter() {
+                        Ok(more) if a.kind() == minijinja::value::ValueKind::Seq => all.extend(more),
+                        _ => all.push(a.clone()),
+                    }
+                }
+                JValue::from(all)
+            }
+            "toString" => JValue::from(js_text(value)),
             _ => return Err(Error::from(ErrorKind::UnknownMethod)),
         });
     }

@@ -53,6 +53,44 @@ const tests = {
 
   // Filters change the table and the URL; a shared URL restores the filtered view. (The table is
   // `aria-busy` while it loads the data shards a view needs.)
+  // Issue 15: a template's page is a working form. Filling it writes the exact `portico
+  // scaffold` command; conditional rules are checked; the `?formData=` link fills it again.
+  async "template-form"(page) {
+    await page.goto(base + "catalog/default/template/go-grpc-service/");
+    const command = () => page.locator("#scaffold-command").textContent();
+    const problems = () => page.locator(".scaffold-problems li").allTextContents();
+    assert((await problems()).includes("Name is required"), `problems: ${await problems()}`);
+    await page.fill("#f-name", "Billing API");
+    assert((await problems()).some((p) => p.startsWith("Name must match")), `pattern: ${await problems()}`);
+    await page.fill("#f-name", "billing-api");
+    await page.fill("#f-description", "Bills the customers");
+    // Catalog-backed pickers: the owner's choices are the catalog's groups.
+    const owners = await page.locator("#dl-owner option").evaluateAll((os) => os.map((o) => o.value));
+    assert(owners.includes("group:default/team-platform"), `owner choices: ${owners}`);
+    await page.fill("#f-owner", "group:default/team-platform");
+    const systems = await page.locator("#dl-system option").evaluateAll((os) => os.map((o) => o.value));
+    assert(systems.length > 0 && systems.every((s) => s.startsWith("system:")), `system choices: ${systems}`);
+    await page.fill("#f-system", systems[0]);
+    await page.fill("[name='repoUrl.owner']", "northwind");
+    await page.fill("[name='repoUrl.repo']", "billing-api");
+    assert((await problems()).length === 0, `no problems left: ${await problems()}`);
+    const expected =
+      "portico scaffold go-grpc-service -v name=billing-api -v 'description=Bills the customers' " +
+      `-v owner=group:default/team-platform -v system=${systems[0]} -v lifecycle=experimental -v goVersion=1.22 ` +
+      "-v grpcPort=9090 -v 'repoUrl=github.com?owner=northwind&repo=billing-api' --out billing-api";
+    assert((await command()) === expected, `command:\n${await command()}\n${expected}`);
+    // The shareable link fills a fresh form with the same values.
+    const link = await page.locator("#scaffold-link").getAttribute("href");
+    await page.goto(new URL(link, page.url()).href);
+    assert((await page.locator("#f-name").inputValue()) === "billing-api", "the link refills the name");
+    assert((await command()) === expected, `command after the link: ${await command()}`);
+    // The values file is a download of the same values.
+    const [download] = await Promise.all([page.waitForEvent("download"), page.click("#scaffold-values")]);
+    const yaml = (await import("node:fs")).readFileSync(await download.path(), "utf8");
+    assert(download.suggestedFilename() === "go-grpc-service-values.yaml", `file name: ${download.suggestedFilename()}`);
+    assert(yaml.includes('name: "billing-api"') && yaml.includes("grpcPort: 9090"), `values file:\n${yaml}`);
+  },
+
   async "catalog-filters"(page) {
     await page.goto(base + "catalog/");
     await page.waitForSelector("#catalog-filters:not([hidden])");

@@ -116,6 +116,7 @@ const SCENARIOS: &[&str] = &[
     "docs-features",
     "search-box",
     "entity-tabs",
+    "template-form",
 ];
 
 #[test]

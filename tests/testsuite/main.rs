@@ -13,6 +13,7 @@ mod incremental;
 mod links;
 mod mkdocs_parity;
 mod monorepos;
+mod nunjucks_parity;
 mod plugins;
 mod safety;
 mod scaffold;
