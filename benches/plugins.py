@@ -111,29 +111,35 @@ def main():
     args = ap.parse_args()
     work = Path(args.work)
     repo = prepare(work, args.components, args.commits)
-    config = repo / "portico.yaml"
     without = ""
     with_plugins = "plugins:\n  - id: codeowners\n  - id: git-history\n"
+    out = Path(args.out) if args.out else work / "site"
+    compare(repo, out, args.runs, without, with_plugins, "plugins",
+            f"{args.components} components, {args.commits} commits")
+
+
+def compare(repo: Path, out: Path, runs_n: int, without: str, with_: str, what: str, title: str):
+    """Alternates `portico build --no-cache` of `repo` with portico.yaml `without` and `with_`,
+    then prints wall and CPU medians, their ratio and the stage lines of a median run `with_`."""
+    config = repo / "portico.yaml"
     env = dict(os.environ, PORTICO_TRACE="1", CI="1")
     runs = {"without": [], "with": []}
-    out = Path(args.out) if args.out else work / "site"
-    for _ in range(args.runs):
-        for name, text in (("without", without), ("with", with_plugins)):
+    for _ in range(runs_n):
+        for name, text in (("without", without), ("with", with_)):
             config.write_text(text)
             shutil.rmtree(out, ignore_errors=True)
             runs[name].append(timed([str(PORTICO), "build", str(repo), "--out", str(out), "--no-cache"], env=env))
             time.sleep(1)
     config.write_text("")
     med = lambda name, i: statistics.median(r[i] for r in runs[name])
-    print(f"\n== {args.components} components, {args.commits} commits, median of {args.runs}")
+    print(f"\n== {title}, median of {runs_n}")
     print(f"{'':28} {'wall s':>8} {'cpu s':>8}")
     for name in ("without", "with"):
-        print(f"{'build ' + name + ' plugins':28} {med(name, 0):8.2f} {med(name, 1):8.2f}")
+        print(f"{'build ' + name + ' ' + what:28} {med(name, 0):8.2f} {med(name, 1):8.2f}")
     print(f"with/without: wall {med('with', 0) / med('without', 0):.2f}x, cpu {med('with', 1) / med('without', 1):.2f}x")
     lines = [l for l in runs["with"][len(runs["with"]) // 2][2].splitlines() if "(" in l and ("ms)" in l or "s)" in l)]
-    print("stage lines of a run with the plugins:")
+    print(f"stage lines of a run with the {what}:")
     print("\n".join(lines))
-
 
 if __name__ == "__main__":
     main()

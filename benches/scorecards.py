@@ -13,11 +13,7 @@ stage lines of a run with the card. The site is written to --out (default /dev/s
 """
 
 import argparse
-import os
-import statistics
-import shutil
 import sys
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -59,27 +55,8 @@ def main():
     args = ap.parse_args()
     work = Path(args.work)
     repo = plugins.prepare(work, args.components, args.commits)
-    config = repo / "portico.yaml"
-    env = dict(os.environ, PORTICO_TRACE="1", CI="1")
-    runs = {"without": [], "with": []}
     out = Path(args.out) if args.out else work / "site"
-    for _ in range(args.runs):
-        for name, text in (("without", PLUGINS), ("with", PLUGINS + CARD)):
-            config.write_text(text)
-            shutil.rmtree(out, ignore_errors=True)
-            runs[name].append(plugins.timed([str(plugins.PORTICO), "build", str(repo), "--out", str(out), "--no-cache"], env=env))
-            time.sleep(1)
-    config.write_text("")
-    med = lambda name, i: statistics.median(r[i] for r in runs[name])
-    print(f"\n== {args.components} components, median of {args.runs}")
-    print(f"{'':28} {'wall s':>8} {'cpu s':>8}")
-    for name in ("without", "with"):
-        print(f"{'build ' + name + ' the card':28} {med(name, 0):8.2f} {med(name, 1):8.2f}")
-    print(f"with/without: wall {med('with', 0) / med('without', 0):.2f}x, cpu {med('with', 1) / med('without', 1):.2f}x")
-    lines = [l for l in runs["with"][len(runs["with"]) // 2][2].splitlines() if "(" in l and ("ms)" in l or "s)" in l)]
-    print("stage lines of a run with the card:")
-    print("\n".join(lines))
-
+    plugins.compare(repo, out, args.runs, PLUGINS, PLUGINS + CARD, "card", f"{args.components} components")
 
 if __name__ == "__main__":
     main()

@@ -363,7 +363,11 @@ pub fn render_into(
         "search/index.html".into(),
         render_page("search.html", minijinja::context! { site => site.clone() })?.into(),
     )?;
-    for asset in [&theme.style, &theme.script, &theme.search, &theme.scaffold, &theme.highlight] {
+    // The template form's script, only where there is a template page.
+    if portal.entities.values().any(|e| e.kind == "Template") {
+        out.put(theme.scaffold.path.clone(), Content::from(theme.scaffold.content.as_slice()))?;
+    }
+    for asset in [&theme.style, &theme.script, &theme.search, &theme.highlight] {
         out.put(asset.path.clone(), Content::from(asset.content.as_slice()))?;
     }
     for asset in &theme.extra {

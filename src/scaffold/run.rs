@@ -226,15 +226,10 @@ pub fn file_reports(plan: &Plan, out: &Path) -> Vec<FileReport> {
 
 /// The answers: which template made the directory, at which commit, with which values.
 pub fn answers(root: &Path, template: &Template, plan: &Plan) -> String {
-    let commit = std::process::Command::new("git")
-        .arg("-C")
-        .arg(root)
-        .args(["log", "-1", "--format=%H", "--"])
-        .arg(if template.dir.is_empty() { "." } else { &template.dir })
-        .output()
+    let dir = if template.dir.is_empty() { "." } else { template.dir.as_str() };
+    let commit = crate::repo::git(root, &["log", "-1", "--format=%H", "--", dir])
         .ok()
-        .filter(|o| o.status.success())
-        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+        .map(|o| String::from_utf8_lossy(&o).trim().to_owned())
         .filter(|c| !c.is_empty());
     let value = json!({
         "template": template.entity_ref.to_string(),

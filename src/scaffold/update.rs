@@ -21,6 +21,7 @@ use super::run::{ANSWERS, Plan, plan};
 use super::template::Template;
 use crate::catalog::EntityRef;
 use crate::diagnostics::Diagnostic;
+use crate::repo::git;
 
 /// The answers file, read back.
 #[derive(Debug, serde::Deserialize)]
@@ -39,17 +40,6 @@ pub struct Change {
     /// `unchanged`, `updated`, `merged`, `conflict`, `created`, `deleted`, `kept` (the template
     /// dropped it but DIR changed it), `stays-deleted`.
     pub outcome: &'static str,
-}
-
-fn git(root: &Path, args: &[&str]) -> Result<Vec<u8>, String> {
-    let out = Command::new("git")
-        .arg("-C")
-        .arg(root)
-        .args(args)
-        .env("LC_ALL", "C")
-        .output()
-        .map_err(|e| format!("cannot run git: {e}"))?;
-    if out.status.success() { Ok(out.stdout) } else { Err(String::from_utf8_lossy(&out.stderr).trim().to_owned()) }
 }
 
 /// The template directory as it was at `commit`, written under `into` (same layout as the

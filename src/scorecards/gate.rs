@@ -7,7 +7,6 @@
 
 use std::collections::BTreeSet;
 use std::path::Path;
-use std::process::Command;
 
 use super::{Outcome, Scorecards};
 use crate::diagnostics::Diagnostic;
@@ -15,19 +14,7 @@ use crate::resolve::Portal;
 
 /// The files (root-relative) changed since `rev` in the git repository around `root`.
 pub fn changed_since(root: &Path, rev: &str) -> Result<BTreeSet<String>, String> {
-    let run = |args: &[&str]| -> Result<String, String> {
-        let out = Command::new("git")
-            .arg("-C")
-            .arg(root)
-            .args(args)
-            .env("LC_ALL", "C")
-            .output()
-            .map_err(|e| format!("cannot run git: {e}"))?;
-        if !out.status.success() {
-            return Err(String::from_utf8_lossy(&out.stderr).trim().to_owned());
-        }
-        Ok(String::from_utf8_lossy(&out.stdout).into_owned())
-    };
+    let run = |args: &[&str]| crate::repo::git(root, args).map(|o| String::from_utf8_lossy(&o).into_owned());
     if rev.starts_with('-') {
         return Err(format!("`{rev}` is not a revision"));
     }
