@@ -1360,3 +1360,119 @@ fn issue_15_a_template_without_parameters_runs() {
     run.assert_code(0);
     assert_eq!(f.read("out/hello.txt"), "hello\n");
 }
+
+fn git(f: &Fixture, args: &[&str]) {
+    let out = std::process::Command::new("git")
+        .args([
+            "-c",
+            "init.defaultBranch=main",
+            "-c",
+            "commit.gpgsign=false",
+            "-c",
+            "user.name=t",
+            "-c",
+            "user.email=t@example.com",
+        ])
+        .args(args)
+        .current_dir(f.path())
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .output()
+        .expect("git runs");
+    assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+}
+
+/// `scaffold update`: the template's later changes come in, the team's edits stay, a change of
+/// the same line by both is a conflict with git's markers (exit 1), a file the template added
+/// is created, and the answers move to the template's new commit.
+#[test]
+fn issue_15_update_merges_the_templates_changes_with_the_teams_edits() {
+    let f = examples();
+    git(&f, &["init", "-q"]);
+    git(&f, &["add", "-A"]);
+    git(&f, &["commit", "-q", "-m", "templates"]);
+    let values = ["name=alpha", "description=Alpha docs", "repoUrl=github.com?owner=acme&repo=alpha"];
+    scaffold(&f, "docs-template", &values, &["--out", "docs/alpha"]).assert_code(0);
+    let answers = f.read("docs/alpha/.portico-answers.yaml");
+    // The team edits a page; the template changes the lifecycle and adds a file.
+    let index = f.path().join("docs/alpha/docs/index.md");
+    std::fs::write(&index, format!("{}\nOur own notes.\n", f.read("docs/alpha/docs/index.md"))).unwrap();
+    let skeleton = f.path().join("templates/docs-template/skeleton");
+    let info = std::fs::read_to_string(skeleton.join("catalog-info.yaml")).unwrap();
+    std::fs::write(
+        skeleton.join("catalog-info.yaml"),
+        info.replace("lifecycle: experimental", "lifecycle: production"),
+    )
+    .unwrap();
+    std::fs::write(skeleton.join("CONTRIBUTING.md"), "# Contributing to ${{ values.name }}\n").unwrap();
+    git(&f, &["add", "-A", "templates"]);
+    git(&f, &["commit", "-q", "-m", "template v2"]);
+    let dry = f.run(&["scaffold", "update", "docs/alpha", "--dry-run", "--format", "json"]);
+    dry.assert_code(0);
+    let plan = json(&dry);
+    let outcome = |v: &Value, p: &str| {
+        v["files"].as_array().unwrap().iter().find(|c| c["path"] == p).map(|c| c["outcome"].clone())
+    };
+    assert_eq!(outcome(&plan, "catalog-info.yaml"), Some(json!("updated")), "{plan}");
+    assert_eq!(outcome(&plan, "CONTRIBUTING.md"), Some(json!("created")), "{plan}");
+    assert_eq!(outcome(&plan, "docs/index.md"), Some(json!("unchanged")), "{plan}");
+    assert!(!f.path().join("docs/alpha/CONTRIBUTING.md").exists(), "a dry run writes nothing");
+    f.run(&["scaffold", "update", "docs/alpha"]).assert_code(0);
+    assert!(f.read("docs/alpha/catalog-info.yaml").contains("lifecycle: production"));
+    assert!(f.read("docs/alpha/docs/index.md").ends_with("Our own notes.\n"), "the team's edit stays");
+    assert_eq!(f.read("docs/alpha/CONTRIBUTING.md"), "# Contributing to alpha\n");
+    assert_ne!(f.read("docs/alpha/.portico-answers.yaml"), answers, "the answers name the new commit");
+    // Both change the same line: a conflict, marked and listed.
+    let catalog = f.path().join("docs/alpha/catalog-info.yaml");
+    std::fs::write(
+        &catalog,
+        f.read("docs/alpha/catalog-info.yaml").replace("lifecycle: production", "lifecycle: deprecated"),
+    )
+    .unwrap();
+    let info = std::fs::read_to_string(skeleton.join("catalog-info.yaml")).unwrap();
+    std::fs::write(skeleton.join("catalog-info.yaml"), info.replace("lifecycle: production", "lifecycle: retired"))
+        .unwrap();
+    git(&f, &["add", "-A", "templates"]);
+    git(&f, &["commit", "-q", "-m", "template v3"]);
+    let run = f.run(&["scaffold", "update", "docs/alpha"]);
+    run.assert_code(1);
+    assert!(run.stderr.contains("conflict") && run.stderr.contains("docs/alpha/catalog-info.yaml"), "{}", run.stderr);
+    let merged = f.read("docs/alpha/catalog-info.yaml");
+    assert!(
+        merged.contains(
+            "<<<<<<< yours\n  lifecycle: deprecated\n=======\n  lifecycle: retired\n>>>>>>> current template\n"
+        ),
+        "{merged}"
+    );
+}
+
+/// `portico check` lints templates: a broken expression of a step and of a skeleton file, and a
+/// step `portico scaffold` cannot run, are warnings at their lines.
+#[test]
+fn issue_15_check_lints_every_template() {
+    let f = with_template(
+        "t",
+        "apiVersion: scaffolder.backstage.io/v1beta3\nkind: Template\nmetadata:\n  name: lint-me\nspec:\n  owner: team-a\n  type: service\n  steps:\n    - id: fetch\n      action: fetch:template\n      input:\n        url: ./skeleton\n        values:\n          name: ${{ parameters.name | }}\n    - id: rails\n      action: fetch:rails\n",
+    )
+    .file("t/skeleton/README.md", "# ${{ values.name }}\n\n{% if values.x %}never closed\n");
+    let diags = f.diagnostics();
+    let found: Vec<String> = diags
+        .iter()
+        .map(|d| {
+            format!(
+                "{}:{} {} {}",
+                d["file"].as_str().unwrap_or(""),
+                d["line"],
+                d["severity"].as_str().unwrap_or(""),
+                d["code"].as_str().unwrap_or("")
+            )
+        })
+        .collect();
+    for expected in [
+        "t/template.yaml:14 warning template-expression",
+        "t/template.yaml:15 warning scaffold-unsupported",
+        "t/skeleton/README.md:3 warning template-expression",
+    ] {
+        assert!(found.iter().any(|l| l == expected), "{expected} in {found:#?}");
+    }
+    f.check(&[]).assert_code(0);
+}
