@@ -1487,3 +1487,97 @@ fn issue_14_an_exemption_beside_one_descriptor_cannot_exempt_another_directorys_
         json!({"outcome": "fail"})
     );
 }
+
+/// The organisation's pages agree with `api/scorecards.json`: the dashboard's distribution per
+/// card, a check's page (the entities that do not pass it, with their owners, and its
+/// exemptions), and a group's roll-up over the groups below it.
+#[test]
+fn issue_14_dashboard_check_pages_and_group_rollups_agree_with_the_json() {
+    let f = model_fixture();
+    f.build(&[]).assert_code(0);
+    let sc = scorecards_json(&f);
+    let dashboard = f.read("public/scorecards/index.html");
+    for (card, results) in sc["cards"].as_object().unwrap() {
+        let entities = results["entities"].as_object().unwrap();
+        assert!(dashboard.contains(&format!("{} entities</span>", entities.len())), "{card}: count on the dashboard");
+        for level in ["none", "bronze", "silver", "gold"] {
+            let n = entities.values().filter(|e| e["level"] == level).count();
+            let legend = format!("{}{level} {n}</span>", ""); // legend entries: `<i …></i>level n`
+            assert!(dashboard.contains(&legend), "{card}: {level} {n} in the legend");
+        }
+    }
+    // The runbook check's page lists exactly the entities that fail it, each with its owner.
+    let page = f.read("public/scorecards/checks/has-runbook/index.html");
+    let failing: Vec<&str> = sc["cards"]["readiness"]["entities"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .filter(|(_, e)| e["checks"]["has-runbook"]["outcome"] == "fail")
+        .map(|(r, _)| r.as_str())
+        .collect();
+    assert!(!failing.is_empty());
+    for r in &failing {
+        let name = r.rsplit('/').next().unwrap();
+        assert!(page.contains(&format!("/catalog/default/component/{name}/scorecards/\">")), "{r} listed:\n{page}");
+    }
+    // Every card listing the check counts: one row per entity and card that does not pass.
+    let rows: usize = sc["cards"]
+        .as_object()
+        .unwrap()
+        .values()
+        .flat_map(|c| c["entities"].as_object().unwrap().values())
+        .filter(|e| matches!(e["checks"]["has-runbook"]["outcome"].as_str(), Some("fail" | "unknown")))
+        .count();
+    assert!(page.contains(&format!("Not passing <span class=\"count\">{rows}</span>")), "{rows} rows:\n{page}");
+    // `platform` rolls up `payments` (and `payments-api` below it) and `web-team`.
+    let group = f.read("public/catalog/default/group/platform/scorecards/index.html");
+    assert!(group.contains("Owned by") && group.contains("and the groups below it"), "{group}");
+    assert!(
+        group.contains("/catalog/default/component/payments-gateway/scorecards/"),
+        "a sub-group's entity is in the matrix"
+    );
+}
+
+/// Every exemption is listed on its check's page and on the dashboard, expired ones marked.
+#[test]
+fn issue_14_exemptions_are_listed_on_their_checks_page() {
+    let f = exemptions_fixture();
+    run_on(&f, "2026-07-01", &["build", "."]).assert_code(0);
+    let page = f.read("public/scorecards/checks/has-runbook/index.html");
+    assert!(page.contains("The runbook is being written") && page.contains("2026-06-01"), "{page}");
+    assert!(page.contains("svc/orders/portico-exemptions.yaml:4"), "where it is written:\n{page}");
+    assert!(page.contains("expired"), "expired on 2026-06-01, built on 2026-07-01:\n{page}");
+    assert!(
+        page.contains("Shares the runbook of pair-one&#39;s team")
+            || page.contains("Shares the runbook of pair-one's team")
+    );
+    let desc = f.read("public/scorecards/checks/has-desc/index.html");
+    assert!(desc.contains("Retired at the end of the year") && desc.contains("portico.yaml:"), "{desc}");
+    let dashboard = f.read("public/scorecards/index.html");
+    assert!(dashboard.contains("Exemptions <span class=\"count\">4</span>"), "{dashboard}");
+}
+
+/// `--history FILE` appends this build's row to the previous deployment's series: the first
+/// row lists every entity, the next only those whose level changed, and the dashboard draws
+/// the trend.
+#[test]
+fn issue_14_history_appends_a_row_per_build() {
+    let f = exemptions_fixture();
+    run_on(&f, "2026-05-01", &["build", "."]).assert_code(0);
+    let first = f.read("public/api/scorecards-history.jsonl");
+    assert_eq!(first.lines().count(), 1);
+    let row: Value = serde_json::from_str(first.lines().next().unwrap()).unwrap();
+    assert_eq!(row["date"], "2026-05-01");
+    assert_eq!(row["changed"]["readiness"].as_object().unwrap().len(), 5, "the first row lists every entity: {row}");
+    std::fs::write(f.path().join("previous.jsonl"), &first).unwrap();
+    // A month later the orders exemption has expired: orders drops from gold.
+    run_on(&f, "2026-06-02", &["build", ".", "--history", "previous.jsonl"]).assert_code(0);
+    let series = f.read("public/api/scorecards-history.jsonl");
+    let rows: Vec<Value> = series.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(rows.len(), 2, "{series}");
+    assert_eq!(rows[0], row, "the earlier row is kept as it was");
+    assert_eq!(rows[1]["date"], "2026-06-02");
+    assert_eq!(rows[1]["changed"], json!({"readiness": {"component:default/orders": "silver"}}), "{series}");
+    let dashboard = f.read("public/scorecards/index.html");
+    assert!(dashboard.contains("<polyline class=\"level-line rank-3\""), "the trend over two builds:\n{dashboard}");
+}
