@@ -1476,3 +1476,91 @@ fn issue_15_check_lints_every_template() {
     }
     f.check(&[]).assert_code(0);
 }
+
+/// `--publish`: `branch` commits `--out` on a new branch; `pr` also pushes it and opens a pull
+/// request with `gh`; `repo` makes `--out` a repository and creates it with `gh repo create`
+/// from the publish step's `repoUrl`. `gh` is a stand-in here that records its arguments.
+#[test]
+fn issue_15_publish_hands_the_result_to_git_and_gh() {
+    let f = examples();
+    git(&f, &["init", "-q"]);
+    git(&f, &["add", "-A"]);
+    git(&f, &["commit", "-q", "-m", "templates"]);
+    let origin = tempfile::tempdir().unwrap();
+    let status = std::process::Command::new("git").args(["init", "-q", "--bare"]).arg(origin.path()).status().unwrap();
+    assert!(status.success());
+    git(&f, &["remote", "add", "origin", &origin.path().display().to_string()]);
+    let bin = tempfile::tempdir().unwrap();
+    let log = bin.path().join("gh.log");
+    let gh = bin.path().join("gh");
+    std::fs::write(
+        &gh,
+        format!(
+            "#!/bin/sh\necho \"$@\" >> '{}'\n[ \"$1\" = pr ] && echo https://github.com/acme/monorepo/pull/7\nexit 0\n",
+            log.display()
+        ),
+    )
+    .unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&gh, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let path = format!("{}:{}", bin.path().display(), std::env::var("PATH").unwrap_or_default());
+    let run = |name: &str, how: &str| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_portico"))
+            .args(["scaffold", "docs-template", "-v", &format!("name={name}"), "-v", "description=D"])
+            .args([
+                "-v",
+                &format!("repoUrl=github.com?owner=acme&repo={name}"),
+                "--out",
+                &format!("docs/{name}"),
+                "--publish",
+                how,
+            ])
+            .current_dir(f.path())
+            .env("PATH", &path)
+            .env("GIT_AUTHOR_NAME", "t")
+            .env("GIT_AUTHOR_EMAIL", "t@example.com")
+            .env("GIT_COMMITTER_NAME", "t")
+            .env("GIT_COMMITTER_EMAIL", "t@example.com")
+            .output()
+            .unwrap();
+        (out.status.code(), String::from_utf8_lossy(&out.stderr).into_owned())
+    };
+    let git_out = |args: &[&str]| {
+        let o = std::process::Command::new("git").args(args).current_dir(f.path()).output().unwrap();
+        String::from_utf8_lossy(&o.stdout).trim().to_owned()
+    };
+    let (code, err) = run("alpha", "branch");
+    assert_eq!(code, Some(0), "{err}");
+    assert!(err.contains("published: committed docs/alpha on the new branch scaffold/alpha"), "{err}");
+    assert_eq!(git_out(&["branch", "--show-current"]), "scaffold/alpha");
+    assert_eq!(
+        git_out(&["show", "--name-only", "--format=%s", "HEAD"]).lines().next(),
+        Some("Add alpha from template:default/docs-template")
+    );
+    assert!(git_out(&["show", "--name-only", "--format=", "HEAD"]).lines().all(|l| l.starts_with("docs/alpha/")));
+    let (code, err) = run("beta", "pr");
+    assert_eq!(code, Some(0), "{err}");
+    assert!(
+        err.contains("published: opened https://github.com/acme/monorepo/pull/7 from the branch scaffold/beta"),
+        "{err}"
+    );
+    let pushed = std::process::Command::new("git")
+        .arg("-C")
+        .arg(origin.path())
+        .args(["branch", "--list", "scaffold/beta"])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&pushed.stdout).contains("scaffold/beta"), "the branch was pushed to origin");
+    let (code, err) = run("gamma", "repo");
+    assert_eq!(code, Some(0), "{err}");
+    assert!(err.contains("published: created acme/gamma"), "{err}");
+    assert!(f.path().join("docs/gamma/.git").is_dir(), "a repository of its own");
+    let calls = std::fs::read_to_string(&log).unwrap();
+    assert_eq!(
+        calls.lines().collect::<Vec<_>>(),
+        ["pr create --fill --head scaffold/beta", "repo create acme/gamma --private --source . --push"]
+    );
+}
