@@ -154,7 +154,22 @@ impl Printer {
     /// check and serve.
     pub fn render(&self, list: &[Diagnostic]) -> String {
         let mut out = String::new();
-        for d in list {
+        // Skipped skeleton files are one note on a terminal, however many there are (machine
+        // formats list each).
+        let skeletons: Vec<&Diagnostic> = list.iter().filter(|d| d.code == "skipped-skeleton").collect();
+        let list: Vec<&Diagnostic> = match self.format {
+            Format::Human if skeletons.len() > 1 => list.iter().filter(|d| d.code != "skipped-skeleton").collect(),
+            _ => list.iter().collect(),
+        };
+        let summary = (self.format == Format::Human && skeletons.len() > 1).then(|| {
+            let first = skeletons[0].file.as_deref().map(|f| self.display_path(f)).unwrap_or_default();
+            Diagnostic::info(
+                "skipped-skeleton",
+                format!("{} files of template skeletons were skipped, not entities (the first: {first})", skeletons.len()),
+            )
+            .hint("files of a template's skeleton become entities only once the template runs; `--format json` lists each")
+        });
+        for d in list.into_iter().chain(summary.as_ref()) {
             match self.format {
                 Format::Human => self.human(&mut out, d),
                 Format::Github => self.github(&mut out, d),

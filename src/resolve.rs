@@ -127,14 +127,19 @@ pub fn resolve_cached(parsed: Parsed, cache: Option<&crate::cache::BuildCache>, 
         std::mem::take(&mut parsed.entities).into_iter().map(|e| (e.entity_ref.clone(), e)).collect();
     let rejected = std::mem::take(&mut parsed.rejected);
 
-    // Names -> refs, for "did you mean" hints on dangling references.
+    // Names -> refs, for "did you mean" hints on dangling references; the entities left out,
+    // for pointing at the root cause instead.
     let mut by_name: HashMap<&str, Vec<&EntityRef>> = HashMap::new();
+    let mut by_kind: HashMap<(&str, &str), Vec<&EntityRef>> = HashMap::new();
     for r in entities.keys() {
         by_name.entry(r.name.as_str()).or_default().push(r);
+        by_kind.entry((r.kind.as_str(), r.namespace.as_str())).or_default().push(r);
     }
+    let left_out: HashMap<&EntityRef, &Entity> = rejected.iter().map(|e| (&e.entity_ref, &**e)).collect();
+    let lookup = Lookup { entities: &entities, by_name, by_kind, left_out };
 
     let emitted: Vec<Emitted> =
-        entities.par_iter().map(|(self_ref, entity)| emit_relations(self_ref, entity, &entities, &by_name)).collect();
+        entities.par_iter().map(|(self_ref, entity)| emit_relations(self_ref, entity, &lookup)).collect();
     let mut relations: BTreeMap<EntityRef, BTreeSet<Relation>> = BTreeMap::new();
     let mut dangling = 0;
     for Emitted { edges, diags: d, dangling: n } in emitted {
@@ -233,12 +238,38 @@ struct Emitted {
 }
 
 /// The relations one entity's spec emits (both directions), as Backstage's `doEmit`.
-fn emit_relations(
-    self_ref: &EntityRef,
-    entity: &Entity,
-    entities: &BTreeMap<EntityRef, std::sync::Arc<Entity>>,
-    by_name: &HashMap<&str, Vec<&EntityRef>>,
-) -> Emitted {
+/// What a dangling reference is checked against.
+struct Lookup<'a> {
+    entities: &'a BTreeMap<EntityRef, std::sync::Arc<Entity>>,
+    by_name: HashMap<&'a str, Vec<&'a EntityRef>>,
+    by_kind: HashMap<(&'a str, &'a str), Vec<&'a EntityRef>>,
+    left_out: HashMap<&'a EntityRef, &'a Entity>,
+}
+
+impl Lookup<'_> {
+    /// Entities the reference may have meant: the same name of another kind or namespace, or
+    /// the nearest names of the same kind (a typo: at most two edits, one for short names).
+    fn near(&self, target: &EntityRef) -> Vec<String> {
+        if let Some(same) = self.by_name.get(target.name.as_str()) {
+            return same.iter().map(|c| c.to_string()).collect();
+        }
+        let max = if target.name.chars().count() >= 6 { 2 } else { 1 };
+        let mut near: Vec<(usize, &EntityRef)> = self
+            .by_kind
+            .get(&(target.kind.as_str(), target.namespace.as_str()))
+            .into_iter()
+            .flatten()
+            .filter(|c| c.name.len().abs_diff(target.name.len()) <= max)
+            .map(|c| (strsim::osa_distance(&c.name, &target.name), *c))
+            .filter(|(d, _)| *d <= max)
+            .collect();
+        near.sort();
+        near.into_iter().take(3).map(|(_, c)| c.to_string()).collect()
+    }
+}
+
+fn emit_relations(self_ref: &EntityRef, entity: &Entity, lookup: &Lookup) -> Emitted {
+    let entities = lookup.entities;
     let mut edges = Vec::new();
     let mut diags = Vec::new();
     let mut dangling = 0;
@@ -246,14 +277,30 @@ fn emit_relations(
         let target = r.target_ref.clone();
         if !entities.contains_key(&target) {
             dangling += 1;
+            // An entity left out for its own errors: that error is the root cause, reported
+            // once where it is; here only a note.
+            if let Some(cause) = lookup.left_out.get(&target) {
+                diags.push(
+                    Diagnostic::info(
+                        "ref-to-invalid",
+                        format!(
+                            "`spec.{}` refers to {target}, which was left out for the errors of {}:{}",
+                            r.field, cause.source.file, cause.source.pos.line
+                        ),
+                    )
+                    .at(&entity.source.file, Some(r.pos)),
+                );
+                edges.push((self_ref.clone(), Relation { kind: r.relation, target }));
+                continue;
+            }
             let mut d = Diagnostic::warning(
                 "dangling-ref",
                 format!("`spec.{}` refers to {target}, which is not in the catalog", r.field),
             )
             .at(&entity.source.file, Some(r.pos));
-            if let Some(candidates) = by_name.get(target.name.as_str()) {
-                let list: Vec<String> = candidates.iter().map(|c| c.to_string()).collect();
-                d = d.hint(format!("did you mean {}?", list.join(" or ")));
+            let near = lookup.near(&target);
+            if !near.is_empty() {
+                d = d.hint(format!("did you mean {}?", near.join(" or ")));
             }
             diags.push(d);
         }

@@ -253,3 +253,31 @@ fn two_entities_sharing_a_docs_directory_share_one_site() {
         "the system links to the shared site"
     );
 }
+
+/// Issue 16: a dangling reference names the nearest entities of its kind ("did you mean"), and a
+/// reference to an entity left out for its own errors is a note pointing there, not a second
+/// problem.
+#[test]
+fn issue_16_dangling_refs_suggest_the_nearest_names_and_point_at_the_root_cause() {
+    let f = Fixture::empty().file(
+        "catalog-info.yaml",
+        "apiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata:\n  name: team-payments\nspec:\n  type: team\n  children: []\n---\napiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: checkout\nspec:\n  type: service\n  lifecycle: production\n  owner: team-paymnets\n  dependsOn: [component:broken-svc, component:checkuot]\n---\napiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: broken-svc\nspec:\n  type: service\n  lifecycle: 42\n  owner: team-payments\n",
+    );
+    let diags = f.diagnostics();
+    assert_eq!(
+        summary(&diags),
+        [
+            "catalog-info.yaml:16:10 warning dangling-ref",
+            "catalog-info.yaml:17:15 info ref-to-invalid",
+            "catalog-info.yaml:17:37 warning dangling-ref",
+            "catalog-info.yaml:25:14 error invalid-type"
+        ]
+    );
+    assert_eq!(diags[0]["hint"], "did you mean group:default/team-payments?");
+    assert_eq!(diags[2]["hint"], "did you mean component:default/checkout?");
+    assert!(
+        diags[1]["message"].as_str().unwrap().ends_with("left out for the errors of catalog-info.yaml:19"),
+        "{}",
+        diags[1]
+    );
+}

@@ -167,10 +167,16 @@ fn issue_10_custom_kinds_declared_in_portico_yaml_get_a_generic_page() {
 fn kind_outside_the_configured_allow_list_is_reported_and_left_out() {
     let diags = fixture("kind-not-allowed").diagnostics();
     // portico.yaml allows only Component: the Group (document 2, at 10:1) is reported, and since
-    // it is left out of the catalog the Component's owner (8:10) no longer resolves.
+    // it is left out of the catalog the Component's owner (8:10) no longer resolves: a note
+    // pointing at the root cause (issue 16), not a second problem.
     assert_eq!(
         summary(&diags),
-        ["catalog-info.yaml:8:10 warning dangling-ref", "catalog-info.yaml:11:7 error kind-not-allowed"]
+        ["catalog-info.yaml:8:10 info ref-to-invalid", "catalog-info.yaml:11:7 error kind-not-allowed"]
+    );
+    assert!(
+        diags[0]["message"].as_str().unwrap().ends_with("which was left out for the errors of catalog-info.yaml:10"),
+        "{}",
+        diags[0]
     );
     assert_eq!(diags[1]["message"], "kind `Group` is not allowed: entity group:default/team-a is left out");
 }
