@@ -7,6 +7,7 @@ mod browser;
 mod build;
 mod catalog;
 mod diagnostics;
+mod distribution;
 mod docs;
 mod hostile;
 mod incremental;
