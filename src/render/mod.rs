@@ -357,6 +357,7 @@ pub fn render_into(
     let diagnostics = docs_files_cached(config, portal, theme, None, cache, out)?;
 
     out.put("robots.txt".into(), deploy::robots(config).into())?;
+    out.put("favicon.svg".into(), Content::from(&include_bytes!("../../themes/default/assets/favicon.svg")[..]))?;
     out.put(".nojekyll".into(), Content::from(Vec::new()))?;
     out.put("api/catalog.json".into(), export::catalog_json(portal).into())?;
     out.put(

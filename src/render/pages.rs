@@ -140,6 +140,9 @@ pub struct TeamNode {
     pub group_type: String,
     pub members: usize,
     pub owned: usize,
+    /// Counted with every group below it (as ownership aggregates).
+    pub members_all: usize,
+    pub owned_all: usize,
     /// 0 for groups without a parent in the catalog.
     pub depth: usize,
     /// Repeated at the top of a page to show where the page's first groups hang (it is listed
@@ -158,6 +161,8 @@ pub fn teams(portal: &Portal, builder: &ViewBuilder) -> Vec<TeamNode> {
             group_type: portal.entities.get(g).and_then(|e| e.spec_str("type")).unwrap_or_default().to_owned(),
             members: ownership.map_or(0, |o| o.members.len()),
             owned: ownership.map_or(0, |o| o.owned.len()),
+            members_all: ownership.map_or(0, |o| o.members_aggregated.count),
+            owned_all: ownership.map_or(0, |o| o.owned_aggregated.count),
             depth: *depth,
             continued,
         }

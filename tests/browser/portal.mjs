@@ -30,6 +30,14 @@ const tests = {
     assert(status === "https://ci.northwind.example/payment-gateway-main", `status link: ${status}`);
     await page.click("nav.tabs >> text=Overview");
     await page.waitForURL(/\/payment-gateway\/$/);
+    // Issue 16: the main navigation marks the page's section; a favicon is declared.
+    const current = await page.locator("header.top nav a[aria-current=page]").allTextContents();
+    assert(current.length === 1 && current[0] === "Catalog", `current section: ${current}`);
+    assert((await page.locator("link[rel=icon]").count()) === 1, "a favicon");
+    // Issue 16: the Teams page counts over sub-groups too.
+    await page.goto(base + "teams/");
+    assert((await page.locator("ul.tree li:has-text('with the groups below')").count()) > 0, "aggregated counts on Teams");
+    assert((await page.locator("header.top nav a[aria-current=page]").textContent()) === "Teams", "Teams is current");
     await page.goto(base + "catalog/default/user/alice.nguyen/");
     assert((await page.locator("nav.tabs").count()) === 0, "a person without tabs has no tab bar");
     // Issue 14: the team's Scorecards tab rolls up what it owns; the service's shows its level.

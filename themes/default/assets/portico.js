@@ -318,3 +318,13 @@
     }
   }).catch(function () { /* the static page stays */ });
 })();
+
+// The main navigation marks the section of the page (the longest matching link).
+(function () {
+  var best = null, longest = 0;
+  document.querySelectorAll("header.top nav a").forEach(function (a) {
+    var path = new URL(a.href, location.href).pathname;
+    if (location.pathname.indexOf(path) === 0 && path.length > longest) { best = a; longest = path.length; }
+  });
+  if (best) best.setAttribute("aria-current", "page");
+})();
