@@ -45,6 +45,7 @@
 //! | `api-method`      | method badge; modifier is the method in lower case: `get`, `put`, `post`, `delete`, `options`, `head`, `patch`, `trace`, `publish`, `subscribe`, `send`, `receive`, `query`, `mutation`, `subscription`, `rpc` |
 //! | `api-path`        | path, channel address, field or rpc name next to the method           |
 //! | `api-summary`     | one-line summary of an operation or message                           |
+//! | `api-curl`        | an OpenAPI operation as a `curl` command (a `<details>`)                |
 //! | `api-signature`   | rpc signature line `(Request) returns (Response)`                     |
 //! | `api-keyword`     | a keyword label (`enum`, `default`, `oneOf`, `operationId`, …)        |
 //! | `api-badge`       | small label; modifiers: `deprecated`, `required`, `nullable`, `read-only`, `write-only`, `recursive`, `stream`, `repeated`, `optional`, `oneof`, `protocol`, `kind` |
@@ -84,6 +85,7 @@ use crate::highlight::highlight;
 use crate::yaml::{self, Key, Node, Value};
 
 mod asyncapi;
+mod curl;
 mod graphql;
 mod grpc;
 mod openapi;

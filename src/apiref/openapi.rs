@@ -45,6 +45,8 @@ enum Param<'a> {
 struct Doc<'a> {
     root: &'a Node,
     v2: bool,
+    /// The first server's URL (the `curl` examples).
+    server: Option<String>,
 }
 
 pub(super) fn render(root: &Node, raw_language: &'static str) -> ApiReference {
@@ -56,7 +58,7 @@ pub(super) fn render(root: &Node, raw_language: &'static str) -> ApiReference {
     let schema_path: &[&str] = if v2 { &["definitions"] } else { &["components", "schemas"] };
     let schemas = res.register(schema_path, "schema-", &mut anchors);
     let ops = collect(root, &mut res);
-    let doc = Doc { root, v2 };
+    let doc = Doc { root, v2, server: first_server(root, v2) };
 
     let mut html = format!("<div class=\"api-ref openapi\">{}", info_header(root.get("info")));
     html.push_str(&servers_section(&mut anchors, &servers(root, v2)));
@@ -161,6 +163,25 @@ fn groups<'a>(root: &'a Node, ops: &[Op<'a>]) -> Vec<(String, Option<&'a Node>, 
     groups
 }
 
+/// The first server's URL, its `{variables}` at their defaults (for `curl` examples).
+fn first_server(root: &Node, v2: bool) -> Option<String> {
+    if v2 {
+        let host = str_at(root, "host")?;
+        let scheme =
+            root.get("schemes").map(items).unwrap_or_default().iter().find_map(Node::as_str).unwrap_or("https");
+        return Some(format!("{scheme}://{host}{}", str_at(root, "basePath").unwrap_or_default()));
+    }
+    let server = root.get("servers").map(items).unwrap_or_default().first()?;
+    let mut url = str_at(server, "url")?.to_owned();
+    for (name, var) in server.get("variables").map(entries).unwrap_or_default() {
+        if let Some(default) = var.get("default").map(|d| d.to_json()) {
+            let text = default.as_str().map_or_else(|| default.to_string(), str::to_owned);
+            url = url.replace(&format!("{{{}}}", name.name), &text);
+        }
+    }
+    Some(url)
+}
+
 fn servers(root: &Node, v2: bool) -> Vec<String> {
     if !v2 {
         return root
@@ -221,6 +242,7 @@ fn operation<'a>(doc: &Doc<'a>, res: &mut Resolver<'a>, anchors: &mut Anchors, o
         None => html.push_str(&request_body(res, node)),
     }
     html.push_str(&responses(doc, res, node));
+    html.push_str(&curl_example(doc, res, op, &params, body));
     html.push_str("</section>");
 
     let summary = str_at(node, "summary")
@@ -230,6 +252,58 @@ fn operation<'a>(doc: &Doc<'a>, res: &mut Resolver<'a>, anchors: &mut Anchors, o
     let tags =
         node.get("tags").map(items).unwrap_or_default().iter().filter_map(Node::as_str).map(str::to_owned).collect();
     (html, Operation { id, method, path: op.path.to_owned(), summary, tags })
+}
+
+/// The operation as a `curl` command (see `curl.rs`), collapsed under its heading.
+fn curl_example<'a>(
+    doc: &Doc<'a>,
+    res: &mut Resolver<'a>,
+    op: &Op<'a>,
+    params: &[Param<'a>],
+    body_v2: Option<&'a Node>,
+) -> String {
+    let example_of = |node: &Node| {
+        node.get("example")
+            .or_else(|| node.get("schema").and_then(|s| s.get("example")))
+            .or_else(|| node.get("schema").and_then(|s| s.get("default")))
+            .map(Node::to_json)
+    };
+    let list: Vec<super::curl::Param> = params
+        .iter()
+        .filter_map(|p| match p {
+            Param::Found(n) => Some(*n),
+            Param::Broken(_) => None,
+        })
+        .filter(|n| str_at(n, "in") != Some("body"))
+        .map(|n| super::curl::Param {
+            name: str_at(n, "name").unwrap_or("?").to_owned(),
+            location: str_at(n, "in").unwrap_or("query").to_owned(),
+            required: is_true(n, "required"),
+            example: example_of(n),
+        })
+        .collect();
+    let mut body: Option<(String, serde_json::Value)> = None;
+    if let Some(b) = body_v2 {
+        body = Some(("application/json".to_owned(), example_of(b).unwrap_or_else(|| serde_json::json!({}))));
+    } else if let Some(rb) = op.node.get("requestBody") {
+        let target = res.resolve(rb).node;
+        if let Some((media, m)) = target.get("content").map(entries).unwrap_or_default().first() {
+            let example = m.get("example").map(Node::to_json).or_else(|| {
+                let (_, first) = m.get("examples").map(entries).unwrap_or_default().first()?;
+                res.resolve(first).node.get("value").map(Node::to_json)
+            });
+            body =
+                Some((media.name.clone(), example.or_else(|| example_of(m)).unwrap_or_else(|| serde_json::json!({}))));
+        }
+    }
+    let command = super::curl::command(
+        doc.server.as_deref(),
+        op.method,
+        op.path,
+        &list,
+        body.as_ref().map(|(m, e)| (m.as_str(), e)),
+    );
+    format!("<details class=\"api-curl\"><summary>curl</summary><pre><code>{}</code></pre></details>", esc(&command))
 }
 
 /// Path-level then operation-level parameters, resolved; the operation's override by name + in.

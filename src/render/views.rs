@@ -302,6 +302,8 @@ pub struct ApiView {
     /// The raw definition file, relative to `site.base_path`.
     pub raw_url: String,
     pub raw_name: String,
+    /// The operation index: `(anchor id, method, path, summary)`.
+    pub operations: Vec<(String, String, String, String)>,
 }
 
 /// `spec` as pretty JSON for the entity page, long strings (an API definition, a `$text`
@@ -550,6 +552,11 @@ impl ViewBuilder<'_> {
                     warnings: a.warnings.clone(),
                     raw_url: format!("{}definition.{ext}", entity_path(e)),
                     raw_name: format!("{}.{ext}", e.name),
+                    operations: a
+                        .operations
+                        .iter()
+                        .map(|o| (o.id.clone(), o.method.clone(), o.path.clone(), o.summary.clone()))
+                        .collect(),
                 }
             }),
         }

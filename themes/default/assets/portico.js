@@ -328,3 +328,27 @@
   });
   if (best) best.setAttribute("aria-current", "page");
 })();
+
+// API references: an operation folds and unfolds at its heading; one button folds them all.
+(function () {
+  var ops = document.querySelectorAll(".api-op");
+  if (!ops.length) return;
+  ops.forEach(function (op) {
+    var h = op.querySelector("h3");
+    if (!h) return;
+    h.setAttribute("role", "button");
+    h.setAttribute("tabindex", "0");
+    h.setAttribute("aria-expanded", "true");
+    function toggle() { var c = op.classList.toggle("collapsed"); h.setAttribute("aria-expanded", String(!c)); }
+    h.addEventListener("click", toggle);
+    h.addEventListener("keydown", function (e) { if (e.key === "Enter" || e.key === " ") { e.preventDefault(); toggle(); } });
+  });
+  var all = document.getElementById("api-collapse");
+  if (all) all.addEventListener("click", function () {
+    var fold = all.textContent.indexOf("Collapse") === 0;
+    ops.forEach(function (op) { op.classList.toggle("collapsed", fold); var h = op.querySelector("h3"); if (h) h.setAttribute("aria-expanded", String(!fold)); });
+    all.textContent = fold ? "Expand every operation" : "Collapse every operation";
+  });
+  // An operation linked to (#op-…) is open.
+  if (location.hash) { var t = document.getElementById(location.hash.slice(1)); if (t) t.classList.remove("collapsed"); }
+})();
