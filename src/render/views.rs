@@ -184,6 +184,17 @@ pub fn related_url(entity_url: &str, kind: &str) -> String {
     format!("{entity_url}related/{}/", kind.to_lowercase())
 }
 
+/// A related entity with what people scan a relation table for (Backstage's columns).
+#[derive(Clone, Debug, Serialize)]
+pub struct RelatedRow {
+    pub entity: EntityLink,
+    pub spec_type: Option<String>,
+    pub lifecycle: Option<String>,
+    pub owner: Option<EntityLink>,
+    /// Shortened to a line.
+    pub description: Option<String>,
+}
+
 /// Relations of one type, e.g. "Depends on".
 #[derive(Clone, Debug, Serialize)]
 pub struct RelationGroup {
@@ -192,6 +203,8 @@ pub struct RelationGroup {
     pub label: String,
     /// The first [`LIST_SHOWN`] targets.
     pub targets: Vec<EntityLink>,
+    /// The same targets as table rows.
+    pub rows: Vec<RelatedRow>,
     /// All targets.
     pub count: usize,
     /// The page with every target, when not all are shown.
@@ -381,6 +394,26 @@ impl ViewBuilder<'_> {
         }
     }
 
+    /// `r` as a row of a relation table.
+    pub fn related_row(&self, r: &EntityRef) -> RelatedRow {
+        let e = self.portal.entities.get(r);
+        let spec = |k: &str| e.and_then(|e| e.spec_str(k)).map(str::to_owned);
+        let description = e.and_then(|e| e.description.as_deref()).map(|d| {
+            let line = d.lines().next().unwrap_or_default();
+            match line.char_indices().nth(140) {
+                Some((i, _)) => format!("{}…", &line[..i]),
+                None => line.to_owned(),
+            }
+        });
+        RelatedRow {
+            entity: self.link(r),
+            spec_type: spec("type"),
+            lifecycle: spec("lifecycle"),
+            owner: self.portal.targets(r, "ownedBy").next().map(|o| self.link(o)),
+            description,
+        }
+    }
+
     fn links<'r>(&self, refs: impl IntoIterator<Item = &'r EntityRef>) -> Vec<EntityLink> {
         refs.into_iter().map(|r| self.link(r)).collect()
     }
@@ -437,6 +470,7 @@ impl ViewBuilder<'_> {
                 Some(g) if g.kind == rel.kind => {
                     if g.targets.len() < LIST_SHOWN {
                         g.targets.push(self.link(&rel.target));
+                        g.rows.push(self.related_row(&rel.target));
                     }
                     g.count += 1;
                 }
@@ -444,6 +478,7 @@ impl ViewBuilder<'_> {
                     kind: rel.kind.to_owned(),
                     label: relation_label(rel.kind).to_owned(),
                     targets: vec![self.link(&rel.target)],
+                    rows: vec![self.related_row(&rel.target)],
                     count: 1,
                     url: None,
                 }),

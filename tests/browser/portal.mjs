@@ -99,6 +99,30 @@ const tests = {
     assert(yaml.includes('name: "billing-api"') && yaml.includes("grpcPort: 9090"), `values file:\n${yaml}`);
   },
 
+  // Issue 16: relations are tables with the columns people scan; no page type scrolls
+  // sideways on a 420 px wide screen.
+  async "relation-tables-and-mobile"(page) {
+    await page.goto(base + "catalog/default/component/payment-gateway/");
+    const row = page.locator("table.rel-table tr:has-text('Payments API')");
+    const cells = (await row.locator("td").allTextContents()).map((t) => t.trim());
+    assert(cells[1] === "API" && cells[2] === "openapi" && cells[3] === "Payments Team" && cells[4] === "production", `row: ${cells}`);
+    await page.setViewportSize({ width: 420, height: 900 });
+    const pages = [
+      "", "catalog/", "teams/", "apis/", "docs/", "templates/", "scorecards/",
+      "catalog/default/component/payment-gateway/", "catalog/default/component/payment-gateway/scorecards/",
+      "catalog/default/api/payments-api/definition/", "catalog/default/group/team-payments/",
+      "catalog/default/template/go-grpc-service/", "docs/default/component/payment-gateway/",
+    ];
+    const wide = [];
+    for (const p of pages) {
+      await page.goto(base + p);
+      const w = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
+      if (w[0] > w[1]) wide.push(`${p || "/"}: ${w[0]}px`);
+    }
+    await page.setViewportSize({ width: 1400, height: 900 });
+    assert(wide.length === 0, `pages wider than 420 px: ${wide.join(", ")}`);
+  },
+
   async "catalog-filters"(page) {
     await page.goto(base + "catalog/");
     await page.waitForSelector("#catalog-filters:not([hidden])");

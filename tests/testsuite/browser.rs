@@ -117,6 +117,7 @@ const SCENARIOS: &[&str] = &[
     "search-box",
     "entity-tabs",
     "template-form",
+    "relation-tables-and-mobile",
 ];
 
 #[test]
