@@ -243,6 +243,19 @@ pub struct OwnedViaGroup {
     pub url: Option<String>,
 }
 
+/// The profile card of a User or Group (`spec.profile`), as Backstage shows it.
+#[derive(Clone, Debug, Serialize)]
+pub struct ProfileView {
+    pub display_name: Option<String>,
+    pub email: Option<String>,
+    /// An http(s) picture (other schemes are left out by the URL policy).
+    pub picture: Option<String>,
+    /// Initials, shown without a picture.
+    pub initials: String,
+    /// A User's groups (`memberOf`), a Group's parent.
+    pub groups: Vec<EntityLink>,
+}
+
 #[derive(Clone, Debug, Serialize)]
 pub struct UserView {
     /// The first [`LIST_SHOWN`] entities the user owns, their number, and the page listing all.
@@ -286,6 +299,8 @@ pub struct EntityView {
     pub spec_json: String,
     pub group: Option<GroupView>,
     pub user: Option<UserView>,
+    /// Users and Groups: `spec.profile` and the groups they belong to.
+    pub profile: Option<ProfileView>,
     /// The entity's TechDocs, relative to `site.base_path` (its own, or another entity's through
     /// `backstage.io/techdocs-entity`).
     pub docs_url: Option<String>,
@@ -553,6 +568,26 @@ impl ViewBuilder<'_> {
             spec_json: spec_json(e.spec()),
             group,
             user,
+            profile: matches!(e.kind.to_ascii_lowercase().as_str(), "user" | "group").then(|| {
+                let profile = e.json.pointer("/spec/profile");
+                let field = |k: &str| profile.and_then(|p| p.get(k)).and_then(|v| v.as_str()).map(str::to_owned);
+                let display_name = field("displayName");
+                let shown = display_name.clone().unwrap_or_else(|| e.display_name().to_owned());
+                let initials: String = shown
+                    .split(|c: char| c.is_whitespace() || c == '-' || c == '.' || c == '_')
+                    .filter_map(|w| w.chars().next())
+                    .take(2)
+                    .flat_map(char::to_uppercase)
+                    .collect();
+                let relation = if e.kind.eq_ignore_ascii_case("user") { "memberOf" } else { "childOf" };
+                ProfileView {
+                    display_name,
+                    email: field("email"),
+                    picture: field("picture").filter(|p| crate::urls::is_web(p)),
+                    initials,
+                    groups: self.portal.targets(r, relation).map(|g| self.link(g)).collect(),
+                }
+            }),
             docs_url: self.portal.docs.entity_docs.get(r).cloned(),
             tabs: super::tabs::entity_tabs(
                 self.config,

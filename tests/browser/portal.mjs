@@ -106,8 +106,14 @@ const tests = {
     const row = page.locator("table.rel-table tr:has-text('Payments API')");
     const cells = (await row.locator("td").allTextContents()).map((t) => t.trim());
     assert(cells[1] === "API" && cells[2] === "openapi" && cells[3] === "Payments Team" && cells[4] === "production", `row: ${cells}`);
+    // A person's profile card: name, email as mailto, groups.
+    await page.goto(base + "catalog/default/user/alice.nguyen/");
+    assert((await page.locator(".profile-name").textContent()) === "Alice Nguyen", "profile name");
+    assert((await page.locator(".profile a[href^='mailto:']").getAttribute("href")) === "mailto:alice.nguyen@northwind.example", "mailto");
+    assert((await page.locator(".profile-groups a").allTextContents()).includes("Routing Team"), "groups");
     await page.setViewportSize({ width: 420, height: 900 });
     const pages = [
+      "catalog/default/user/alice.nguyen/",
       "", "catalog/", "teams/", "apis/", "docs/", "templates/", "scorecards/",
       "catalog/default/component/payment-gateway/", "catalog/default/component/payment-gateway/scorecards/",
       "catalog/default/api/payments-api/definition/", "catalog/default/group/team-payments/",
