@@ -694,7 +694,7 @@ enum Kind { A B @deprecated }
         let html = &got.html();
         for needle in [
             "<section class=\"api-op deprecated\" id=\"op-query-old\">",
-            "<span class=\"api-badge deprecated\">deprecated</span></h3><div class=\"api-description\"><p>Use `new`.</p></div>",
+            "<span class=\"api-badge deprecated\">deprecated</span></h3><div class=\"api-description\"><p>Use <code>new</code>.</p></div>",
             "<span class=\"api-keyword\">members</span> <a class=\"api-type\" href=\"#type-Cat\">Cat</a> | <a class=\"api-type\" href=\"#type-Dog\">Dog</a>",
             "<span class=\"api-keyword\">directives</span> <code>@key(fields: &quot;id&quot;)</code>",
             "<td><code class=\"api-prop-name\">B</code> <span class=\"api-badge deprecated\">deprecated</span></td><td><div class=\"api-description\"><p>No longer supported</p>",

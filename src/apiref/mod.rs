@@ -328,8 +328,45 @@ pub(crate) fn esc(text: &str) -> String {
     crate::html::escape(text)
 }
 
-/// A description as escaped paragraphs (split at blank lines), or nothing for empty text.
+/// Whether a description uses Markdown (code spans, emphasis, links, lists, headings, quotes,
+/// fences): plain text keeps its plain paragraphs.
+fn looks_like_markdown(text: &str) -> bool {
+    text.contains('`')
+        || text.contains("**")
+        || text.contains("](")
+        || text.lines().any(|l| {
+            let l = l.trim_start();
+            ["- ", "* ", "# ", "## ", "> ", "1. "].iter().any(|p| l.starts_with(p))
+        })
+}
+
+/// CommonMark to HTML with raw HTML shown as text (descriptions are untrusted), no classes and
+/// no newlines between blocks, then sanitised as docs are.
+fn markdown(text: &str) -> String {
+    use pulldown_cmark::{Event, Options, Parser};
+    let events = Parser::new_ext(text, Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH).map(|e| match e {
+        Event::Html(h) | Event::InlineHtml(h) => Event::Text(h),
+        other => other,
+    });
+    let mut html = String::new();
+    pulldown_cmark::html::push_html(&mut html, events);
+    static CLASS: std::sync::LazyLock<regex::Regex> =
+        std::sync::LazyLock::new(|| regex::Regex::new(r#" class="[^"]*""#).expect("static regex"));
+    let html = crate::docs::sanitize::clean(&html);
+    CLASS.replace_all(&html, "").replace(">\n<", "><").trim_end().to_owned()
+}
+
+/// A description: CommonMark (as OpenAPI, AsyncAPI and GraphQL define descriptions), sanitised
+/// like docs, without classes; plain text as escaped paragraphs (split at blank lines); nothing
+/// for empty text.
 pub(crate) fn description(text: &str) -> String {
+    if looks_like_markdown(text) {
+        let html = markdown(text);
+        if html.trim().is_empty() {
+            return String::new();
+        }
+        return format!("<div class=\"api-description\">{html}</div>");
+    }
     let mut paragraphs = Vec::new();
     let mut current: Vec<&str> = Vec::new();
     for line in text.lines().chain([""]) {
@@ -708,5 +745,20 @@ mod tests {
                 assert!(got.html().starts_with("<div class=\"api-ref "), "{kind} cut at {cut}");
             }
         }
+    }
+
+    /// Markdown descriptions are rendered (issue 16), raw HTML in them shown as text; plain
+    /// text keeps its paragraphs.
+    #[test]
+    fn descriptions_render_markdown_safely() {
+        assert_eq!(
+            super::description("Returns a `Pet`. See [the guide](https://example.com/g).\n\n- one\n- two <b>x</b>"),
+            "<div class=\"api-description\"><p>Returns a <code>Pet</code>. See <a href=\"https://example.com/g\" rel=\"noopener\">the guide</a>.</p><ul><li>one</li><li>two &lt;b&gt;x&lt;/b&gt;</li></ul></div>"
+        );
+        assert_eq!(
+            super::description("plain <b>text</b>\n\nsecond"),
+            "<div class=\"api-description\"><p>plain &lt;b&gt;text&lt;/b&gt;</p><p>second</p></div>"
+        );
+        assert!(!super::description("`x` [a](javascript:alert(1))").contains("javascript:"));
     }
 }
