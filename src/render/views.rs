@@ -304,6 +304,9 @@ pub struct EntityView {
     /// The entity's TechDocs, relative to `site.base_path` (its own, or another entity's through
     /// `backstage.io/techdocs-entity`).
     pub docs_url: Option<String>,
+    /// An API whose definition is a URL placeholder (`$text: https://…`): where it is, since
+    /// Portico does not fetch it.
+    pub definition_url: Option<String>,
     /// Links from well-known annotations.
     pub integrations: Vec<IntegrationLink>,
     /// For templates: the parameter steps, steps and outputs.
@@ -589,6 +592,13 @@ impl ViewBuilder<'_> {
                 }
             }),
             docs_url: self.portal.docs.entity_docs.get(r).cloned(),
+            definition_url: e.json.pointer("/spec/definition").and_then(|d| d.as_object()).and_then(|m| {
+                ["$text", "$json", "$yaml"]
+                    .iter()
+                    .find_map(|k| m.get(*k).and_then(|v| v.as_str()))
+                    .filter(|u| crate::urls::is_web(u))
+                    .map(str::to_owned)
+            }),
             tabs: super::tabs::entity_tabs(
                 self.config,
                 self.portal,

@@ -281,3 +281,21 @@ fn issue_16_dangling_refs_suggest_the_nearest_names_and_point_at_the_root_cause(
         diags[1]
     );
 }
+
+/// Issue 16: an API whose definition is a URL (not fetched) says so and links it.
+#[test]
+fn issue_16_an_api_defined_by_a_url_links_it() {
+    let f = Fixture::empty().file("catalog-info.yaml", &format!(
+        "{}---\napiVersion: backstage.io/v1alpha1\nkind: API\nmetadata:\n  name: remote-api\nspec:\n  type: openapi\n  lifecycle: production\n  owner: team-a\n  definition:\n    $text: https://specs.example.com/remote.yaml\n",
+        group("team-a")
+    ));
+    let diags = f.diagnostics();
+    assert!(summary(&diags).iter().any(|l| l.ends_with("warning placeholder-url")), "{diags:?}");
+    f.build(&[]).assert_code(0);
+    let page = f.read("public/catalog/default/api/remote-api/index.html");
+    assert!(
+        page.contains("published at <a href=\"https://specs.example.com/remote.yaml\" rel=\"noopener\">https://specs.example.com/remote.yaml</a>"),
+        "{page}"
+    );
+    assert!(!f.path().join("public/catalog/default/api/remote-api/definition/index.html").exists());
+}
