@@ -246,6 +246,11 @@ pub struct DocsCard {
     pub name: String,
     pub url: String,
     pub pages: usize,
+    /// The documented entity's kind and owner.
+    pub kind: String,
+    pub owner: Option<EntityLink>,
+    /// The latest change of its pages (with `git-history`), `YYYY-MM-DD`.
+    pub updated: Option<String>,
 }
 
 pub fn docs(portal: &Portal, builder: &ViewBuilder) -> Vec<DocsCard> {
@@ -260,6 +265,13 @@ pub fn docs(portal: &Portal, builder: &ViewBuilder) -> Vec<DocsCard> {
             name: s.site_name.clone(),
             url: s.home.clone(),
             pages: s.pages.len(),
+            kind: portal.entities.get(&s.entity).map_or_else(|| s.entity.kind.clone(), |e| e.kind.clone()),
+            owner: portal.targets(&s.entity, "ownedBy").next().map(|o| builder.link(o)),
+            updated: s
+                .pages
+                .iter()
+                .filter_map(|p| portal.plugins.docs_updated.get(&p.file).map(|(_, d)| d.clone()))
+                .max(),
         })
         .collect();
     cards.sort_by(|a, b| a.name.to_lowercase().cmp(&b.name.to_lowercase()).then(a.url.cmp(&b.url)));

@@ -106,6 +106,14 @@ const tests = {
     const row = page.locator("table.rel-table tr:has-text('Payments API')");
     const cells = (await row.locator("td").allTextContents()).map((t) => t.trim());
     assert(cells[1] === "API" && cells[2] === "openapi" && cells[3] === "Payments Team" && cells[4] === "production", `row: ${cells}`);
+    // The Docs home: owner, kind and last update per site, and a filter.
+    await page.goto(base + "docs/");
+    const heads = await page.locator("#docs-table thead th").allTextContents();
+    assert(heads.join("|") === "Site|Entity|Kind|Owner|Pages|Last update", `docs columns: ${heads}`);
+    const all = await page.locator("#docs-table tbody tr").count();
+    await page.fill("input.table-filter", "warehouse");
+    const shown = await page.locator("#docs-table tbody tr:visible").allTextContents();
+    assert(shown.length >= 1 && shown.length < all && shown.every((t) => /warehouse/i.test(t)), `filtered: ${shown.length} of ${all}`);
     // A person's profile card: name, email as mailto, groups.
     await page.goto(base + "catalog/default/user/alice.nguyen/");
     assert((await page.locator(".profile-name").textContent()) === "Alice Nguyen", "profile name");

@@ -352,3 +352,18 @@
   // An operation linked to (#op-…) is open.
   if (location.hash) { var t = document.getElementById(location.hash.slice(1)); if (t) t.classList.remove("collapsed"); }
 })();
+
+// A filter box over a table's rows (the Docs home): rows without the typed words are hidden.
+(function () {
+  document.querySelectorAll("input.table-filter").forEach(function (input) {
+    var table = document.getElementById(input.dataset.table);
+    if (!table) return;
+    input.addEventListener("input", function () {
+      var words = input.value.toLowerCase().split(/\s+/).filter(Boolean);
+      table.querySelectorAll("tbody tr").forEach(function (tr) {
+        var text = tr.textContent.toLowerCase();
+        tr.hidden = !words.every(function (w) { return text.indexOf(w) >= 0; });
+      });
+    });
+  });
+})();
