@@ -113,6 +113,28 @@ pub struct HomeView {
     pub problems: usize,
     /// Entities left out because of an error.
     pub left_out: usize,
+    /// With `git-history`: the docs sites and the APIs changed last, newest first
+    /// (`{title, url, date}`).
+    pub recent_docs: Vec<Recent>,
+    pub recent_apis: Vec<Recent>,
+}
+
+/// Something recently changed, for the home page.
+#[derive(Clone, Serialize)]
+pub struct Recent {
+    pub title: String,
+    /// Relative to the base path.
+    pub url: String,
+    pub date: String,
+}
+
+/// How many recent docs sites and APIs the home page lists.
+const RECENT_SHOWN: usize = 6;
+
+fn newest(mut items: Vec<Recent>) -> Vec<Recent> {
+    items.sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.title.cmp(&b.title)));
+    items.truncate(RECENT_SHOWN);
+    items
 }
 
 pub fn home(portal: &Portal) -> HomeView {
@@ -129,6 +151,37 @@ pub fn home(portal: &Portal) -> HomeView {
         orphans: portal.ownership.orphans.len(),
         problems: portal.problems.len(),
         left_out: portal.rejected.len(),
+        recent_docs: newest(
+            portal
+                .docs
+                .sites
+                .iter()
+                .filter_map(|s| {
+                    let date = s
+                        .pages
+                        .iter()
+                        .filter_map(|p| portal.plugins.docs_updated.get(&p.file).map(|(_, d)| d))
+                        .max()?;
+                    Some(Recent { title: s.site_name.clone(), url: s.home.clone(), date: date.clone() })
+                })
+                .collect(),
+        ),
+        recent_apis: newest(
+            portal
+                .entities
+                .values()
+                .filter(|e| e.kind == "API")
+                .filter_map(|e| {
+                    let facts = portal.plugins.facts.get(&e.entity_ref.to_string())?;
+                    let last = facts.get("git-history")?.get("last_change")?.as_str()?;
+                    Some(Recent {
+                        title: e.display_name().to_owned(),
+                        url: super::views::entity_path(e),
+                        date: last.get(..10).unwrap_or(last).to_owned(),
+                    })
+                })
+                .collect(),
+        ),
         kinds: counts.into_iter().map(|(k, c)| KindCount { kind: k.to_owned(), count: c }).collect(),
     }
 }

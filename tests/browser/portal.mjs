@@ -106,6 +106,11 @@ const tests = {
     const row = page.locator("table.rel-table tr:has-text('Payments API')");
     const cells = (await row.locator("td").allTextContents()).map((t) => t.trim());
     assert(cells[1] === "API" && cells[2] === "openapi" && cells[3] === "Payments Team" && cells[4] === "production", `row: ${cells}`);
+    // The home page's search hero leads to the results page.
+    await page.goto(base);
+    await page.fill("#hero-q", "payment");
+    await page.press("#hero-q", "Enter");
+    await page.waitForURL(/\/search\/\?q=payment$/);
     // The Docs home: owner, kind and last update per site, and a filter.
     await page.goto(base + "docs/");
     const heads = await page.locator("#docs-table thead th").allTextContents();
