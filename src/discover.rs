@@ -26,6 +26,17 @@ pub struct Inventory {
     pub catalog_files: Vec<String>,
 }
 
+/// The files of `files` (root-relative, sorted) under `dir` (`""`: all of them), in order.
+pub fn files_under<'a>(files: &'a [String], dir: &str) -> &'a [String] {
+    if dir.is_empty() {
+        return files;
+    }
+    let prefix = format!("{dir}/");
+    let start = files.partition_point(|f| f.as_str() < prefix.as_str());
+    let end = start + files[start..].partition_point(|f| f.starts_with(&prefix));
+    &files[start..end]
+}
+
 /// Walks `config.root` in parallel.
 pub fn discover(config: &Config) -> Result<Inventory, Box<Diagnostic>> {
     let root = config.root.clone();

@@ -189,6 +189,20 @@ fn origin_remote(root: &Path) -> Option<String> {
     None
 }
 
+/// Runs `git -C root ARGS` (messages untranslated): its standard output, or what it said on
+/// failure. For the commands that ask git about the checkout (`scorecards --changed-since`,
+/// `scaffold`'s commits and earlier versions).
+pub fn git(root: &Path, args: &[&str]) -> Result<Vec<u8>, String> {
+    let out = std::process::Command::new("git")
+        .arg("-C")
+        .arg(root)
+        .args(args)
+        .env("LC_ALL", "C")
+        .output()
+        .map_err(|e| format!("cannot run git: {e}"))?;
+    if out.status.success() { Ok(out.stdout) } else { Err(String::from_utf8_lossy(&out.stderr).trim().to_owned()) }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -245,18 +259,4 @@ mod tests {
         );
         assert_eq!(gitlab.local_path("https://github.com/acme/portal/blob/main/catalog/all.yaml", root), None);
     }
-}
-
-/// Runs `git -C root ARGS` (messages untranslated): its standard output, or what it said on
-/// failure. For the commands that ask git about the checkout (`scorecards --changed-since`,
-/// `scaffold`'s commits and earlier versions).
-pub fn git(root: &Path, args: &[&str]) -> Result<Vec<u8>, String> {
-    let out = std::process::Command::new("git")
-        .arg("-C")
-        .arg(root)
-        .args(args)
-        .env("LC_ALL", "C")
-        .output()
-        .map_err(|e| format!("cannot run git: {e}"))?;
-    if out.status.success() { Ok(out.stdout) } else { Err(String::from_utf8_lossy(&out.stderr).trim().to_owned()) }
 }

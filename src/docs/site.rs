@@ -39,17 +39,6 @@ fn lower_base(entity: &Entity) -> String {
     format!("docs/{}/{}/{}/", r.namespace, r.kind, r.name)
 }
 
-/// Files of the inventory under `dir/` (root-relative), in order.
-fn files_under<'a>(inventory: &'a Inventory, dir: &str) -> &'a [String] {
-    if dir.is_empty() {
-        return &inventory.files;
-    }
-    let prefix = format!("{dir}/");
-    let start = inventory.files.partition_point(|f| f.as_str() < prefix.as_str());
-    let end = start + inventory.files[start..].partition_point(|f| f.starts_with(&prefix));
-    &inventory.files[start..end]
-}
-
 fn is_markdown(path: &str) -> bool {
     path.ends_with(".md") || path.ends_with(".markdown")
 }
@@ -125,7 +114,7 @@ fn site_files(
     let mut pages = Vec::new();
     let mut assets = Vec::new();
     let prefix_len = if docs_dir.is_empty() { 0 } else { docs_dir.len() + 1 };
-    let files = files_under(inventory, &docs_dir);
+    let files = crate::discover::files_under(&inventory.files, &docs_dir);
     let has_index: BTreeSet<&str> = files
         .iter()
         .filter(|f| f.ends_with("/index.md") || f.as_str() == format!("{docs_dir}/index.md"))

@@ -128,6 +128,11 @@ pub struct Recent {
     pub date: String,
 }
 
+/// The latest change of a docs site's pages (`YYYY-MM-DD`, with `git-history`).
+fn site_updated(portal: &Portal, site: &crate::docs::DocSite) -> Option<String> {
+    site.pages.iter().filter_map(|p| portal.plugins.docs_updated.get(&p.file).map(|(_, d)| d)).max().cloned()
+}
+
 /// How many recent docs sites and APIs the home page lists.
 const RECENT_SHOWN: usize = 6;
 
@@ -157,12 +162,7 @@ pub fn home(portal: &Portal) -> HomeView {
                 .sites
                 .iter()
                 .filter_map(|s| {
-                    let date = s
-                        .pages
-                        .iter()
-                        .filter_map(|p| portal.plugins.docs_updated.get(&p.file).map(|(_, d)| d))
-                        .max()?;
-                    Some(Recent { title: s.site_name.clone(), url: s.home.clone(), date: date.clone() })
+                    Some(Recent { title: s.site_name.clone(), url: s.home.clone(), date: site_updated(portal, s)? })
                 })
                 .collect(),
         ),
@@ -320,11 +320,7 @@ pub fn docs(portal: &Portal, builder: &ViewBuilder) -> Vec<DocsCard> {
             pages: s.pages.len(),
             kind: portal.entities.get(&s.entity).map_or_else(|| s.entity.kind.clone(), |e| e.kind.clone()),
             owner: portal.targets(&s.entity, "ownedBy").next().map(|o| builder.link(o)),
-            updated: s
-                .pages
-                .iter()
-                .filter_map(|p| portal.plugins.docs_updated.get(&p.file).map(|(_, d)| d.clone()))
-                .max(),
+            updated: site_updated(portal, s),
         })
         .collect();
     cards.sort_by(|a, b| a.name.to_lowercase().cmp(&b.name.to_lowercase()).then(a.url.cmp(&b.url)));

@@ -183,7 +183,7 @@ pub fn pages(renderer: &Renderer, builder: &ViewBuilder, entities: &[&Entity]) -
             }
             let matrix = (!rollup.is_empty()).then(|| super::scoreboard::matrix(portal, e, &matrix_cards));
             for c in &cards {
-                renderer.put(c.badge_url.clone(), badge(&c.title, c.level, c.rank, c.levels).into_bytes().into())?;
+                renderer.put(c.badge_url.clone(), badge(c.title, c.level, c.rank, c.levels).into_bytes().into())?;
             }
             let tabs =
                 entity_tabs(builder.config, portal, e, portal.docs.entity_docs.get(&e.entity_ref).map(String::as_str));

@@ -85,7 +85,7 @@ fn input_str<'a>(input: &'a Json, key: &str) -> Option<&'a str> {
 }
 
 /// The skeleton directory (or file) `url` names, relative to the template, as a root-relative path.
-fn source(template: &Template, url: &str) -> Result<String, ActionError> {
+pub(super) fn source(template: &Template, url: &str) -> Result<String, ActionError> {
     if crate::paths::is_url(url) {
         return Err(ActionError::new(format!(
             "the skeleton `{url}` is remote: Portico never fetches; put the skeleton beside the template and give its relative path"
@@ -98,19 +98,8 @@ fn source(template: &Template, url: &str) -> Result<String, ActionError> {
             "the skeleton `{url}` is an absolute path; give it relative to the template"
         )));
     }
-    let mut parts: Vec<&str> = template.dir.split('/').filter(|p| !p.is_empty()).collect();
-    for seg in url.split(['/', '\\']) {
-        match seg {
-            "" | "." => {}
-            ".." => {
-                if parts.pop().is_none() {
-                    return Err(ActionError::new(format!("the skeleton `{url}` is outside the repository")));
-                }
-            }
-            s => parts.push(s),
-        }
-    }
-    Ok(parts.join("/"))
+    crate::paths::resolve_lexically(&template.dir, url)
+        .map_err(|_| ActionError::new(format!("the skeleton `{url}` is outside the repository")))
 }
 
 /// Every file under `dir` (root-relative), sorted, with its path relative to `dir`. Symbolic

@@ -407,7 +407,7 @@ fn js_method(_: &mut State, value: &JValue, method: &str, args: &[JValue]) -> Re
             }
             "padStart" | "padEnd" => {
                 let width = int(0).unwrap_or(0).max(0) as usize;
-                let fill = args.get(1).map_or(" ".to_owned(), |f| js_text(f));
+                let fill = args.get(1).map_or(" ".to_owned(), js_text);
                 let need = width.saturating_sub(chars.len());
                 let pad: String = fill.chars().cycle().take(if fill.is_empty() { 0 } else { need }).collect();
                 JValue::from(if method == "padStart" { format!("{pad}{s}") } else { format!("{s}{pad}") })

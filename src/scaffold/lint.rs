@@ -55,7 +55,7 @@ pub fn templates(root: &Path, files: &[String], portal: &Portal) -> Vec<Diagnost
         }
         for step in t.steps.iter().filter(|s| matches!(s.action.as_str(), "fetch:template" | "fetch:cookiecutter")) {
             let Some(url) = step.input.as_ref().and_then(|i| i.get("url")).and_then(Node::as_str) else { continue };
-            if crate::paths::is_url(url) || url.contains("${{") {
+            if url.contains("${{") {
                 continue;
             }
             let cookiecutter = step.action == "fetch:cookiecutter"
@@ -64,14 +64,9 @@ pub fn templates(root: &Path, files: &[String], portal: &Portal) -> Vec<Diagnost
                     .as_ref()
                     .and_then(|i| i.get("cookiecutterCompat"))
                     .is_some_and(|v| v.value == Value::Bool(true));
-            let dir = if t.dir.is_empty() {
-                url.trim_start_matches("./").to_owned()
-            } else {
-                format!("{}/{}", t.dir, url.trim_start_matches("./"))
-            };
-            let prefix = format!("{}/", dir.trim_end_matches('/'));
-            let start = files.partition_point(|f| f.as_str() < prefix.as_str());
-            for file in files[start..].iter().take_while(|f| f.starts_with(&prefix)) {
+            // The skeleton as `fetch:*` reads it (a sibling `../common` too).
+            let Ok(dir) = super::actions::source(&t, url) else { continue };
+            for file in crate::discover::files_under(files, &dir) {
                 let Ok(text) = std::fs::read_to_string(root.join(file)) else { continue };
                 let which = if cookiecutter { &cookie } else { &engine };
                 if let Err(e) = which.lint(&text) {

@@ -39,6 +39,8 @@ pub(super) type Globs = std::sync::RwLock<std::collections::HashMap<String, Resu
 pub(super) struct Scope<'s> {
     context: Context<'s, 's>,
     complete: bool,
+    /// `entity.relations`, also the variable `relations` once complete.
+    relations: Value,
 }
 
 impl<'s> Scope<'s> {
@@ -46,14 +48,20 @@ impl<'s> Scope<'s> {
         let mut context = Context::with_env(env().clone());
         let mut value = normalised(&entity.json);
         value["relations"] = Json::Array(relations(shared.portal, entity));
-        context.add_variable_from_value("entity", json_to_cel(&value));
+        let value = json_to_cel(&value);
+        let relations = match &value {
+            Value::Map(m) => m.map.get(&cel::objects::Key::String(Arc::new("relations".into()))).cloned(),
+            _ => None,
+        }
+        .unwrap_or(Value::List(Arc::new(Vec::new())));
+        context.add_variable_from_value("entity", value);
         context.add_variable_from_value(
             "build",
             json_to_cel(&json!({ "date": shared.today.format("%Y-%m-%d").to_string() })),
         );
         context.add_function("filled", |v: Value| filled(&v)).expect("a new name");
         context.add_function("lower", |s: Arc<String>| s.to_lowercase()).expect("a new name");
-        Scope { context, complete: false }
+        Scope { context, complete: false, relations }
     }
 
     /// Adds `relations`, `owner`, `facts` and the functions reading the entity's directory.
@@ -73,7 +81,8 @@ impl<'s> Scope<'s> {
             .facts
             .get(&entity.entity_ref.to_string())
             .map_or_else(|| json!({}), |f| serde_json::to_value(f).unwrap_or_else(|_| json!({})));
-        for (name, v) in [("relations", Json::Array(relations(portal, entity))), ("owner", owner), ("facts", facts)] {
+        context.add_variable_from_value("relations", self.relations.clone());
+        for (name, v) in [("owner", owner), ("facts", facts)] {
             context.add_variable_from_value(name, json_to_cel(&v));
         }
         let dir: Arc<str> = entity.dir.as_str().into();
@@ -182,13 +191,8 @@ fn matching<'f>(files: &'f [String], globs: &Globs, dir: &str, glob: &str) -> Re
         }
     }
     .map_err(|e| ExecutionError::function_error("file_exists", e))?;
-    let prefix = if dir.is_empty() { String::new() } else { format!("{dir}/") };
-    let start = files.partition_point(|f| f.as_str() < prefix.as_str());
-    Ok(files[start..]
-        .iter()
-        .take_while(|f| f.starts_with(&prefix))
-        .filter(|f| matcher.is_match(&f[prefix.len()..]))
-        .collect())
+    let skip = if dir.is_empty() { 0 } else { dir.len() + 1 };
+    Ok(crate::discover::files_under(files, dir).iter().filter(|f| matcher.is_match(&f[skip..])).collect())
 }
 
 /// The entity's JSON with the optional parts rules read always present.

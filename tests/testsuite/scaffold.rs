@@ -1361,35 +1361,15 @@ fn issue_15_a_template_without_parameters_runs() {
     assert_eq!(f.read("out/hello.txt"), "hello\n");
 }
 
-fn git(f: &Fixture, args: &[&str]) {
-    let out = std::process::Command::new("git")
-        .args([
-            "-c",
-            "init.defaultBranch=main",
-            "-c",
-            "commit.gpgsign=false",
-            "-c",
-            "user.name=t",
-            "-c",
-            "user.email=t@example.com",
-        ])
-        .args(args)
-        .current_dir(f.path())
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .output()
-        .expect("git runs");
-    assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
-}
-
 /// `scaffold update`: the template's later changes come in, the team's edits stay, a change of
 /// the same line by both is a conflict with git's markers (exit 1), a file the template added
 /// is created, and the answers move to the template's new commit.
 #[test]
 fn issue_15_update_merges_the_templates_changes_with_the_teams_edits() {
     let f = examples();
-    git(&f, &["init", "-q"]);
-    git(&f, &["add", "-A"]);
-    git(&f, &["commit", "-q", "-m", "templates"]);
+    f.git(&["init", "-q"]);
+    f.git(&["add", "-A"]);
+    f.git(&["commit", "-q", "-m", "templates"]);
     let values = ["name=alpha", "description=Alpha docs", "repoUrl=github.com?owner=acme&repo=alpha"];
     scaffold(&f, "docs-template", &values, &["--out", "docs/alpha"]).assert_code(0);
     let answers = f.read("docs/alpha/.portico-answers.yaml");
@@ -1404,8 +1384,8 @@ fn issue_15_update_merges_the_templates_changes_with_the_teams_edits() {
     )
     .unwrap();
     std::fs::write(skeleton.join("CONTRIBUTING.md"), "# Contributing to ${{ values.name }}\n").unwrap();
-    git(&f, &["add", "-A", "templates"]);
-    git(&f, &["commit", "-q", "-m", "template v2"]);
+    f.git(&["add", "-A", "templates"]);
+    f.git(&["commit", "-q", "-m", "template v2"]);
     let dry = f.run(&["scaffold", "update", "docs/alpha", "--dry-run", "--format", "json"]);
     dry.assert_code(0);
     let plan = json(&dry);
@@ -1431,8 +1411,8 @@ fn issue_15_update_merges_the_templates_changes_with_the_teams_edits() {
     let info = std::fs::read_to_string(skeleton.join("catalog-info.yaml")).unwrap();
     std::fs::write(skeleton.join("catalog-info.yaml"), info.replace("lifecycle: production", "lifecycle: retired"))
         .unwrap();
-    git(&f, &["add", "-A", "templates"]);
-    git(&f, &["commit", "-q", "-m", "template v3"]);
+    f.git(&["add", "-A", "templates"]);
+    f.git(&["commit", "-q", "-m", "template v3"]);
     let run = f.run(&["scaffold", "update", "docs/alpha"]);
     run.assert_code(1);
     assert!(run.stderr.contains("conflict") && run.stderr.contains("docs/alpha/catalog-info.yaml"), "{}", run.stderr);
@@ -1483,13 +1463,13 @@ fn issue_15_check_lints_every_template() {
 #[test]
 fn issue_15_publish_hands_the_result_to_git_and_gh() {
     let f = examples();
-    git(&f, &["init", "-q"]);
-    git(&f, &["add", "-A"]);
-    git(&f, &["commit", "-q", "-m", "templates"]);
+    f.git(&["init", "-q"]);
+    f.git(&["add", "-A"]);
+    f.git(&["commit", "-q", "-m", "templates"]);
     let origin = tempfile::tempdir().unwrap();
     let status = std::process::Command::new("git").args(["init", "-q", "--bare"]).arg(origin.path()).status().unwrap();
     assert!(status.success());
-    git(&f, &["remote", "add", "origin", &origin.path().display().to_string()]);
+    f.git(&["remote", "add", "origin", &origin.path().display().to_string()]);
     let bin = tempfile::tempdir().unwrap();
     let log = bin.path().join("gh.log");
     let gh = bin.path().join("gh");

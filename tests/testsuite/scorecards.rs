@@ -9,8 +9,6 @@
 //! works out every outcome, level and score with its own reading of the rules, then compares
 //! with what the build wrote.
 
-use std::process::Command;
-
 use serde_json::{Value, json};
 
 use crate::support::{Fixture, Run, summary};
@@ -19,20 +17,8 @@ use crate::support::{Fixture, Run, summary};
 /// (`YYYY-MM-DD`), the day exemptions and campaigns are judged on.
 fn run_on(f: &Fixture, date: &str, args: &[&str]) -> Run {
     let day = chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d").unwrap();
-    let epoch = day.and_hms_opt(0, 0, 0).unwrap().and_utc().timestamp();
-    let out = Command::new(env!("CARGO_BIN_EXE_portico"))
-        .args(args)
-        .current_dir(f.path())
-        .env("CI", "true")
-        .env("NO_COLOR", "1")
-        .env("SOURCE_DATE_EPOCH", epoch.to_string())
-        .output()
-        .expect("portico runs");
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+    let epoch = day.and_hms_opt(0, 0, 0).unwrap().and_utc().timestamp().to_string();
+    f.run_with_env(args, &[("SOURCE_DATE_EPOCH", &epoch)])
 }
 
 /// The diagnostics of a run with `--format json`.
@@ -1139,16 +1125,6 @@ fn issue_14_build_writes_the_site_when_a_required_check_fails() {
 }
 
 /// Runs git in the fixture.
-fn git(f: &Fixture, args: &[&str]) {
-    let out = Command::new("git")
-        .args(["-c", "init.defaultBranch=main", "-c", "commit.gpgsign=false"])
-        .args(args)
-        .current_dir(f.path())
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .output()
-        .expect("git runs");
-    assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
-}
 
 #[test]
 fn issue_14_changed_since_gates_only_the_entities_whose_directory_changed() {
@@ -1163,11 +1139,11 @@ fn issue_14_changed_since_gates_only_the_entities_whose_directory_changed() {
             .file(&format!("svc/{name}/docs/runbook.md"), "# Runbook\n")
             .file(&format!("svc/{name}/README.md"), &format!("# svc-{name}\n"));
     }
-    git(&f, &["init", "-q"]);
-    git(&f, &["config", "user.email", "dev@example.com"]);
-    git(&f, &["config", "user.name", "Dev"]);
-    git(&f, &["add", "."]);
-    git(&f, &["commit", "-q", "-m", "Services"]);
+    f.git(&["init", "-q"]);
+    f.git(&["config", "user.email", "dev@example.com"]);
+    f.git(&["config", "user.name", "Dev"]);
+    f.git(&["add", "."]);
+    f.git(&["commit", "-q", "-m", "Services"]);
     let gated = |f: &Fixture, args: &[&str]| {
         let mut all = vec!["check", ".", "--format", "json"];
         all.extend_from_slice(args);
@@ -1187,8 +1163,8 @@ fn issue_14_changed_since_gates_only_the_entities_whose_directory_changed() {
     assert_eq!(gated(&f, &["--changed-since", "HEAD"]), (1, vec![error("b"), error("c")]));
 
     // Committed changes count from the revision given.
-    git(&f, &["add", "."]);
-    git(&f, &["commit", "-q", "-m", "Notes"]);
+    f.git(&["add", "."]);
+    f.git(&["commit", "-q", "-m", "Notes"]);
     assert_eq!(gated(&f, &["--changed-since", "HEAD~1"]), (1, vec![error("b"), error("c")]));
     assert_eq!(gated(&f, &["--changed-since", "HEAD"]), (0, vec![]));
 
@@ -1450,17 +1426,17 @@ fn issue_14_changed_since_sees_changes_in_a_directory_with_a_non_ascii_name() {
         .file("svc/café/docs/runbook.md", "# Runbook\n")
         .file("svc/plain/catalog-info.yaml", &descriptor("", "plain", "user:jdoe", TIER))
         .file("svc/plain/docs/runbook.md", "# Runbook\n");
-    git(&f, &["init", "-q"]);
-    git(&f, &["config", "user.email", "dev@example.com"]);
-    git(&f, &["config", "user.name", "Dev"]);
-    git(&f, &["add", "."]);
-    git(&f, &["commit", "-q", "-m", "Services"]);
+    f.git(&["init", "-q"]);
+    f.git(&["config", "user.email", "dev@example.com"]);
+    f.git(&["config", "user.name", "Dev"]);
+    f.git(&["add", "."]);
+    f.git(&["commit", "-q", "-m", "Services"]);
     // A modified file, then an untracked one.
     let f = f.file("svc/café/docs/runbook.md", "# Runbook\n\nRoll back.\n");
     let run = run_on(&f, "2027-01-01", &["check", ".", "--format", "json", "--changed-since", "HEAD"]);
     assert_eq!(scorecard_diags(&run), ["svc/café/catalog-info.yaml:4:9 error scorecard-required"]);
-    git(&f, &["add", "."]);
-    git(&f, &["commit", "-q", "-m", "Runbook"]);
+    f.git(&["add", "."]);
+    f.git(&["commit", "-q", "-m", "Runbook"]);
     let f = f.file("svc/café/notes.md", "Notes\n");
     let run = run_on(&f, "2027-01-01", &["check", ".", "--format", "json", "--changed-since", "HEAD"]);
     assert_eq!(scorecard_diags(&run), ["svc/café/catalog-info.yaml:4:9 error scorecard-required"]);

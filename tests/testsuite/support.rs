@@ -77,11 +77,17 @@ impl Fixture {
 
     /// Runs `portico <args>` in the fixture directory.
     pub fn run(&self, args: &[&str]) -> Run {
+        self.run_with_env(args, &[])
+    }
+
+    /// [`Fixture::run`] with further environment variables.
+    pub fn run_with_env(&self, args: &[&str], env: &[(&str, &str)]) -> Run {
         let out = Command::new(env!("CARGO_BIN_EXE_portico"))
             .args(args)
             .current_dir(self.path())
             .env("CI", "true")
             .env("NO_COLOR", "1")
+            .envs(env.iter().copied())
             .output()
             .expect("portico runs");
         Run {
@@ -89,6 +95,20 @@ impl Fixture {
             stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
             stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
         }
+    }
+
+    /// Runs `git <args>` in the fixture directory (a repository of its own: no system config,
+    /// a fixed identity, `main` as the first branch); panics when git fails.
+    pub fn git(&self, args: &[&str]) {
+        let out = Command::new("git")
+            .args(["-c", "init.defaultBranch=main", "-c", "commit.gpgsign=false"])
+            .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
+            .args(args)
+            .current_dir(self.path())
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .output()
+            .expect("git runs");
+        assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
     }
 
     /// `portico check . <args>`.
