@@ -372,7 +372,7 @@ fn search(args: &SearchArgs) -> i32 {
     let index = crate::search::SearchIndex::build(&checked.portal);
     let mut found = false;
     for q in &queries {
-        let mut hits = index.query(q, &crate::search::QueryOptions { limit: args.limit });
+        let (mut hits, partial) = index.search(q, &crate::search::QueryOptions { limit: args.limit });
         for hit in &mut hits {
             hit.meta.url = format!("{}{}", config.base_path, hit.meta.url);
         }
@@ -395,6 +395,9 @@ fn search(args: &SearchArgs) -> i32 {
                     if !about.is_empty() {
                         println!("    {:<10} {}", "", about.join(" · "));
                     }
+                }
+                if partial {
+                    println!("    (no result has every word: these have some of them)");
                 }
             }
         }

@@ -368,7 +368,7 @@ pub fn render_into(
     if portal.entities.values().any(|e| e.kind == "Template") {
         out.put(theme.scaffold.path.clone(), Content::from(theme.scaffold.content.as_slice()))?;
     }
-    for asset in [&theme.style, &theme.script, &theme.search, &theme.highlight] {
+    for asset in [&theme.style, &theme.script, &theme.search, &theme.search_page, &theme.highlight] {
         out.put(asset.path.clone(), Content::from(asset.content.as_slice()))?;
     }
     for asset in &theme.extra {
@@ -467,6 +467,7 @@ fn site_view(config: &Config, portal: &Portal, theme: &Theme) -> SiteView {
             style: theme.style.path.clone(),
             script: theme.script.path.clone(),
             search: theme.search.path.clone(),
+            search_page: theme.search_page.path.clone(),
             scaffold: theme.scaffold.path.clone(),
             highlight: theme.highlight.path.clone(),
             mermaid: theme.mermaid.path.clone(),

@@ -2,8 +2,9 @@
 //! binary, so a built `portico` needs nothing beside it and reads nothing from the network. A
 //! user theme directory (`theme:` in portico.yaml) overrides it file by file: a template in
 //! `<theme>/templates/` replaces the default one of the same name (or adds one for `{% include %}`),
-//! `<theme>/assets/style.css`, `portico.js` and `search.js` replace the default stylesheet, script
-//! and search client, and any other file of `<theme>/assets/` is published under `assets/` as is.
+//! `<theme>/assets/style.css`, `portico.js`, `search.js`, `search-page.js` and `scaffold.js`
+//! replace the default stylesheet, script, search client, search results page and template
+//! form, and any other file of `<theme>/assets/` is published under `assets/` as is.
 //!
 //! Output: a minijinja [`Environment`] with every template loaded and checked, and the assets with
 //! content-hashed file names (`assets/style.3f2a9c1b.css`), so they can be cached forever.
@@ -54,6 +55,8 @@ const STYLE: &str = include_str!("../../themes/default/assets/style.css");
 const SCRIPT: &str = include_str!("../../themes/default/assets/portico.js");
 /// The search client: the browser half of [`crate::search`], which it must match.
 const SEARCH: &str = include_str!("../../themes/default/assets/search.js");
+/// The search results page (`search/?q=`), over `search.js`.
+const SEARCH_PAGE: &str = include_str!("../../themes/default/assets/search-page.js");
 /// The template page's form (`portico scaffold` command, values file, `?formData=` link).
 const SCAFFOLD: &str = include_str!("../../themes/default/assets/scaffold.js");
 /// mermaid 11 (MIT), see `themes/default/assets/vendor/README.md`.
@@ -75,6 +78,8 @@ pub struct Theme {
     pub script: Asset,
     /// The search box's client (`search.js`).
     pub search: Asset,
+    /// The search results page (`search-page.js`).
+    pub search_page: Asset,
     /// The template form (`scaffold.js`).
     pub scaffold: Asset,
     /// Code highlighting colours (light and dark), from [`crate::highlight::stylesheet`].
@@ -144,6 +149,7 @@ impl Theme {
         let mut style = STYLE.as_bytes().to_vec();
         let mut script = strip_script(SCRIPT).into_bytes();
         let mut search = strip_script(SEARCH).into_bytes();
+        let mut search_page = strip_script(SEARCH_PAGE).into_bytes();
         let mut scaffold = strip_script(SCAFFOLD).into_bytes();
         let mut extra = Vec::new();
         let mut templates: Vec<(String, String)> =
@@ -166,6 +172,7 @@ impl Theme {
                     "style.css" => style = content,
                     "portico.js" => script = content,
                     "search.js" => search = content,
+                    "search-page.js" => search_page = content,
                     "scaffold.js" => scaffold = content,
                     _ => extra.push(Asset { path: format!("assets/{name}"), content }),
                 }
@@ -194,6 +201,7 @@ impl Theme {
             style: hashed("assets/style", "css", style),
             script: hashed("assets/portico", "js", script),
             search: hashed("assets/search", "js", search),
+            search_page: hashed("assets/search-page", "js", search_page),
             scaffold: hashed("assets/scaffold", "js", scaffold),
             highlight: hashed("assets/highlight", "css", crate::highlight::stylesheet().into_bytes()),
             mermaid: hashed("assets/mermaid", "js", MERMAID.to_vec()),
@@ -300,7 +308,7 @@ mod tests {
     /// spanning lines (where a line starting with `//` or indentation would be content).
     #[test]
     fn default_scripts_are_stripped_of_comment_lines_only() {
-        for source in [SCRIPT, SEARCH] {
+        for source in [SCRIPT, SEARCH, SEARCH_PAGE] {
             for (n, line) in source.lines().enumerate() {
                 assert_eq!(line.matches('`').count() % 2, 0, "line {}: a template literal spans lines", n + 1);
                 assert!(!line.trim_end().ends_with('\\'), "line {}: a string continues on the next line", n + 1);

@@ -28,6 +28,7 @@ pub struct AssetsView {
     pub style: String,
     pub script: String,
     pub search: String,
+    pub search_page: String,
     pub scaffold: String,
     pub highlight: String,
     pub mermaid: String,

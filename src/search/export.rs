@@ -21,14 +21,14 @@
 //! |------|---------|---------|
 //! | `manifest.bin` | JSON: statistics, parameters, runs of file kinds, tables of the files below, facet values | first query |
 //! | `t-<i>` | a range of the term dictionary: a directory piece, then [`SHARDS_PER_FILE`] *shards* (pieces): per term its record (see below), then the metadata of the documents the records carry | the directory, then a shard per query term |
-//! | `p-<i>` | pieces: the *tiers* of the terms of consecutive shards, the documents their records do not list | a tier when the documents known do not settle the top results |
 //! | `x-<i>` | pieces: per term the positions its record does not carry (those of the listed documents when the record does not list every document having the term outside `body`), then those of each tier | pieces for phrase queries |
+//! | `p-<i>` | pieces: per term its out-of-line record (see below), then the *tiers* of its documents its record does not list | a record when its best score can reach the results; a tier when the documents known do not settle the top results |
 //! | `m-<i>` | pieces: the `varint count` and `varint` lengths of the pieces after it, then result metadata of a run of ordinals (entities, operations or docs sections: see `extract.rs` for their order), [`META_PIECE`] documents a piece | the first piece and the pieces of results not carried by the term files |
 //! | `f<k>-<i>` | values of filter key `k` (a range of them by *name part*, the last segment of `kind:namespace/name`, so that the forms of one reference lie together) and their documents (runs of ordinals) | filtered queries |
 //! | `v-<i>` | terms of `name`/`title` with their frequency | typo tolerance |
 //!
-//! The manifest's `files` lists runs of kinds (`[["t", 9], ["p", 3], …]`: files 0–8 are `t`,
-//! 9–11 `p`, …) and `gen`; tables refer to files by index: `terms` (per term file its first
+//! The manifest's `files` lists runs of kinds (`[["t", 9], ["x", 3], …]`: files 0–8 are `t`,
+//! 9–11 `x`, …) and `gen`; tables refer to files by index: `terms` (per term file its first
 //! term, file, length of its directory piece and number of its first shard; `shards` counts
 //! them), `meta` (first ordinal, file and length of the first piece), `filters` (per key, first
 //! name part and file of each filter file), `vocab`, `metaPiece`.
@@ -53,6 +53,17 @@
 //! ordinal deltas` and a meta block of the documents the records carry (a term's
 //! [`INLINE_META`](super::terms::INLINE_META) best when they lie in several metadata chunks).
 //!
+//! A record larger than [`Limits::out_of_line`](super::terms::Limits) (a frequent term's: it
+//! grows with the portal) is kept *out of line*: its shard holds a stub, `u8 flags`, `u8 extra`
+//! with bit 2 set, the `varint df`s, `f32` the best single-term score of its documents other
+//! than the stub's (rounded up), the `varint file`, `varint offset` and `varint length` of the
+//! record's piece in a `p` file, a document list of its best documents (`Limits::stub_docs`,
+//! `terms.rs`, `encode_docs`), then its `exact` values; the piece holds the record from the tiers'
+//! bound on, without the tiers' file and offset (they follow the piece), then `varint count`,
+//! `varint ordinal deltas` and a meta block of the documents it carries. So a prefix that
+//! expands to frequent terms reads small shards, and a term's record only when its documents
+//! beyond its best few can reach the results.
+//!
 //! A tier is a document list (by ordinal), or with extra bit 0 (its documents have the term in
 //! `body` only and are not entities) `varint count`, `varint ordinal deltas`, `varint tf`s and
 //! a `u8` fieldnorm id each. A positions piece holds, per field, per document having it (with
@@ -68,7 +79,7 @@ use super::encode::{Writer, meta_block};
 use super::filters::{facets, filter_file, filter_files, name_part};
 use super::index::{Index, VocabEntry};
 use super::score::FieldNorms;
-use super::terms::{EXTRA_SHORT_COMPLETE, Limits, TermData, term_data};
+use super::terms::{EXTRA_OUT_OF_LINE, EXTRA_SHORT_COMPLETE, Limits, TermData, term_data};
 use super::{
     EXACT, EXACT_BOOST, FILTER_KEYS, FUZZY_MAX, FUZZY_MIN_CHARS, FUZZY_WEIGHT, Field, PREFIX_MAX, PREFIX_MIN_CHARS,
     PREFIX_WEIGHT, PREFIX_WINDOW,
@@ -174,9 +185,10 @@ fn keys(index: &Index) -> Vec<Key> {
 /// Ranges of terms of about `target` bytes (estimated): each closes, once big enough, where
 /// the next term shares the shortest prefix with the previous one within the next half
 /// `target`, so that a word being typed finds its longer terms in the same file.
-fn shard_runs(keys: &[Key], terms: &[TermData], target: usize) -> Vec<Range<usize>> {
+fn shard_runs(keys: &[Key], terms: &[TermData], out_of_line: &[bool], target: usize) -> Vec<Range<usize>> {
     let size = |i: usize| {
-        keys[i].term.len() + terms[i].record.len() + 8 + 100 * terms[i].inline.len() + 40 * keys[i].exact.len()
+        let record = if out_of_line[i] { 16 + terms[i].stub.len() } else { record_size(&terms[i]) };
+        keys[i].term.len() + record + 40 * keys[i].exact.len()
     };
     let shared = |i: usize| {
         let (a, b) = (keys[i].term.as_bytes(), keys[i + 1].term.as_bytes());
@@ -277,10 +289,12 @@ pub(crate) fn export_with(index: &Index, limits: &Limits) -> SearchFiles {
         .par_iter()
         .map(|k| k.text.map(|i| term_data(index, &norms, &piece_starts, limits, i, &pack)).unwrap_or_default())
         .collect();
+    let out_of_line: Vec<bool> =
+        terms.iter().map(|t| t.flags & 0x3f != 0 && record_size(t) > limits.out_of_line).collect();
     let shard_files = avail.saturating_sub(tail_files + position_files + chunks.len()).max(1);
     let mut shard_target = SHARD_MIN_BYTES;
     let shards = loop {
-        let shards = shard_runs(&keys, &terms, shard_target);
+        let shards = shard_runs(&keys, &terms, &out_of_line, shard_target);
         if shards.len().div_ceil(SHARDS_PER_FILE) <= shard_files {
             break shards;
         }
@@ -288,12 +302,36 @@ pub(crate) fn export_with(index: &Index, limits: &Limits) -> SearchFiles {
     };
     let term_files = shards.len().div_ceil(SHARDS_PER_FILE);
     // Tiers and positions are compressed piece by piece (`terms.rs`): a client fetches one with
-    // an HTTP range request (or, from a server without ranges, the whole file once).
-    let tails: Vec<Vec<u8>> = terms.iter_mut().map(|t| std::mem::take(&mut t.tail)).collect();
+    // an HTTP range request (or, from a server without ranges, the whole file once). Positions
+    // files come before tails files: an out-of-line record, in front of its tiers, locates its
+    // positions.
     let positions: Vec<Vec<u8>> = terms.iter_mut().map(|t| std::mem::take(&mut t.positions)).collect();
     let sum = |blocks: &[Vec<u8>]| blocks.iter().map(Vec::len).sum::<usize>();
-    let (tail_files, tail_at) = groups(&tails, sum(&tails).div_ceil(tail_files));
     let (position_files, position_at) = groups(&positions, sum(&positions).div_ceil(position_files));
+    let t0 = 0;
+    let x0 = t0 + term_files;
+    let p0 = x0 + position_files;
+    // An empty block has no file (`usize::MAX`); its location is never written.
+    let at = |base: usize, (file, offset): (usize, usize), len: usize| (base.saturating_add(file), offset, len);
+    // Out-of-line records: a piece in front of the term's tiers, with the metadata of the
+    // documents it carries; `record_lens` their lengths (0 for a record in its shard).
+    let (tails, record_lens): (Vec<Vec<u8>>, Vec<usize>) = terms
+        .par_iter_mut()
+        .enumerate()
+        .map(|(i, t)| {
+            let tail = std::mem::take(&mut t.tail);
+            if !out_of_line[i] {
+                return (tail, 0);
+            }
+            let mut w = Writer::default();
+            write_record(&mut w, t, None, at(x0, position_at[i], positions[i].len()));
+            ords_and_meta(&mut w, index, &t.inline);
+            let piece = gzip(&w.buf, PIECE_LEVEL);
+            let len = piece.len();
+            ([piece, tail].concat(), len)
+        })
+        .unzip();
+    let (tail_files, tail_at) = groups(&tails, sum(&tails).div_ceil(tail_files));
 
     // Metadata chunks are pieces of [`META_PIECE`] documents, compressed one by one, after a
     // first piece holding their lengths: the client fetches the pieces of its results with
@@ -322,11 +360,8 @@ pub(crate) fn export_with(index: &Index, limits: &Limits) -> SearchFiles {
         })
         .collect();
 
-    // File indices: term files, tails, positions, metadata, filters, vocabulary.
-    let t0 = 0;
-    let p0 = t0 + term_files;
-    let x0 = p0 + tail_files;
-    let m0 = x0 + position_files;
+    // File indices: term files, positions, tails, metadata, filters, vocabulary.
+    let m0 = p0 + tail_files;
     let f0 = m0 + chunks.len();
     let v0 = f0 + filters.len();
 
@@ -335,10 +370,11 @@ pub(crate) fn export_with(index: &Index, limits: &Limits) -> SearchFiles {
     let shard_bytes: Vec<Vec<u8>> = shards
         .par_iter()
         .map(|range| {
-            // An empty block has no file (`usize::MAX`); its location is never written.
-            let at = |base: usize, (file, offset): (usize, usize), len: usize| (base.saturating_add(file), offset, len);
-            let locate = |i: usize| (at(p0, tail_at[i], tails[i].len()), at(x0, position_at[i], positions[i].len()));
-            gzip(&term_file(index, &keys, &terms, range.clone(), &locate), FILE_LEVEL)
+            let locate = |i: usize| {
+                let tail = at(p0, tail_at[i], if out_of_line[i] { record_lens[i] } else { tails[i].len() });
+                (tail, at(x0, position_at[i], positions[i].len()))
+            };
+            gzip(&term_file(index, &keys, &terms, &out_of_line, range.clone(), &locate), FILE_LEVEL)
         })
         .collect();
     // Term files: a directory piece (`varint count`, the front-coded first keys of its shards,
@@ -365,8 +401,8 @@ pub(crate) fn export_with(index: &Index, limits: &Limits) -> SearchFiles {
         raw.push(("t".to_owned(), file, true));
     }
     drop(shard_bytes);
-    raw.extend(concat_groups(&tails, &tail_at, tail_files).into_iter().map(|b| ("p".to_owned(), b, true)));
     raw.extend(concat_groups(&positions, &position_at, position_files).into_iter().map(|b| ("x".to_owned(), b, true)));
+    raw.extend(concat_groups(&tails, &tail_at, tail_files).into_iter().map(|b| ("p".to_owned(), b, true)));
     raw.extend(meta_files.iter().map(|(bytes, _)| ("m".to_owned(), bytes.clone(), true)));
     for (k, values) in &filters {
         raw.push((format!("f{k}"), filter_file(values), false));
@@ -507,11 +543,50 @@ fn meta_chunks(index: &Index, target: usize) -> Vec<Range<usize>> {
 /// Where a piece lies: (file index, offset, length).
 type Piece = (usize, usize, usize);
 
-/// One term file; `locate(i)` gives the pieces of term `i`'s tail and positions.
+/// Estimated uncompressed size of a term's record in its shard, with the metadata it carries.
+fn record_size(t: &TermData) -> usize {
+    t.record.len() + 8 + 8 * t.tiers.len() + 4 * t.position_lens.len() + 100 * t.inline.len()
+}
+
+/// A record after its `dfs`: tiers (their file and offset unless they follow the record),
+/// positions pieces, `body` fraction and the listed documents.
+fn write_record(w: &mut Writer, t: &TermData, tail: Option<(usize, usize)>, positions: Piece) {
+    if let Some(bound) = t.bound {
+        w.f32(bound);
+        w.varint(t.tiers.len() as u64);
+        if let Some((file, offset)) = tail {
+            w.varint(file as u64);
+            w.varint(offset as u64);
+        }
+        for &(len, after) in &t.tiers {
+            w.varint(len as u64);
+            w.f32(after);
+        }
+    }
+    if !t.position_lens.is_empty() {
+        w.varint(positions.0 as u64);
+        w.varint(positions.1 as u64);
+        for &len in &t.position_lens {
+            w.varint(len as u64);
+        }
+    }
+    debug_assert_eq!(
+        !t.position_lens.is_empty(),
+        t.flags & 0x3f != 0 && (t.extra & EXTRA_SHORT_COMPLETE == 0 || t.bound.is_some())
+    );
+    if let Some(frac) = t.body_frac {
+        w.f32(frac);
+    }
+    w.buf.extend(&t.record.buf);
+}
+
+/// One term file; `locate(i)` gives the pieces of term `i`'s tail (of its out-of-line record
+/// when it has one) and positions.
 fn term_file(
     index: &Index,
     keys: &[Key],
     terms: &[TermData],
+    out_of_line: &[bool],
     range: Range<usize>,
     locate: &(dyn Fn(usize) -> (Piece, Piece) + Sync),
 ) -> Vec<u8> {
@@ -527,35 +602,24 @@ fn term_file(
         let t = &terms[i];
         let (tail, positions) = locate(i);
         main.byte(t.flags | if keys[i].exact.is_empty() { 0 } else { 0x40 });
-        main.byte(t.extra);
-        for &df in &t.dfs {
-            main.varint(u64::from(df));
-        }
-        if let Some(bound) = t.bound {
-            main.f32(bound);
-            main.varint(t.tiers.len() as u64);
+        if out_of_line[i] {
+            main.byte(t.extra | EXTRA_OUT_OF_LINE);
+            for &df in &t.dfs {
+                main.varint(u64::from(df));
+            }
+            main.f32(t.stub_bound);
             main.varint(tail.0 as u64);
             main.varint(tail.1 as u64);
-            for &(len, after) in &t.tiers {
-                main.varint(len as u64);
-                main.f32(after);
+            main.varint(tail.2 as u64);
+            main.buf.extend(&t.stub.buf);
+        } else {
+            main.byte(t.extra);
+            for &df in &t.dfs {
+                main.varint(u64::from(df));
             }
+            write_record(&mut main, t, Some((tail.0, tail.1)), positions);
+            inline.extend(t.inline.iter().copied());
         }
-        if !t.position_lens.is_empty() {
-            main.varint(positions.0 as u64);
-            main.varint(positions.1 as u64);
-            for &len in &t.position_lens {
-                main.varint(len as u64);
-            }
-        }
-        debug_assert_eq!(
-            !t.position_lens.is_empty(),
-            t.flags & 0x3f != 0 && (t.extra & EXTRA_SHORT_COMPLETE == 0 || t.bound.is_some())
-        );
-        if let Some(frac) = t.body_frac {
-            main.f32(frac);
-        }
-        main.buf.extend(&t.record.buf);
         if !keys[i].exact.is_empty() {
             main.varint(keys[i].exact.len() as u64);
             for &e in &keys[i].exact {
@@ -571,7 +635,6 @@ fn term_file(
                 }
             }
         }
-        inline.extend(t.inline.iter().copied());
     }
     ords_and_meta(&mut main, index, &inline.into_iter().collect::<Vec<_>>());
     main.buf

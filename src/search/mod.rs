@@ -45,6 +45,9 @@
 //!   of the phrase frequency with the sum of its terms' idf, per field.
 //! - The document score is the sum of its group scores, plus the `exact` field's BM25 × 40 when
 //!   the whole query text is the document's name or reference: an exact name ranks first.
+//! - A document must match every group; when no document does (and there are several groups),
+//!   the results are the *partial matches*: the documents matching at least one group, scored
+//!   by the sum of the groups they match (and the exact-name bonus).
 //! - Results are sorted by score, then document order (`extract.rs`: entities, operations, docs
 //!   sections by title words). Arithmetic is f64 in a fixed order with a portable logarithm
 //!   (`score.rs`), so the browser computes bit-identical scores.
@@ -245,13 +248,21 @@ impl SearchIndex {
 
     /// Answers `q` (see the module docs for the syntax), best first.
     pub fn query(&self, q: &str, opts: &QueryOptions) -> Vec<Hit> {
-        query::run(&self.index, q, opts.limit)
+        self.search(q, opts).0
+    }
+
+    /// [`SearchIndex::query`], and whether the hits are partial matches (no document has every
+    /// word of `q`).
+    pub fn search(&self, q: &str, opts: &QueryOptions) -> (Vec<Hit>, bool) {
+        let (hits, partial) = query::run_partial(&self.index, q, opts.limit);
+        let hits = hits
             .into_iter()
             .map(|(ord, score)| {
                 let meta = &self.index.metas[ord as usize];
                 Hit { meta: meta.clone(), score: score as f32 }
             })
-            .collect()
+            .collect();
+        (hits, partial)
     }
 
     /// The browser's files (computed once): every path is under `search/` and relative to the

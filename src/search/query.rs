@@ -193,53 +193,65 @@ pub(crate) fn one_edit(a: &[char], b: &str) -> bool {
     }
 }
 
-/// Runs `q`, returning at most `limit` (ordinal, score) pairs, best first.
-pub(crate) fn run(index: &Index, q: &str, limit: usize) -> Vec<(u32, f64)> {
-    let mut hits = evaluate(index, &parse(q));
+/// Runs `q`, returning at most `limit` (ordinal, score) pairs, best first, and whether they are
+/// partial matches (no document has every group).
+pub(crate) fn run_partial(index: &Index, q: &str, limit: usize) -> (Vec<(u32, f64)>, bool) {
+    let (mut hits, partial) = evaluate(index, &parse(q));
     hits.truncate(limit);
-    hits
+    (hits, partial)
 }
 
-/// Every matching document with its score, best first.
-pub(crate) fn evaluate(index: &Index, plan: &Plan) -> Vec<(u32, f64)> {
+/// Every matching document with its score, best first; whether they are partial matches.
+pub(crate) fn evaluate(index: &Index, plan: &Plan) -> (Vec<(u32, f64)>, bool) {
     let n = index.num_docs();
     let norms: Vec<FieldNorms> = index.total_tokens.iter().map(|&t| FieldNorms::new(t, n)).collect();
     let allowed = filter_set(index, plan);
     if plan.groups.is_empty() {
-        let Some(allowed) = allowed else { return Vec::new() };
+        let Some(allowed) = allowed else { return (Vec::new(), false) };
         let mut docs: Vec<u32> = allowed.into_iter().collect();
         docs.sort_unstable();
-        return docs.into_iter().map(|d| (d, 0.0)).collect();
+        return (docs.into_iter().map(|d| (d, 0.0)).collect(), false);
     }
-    let mut groups: Vec<HashMap<u32, f64>> = Vec::new();
-    for group in &plan.groups {
-        let scores = match group {
+    let groups: Vec<HashMap<u32, f64>> = plan
+        .groups
+        .iter()
+        .map(|group| match group {
             Group::Term { term, prefix } => term_group(index, &norms, term, *prefix),
             Group::Phrase(terms) => phrase_group(index, &norms, terms),
-        };
-        if scores.is_empty() {
-            return Vec::new();
-        }
-        groups.push(scores);
-    }
-    let bonus = exact_bonus(index, &norms, plan.exact.as_deref());
-    let smallest = groups.iter().min_by_key(|g| g.len()).expect("at least one group");
-    let mut hits: Vec<(u32, f64)> = smallest
-        .keys()
-        .filter(|d| allowed.as_ref().is_none_or(|a| a.contains(d)))
-        .filter_map(|&d| {
-            let mut total = 0.0;
-            for group in &groups {
-                total += group.get(&d)?;
-            }
-            if let Some(b) = bonus.get(&d) {
-                total += b;
-            }
-            Some((d, total))
         })
         .collect();
+    let bonus = exact_bonus(index, &norms, plan.exact.as_deref());
+    let allows = |d: &u32| allowed.as_ref().is_none_or(|a| a.contains(d));
+    let total = |d: u32, all: bool| {
+        let mut total = 0.0;
+        for group in &groups {
+            match group.get(&d) {
+                Some(s) => total += s,
+                None if all => return None,
+                None => {}
+            }
+        }
+        if let Some(b) = bonus.get(&d) {
+            total += b;
+        }
+        Some((d, total))
+    };
+    let smallest = groups.iter().min_by_key(|g| g.len()).expect("at least one group");
+    let mut hits: Vec<(u32, f64)> = if smallest.is_empty() {
+        Vec::new()
+    } else {
+        smallest.keys().copied().filter(allows).filter_map(|d| total(d, true)).collect()
+    };
+    let partial = hits.is_empty() && groups.len() > 1;
+    if partial {
+        // No document has every group: the best partial matches (see the module docs).
+        let mut docs: Vec<u32> = groups.iter().flat_map(|g| g.keys().copied()).filter(allows).collect();
+        docs.sort_unstable();
+        docs.dedup();
+        hits = docs.into_iter().filter_map(|d| total(d, false)).collect();
+    }
     hits.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-    hits
+    (hits, partial)
 }
 
 /// Documents passing every filter, or `None` without filters.

@@ -14,7 +14,7 @@
 //! top results.
 //!
 //! The tail is cut in *tiers* by score: the [`Limits::tier_first`] best unlisted documents, then
-//! [`TIER_GROWTH`] times as many, and so on; each tier is a piece (and so are its positions),
+//! [`Limits::tier_growth`] times as many, and so on; each tier is a piece (and so are its positions),
 //! and the record gives after each tier the best score of the tiers after it. A client reads
 //! tiers only while an unread document could still reach its results, so what a query of a
 //! frequent word reads depends on how its scores fall, not on how many documents have it.
@@ -33,14 +33,27 @@ pub(crate) struct Limits {
     pub ties: usize,
     /// Documents of the first tier.
     pub tier_first: usize,
+    /// Each tier holds this many times the documents of the one before.
+    pub tier_growth: usize,
+    /// Records larger than this (estimated uncompressed bytes, with the metadata they carry)
+    /// are kept out of their shard ([`EXTRA_OUT_OF_LINE`]).
+    pub out_of_line: usize,
+    /// Documents (the best by score) the stub of an out-of-line record lists.
+    pub stub_docs: usize,
 }
-
-/// Each tier holds this many times the documents of the one before.
-pub(crate) const TIER_GROWTH: usize = 4;
 
 impl Default for Limits {
     fn default() -> Limits {
-        Limits { list_all: 96, top: 16, list_max: 4096, ties: 64, tier_first: 64 }
+        Limits {
+            list_all: 96,
+            top: 16,
+            list_max: 4096,
+            ties: 64,
+            tier_first: 64,
+            tier_growth: 4,
+            out_of_line: 1_024,
+            stub_docs: 4,
+        }
     }
 }
 
@@ -60,6 +73,11 @@ pub(crate) const SHORT_FIELDS: usize = Field::Body as usize;
 /// lists every entity having the term.
 pub(crate) const EXTRA_SHORT_COMPLETE: u8 = 1;
 pub(crate) const EXTRA_ENTITIES: u8 = 2;
+/// `extra` flag bit of a record kept out of its shard (`export.rs`): the shard holds a stub
+/// listing the term's [`Limits::stub_docs`] best documents and the best score of the others,
+/// and the record is a piece in front of its tiers, read only when that score can reach a
+/// query's results.
+pub(crate) const EXTRA_OUT_OF_LINE: u8 = 4;
 
 /// One document of a term: (term frequency, fieldnorm id) per text field, tf 0 when absent.
 #[derive(Clone, Copy, Debug)]
@@ -89,6 +107,10 @@ pub(crate) struct TermData {
     pub dfs: Vec<u32>,
     /// Best single-term score of an unlisted document, rounded up.
     pub bound: Option<f32>,
+    /// A stub's documents (the best [`Limits::stub_docs`], a document list) and the best score
+    /// of the others, rounded up (0 without others).
+    pub stub: Writer,
+    pub stub_bound: f32,
     /// Largest `tf / (tf + norm)` of a document having the term in `body`, rounded up.
     pub body_frac: Option<f32>,
     /// Listed documents and their positions.
@@ -269,6 +291,12 @@ pub(crate) fn term_data(
         }
     }
     let bound = best_unlisted(&scores, &listed).map(|k| round_up(scores[k]));
+    let mut stub = Writer::default();
+    let stub_count = limits.stub_docs.min(top.len());
+    let mut stub_docs: Vec<&TermDoc> = top[..stub_count].iter().map(|&k| &docs[k]).collect();
+    stub_docs.sort_unstable_by_key(|d| d.ord);
+    encode_docs(&mut stub, &stub_docs);
+    let stub_bound = top.get(stub_count).map_or(0.0, |&k| round_up(scores[k]));
     if bound.is_some() {
         flags |= 0x80;
     }
@@ -351,7 +379,7 @@ pub(crate) fn term_data(
         position_lens.push(piece.len());
         positions.extend(piece);
         start = end;
-        size *= TIER_GROWTH;
+        size *= limits.tier_growth.max(2);
     }
 
     let mut inline: Vec<u32> = top.iter().take(INLINE_META).map(|&k| docs[k].ord).collect();
@@ -381,5 +409,19 @@ pub(crate) fn term_data(
     if chunks.len() < INLINE_CHUNKS || docs.len() < INLINE_MIN_DOCS {
         inline.clear();
     }
-    TermData { flags, extra, dfs, bound, body_frac, record, tail, tiers, positions, position_lens, inline }
+    TermData {
+        flags,
+        extra,
+        dfs,
+        bound,
+        stub,
+        stub_bound,
+        body_frac,
+        record,
+        tail,
+        tiers,
+        positions,
+        position_lens,
+        inline,
+    }
 }

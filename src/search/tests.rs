@@ -87,8 +87,52 @@ fn exact_entity_name_ranks_first() {
 #[test]
 fn nonsense_finds_nothing() {
     let (_, index) = content_example();
-    for q in ["xyzzyqwv", "qqqq zzzz", "payment xyzzyqwv", "kind:nokind", "\"order xyzzy\""] {
+    for q in ["xyzzyqwv", "qqqq zzzz", "kind:nokind", "\"order xyzzy\"", "kind:nokind payment xyzzyqwv"] {
         assert_eq!(titles(index, q, 10), Vec::<String>::new(), "{q}");
+    }
+}
+
+/// Issue 16: several words of which no document has all give the best partial matches: the
+/// documents having some of them, scored by the words they have; a document with more of the
+/// words ranks above one with fewer of the same words.
+#[test]
+fn several_words_without_a_common_document_give_partial_matches() {
+    let (_, index) = content_example();
+    let (hits, partial) = query::run_partial(&index.index, "payment xyzzyqwv", 10);
+    assert!(partial);
+    let (alone, partial_alone) = query::run_partial(&index.index, "payment xyzzyqwv ", 10);
+    assert!(partial_alone && alone == hits);
+    let (payment, whole) = query::run_partial(&index.index, "payment ", 10);
+    assert!(!whole);
+    assert_eq!(hits, payment, "an unknown word adds nothing");
+    // Two words that never meet: each document has one, and both words' best appear.
+    let (words, partial) = query::run_partial(&index.index, "xyzzyqwv payment warehouse", 50);
+    assert!(partial);
+    let titles: Vec<&str> = words.iter().map(|&(d, _)| index.index.metas[d as usize].title.as_str()).collect();
+    assert!(titles.iter().any(|t| t.to_lowercase().contains("payment")), "{titles:?}");
+    assert!(titles.iter().any(|t| t.to_lowercase().contains("warehouse")), "{titles:?}");
+    let (both, partial) = query::run_partial(&index.index, "payment gateway", 10);
+    assert!(!partial && !both.is_empty(), "documents with every word: no partial matches");
+    // Filters still apply to partial matches.
+    let (none, _) = query::run_partial(&index.index, "kind:nokind payment xyzzyqwv", 10);
+    assert!(none.is_empty());
+}
+
+/// Issue 16: a query that is a word of entity names puts those entities first, above the
+/// operations and docs sections that mention it.
+#[test]
+fn a_word_of_entity_names_ranks_those_entities_first() {
+    let (portal, index) = content_example();
+    let named: Vec<String> = portal
+        .entities
+        .values()
+        .filter(|e| e.name.split('-').any(|w| w == "payments"))
+        .map(|e| format!("{} {}", e.kind, e.display_name()))
+        .collect();
+    assert!(named.len() >= 2, "{named:?}");
+    let first = titles(index, "payments", named.len());
+    for title in &named {
+        assert!(first.contains(title), "{title} not among the first {}: {first:?}", named.len());
     }
 }
 
@@ -183,7 +227,8 @@ fn assert_parity_of(
         .collect();
     for (q, js) in queries.iter().zip(results) {
         assert_eq!(js["plan"], plan_json(&query::parse(q)), "{label} {q:?}: parsed differently");
-        let rust = query::run(&index.index, q, 10);
+        let (rust, partial) = query::run_partial(&index.index, q, 10);
+        assert_eq!(js["partial"].as_bool(), Some(partial), "{label} {q:?}: partial matches or not");
         let js_hits = js["hits"].as_array().expect("hits");
         let got: Vec<(u64, String)> = js_hits
             .iter()
@@ -236,7 +281,16 @@ fn browser_client_ranks_exactly_like_query() {
 /// its bounds (pending documents, phrases, filters, capped records) on these small portals too.
 #[test]
 fn browser_client_ranks_exactly_like_query_from_tails() {
-    let limits = terms::Limits { list_all: 3, top: 2, list_max: 12, ties: 1, tier_first: 1 };
+    let limits = terms::Limits {
+        list_all: 3,
+        top: 2,
+        list_max: 12,
+        ties: 1,
+        tier_first: 1,
+        tier_growth: 4,
+        out_of_line: 40,
+        stub_docs: 1,
+    };
     let extra: Vec<String> = [
         "payment order",
         "\"order service\"",
@@ -449,8 +503,27 @@ fn stats() {
         eprintln!("{q}: {:?}", hits.iter().map(|h| format!("{}:{}", h.meta.kind, h.meta.title)).collect::<Vec<_>>());
     }
     eprintln!("queries: {:?}", t.elapsed());
+    // PORTICO_SEARCH_LIMITS=list_max=512,out_of_line=1024 overrides export limits, to measure
+    // them (benches/search-bytes.sh).
+    let mut limits = terms::Limits::default();
+    for setting in std::env::var("PORTICO_SEARCH_LIMITS").unwrap_or_default().split(',').filter(|s| !s.is_empty()) {
+        let (key, value) = setting.split_once('=').expect("key=value");
+        let value: usize = value.parse().expect("a number");
+        match key {
+            "list_all" => limits.list_all = value,
+            "top" => limits.top = value,
+            "list_max" => limits.list_max = value,
+            "ties" => limits.ties = value,
+            "tier_first" => limits.tier_first = value,
+            "tier_growth" => limits.tier_growth = value,
+            "out_of_line" => limits.out_of_line = value,
+            "stub_docs" => limits.stub_docs = value,
+            _ => panic!("unknown limit {key}"),
+        }
+    }
+    eprintln!("limits {limits:?}");
     let (t, c) = (std::time::Instant::now(), cpu());
-    let files = index.export();
+    let files = export::export_with(&index.index, &limits);
     eprintln!("export: {:?}, {:.2} CPU s", t.elapsed(), cpu() - c);
     rss("exported");
     let mut by_kind: std::collections::BTreeMap<String, (usize, usize, usize)> = Default::default();
@@ -468,6 +541,7 @@ fn stats() {
     );
     if let Some(out) = std::env::var_os("PORTICO_SEARCH_OUT") {
         let out = Path::new(&out);
+        let _ = std::fs::remove_dir_all(out.join("search"));
         for (path, bytes) in &files.files {
             let p = out.join(path);
             std::fs::create_dir_all(p.parent().unwrap()).unwrap();

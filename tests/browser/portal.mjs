@@ -337,10 +337,52 @@ const tests = {
     // Nonsense finds nothing.
     await page.fill("#search-input", "zzqxjv");
     await page.waitForSelector("#search-results .none");
-    // The search page reads ?q=.
-    await page.goto(base + "search/?q=tracking");
-    await page.waitForSelector("#search-results:not([hidden]) li[role=option]");
+    // The dropdown links every result, on the search page.
+    await page.fill("#search-input", "tracking");
+    await page.waitForSelector("#search-results li.all a[href$='?q=tracking']");
+    await Promise.all([page.waitForURL(/\/search\/\?q=tracking$/), page.click("#search-results li.all a")]);
+    await page.waitForSelector("#search-page-results li");
     assert(failed.length === 0, failed.join(", "));
+  },
+
+  // Issue 16: the search results page lists every result: kind tabs, pages of 20, highlighted
+  // context and owners, partial matches; at 1400 and 420 px.
+  async "search-page"(page) {
+    for (const width of [1400, 420]) {
+      await page.setViewportSize({ width, height: 900 });
+      await page.goto(base + "search/?q=payment");
+      await page.waitForSelector("#search-page-results li");
+      const summary = await page.locator("#search-summary").textContent();
+      assert(/^Results 1–20 for “payment”/.test(summary), `summary: ${summary}`);
+      assert((await page.locator("#search-page-results > li").count()) === 20, "a page holds 20 results");
+      assert((await page.locator("#search-page-results mark").count()) > 0, "highlighted matches");
+      assert((await page.locator("#search-page-results .result-context").count()) > 0, "context and owners");
+      assert((await page.locator("#search-kinds a[aria-current=page]").textContent()) === "All", "the All tab is current");
+      const w = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
+      assert(w[0] <= w[1], `search page ${w[0]}px wide at ${width}px`);
+    }
+    await page.setViewportSize({ width: 1400, height: 900 });
+    // The next page continues where the first ended.
+    const firstPage = await page.locator("#search-page-results .result-title").allTextContents();
+    await Promise.all([page.waitForURL(/page=2$/), page.click("#search-pager >> text=Next →")]);
+    await page.waitForFunction(() => /^Results 21–/.test(document.querySelector("#search-summary").textContent));
+    assert((await page.locator("#search-page-results").getAttribute("start")) === "21", "numbered from 21");
+    const secondPage = await page.locator("#search-page-results .result-title").allTextContents();
+    assert(secondPage.length > 0 && secondPage.every((t) => !firstPage.includes(t) || firstPage.filter((x) => x === t).length < 2), "page 2 differs");
+    assert((await page.locator("#search-pager a", { hasText: "Previous" }).count()) === 1, "a link back");
+    // A kind tab keeps the query and shows that kind only.
+    await Promise.all([page.waitForURL(/kind=api/), page.click("#search-kinds >> text=APIs")]);
+    await page.waitForSelector("#search-page-results li");
+    const kinds = await page.locator("#search-page-results .kind-badge").allTextContents();
+    assert(kinds.length > 0 && kinds.every((k) => k === "API"), `kinds on the APIs tab: ${kinds}`);
+    assert((await page.inputValue("#search-page-q")) === "payment", "the query stays in the box");
+    // No document has both words: the best partial matches, said so.
+    await page.goto(base + "search/?q=payment+xyzzyqwv");
+    await page.waitForSelector("#search-page-results li");
+    assert(/some of them/.test(await page.locator("#search-summary").textContent()), "partial matches are announced");
+    // Nothing at all.
+    await page.goto(base + "search/?q=zzqxjv");
+    await page.waitForFunction(() => /^No results/.test(document.querySelector("#search-summary").textContent));
   },
 
   // Every stylesheet, script and image of a few pages loads (checks the base path too).
@@ -394,6 +436,49 @@ const tests = {
   },
 };
 
+// Issue 16: every page type at 1400 and 420 px: nothing scrolls sideways, and each page type
+// shows what it is for. With PORTICO_SCREENSHOTS=DIR, a full-page screenshot of each is saved
+// as DIR/<page type>-<width>.png (tests/testsuite/browser.rs keeps them in target/screenshots/).
+const PAGE_TYPES = [
+  ["home", "", ".hero, main h1"],
+  ["catalog", "catalog/", "table"],
+  ["component", "catalog/default/component/payment-gateway/", "nav.tabs"],
+  ["component-scorecards", "catalog/default/component/payment-gateway/scorecards/", ".scorecard-head"],
+  ["api-definition", "catalog/default/api/payments-api/definition/", ".api-index-table"],
+  ["group", "catalog/default/group/team-payments/", "nav.tabs"],
+  ["user", "catalog/default/user/alice.nguyen/", ".profile"],
+  ["system", "catalog/default/system/delivery-routing/", "main h1"],
+  ["domain", "catalog/default/domain/logistics/", "main h1"],
+  ["template", "catalog/default/template/go-grpc-service/", "#scaffold-form"],
+  ["apis", "apis/", "table"],
+  ["teams", "teams/", "ul.tree"],
+  ["docs-home", "docs/", "#docs-table"],
+  ["docs-page", "docs/default/component/payment-gateway/", "article, main"],
+  ["search-results", "search/?q=payment", "#search-page-results li"],
+  ["scorecards", "scorecards/", "main h1"],
+  ["templates", "templates/", "main h1"],
+  ["not-found", "no/such/page/", "main h1"],
+];
+
+tests["page-types"] = async function (page) {
+  const dir = process.env.PORTICO_SCREENSHOTS;
+  if (dir) (await import("node:fs")).mkdirSync(dir, { recursive: true });
+  const problems = [];
+  for (const width of [1400, 420]) {
+    await page.setViewportSize({ width, height: 900 });
+    for (const [name, path, shows] of PAGE_TYPES) {
+      await page.goto(base + path);
+      if (!(await page.locator(shows).first().isVisible({ timeout: 5000 }).catch(() => false))) {
+        await page.waitForSelector(shows, { timeout: 5000 }).catch(() => problems.push(`${name} at ${width}px: no ${shows}`));
+      }
+      const w = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
+      if (w[0] > w[1]) problems.push(`${name} is ${w[0]}px wide at ${width}px`);
+      if (dir) await page.screenshot({ path: `${dir}/${name}-${width}.png`, fullPage: true });
+    }
+  }
+  assert(problems.length === 0, problems.join("; "));
+};
+
 const browser = await chromium.launch({
   executablePath,
   args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
@@ -408,7 +493,7 @@ for (const name of scenarios) {
     console.log(`ok ${name}`);
   } catch (e) {
     failures++;
-    console.log(`FAIL ${name}: ${e.message.split("\n")[0]}`);
+    console.log(`FAIL ${name}: ${process.env.PORTICO_DEBUG ? e.stack : e.message.split("\n")[0]}`);
   } finally {
     await context.close();
   }

@@ -1,6 +1,6 @@
 // Runs queries with the browser client's core (themes/default/assets/search.js) against exported
 // search files on disk, printing one JSON line per query:
-//   {"q", "plan", "hits": [{ord, score, kind, title, url}], "bytes", "requests", "files"}
+//   {"q", "plan", "hits": [{ord, score, kind, title, url}], "partial", "bytes", "requests", "files"}
 // Usage: node tests/search/parity.mjs SITE_ROOT MANIFEST_PATH QUERIES_FILE [LIMIT]
 //   SITE_ROOT      directory holding search/ (the site root)
 //   MANIFEST_PATH  the manifest's path relative to SITE_ROOT (search/manifest.bin)
@@ -51,6 +51,7 @@ for (const q of queries) {
     q,
     plan: search.parseQuery(q),
     hits: hits.map((h) => ({ ord: h.ord, score: h.score, bits: bits(h.score), kind: h.kind, title: h.title, url: h.url })),
+    partial: hits.partial,
     bytes,
     requests,
     files,

@@ -88,8 +88,15 @@ fn browser_ready() -> Result<(), String> {
 
 /// Runs scenarios of portal.mjs against `url`; panics with its output on failure.
 fn run_scenarios(url: &str, scenarios: &[&str]) {
+    run_scenarios_with(url, scenarios, &[]);
+}
+
+/// [`run_scenarios`] with environment variables for portal.mjs.
+fn run_scenarios_with(url: &str, scenarios: &[&str], env: &[(&str, &Path)]) {
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser/portal.mjs");
-    let out = Command::new("node").arg(script).arg(url).args(scenarios).output().expect("node runs");
+    let mut node = Command::new("node");
+    node.envs(env.iter().copied());
+    let out = node.arg(script).arg(url).args(scenarios).output().expect("node runs");
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "browser scenarios failed at {url}:\n{stdout}\n{stderr}");
@@ -115,6 +122,7 @@ const SCENARIOS: &[&str] = &[
     "assets-load",
     "docs-features",
     "search-box",
+    "search-page",
     "entity-tabs",
     "template-form",
     "relation-tables-and-mobile",
@@ -128,7 +136,14 @@ fn portal_works_in_a_real_browser() {
     let f = Fixture::copy_of(&Path::new(env!("CARGO_MANIFEST_DIR")).join("content-example"));
     f.build(&[]).assert_code(0);
     let port = serve(f.path().join("public"), "/");
-    run_scenarios(&format!("http://127.0.0.1:{port}/"), SCENARIOS);
+    // Screenshots of every page type at 1400 and 420 px, kept for CI to publish (README:
+    // Development).
+    let shots = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
+    let _ = std::fs::remove_dir_all(&shots);
+    let url = format!("http://127.0.0.1:{port}/");
+    run_scenarios_with(&url, &[SCENARIOS, &["page-types"]].concat(), &[("PORTICO_SCREENSHOTS", &shots)]);
+    let saved = std::fs::read_dir(&shots).map(|d| d.count()).unwrap_or(0);
+    assert!(saved >= 36, "{saved} screenshots in {}", shots.display());
 }
 
 /// A catalog of 1,510 entities: 300 APIs, 1,200 components owned by ten teams in turn, the teams.

@@ -12,7 +12,8 @@
  *
  * The script adds a results panel after the input (results as you type, labelled by kind,
  * facet filters for kind, owner, lifecycle and tag, highlighted matches, arrow keys and Enter,
- * Escape to close, "/" to focus). Without JavaScript the form submits ?q= to its action.
+ * Escape to close, "/" to focus, a link to every result). The form submits ?q= to its action,
+ * the search page, whose script (search-page.js) lists every result with kind tabs and pages.
  *
  * The core (tokenizer, query parser, BM25 scorer, file decoders) mirrors src/search/*.rs
  * operation for operation, so the browser and `portico search` rank identically; it loads in
@@ -373,36 +374,59 @@
     while (count > 0) if (!(this.b[this.i++] & 128)) count--;
   };
 
+  // A record after its document frequencies (src/search/export.rs, write_record): `tail`,
+  // the file and offset of its tiers when they follow the record (an out-of-line record).
+  function readRecord(rec, r, bytes, tail) {
+    var flags = rec.flags, extra = rec.extra, f, k;
+    rec.complete = !(flags & 128);
+    if (flags & 128) {
+      // Tiers (src/search/terms.rs): per tier its piece's length and the best score after it.
+      rec.bound = rec.bound0 = r.f32();
+      rec.tiers = [];
+      rec.tailLists = [];
+      k = r.varint();
+      rec.tail = tail || [r.varint(), r.varint()];
+      for (; k > 0; k--) rec.tiers.push([r.varint(), r.f32()]);
+    }
+    if (flags & 63 && (!(extra & 1) || flags & 128)) {
+      rec.x = [r.varint(), r.varint()];
+      rec.xLens = [];
+      for (k = rec.tiers ? rec.tiers.length : 0; k >= 0; k--) rec.xLens.push(r.varint());
+    }
+    if (flags & 32) rec.bodyFrac = r.f32();
+    var list = flags & 63 ? docList(r) : { ords: [], fields: [] };
+    rec.listed = list;
+    rec.ords = list.ords;
+    rec.fields = list.fields;
+    rec.scores = null;
+    if (extra & 1) {
+      // Positions of the listed documents: read when a phrase needs them.
+      rec.short = [bytes, r.i];
+      var count = 0;
+      for (k = 0; k < rec.ords.length; k++) for (f = 0; f < 6; f++) if (rec.fields[k][f]) count += rec.fields[k][f][0];
+      r.skip(count);
+    }
+  }
+
   Index.prototype.parseShard = function (s, bytes) {
-    var r = new Reader(bytes), n = r.varint(), terms = r.column(n, false), recs = new Map(), f, k;
+    var r = new Reader(bytes), n = r.varint(), terms = r.column(n, false), recs = new Map(), f;
     for (var t = 0; t < n; t++) {
       var flags = r.byte(), extra = r.byte(), df = [0, 0, 0, 0, 0, 0], textDf = 0;
       for (f = 0; f < 6; f++) if (flags & (1 << f)) df[f] = r.varint();
       for (f = 0; f < 6; f++) textDf += df[f];
-      var rec = { term: terms[t], shard: s, pos: t, flags: flags, extra: extra, df: df, textDf: textDf, complete: !(flags & 128) };
-      if (flags & 128) {
-        // Tiers (src/search/terms.rs): per tier its piece's length and the best score after it.
-        rec.bound = rec.bound0 = r.f32();
-        rec.tiers = [];
-        rec.tailLists = [];
-        for (k = r.varint(), rec.tail = [r.varint(), r.varint()]; k > 0; k--) rec.tiers.push([r.varint(), r.f32()]);
-      }
-      if (flags & 63 && (!(extra & 1) || flags & 128)) {
-        rec.x = [r.varint(), r.varint()];
-        rec.xLens = [];
-        for (k = rec.tiers ? rec.tiers.length : 0; k >= 0; k--) rec.xLens.push(r.varint());
-      }
-      if (flags & 32) rec.bodyFrac = r.f32();
-      var list = flags & 63 ? docList(r) : { ords: [], fields: [] };
-      rec.listed = list;
-      rec.ords = list.ords;
-      rec.fields = list.fields;
-      if (extra & 1) {
-        // Positions of the listed documents: read when a phrase needs them.
-        rec.short = [bytes, r.i];
-        var count = 0;
-        for (k = 0; k < rec.ords.length; k++) for (f = 0; f < 6; f++) if (rec.fields[k][f]) count += rec.fields[k][f][0];
-        r.skip(count);
+      var rec = { term: terms[t], shard: s, pos: t, flags: flags, extra: extra, df: df, textDf: textDf };
+      if (extra & 4) {
+        // A stub (src/search/terms.rs, EXTRA_OUT_OF_LINE): the best score of the documents
+        // it does not list, where the record is, and its best documents.
+        rec.stub = true;
+        rec.complete = false;
+        rec.bound = r.f32();
+        rec.at = [r.varint(), r.varint(), r.varint()];
+        rec.listed = docList(r);
+        rec.ords = rec.listed.ords;
+        rec.fields = rec.listed.fields;
+      } else {
+        readRecord(rec, r, bytes, null);
       }
       if (flags & 64) {
         // Entity names and references with this key (src/search/export.rs, exact_key).
@@ -421,14 +445,41 @@
     return { terms: terms, recs: recs };
   };
 
-  Index.prototype.record = function (term) {
+  // Reads a stub's record (in front of its tiers), with the metadata it carries.
+  Index.prototype.unstub = function (rec) {
+    if (!rec.stub) return Promise.resolve(rec);
+    if (!rec.reading) {
+      var self = this;
+      rec.reading = this.piece(rec.at[0], rec.at[1], rec.at[2]).then(function (bytes) {
+        if (!rec.stub) return rec;
+        var r = new Reader(bytes);
+        readRecord(rec, r, bytes, [rec.at[0], rec.at[1] + rec.at[2]]);
+        var ords = [], o = 0;
+        for (var c = r.varint(); c > 0; c--) { o += r.varint(); ords.push(o); }
+        metaBlock(r, ords, self.metas);
+        rec.stub = false;
+        return rec;
+      });
+    }
+    return rec.reading;
+  };
+
+  // The entry of `term` in its shard (a record or a stub), or null.
+  Index.prototype.entry = function (term) {
     var self = this;
     return this.shardOf(term).then(function (s) { return self.shard(s); }).then(function (sh) { return sh.recs.get(term) || null; });
+  };
+
+  // The record of `term` (read whole, when its shard has a stub), or null.
+  Index.prototype.record = function (term) {
+    var self = this;
+    return this.entry(term).then(function (rec) { return rec ? self.unstub(rec) : null; });
   };
 
   // Loads the next tier of a tiered term's postings.
   Index.prototype.complete = function (rec) {
     if (rec.complete) return Promise.resolve();
+    if (rec.stub) return this.unstub(rec);
     if (!rec.loading) {
       var self = this;
       rec.loading = this.loadTier(rec).then(function () { rec.loading = null; });
@@ -713,8 +764,9 @@
     var groups = await Promise.all(plan.groups.map(function (g) {
       return g.phrase ? self.phrase(g.phrase) : self.expand(g.term, g.prefix).then(function (cands) { return { cands: cands }; });
     }));
-    if (groups.some(function (g) { return g.phrase ? !g.scores.size && g.open === -Infinity : !g.cands.length; })) return [];
-    var bonus = new Map(), key = plan.exact ? await this.record(queryTerms(plan.exact).join("")) : null;
+    var someEmpty = groups.some(function (g) { return g.phrase ? !g.scores.size && g.open === -Infinity : !g.cands.length; });
+    if (someEmpty && groups.length < 2) return [];
+    var bonus = new Map(), key = plan.exact ? await this.entry(queryTerms(plan.exact).join("")) : null;
     var exact = key && key.exact && key.exact.get(plan.exact);
     if (exact) {
       var wx = weight(idf(exact.length, this.n));
@@ -725,10 +777,16 @@
       if (g.cands) g.cands.forEach(function (c) { terms.push(c.rec.term); });
       else terms.push.apply(terms, g.phrase);
     });
-    for (;;) {
-      var result = this.rank(groups, bonus, allowed, limit);
+    // Every group, then (when no document has them all) the partial matches (query.rs, evaluate).
+    for (var partial = someEmpty; ;) {
+      var result = this.rank(groups, bonus, allowed, limit, partial);
+      if (result && !result.length && !partial && groups.length > 1) {
+        partial = true;
+        continue;
+      }
       if (result) {
         result.terms = terms;
+        result.partial = partial;
         return result;
       }
       // The loaded postings do not settle the ranking: load what most stands in the way (a
@@ -738,10 +796,12 @@
     }
   };
 
-  // Whether candidate `c` might score `d` after loading its tail: a tail holds no entity with
+  // Whether candidate `c` might score `d` after loading its tail (any document a stub does not
+  // list, before its record is read): a tail holds no entity with
   // extra bit 1, and no document having the term in `name` or `title` with extra bit 0 (all a
   // typo candidate scores).
   function mayHave(c, d, entities) {
+    if (c.rec.stub) return true;
     return !c.rec.complete && !(d < entities && c.rec.extra & 2) && !(c.nt && c.rec.extra & 1);
   }
 
@@ -773,7 +833,8 @@
   }
 
   // Ranks with what is loaded; null when documents not known well enough might still rank.
-  Index.prototype.rank = function (groups, bonus, allowed, limit) {
+  // `partial`: a document needs only one group, the others count 0 (query.rs, evaluate).
+  Index.prototype.rank = function (groups, bonus, allowed, limit, partial) {
     var self = this, seen = new Set(), entities = this.manifest.entities;
     groups.forEach(function (g) {
       if (g.phrase) { g.scores.forEach(function (_, d) { seen.add(d); }); return; }
@@ -786,12 +847,14 @@
     // Best score an unseen document can have in each group (-Infinity: none can match), for an
     // entity and for another document.
     function unseenBound(d) {
-      return groups.reduce(function (sum, g) {
-        if (g.phrase) return sum + g.open;
+      var any = false, sum = groups.reduce(function (sum, g) {
         var best = -Infinity;
-        g.cands.forEach(function (c) { if (mayHave(c, d, entities)) best = Math.max(best, c.weight * c.rec.bound); });
-        return sum + best;
+        if (g.phrase) best = g.open;
+        else g.cands.forEach(function (c) { if (mayHave(c, d, entities)) best = Math.max(best, c.weight * c.rec.bound); });
+        if (best > -Infinity) any = true;
+        return sum + (partial ? Math.max(best, 0) : best);
       }, 0);
+      return any ? sum : -Infinity;
     }
     var unseen = -Infinity, open = [unseenBound(0), unseenBound(entities)];
     if (!allowed) unseen = Math.max(entities > 0 ? open[0] : -Infinity, open[1]);
@@ -799,7 +862,7 @@
     var resolved = [], pending = [];
     seen.forEach(function (d) {
       if (allowed && !allowed.has(d)) return;
-      var total = 0, upper = 0, exact = true, sources = [];
+      var total = 0, upper = 0, exact = true, sources = [], matched = false;
       for (var i = 0; i < groups.length; i++) {
         var g = groups[i], value, known = false, openHere = -Infinity;
         if (g.phrase) {
@@ -807,6 +870,7 @@
           known = value !== undefined;
           if (known) openHere = self.phraseOpen(g, d, value);
           else if (g.open > -Infinity) openHere = g.open;
+          else if (partial) { value = 0; known = true; continue; }
           else return;
           if (openHere > -Infinity) sources.push(g);
         } else {
@@ -823,12 +887,18 @@
               sources.push(c);
             }
           }
-          if (!known && openHere === -Infinity) return;
+          if (!known && openHere === -Infinity) {
+            if (!partial) return;
+            continue;
+          }
         }
+        matched = true;
         if (!known || openHere > value) exact = false;
+        if (!known && partial) value = 0;
         total += value;
-        upper += known ? Math.max(value, openHere) : openHere;
+        upper += known ? Math.max(value, openHere) : partial ? Math.max(openHere, 0) : openHere;
       }
+      if (!matched) return;
       if (bonus.has(d)) { total += bonus.get(d); upper += bonus.get(d); }
       if (exact) resolved.push([d, total]);
       else pending.push([upper, sources]);
@@ -888,6 +958,7 @@
       return Object.assign({ ord: h.ord, score: h.score }, meta, { href: new URL(meta.url, self.root).href });
     }));
     out.terms = hits.terms || [];
+    out.partial = !!hits.partial;
     return out;
   };
 
@@ -1020,6 +1091,21 @@
         none.className = "none";
         none.textContent = "No results";
         list.append(none);
+      } else if (hits.partial) {
+        var some = doc.createElement("li");
+        some.className = "none";
+        some.textContent = "No result has every word: these have some of them.";
+        list.prepend(some);
+      }
+      if (input.value.trim()) {
+        // Every result, on the search page.
+        var all = doc.createElement("li"), more = doc.createElement("a"), to = new URL(form.action, doc.baseURI);
+        to.searchParams.set("q", input.value.trim());
+        all.className = "all";
+        more.href = to.href;
+        more.textContent = "All results for “" + input.value.trim() + "” →";
+        all.append(more);
+        list.append(all);
       }
       setActive(items.length ? 0 : -1);
       show(true);
@@ -1053,16 +1139,13 @@
       }
     });
     doc.addEventListener("click", function (e) { if (!form.contains(e.target)) show(false); });
-    // The search page (the form's action, reached without JavaScript or by Enter): ?q= opens.
+    // The search page (the form's action) lists the results itself (search-page.js).
     var here = doc.defaultView.location, asked = new URLSearchParams(here.search).get("q");
-    if (asked && new URL(form.action, doc.baseURI).pathname === here.pathname) {
-      input.value = asked;
-      run();
-    }
+    if (asked && new URL(form.action, doc.baseURI).pathname === here.pathname) input.value = asked;
   }
 
   return {
-    attach: attach, Index: Index, parseQuery: parseQuery, queryTerms: queryTerms, phraseTerms: phraseTerms,
+    attach: attach, Index: Index, highlight: highlight, parseQuery: parseQuery, queryTerms: queryTerms, phraseTerms: phraseTerms,
     compounds: compounds, ln: ln, FIELDNORMS: FIELDNORMS
   };
 });
