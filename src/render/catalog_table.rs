@@ -53,8 +53,8 @@ struct CatalogPage<'a> {
 }
 
 /// The catalog pages, the manifest and the shards.
-pub fn files(renderer: &Renderer, rows: Vec<CatalogRow>) -> Result<(), Box<Diagnostic>> {
-    let (manifest_path, files) = data(&rows);
+pub fn files(renderer: &Renderer, rows: Vec<CatalogRow>, groups_url: &str) -> Result<(), Box<Diagnostic>> {
+    let (manifest_path, files) = data(&rows, groups_url);
     for (path, content) in files {
         renderer.put(path, content)?;
     }
@@ -85,12 +85,28 @@ fn kind_starts(rows: &[CatalogRow]) -> Vec<KindStart> {
 }
 
 /// One row as `portico.js` reads it: `[ref, kind, namespace, name, url, type, owner, system,
-/// lifecycle, tags, description]`, owner and system as `[label, url, ref]` or null.
+/// lifecycle, tags, description, more]`, owner and system as `[label, url, ref]` or null;
+/// `more` is null, or the columns of some kinds only (see [`CatalogRow`]): `{email, groups,
+/// parent, members, domain}`, each only when set.
 fn row_json(r: &CatalogRow) -> serde_json::Value {
-    let link = |l: &Option<EntityLink>| match l {
-        Some(l) => serde_json::json!([l.label, l.url, l.entity_ref]),
-        None => serde_json::Value::Null,
-    };
+    let json = |l: &EntityLink| serde_json::json!([l.label, l.url, l.entity_ref]);
+    let link = |l: &Option<EntityLink>| l.as_ref().map_or(serde_json::Value::Null, json);
+    let mut more = serde_json::Map::new();
+    if !r.email.is_empty() {
+        more.insert("email".into(), r.email.clone().into());
+    }
+    if !r.groups.is_empty() {
+        more.insert("groups".into(), r.groups.iter().map(json).collect());
+    }
+    if let Some(p) = &r.parent {
+        more.insert("parent".into(), json(p));
+    }
+    if r.kind.eq_ignore_ascii_case("group") {
+        more.insert("members".into(), r.members.into());
+    }
+    if let Some(d) = &r.domain {
+        more.insert("domain".into(), json(d));
+    }
     serde_json::json!([
         r.entity_ref,
         r.kind,
@@ -102,7 +118,8 @@ fn row_json(r: &CatalogRow) -> serde_json::Value {
         link(&r.system),
         r.lifecycle,
         r.tags,
-        r.description
+        r.description,
+        if more.is_empty() { serde_json::Value::Null } else { more.into() }
     ])
 }
 
@@ -132,7 +149,7 @@ fn facet<'a>(
 }
 
 /// The manifest's path and the data files (manifest and shards).
-pub fn data<'a>(rows: &'a [CatalogRow]) -> (String, Vec<(String, Content)>) {
+pub fn data<'a>(rows: &'a [CatalogRow], groups_url: &str) -> (String, Vec<(String, Content)>) {
     let mut files = Vec::new();
     let mut shards = Vec::new();
     // Shards never mix kinds (compared as in references: case-insensitively); a kind's rows are
@@ -191,14 +208,32 @@ pub fn data<'a>(rows: &'a [CatalogRow]) -> (String, Vec<(String, Content)>) {
         "tag": facet(rows_in.iter().flat_map(|(r, i)| r.tags.iter().map(move |t| (t.as_str(), t.as_str(), *i)))).0,
         "namespace": facet(rows_in.iter().map(|x| same(x, |r| &r.namespace))).0,
     });
+    // The type and lifecycle facets of each kind, for the filters of a kind's tab (small: a
+    // kind has a few types and lifecycles).
+    let mut by_kind: BTreeMap<&str, Vec<&(&CatalogRow, usize)>> = BTreeMap::new();
+    for x in &rows_in {
+        by_kind.entry(x.0.kind.as_str()).or_default().push(x);
+    }
+    let kind_facets: serde_json::Map<String, serde_json::Value> = by_kind
+        .into_iter()
+        .map(|(kind, list)| {
+            let facets = serde_json::json!({
+                "type": facet(list.iter().map(|x| same(x, |r| &r.spec_type))).0,
+                "lifecycle": facet(list.iter().map(|x| same(x, |r| &r.lifecycle))).0,
+            });
+            (kind.to_owned(), facets)
+        })
+        .collect();
     let manifest = serde_json::json!({
         "format": FORMAT,
         "total": rows.len(),
         "page_size": PAGE_SIZE,
-        "columns": ["ref", "kind", "namespace", "name", "url", "type", "owner", "system", "lifecycle", "tags", "description"],
+        "columns": ["ref", "kind", "namespace", "name", "url", "type", "owner", "system", "lifecycle", "tags", "description", "more"],
         "shards": shards,
         "locator": locator_path,
         "facets": facets,
+        "kind_facets": kind_facets,
+        "groups": groups_url,
     });
     let bytes = serde_json::to_vec(&manifest).expect("JSON values serialise");
     let path = hashed("catalog/entities", &bytes);
@@ -230,6 +265,11 @@ mod tests {
             lifecycle: "production".into(),
             tags: vec!["go".into()],
             description: String::new(),
+            email: String::new(),
+            groups: Vec::new(),
+            parent: None,
+            members: 0,
+            domain: None,
         }
     }
 
@@ -243,7 +283,7 @@ mod tests {
         let mut rows: Vec<CatalogRow> =
             (0..SHARD_ROWS + 3).map(|i| row("API", &format!("a{i:05}"), Some("t"))).collect();
         rows.extend((0..2).map(|i| row("Component", &format!("c{i}"), None)));
-        let (manifest_path, files) = data(&rows);
+        let (manifest_path, files) = data(&rows, "catalog/groups.json");
         let manifest = json(&files, &manifest_path);
         let shards = manifest["shards"].as_array().unwrap();
         let sizes: Vec<(u64, &str)> =
@@ -269,9 +309,35 @@ mod tests {
         let locator = json(&files, manifest["locator"].as_str().unwrap());
         assert_eq!(locator["owner"], serde_json::json!({ "group:default/t": [0, 1] }));
         // Names change with content, not otherwise.
-        assert_eq!(data(&rows).0, manifest_path);
+        assert_eq!(data(&rows, "catalog/groups.json").0, manifest_path);
         rows[0].description = "changed".into();
-        assert_ne!(data(&rows).0, manifest_path);
+        assert_ne!(data(&rows, "catalog/groups.json").0, manifest_path);
+    }
+
+    #[test]
+    fn rows_carry_the_columns_of_their_kind_only() {
+        let mut user = row("User", "ann", None);
+        user.email = "ann@example.com".into();
+        user.groups = vec![EntityLink {
+            entity_ref: "group:default/t".into(),
+            kind: "Group".into(),
+            label: "T".into(),
+            url: Some("catalog/default/group/t/".into()),
+        }];
+        assert_eq!(
+            row_json(&user)[11],
+            serde_json::json!({"email": "ann@example.com", "groups": [["T", "catalog/default/group/t/", "group:default/t"]]})
+        );
+        let mut group = row("Group", "t", None);
+        group.members = 3;
+        assert_eq!(row_json(&group)[11], serde_json::json!({"members": 3}));
+        assert_eq!(row_json(&row("Component", "c", None))[11], serde_json::Value::Null);
+        // Each kind's type and lifecycle values, for its tab's filters.
+        let rows = [row("API", "a", None), row("Component", "c", None)];
+        let (path, files) = data(&rows, "catalog/groups.json");
+        let manifest = json(&files, &path);
+        assert_eq!(manifest["kind_facets"]["API"]["type"], serde_json::json!([["service", "service", 1]]));
+        assert_eq!(manifest["groups"], "catalog/groups.json");
     }
 
     #[test]
