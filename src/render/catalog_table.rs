@@ -6,10 +6,11 @@
 //!   links between the pages and to the page where each kind starts: the catalog reads without
 //!   JavaScript, and no page grows with the catalog;
 //! - `catalog/entities.<hash>.json`, the manifest: the facets (every kind, type, owner, system,
-//!   lifecycle, tag and namespace with its count) and the list of shards;
+//!   lifecycle, tag and namespace with its count, and each kind's types and lifecycles), the list
+//!   of shards and the groups file of "my team" ([`super::my_team`]);
 //! - `catalog/entities-<n>.<hash>.json`, the shards: at most [`SHARD_ROWS`] rows of one kind each,
 //!   in reference order, so a kind filter loads only that kind's shards and the first page of a
-//!   kind needs only its first shard;
+//!   kind needs only its first shard, which holds just that page ([`PAGE_SIZE`] rows);
 //! - `catalog/entities-locator.<hash>.json`: which shards hold each owner's and each system's
 //!   rows, read only by an owner or system filter, which then loads only those shards.
 //!
@@ -152,16 +153,21 @@ fn facet<'a>(
 pub fn data<'a>(rows: &'a [CatalogRow], groups_url: &str) -> (String, Vec<(String, Content)>) {
     let mut files = Vec::new();
     let mut shards = Vec::new();
-    // Shards never mix kinds (compared as in references: case-insensitively); a kind's rows are
-    // spread evenly over as few shards as the limit allows (501 rows: 251 and 250, not 500 and 1).
+    // Shards never mix kinds (compared as in references: case-insensitively). A kind's first
+    // page of rows is a shard of its own, so a kind's tab (the catalog opens on Components)
+    // loads [`PAGE_SIZE`] rows, not [`SHARD_ROWS`]; the rest are spread evenly over as few shards
+    // as the limit allows (501 rows: 251 and 250, not 500 and 1).
     let mut start = 0;
     let mut bounds = Vec::new();
     while start < rows.len() {
         let kind = rows[start].kind.to_lowercase();
         let run = rows[start..].iter().take_while(|r| r.kind.to_lowercase() == kind).count();
-        let parts = run.div_ceil(SHARD_ROWS);
+        let head = run.min(PAGE_SIZE);
+        bounds.push((start, start + head));
+        let (rest_start, rest) = (start + head, run - head);
+        let parts = rest.div_ceil(SHARD_ROWS);
         for i in 0..parts {
-            bounds.push((start + run * i / parts, start + run * (i + 1) / parts));
+            bounds.push((rest_start + rest * i / parts, rest_start + rest * (i + 1) / parts));
         }
         start += run;
     }
@@ -288,8 +294,9 @@ mod tests {
         let shards = manifest["shards"].as_array().unwrap();
         let sizes: Vec<(u64, &str)> =
             shards.iter().map(|s| (s["rows"].as_u64().unwrap(), s["kinds"][0].as_str().unwrap())).collect();
-        let half = (SHARD_ROWS + 3) as u64 / 2;
-        assert_eq!(sizes, [(half, "API"), (SHARD_ROWS as u64 + 3 - half, "API"), (2, "Component")]);
+        // The first page of each kind alone; the rest evenly.
+        let rest = (SHARD_ROWS + 3 - PAGE_SIZE) as u64;
+        assert_eq!(sizes, [(PAGE_SIZE as u64, "API"), (rest, "API"), (2, "Component")]);
         let mut refs = Vec::new();
         for s in shards {
             let url = s["url"].as_str().unwrap();
