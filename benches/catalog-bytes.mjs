@@ -8,8 +8,9 @@
 // stylesheet, scripts, the catalog manifest and the data shards. Bytes are response bodies as
 // stored ("raw"), and their gzip -6 size ("gzip", what a static host such as GitHub Pages sends),
 // in KB of 1,000 bytes.
-// "first screen" is `catalog/` itself: the server-rendered first page of rows and everything
-// needed to filter, sort and page it.
+// "first screen" is `catalog/` itself: the default Component tab (the server-rendered page, the
+// Component rows it shows, the group list of the team picker) and everything needed to filter,
+// sort and page it. "all kinds" is the server-rendered page as it is.
 import { createServer } from "node:http";
 import { readFileSync, existsSync, statSync } from "node:fs";
 import { gzipSync } from "node:zlib";
@@ -50,11 +51,13 @@ const base = `http://127.0.0.1:${server.address().port}/`;
 
 const views = [
   ["first screen", "catalog/"],
-  ["kind filter", "catalog/?kind=Component"],
+  ["all kinds", "catalog/?kind=all"],
+  ["kind filter", "catalog/?kind=api"],
   ["kind filter, page 40", "catalog/?kind=Component&page=40"],
-  ["owner filter", "catalog/?owner=group%3Adefault%2Fteam-1"],
-  ["free text over all kinds", "catalog/?q=payment"],
-  ["sorted by name", "catalog/?sort=name&dir=asc"],
+  ["owner filter", "catalog/?kind=all&owner=group%3Adefault%2Fteam-1"],
+  ["team and sub-groups", "catalog/?kind=all&team=group%3Adefault%2Fdept-1"],
+  ["free text over all kinds", "catalog/?kind=all&q=payment"],
+  ["sorted by name", "catalog/?kind=all&sort=name&dir=asc"],
 ];
 
 const browser = await chromium.launch({ executablePath: chromiumPath, args: ["--no-sandbox", "--disable-gpu"] });

@@ -6,10 +6,11 @@
 //!   links between the pages and to the page where each kind starts: the catalog reads without
 //!   JavaScript, and no page grows with the catalog;
 //! - `catalog/entities.<hash>.json`, the manifest: the facets (every kind, type, owner, system,
-//!   lifecycle, tag and namespace with its count) and the list of shards;
+//!   lifecycle, tag and namespace with its count, and each kind's types and lifecycles), the list
+//!   of shards and the groups file of "my team" ([`super::my_team`]);
 //! - `catalog/entities-<n>.<hash>.json`, the shards: at most [`SHARD_ROWS`] rows of one kind each,
 //!   in reference order, so a kind filter loads only that kind's shards and the first page of a
-//!   kind needs only its first shard;
+//!   kind needs only its first shard, which holds just that page ([`PAGE_SIZE`] rows);
 //! - `catalog/entities-locator.<hash>.json`: which shards hold each owner's and each system's
 //!   rows, read only by an owner or system filter, which then loads only those shards.
 //!
@@ -53,8 +54,8 @@ struct CatalogPage<'a> {
 }
 
 /// The catalog pages, the manifest and the shards.
-pub fn files(renderer: &Renderer, rows: Vec<CatalogRow>) -> Result<(), Box<Diagnostic>> {
-    let (manifest_path, files) = data(&rows);
+pub fn files(renderer: &Renderer, rows: Vec<CatalogRow>, groups_url: &str) -> Result<(), Box<Diagnostic>> {
+    let (manifest_path, files) = data(&rows, groups_url);
     for (path, content) in files {
         renderer.put(path, content)?;
     }
@@ -85,12 +86,28 @@ fn kind_starts(rows: &[CatalogRow]) -> Vec<KindStart> {
 }
 
 /// One row as `portico.js` reads it: `[ref, kind, namespace, name, url, type, owner, system,
-/// lifecycle, tags, description]`, owner and system as `[label, url, ref]` or null.
+/// lifecycle, tags, description, more]`, owner and system as `[label, url, ref]` or null;
+/// `more` is null, or the columns of some kinds only (see [`CatalogRow`]): `{email, groups,
+/// parent, members, domain}`, each only when set.
 fn row_json(r: &CatalogRow) -> serde_json::Value {
-    let link = |l: &Option<EntityLink>| match l {
-        Some(l) => serde_json::json!([l.label, l.url, l.entity_ref]),
-        None => serde_json::Value::Null,
-    };
+    let json = |l: &EntityLink| serde_json::json!([l.label, l.url, l.entity_ref]);
+    let link = |l: &Option<EntityLink>| l.as_ref().map_or(serde_json::Value::Null, json);
+    let mut more = serde_json::Map::new();
+    if !r.email.is_empty() {
+        more.insert("email".into(), r.email.clone().into());
+    }
+    if !r.groups.is_empty() {
+        more.insert("groups".into(), r.groups.iter().map(json).collect());
+    }
+    if let Some(p) = &r.parent {
+        more.insert("parent".into(), json(p));
+    }
+    if r.kind.eq_ignore_ascii_case("group") {
+        more.insert("members".into(), r.members.into());
+    }
+    if let Some(d) = &r.domain {
+        more.insert("domain".into(), json(d));
+    }
     serde_json::json!([
         r.entity_ref,
         r.kind,
@@ -102,7 +119,8 @@ fn row_json(r: &CatalogRow) -> serde_json::Value {
         link(&r.system),
         r.lifecycle,
         r.tags,
-        r.description
+        r.description,
+        if more.is_empty() { serde_json::Value::Null } else { more.into() }
     ])
 }
 
@@ -132,19 +150,24 @@ fn facet<'a>(
 }
 
 /// The manifest's path and the data files (manifest and shards).
-pub fn data<'a>(rows: &'a [CatalogRow]) -> (String, Vec<(String, Content)>) {
+pub fn data<'a>(rows: &'a [CatalogRow], groups_url: &str) -> (String, Vec<(String, Content)>) {
     let mut files = Vec::new();
     let mut shards = Vec::new();
-    // Shards never mix kinds (compared as in references: case-insensitively); a kind's rows are
-    // spread evenly over as few shards as the limit allows (501 rows: 251 and 250, not 500 and 1).
+    // Shards never mix kinds (compared as in references: case-insensitively). A kind's first
+    // page of rows is a shard of its own, so a kind's tab (the catalog opens on Components)
+    // loads [`PAGE_SIZE`] rows, not [`SHARD_ROWS`]; the rest are spread evenly over as few shards
+    // as the limit allows (501 rows: 251 and 250, not 500 and 1).
     let mut start = 0;
     let mut bounds = Vec::new();
     while start < rows.len() {
         let kind = rows[start].kind.to_lowercase();
         let run = rows[start..].iter().take_while(|r| r.kind.to_lowercase() == kind).count();
-        let parts = run.div_ceil(SHARD_ROWS);
+        let head = run.min(PAGE_SIZE);
+        bounds.push((start, start + head));
+        let (rest_start, rest) = (start + head, run - head);
+        let parts = rest.div_ceil(SHARD_ROWS);
         for i in 0..parts {
-            bounds.push((start + run * i / parts, start + run * (i + 1) / parts));
+            bounds.push((rest_start + rest * i / parts, rest_start + rest * (i + 1) / parts));
         }
         start += run;
     }
@@ -191,14 +214,32 @@ pub fn data<'a>(rows: &'a [CatalogRow]) -> (String, Vec<(String, Content)>) {
         "tag": facet(rows_in.iter().flat_map(|(r, i)| r.tags.iter().map(move |t| (t.as_str(), t.as_str(), *i)))).0,
         "namespace": facet(rows_in.iter().map(|x| same(x, |r| &r.namespace))).0,
     });
+    // The type and lifecycle facets of each kind, for the filters of a kind's tab (small: a
+    // kind has a few types and lifecycles).
+    let mut by_kind: BTreeMap<&str, Vec<&(&CatalogRow, usize)>> = BTreeMap::new();
+    for x in &rows_in {
+        by_kind.entry(x.0.kind.as_str()).or_default().push(x);
+    }
+    let kind_facets: serde_json::Map<String, serde_json::Value> = by_kind
+        .into_iter()
+        .map(|(kind, list)| {
+            let facets = serde_json::json!({
+                "type": facet(list.iter().map(|x| same(x, |r| &r.spec_type))).0,
+                "lifecycle": facet(list.iter().map(|x| same(x, |r| &r.lifecycle))).0,
+            });
+            (kind.to_owned(), facets)
+        })
+        .collect();
     let manifest = serde_json::json!({
         "format": FORMAT,
         "total": rows.len(),
         "page_size": PAGE_SIZE,
-        "columns": ["ref", "kind", "namespace", "name", "url", "type", "owner", "system", "lifecycle", "tags", "description"],
+        "columns": ["ref", "kind", "namespace", "name", "url", "type", "owner", "system", "lifecycle", "tags", "description", "more"],
         "shards": shards,
         "locator": locator_path,
         "facets": facets,
+        "kind_facets": kind_facets,
+        "groups": groups_url,
     });
     let bytes = serde_json::to_vec(&manifest).expect("JSON values serialise");
     let path = hashed("catalog/entities", &bytes);
@@ -230,6 +271,11 @@ mod tests {
             lifecycle: "production".into(),
             tags: vec!["go".into()],
             description: String::new(),
+            email: String::new(),
+            groups: Vec::new(),
+            parent: None,
+            members: 0,
+            domain: None,
         }
     }
 
@@ -243,13 +289,14 @@ mod tests {
         let mut rows: Vec<CatalogRow> =
             (0..SHARD_ROWS + 3).map(|i| row("API", &format!("a{i:05}"), Some("t"))).collect();
         rows.extend((0..2).map(|i| row("Component", &format!("c{i}"), None)));
-        let (manifest_path, files) = data(&rows);
+        let (manifest_path, files) = data(&rows, "catalog/groups.json");
         let manifest = json(&files, &manifest_path);
         let shards = manifest["shards"].as_array().unwrap();
         let sizes: Vec<(u64, &str)> =
             shards.iter().map(|s| (s["rows"].as_u64().unwrap(), s["kinds"][0].as_str().unwrap())).collect();
-        let half = (SHARD_ROWS + 3) as u64 / 2;
-        assert_eq!(sizes, [(half, "API"), (SHARD_ROWS as u64 + 3 - half, "API"), (2, "Component")]);
+        // The first page of each kind alone; the rest evenly.
+        let rest = (SHARD_ROWS + 3 - PAGE_SIZE) as u64;
+        assert_eq!(sizes, [(PAGE_SIZE as u64, "API"), (rest, "API"), (2, "Component")]);
         let mut refs = Vec::new();
         for s in shards {
             let url = s["url"].as_str().unwrap();
@@ -269,9 +316,35 @@ mod tests {
         let locator = json(&files, manifest["locator"].as_str().unwrap());
         assert_eq!(locator["owner"], serde_json::json!({ "group:default/t": [0, 1] }));
         // Names change with content, not otherwise.
-        assert_eq!(data(&rows).0, manifest_path);
+        assert_eq!(data(&rows, "catalog/groups.json").0, manifest_path);
         rows[0].description = "changed".into();
-        assert_ne!(data(&rows).0, manifest_path);
+        assert_ne!(data(&rows, "catalog/groups.json").0, manifest_path);
+    }
+
+    #[test]
+    fn rows_carry_the_columns_of_their_kind_only() {
+        let mut user = row("User", "ann", None);
+        user.email = "ann@example.com".into();
+        user.groups = vec![EntityLink {
+            entity_ref: "group:default/t".into(),
+            kind: "Group".into(),
+            label: "T".into(),
+            url: Some("catalog/default/group/t/".into()),
+        }];
+        assert_eq!(
+            row_json(&user)[11],
+            serde_json::json!({"email": "ann@example.com", "groups": [["T", "catalog/default/group/t/", "group:default/t"]]})
+        );
+        let mut group = row("Group", "t", None);
+        group.members = 3;
+        assert_eq!(row_json(&group)[11], serde_json::json!({"members": 3}));
+        assert_eq!(row_json(&row("Component", "c", None))[11], serde_json::Value::Null);
+        // Each kind's type and lifecycle values, for its tab's filters.
+        let rows = [row("API", "a", None), row("Component", "c", None)];
+        let (path, files) = data(&rows, "catalog/groups.json");
+        let manifest = json(&files, &path);
+        assert_eq!(manifest["kind_facets"]["API"]["type"], serde_json::json!([["service", "service", 1]]));
+        assert_eq!(manifest["groups"], "catalog/groups.json");
     }
 
     #[test]

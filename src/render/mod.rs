@@ -12,6 +12,8 @@ pub mod diagram;
 pub mod diagrams;
 pub mod docs_pages;
 pub mod export;
+pub mod my_team;
+pub mod org_views;
 pub mod pages;
 pub mod paginate;
 pub mod problems;
@@ -348,6 +350,7 @@ pub fn render_into(
     let renderer = Renderer { theme, site: site.clone(), cached: &cached, out };
     pages::index_pages(&renderer, &builder, &entities)?;
     related::pages(&renderer, &builder, &entities)?;
+    org_views::aggregated_pages(&renderer, &builder)?;
     tabs::entity_tab_pages(&renderer, &builder, &entities)?;
     tabs::plugin_pages(&renderer, portal)?;
     scorecards::pages(&renderer, &builder, &entities)?;

@@ -63,12 +63,15 @@ fn list_pages<T: Serialize + Send + Sync>(
 pub fn index_pages(renderer: &Renderer, builder: &ViewBuilder, entities: &[&Entity]) -> Result<(), Box<Diagnostic>> {
     let portal = builder.portal;
     let rows: Vec<CatalogRow> = entities.par_iter().map(|e| builder.row(e)).collect();
-    super::catalog_table::files(renderer, rows)?;
+    let (groups_url, groups) = super::my_team::groups_file(builder);
+    renderer.put(groups_url.clone(), groups)?;
+    super::catalog_table::files(renderer, rows, &groups_url)?;
     #[derive(Serialize)]
     struct Home {
         home: HomeView,
     }
-    renderer.page("index.html".into(), "home.html", &Home { home: home(portal) })?;
+    let home = HomeView { groups_url, ..home(portal) };
+    renderer.page("index.html".into(), "home.html", &Home { home })?;
     list_pages(renderer, "teams.html", "teams", "teams/", teams(portal, builder), TEAMS_PER_PAGE)?;
     list_pages(renderer, "apis.html", "apis", "apis/", apis(portal, builder), APIS_PER_PAGE)?;
     list_pages(renderer, "templates.html", "templates", "templates/", templates(portal, builder), TEMPLATES_PER_PAGE)?;
@@ -117,6 +120,8 @@ pub struct HomeView {
     /// (`{title, url, date}`).
     pub recent_docs: Vec<Recent>,
     pub recent_apis: Vec<Recent>,
+    /// The groups file (see [`super::my_team`]) the team shortcuts read, relative to the base path.
+    pub groups_url: String,
 }
 
 /// Something recently changed, for the home page.
@@ -183,6 +188,7 @@ pub fn home(portal: &Portal) -> HomeView {
                 .collect(),
         ),
         kinds: counts.into_iter().map(|(k, c)| KindCount { kind: k.to_owned(), count: c }).collect(),
+        groups_url: String::new(),
     }
 }
 

@@ -22,6 +22,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("home.html", include_str!("../../themes/default/templates/home.html")),
     ("catalog.html", include_str!("../../themes/default/templates/catalog.html")),
     ("entity.html", include_str!("../../themes/default/templates/entity.html")),
+    ("group-cards.html", include_str!("../../themes/default/templates/group-cards.html")),
     ("orphans.html", include_str!("../../themes/default/templates/orphans.html")),
     ("docs.html", include_str!("../../themes/default/templates/docs.html")),
     ("teams.html", include_str!("../../themes/default/templates/teams.html")),

@@ -3,9 +3,9 @@
 
 use serde::Serialize;
 
-use crate::catalog::kinds::{HAS_MEMBER, OWNED_BY, OWNER_OF, PART_OF};
+use crate::catalog::kinds::{CHILD_OF, MEMBER_OF, OWNED_BY, OWNER_OF, PART_OF};
 use crate::catalog::{Entity, EntityRef, Link};
-use crate::config::{Config, OwnershipMode};
+use crate::config::Config;
 use crate::resolve::Portal;
 
 /// Site-wide values, available to every template as `site`.
@@ -141,7 +141,18 @@ pub struct CatalogRow {
     pub lifecycle: String,
     pub tags: Vec<String>,
     pub description: String,
+    /// The columns of some kinds only (empty otherwise): a User's email (`spec.profile.email`)
+    /// and first [`ROW_GROUPS_SHOWN`] groups, a Group's parent and number of direct members, a
+    /// System's domain.
+    pub email: String,
+    pub groups: Vec<EntityLink>,
+    pub parent: Option<EntityLink>,
+    pub members: usize,
+    pub domain: Option<EntityLink>,
 }
+
+/// Groups of a User listed in its catalog row.
+pub const ROW_GROUPS_SHOWN: usize = 5;
 
 /// A link to an entity; `url` is `None` when the entity is not in the catalog.
 #[derive(Clone, Debug, Serialize)]
@@ -192,6 +203,8 @@ pub struct RelatedRow {
     pub spec_type: Option<String>,
     pub lifecycle: Option<String>,
     pub owner: Option<EntityLink>,
+    /// The system it is part of.
+    pub system: Option<EntityLink>,
     /// Shortened to a line.
     pub description: Option<String>,
 }
@@ -213,28 +226,6 @@ pub struct RelationGroup {
 }
 
 #[derive(Clone, Debug, Serialize)]
-pub struct GroupView {
-    /// `ownership` of portico.yaml: which list comes first.
-    pub mode: OwnershipMode,
-    /// The first [`LIST_SHOWN`] of `owned` and `members`, their sizes, and the page listing
-    /// all of them when not all are shown (the `ownerOf` and `hasMember` related pages).
-    pub owned: Vec<EntityLink>,
-    pub owned_count: usize,
-    pub owned_url: Option<String>,
-    /// The first [`crate::resolve::AGGREGATE_SHOWN`] of each aggregated list, and the size of
-    /// the whole list (`*_count`).
-    pub owned_aggregated: Vec<EntityLink>,
-    pub owned_aggregated_count: usize,
-    pub members: Vec<EntityLink>,
-    pub members_count: usize,
-    pub members_url: Option<String>,
-    pub members_aggregated: Vec<EntityLink>,
-    pub members_aggregated_count: usize,
-    pub descendants: Vec<EntityLink>,
-    pub descendants_count: usize,
-}
-
-#[derive(Clone, Debug, Serialize)]
 pub struct OwnedViaGroup {
     pub group: EntityLink,
     /// The first [`LIST_SHOWN`] entities the group owns, their number, and the group's page
@@ -242,19 +233,6 @@ pub struct OwnedViaGroup {
     pub entities: Vec<EntityLink>,
     pub count: usize,
     pub url: Option<String>,
-}
-
-/// The profile card of a User or Group (`spec.profile`), as Backstage shows it.
-#[derive(Clone, Debug, Serialize)]
-pub struct ProfileView {
-    pub display_name: Option<String>,
-    pub email: Option<String>,
-    /// An http(s) picture (other schemes are left out by the URL policy).
-    pub picture: Option<String>,
-    /// Initials, shown without a picture.
-    pub initials: String,
-    /// A User's groups (`memberOf`), a Group's parent.
-    pub groups: Vec<EntityLink>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -298,10 +276,10 @@ pub struct EntityView {
     pub source: SourceView,
     /// `spec` as indented JSON.
     pub spec_json: String,
-    pub group: Option<GroupView>,
+    pub group: Option<super::org_views::GroupView>,
     pub user: Option<UserView>,
     /// Users and Groups: `spec.profile` and the groups they belong to.
-    pub profile: Option<ProfileView>,
+    pub profile: Option<super::org_views::ProfileView>,
     /// The entity's TechDocs, relative to `site.base_path` (its own, or another entity's through
     /// `backstage.io/techdocs-entity`).
     pub docs_url: Option<String>,
@@ -428,18 +406,19 @@ impl ViewBuilder<'_> {
             entity: self.link(r),
             spec_type: spec("type"),
             lifecycle: spec("lifecycle"),
-            owner: self.portal.targets(r, "ownedBy").next().map(|o| self.link(o)),
+            owner: self.portal.targets(r, OWNED_BY).next().map(|o| self.link(o)),
+            system: self.portal.targets(r, PART_OF).find(|t| t.kind == "system").map(|s| self.link(s)),
             description,
         }
     }
 
-    fn links<'r>(&self, refs: impl IntoIterator<Item = &'r EntityRef>) -> Vec<EntityLink> {
+    pub(crate) fn links<'r>(&self, refs: impl IntoIterator<Item = &'r EntityRef>) -> Vec<EntityLink> {
         refs.into_iter().map(|r| self.link(r)).collect()
     }
 
     /// Links to the first [`LIST_SHOWN`] of `refs`, their number, and `full` (the page with all
     /// of them) when some are not shown.
-    fn capped<'r>(
+    pub(crate) fn capped<'r>(
         &self,
         refs: impl ExactSizeIterator<Item = &'r EntityRef>,
         full: impl FnOnce() -> Option<String>,
@@ -469,6 +448,20 @@ impl ViewBuilder<'_> {
             lifecycle: e.spec_str("lifecycle").unwrap_or_default().to_owned(),
             tags: e.tags.clone(),
             description: e.description.clone().unwrap_or_default(),
+            email: match e.kind.to_ascii_lowercase().as_str() {
+                "user" | "group" => {
+                    e.json.pointer("/spec/profile/email").and_then(|v| v.as_str()).unwrap_or_default().to_owned()
+                }
+                _ => String::new(),
+            },
+            groups: if e.kind.eq_ignore_ascii_case("user") {
+                self.portal.targets(&e.entity_ref, MEMBER_OF).take(ROW_GROUPS_SHOWN).map(|g| self.link(g)).collect()
+            } else {
+                Vec::new()
+            },
+            parent: if e.kind.eq_ignore_ascii_case("group") { self.first_target(e, CHILD_OF, "group") } else { None },
+            members: self.portal.ownership.groups.get(&e.entity_ref).map_or(0, |g| g.members.len()),
+            domain: if e.kind.eq_ignore_ascii_case("system") { self.first_target(e, PART_OF, "domain") } else { None },
         }
     }
 
@@ -484,7 +477,12 @@ impl ViewBuilder<'_> {
         let r = &e.entity_ref;
         let url = entity_path(e);
         let mut relations: Vec<RelationGroup> = Vec::new();
+        let is_group = e.kind.eq_ignore_ascii_case("group");
         for rel in self.portal.relations_of(r) {
+            // A Group's page shows these on its profile, members and ownership cards.
+            if is_group && super::org_views::GROUP_CARD_RELATIONS.contains(&rel.kind) {
+                continue;
+            }
             match relations.last_mut() {
                 Some(g) if g.kind == rel.kind => {
                     if g.targets.len() < LIST_SHOWN {
@@ -506,26 +504,7 @@ impl ViewBuilder<'_> {
         for g in &mut relations {
             g.url = (g.count > g.targets.len()).then(|| related_url(&url, &g.kind));
         }
-        let group = self.portal.ownership.groups.get(r).map(|g| {
-            let (owned, owned_count, owned_url) = self.capped(g.owned.iter(), || Some(related_url(&url, OWNER_OF)));
-            let (members, members_count, members_url) =
-                self.capped(g.members.iter(), || Some(related_url(&url, HAS_MEMBER)));
-            GroupView {
-                mode: self.config.ownership,
-                owned,
-                owned_count,
-                owned_url,
-                owned_aggregated: self.links(&g.owned_aggregated.first),
-                owned_aggregated_count: g.owned_aggregated.count,
-                members,
-                members_count,
-                members_url,
-                members_aggregated: self.links(&g.members_aggregated.first),
-                members_aggregated_count: g.members_aggregated.count,
-                descendants: self.links(&g.descendants.first),
-                descendants_count: g.descendants.count,
-            }
-        });
+        let group = super::org_views::group_view(self, r, &url);
         let user = self.portal.ownership.users.get(r).map(|u| {
             let (owned, owned_count, owned_url) = self.capped(u.owned.iter(), || Some(related_url(&url, OWNER_OF)));
             let via_groups = u
@@ -572,26 +551,7 @@ impl ViewBuilder<'_> {
             spec_json: spec_json(e.spec()),
             group,
             user,
-            profile: matches!(e.kind.to_ascii_lowercase().as_str(), "user" | "group").then(|| {
-                let profile = e.json.pointer("/spec/profile");
-                let field = |k: &str| profile.and_then(|p| p.get(k)).and_then(|v| v.as_str()).map(str::to_owned);
-                let display_name = field("displayName");
-                let shown = display_name.clone().unwrap_or_else(|| e.display_name().to_owned());
-                let initials: String = shown
-                    .split(|c: char| c.is_whitespace() || c == '-' || c == '.' || c == '_')
-                    .filter_map(|w| w.chars().next())
-                    .take(2)
-                    .flat_map(char::to_uppercase)
-                    .collect();
-                let relation = if e.kind.eq_ignore_ascii_case("user") { "memberOf" } else { "childOf" };
-                ProfileView {
-                    display_name,
-                    email: field("email"),
-                    picture: field("picture").filter(|p| crate::urls::is_web(p)),
-                    initials,
-                    groups: self.portal.targets(r, relation).map(|g| self.link(g)).collect(),
-                }
-            }),
+            profile: super::org_views::profile_view(self, e, &url),
             docs_url: self.portal.docs.entity_docs.get(r).cloned(),
             definition_url: e.json.pointer("/spec/definition").and_then(|d| d.as_object()).and_then(|m| {
                 ["$text", "$json", "$yaml"]

@@ -126,6 +126,9 @@ const SCENARIOS: &[&str] = &[
     "entity-tabs",
     "template-form",
     "relation-tables-and-mobile",
+    "catalog-kinds",
+    "my-team",
+    "group-page",
 ];
 
 #[test]

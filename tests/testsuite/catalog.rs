@@ -183,27 +183,69 @@ fn scaffolder_skeletons_found_by_walking_are_skipped_with_a_note() {
     assert_eq!(summary(&f.diagnostics()), ["templates/t/skeleton/catalog-info.yaml:1:1 info skipped-skeleton"]);
 }
 
+/// Issue 16: a group's page lists what it owns as tables, each entity once: directly, and with
+/// its sub-groups (the aggregated list, behind a switch); the relation tables do not repeat them.
 #[test]
 fn ownership_pages_aggregate_over_sub_groups() {
     let f = Fixture::empty()
         .file(
             "org.yaml",
-            "apiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata: {name: org}\nspec: {type: org, children: [team-a]}\n---\napiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata: {name: team-a}\nspec: {type: team, parent: org, children: [], members: [ann]}\n---\napiVersion: backstage.io/v1alpha1\nkind: User\nmetadata: {name: ann}\nspec: {memberOf: [team-a]}\n",
+            "apiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata: {name: org}\nspec: {type: org, children: [team-a], profile: {email: org@example.com}}\n---\napiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata: {name: team-a}\nspec: {type: team, parent: org, children: [], members: [ann]}\n---\napiVersion: backstage.io/v1alpha1\nkind: User\nmetadata: {name: ann, description: Tech lead}\nspec: {memberOf: [team-a], profile: {email: ann@example.com}}\n",
         )
         .file("svc/catalog-info.yaml", &component("svc", "team-a"))
+        .file("top/catalog-info.yaml", &component("top", "org"))
         .file("orphan/catalog-info.yaml", &component("lonely", "nobody"))
         .file("portico.yaml", "catalog:\n  locations: [org.yaml]\n");
     f.build(&[]).assert_code(0);
     let org = f.read("public/catalog/default/group/org/index.html");
-    let main = &org[org.find("id=\"ownership\"").unwrap()..];
-    let direct = &main[..main.find("Including sub-groups").unwrap()];
-    assert!(!direct.contains("/component/svc/"), "org owns nothing directly");
-    assert!(main.contains("catalog/default/component/svc/"), "aggregated ownership lists svc");
+    let section = |id: &str| {
+        let start = org.find(&format!("id=\"{id}\"")).unwrap_or_else(|| panic!("no {id}"));
+        let rest = &org[start..];
+        rest[..rest.find("</table>").map_or(rest.len(), |e| e + 8)].to_owned()
+    };
+    let direct = section("owned-direct-list");
+    let aggregated = section("owned-aggregated-list");
+    assert_eq!(direct.matches("/component/top/\"").count(), 1, "org owns top directly: {direct}");
+    assert!(!direct.contains("/component/svc/"), "org owns nothing else directly");
+    assert_eq!(aggregated.matches("/component/svc/\"").count(), 1, "aggregated ownership lists svc once");
+    assert_eq!(aggregated.matches("/component/top/\"").count(), 1, "and top once");
+    assert!(
+        aggregated
+            .contains("<th scope=\"col\">Lifecycle</th><th scope=\"col\">System</th><th scope=\"col\">Owner</th>")
+    );
+    // Without JavaScript the direct list is the one shown: its radio button is checked.
+    assert!(org.contains("id=\"owned-direct\" value=\"direct\" checked>"));
+    // The relation tables do not repeat what the cards show.
+    let relations = &org[org.find("id=\"relations\"").unwrap()..];
+    assert!(!relations.contains("Owner of") && !relations.contains("Parent of"), "{relations}");
+    // Members as a table, with email and the user's description.
+    let team = f.read("public/catalog/default/group/team-a/index.html");
+    assert!(
+        team.contains(
+            "<a href=\"mailto:ann@example.com\">ann@example.com</a></td><td class=\"rel-desc\">Tech lead</td>"
+        )
+    );
+    assert!(team.contains("Parent group: <a href=\"/catalog/default/group/org/\""), "the profile names the parent");
+    assert!(org.contains("Child groups: <a href=\"/catalog/default/group/team-a/\""), "and the children");
     let ann = f.read("public/catalog/default/user/ann/index.html");
     assert!(ann.contains("catalog/default/component/svc/"), "the user page lists what the user's group owns");
     let orphans = f.read("public/orphans/index.html");
     assert!(orphans.contains("catalog/default/component/lonely/") && orphans.contains("nobody"));
     assert!(!orphans.contains("component/svc/"));
+    // The groups file behind "my team": each group once in tree order, with what it owns.
+    let groups_file = std::fs::read_dir(f.path().join("public/catalog"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.file_name().unwrap().to_string_lossy().starts_with("groups."))
+        .expect("a groups file");
+    let groups: serde_json::Value = serde_json::from_slice(&std::fs::read(groups_file).unwrap()).unwrap();
+    assert_eq!(
+        groups["groups"],
+        serde_json::json!([
+            ["group:default/org", "org", "catalog/default/group/org/", 0, "org", [1, 0, 0, 1], [2, 0, 0, 2]],
+            ["group:default/team-a", "team-a", "catalog/default/group/team-a/", 1, "team", [1, 0, 0, 1], [1, 0, 0, 1]]
+        ])
+    );
 }
 
 /// A spec field that fails its schema emits no relation (Backstage rejects the entity), so a
