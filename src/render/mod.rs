@@ -12,6 +12,7 @@ pub mod diagram;
 pub mod diagrams;
 pub mod docs_pages;
 pub mod export;
+pub mod graph;
 pub mod pages;
 pub mod paginate;
 pub mod problems;
@@ -315,8 +316,17 @@ pub fn render_into(
     entities
         .par_iter()
         .map(|e| {
-            let view = builder.entity(e);
+            let mut view = builder.entity(e);
             let diagram = diagrams::entity_input(portal, config, &e.entity_ref);
+            let neighbourhood = graph::neighbourhood(portal, config, &e.entity_ref);
+            if neighbourhood.beyond_one_hop() {
+                view.graph_url = Some(graph::url(e));
+                let path = format!("{}graph/index.html", view.url);
+                let key = (&neighbourhood, tabs::TabEntity::of(e));
+                cached.put(out, path, "entity-graph.html", &key, || {
+                    page("entity-graph.html", "page", Value::from(Serde(&graph::page(e, &neighbourhood))))
+                })?;
+            }
             let system = if e.kind == "System" { diagrams::system_input(portal, config, &e.entity_ref) } else { None };
             let path = format!("{}index.html", view.url);
             // Diagrams are drawn only when the page is rendered: their inputs are in the key.
@@ -368,7 +378,7 @@ pub fn render_into(
     if portal.entities.values().any(|e| e.kind == "Template") {
         out.put(theme.scaffold.path.clone(), Content::from(theme.scaffold.content.as_slice()))?;
     }
-    for asset in [&theme.style, &theme.script, &theme.search, &theme.highlight] {
+    for asset in [&theme.style, &theme.script, &theme.search, &theme.highlight, &theme.graph] {
         out.put(asset.path.clone(), Content::from(asset.content.as_slice()))?;
     }
     for asset in &theme.extra {
@@ -468,6 +478,7 @@ fn site_view(config: &Config, portal: &Portal, theme: &Theme) -> SiteView {
             script: theme.script.path.clone(),
             search: theme.search.path.clone(),
             scaffold: theme.scaffold.path.clone(),
+            graph: theme.graph.path.clone(),
             highlight: theme.highlight.path.clone(),
             mermaid: theme.mermaid.path.clone(),
         },

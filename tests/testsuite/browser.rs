@@ -118,6 +118,7 @@ const SCENARIOS: &[&str] = &[
     "entity-tabs",
     "template-form",
     "relation-tables-and-mobile",
+    "catalog-graph",
 ];
 
 #[test]

@@ -7,6 +7,9 @@ use super::*;
 pub(super) fn render(l: &Layout) -> String {
     let p = &l.prefix;
     let (w, h) = (num(l.width), num(l.height));
+    // Shrinks to its container down to 80 % (text at 10 px and more); a container that is
+    // narrower still scrolls it (`.dg-scroll`), so it stays readable on a phone.
+    let min_w = num(l.width * 0.8);
     // `img` makes its children presentational, which would hide the links from assistive
     // technology; a diagram with links is a labelled group instead.
     let linked = l.boxes.iter().any(|b| href(b).is_some());
@@ -14,7 +17,7 @@ pub(super) fn render(l: &Layout) -> String {
     let mut s = String::new();
     let _ = write!(
         s,
-        r#"<svg xmlns="http://www.w3.org/2000/svg" class="dg" role="{role}" aria-labelledby="{p}-title" aria-describedby="{p}-desc" viewBox="0 0 {w} {h}" width="{w}" height="{h}" style="max-width:100%;height:auto" font-family="system-ui,-apple-system,'Segoe UI',sans-serif" font-size="13" fill="currentColor">"#
+        r#"<svg xmlns="http://www.w3.org/2000/svg" class="dg" role="{role}" aria-labelledby="{p}-title" aria-describedby="{p}-desc" viewBox="0 0 {w} {h}" width="{w}" height="{h}" style="max-width:100%;min-width:{min_w}px;height:auto" font-family="system-ui,-apple-system,'Segoe UI',sans-serif" font-size="13" fill="currentColor">"#
     );
     let _ = write!(s, r#"<title id="{p}-title">{}</title><desc id="{p}-desc">{}</desc>"#, esc(&l.title), esc(&l.desc));
     let _ = write!(
@@ -28,7 +31,11 @@ pub(super) fn render(l: &Layout) -> String {
     for c in &l.captions {
         let _ = write!(s, r#"<text class="dg-group-label" x="{}" y="{}">{}</text>"#, num(c.x), num(c.y), esc(&c.text));
     }
-    s.push_str(r#"</g><g class="dg-edges" aria-hidden="true">"#);
+    // Stroke, fill and arrow head are inherited from the group: written once, not per edge.
+    let _ = write!(
+        s,
+        r#"</g><g class="dg-edges" aria-hidden="true" fill="none" stroke="currentColor" marker-end="url(#{p}-arrow)">"#
+    );
     for e in &l.edges {
         let (a, b) = (&l.boxes[e.from], &l.boxes[e.to]);
         let missing = [a, b].iter().any(|b| b.role == Role::Plain && b.node.url.is_none());
@@ -40,14 +47,18 @@ pub(super) fn render(l: &Layout) -> String {
         }
         let _ = write!(
             s,
-            r#"<g class="{class}"><title>{} {} {}</title><path d="{d}" fill="none" stroke="currentColor"{dash} marker-end="url(#{p}-arrow)"/>"#,
+            r#"<g class="{class}" data-rel="{}"><title>{} {} {}</title><path d="{d}"{dash}/>"#,
+            esc(&e.relation),
             esc(&a.node.label),
             esc(&e.text),
             esc(&b.node.label)
         );
         if let Some((x, y)) = e.label {
             let (x, y, text) = (num(x), num(y), esc(&e.text));
-            let _ = write!(s, r#"<text class="dg-edge-label" x="{x}" y="{y}" text-anchor="middle">{text}</text>"#);
+            let _ = write!(
+                s,
+                r#"<text class="dg-edge-label" x="{x}" y="{y}" text-anchor="middle" fill="currentColor" stroke="none">{text}</text>"#
+            );
         }
         s.push_str("</g>");
     }

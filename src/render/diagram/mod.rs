@@ -15,6 +15,9 @@ use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
 mod draw;
+mod graph;
+pub use graph::graph_diagram;
+mod layered;
 mod order;
 mod relation;
 mod system;
@@ -40,12 +43,14 @@ pub struct DiagramNode {
 }
 
 /// A directed relation between two nodes, by id.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
 pub struct DiagramEdge {
     pub from: String,
     pub to: String,
-    /// E.g. `depends on`.
+    /// E.g. `depends on`: reads from `from` to `to`.
     pub label: String,
+    /// The relation type drawn, e.g. `dependsOn` (`data-rel` of the edge, for filters).
+    pub relation: String,
 }
 
 /// More neighbours than this in one relation group are cut to the first ones plus a "+K more" box.
@@ -55,9 +60,11 @@ const MAX_PER_LAYER: usize = 30;
 /// Barycenter passes (each one down and one up) when ordering system layers.
 const SWEEPS: usize = 3;
 
-const LABEL_CHAR_W: f64 = 8.0;
-const SMALL_CHAR_W: f64 = 6.2;
-const CAPTION_CHAR_W: f64 = 6.6;
+/// Font sizes for width estimates: a node's name (13 px, bold), its kind and type lines and edge
+/// labels (11 px at most), group captions (11 px, bold).
+const LABEL_CHAR_W: f64 = 13.0 * 1.1;
+const SMALL_CHAR_W: f64 = 11.0;
+const CAPTION_CHAR_W: f64 = 11.0 * 1.1;
 const PAD_X: f64 = 10.0;
 const MIN_W: f64 = 120.0;
 const MAX_W: f64 = 260.0;
@@ -165,9 +172,12 @@ struct PlacedEdge {
     to: usize,
     /// Start point, then three points per cubic Bézier segment.
     points: Vec<(f64, f64)>,
-    /// Text drawn at this position, if any (system diagrams; relation diagrams label the group).
+    /// Where the text is drawn, if it is (a relation diagram labels one edge of each group).
     label: Option<(f64, f64)>,
+    /// The verb, reading from `from` to `to`.
     text: String,
+    /// The relation type (`data-rel`).
+    relation: String,
 }
 
 /// A group or layer label.
@@ -207,7 +217,7 @@ impl Layout {
         sides: (bool, bool),
         ys: (f64, f64),
         via: &[(f64, f64, f64)],
-        text: &str,
+        edge: &DiagramEdge,
     ) {
         let (a, b) = (&self.boxes[ends.0], &self.boxes[ends.1]);
         let dir = |right: bool| if right { 1.0 } else { -1.0 };
@@ -221,7 +231,14 @@ impl Layout {
             out_dir = travel;
         }
         curve_to(&mut points, out_dir, (if sides.1 { b.x + b.w } else { b.x }, ys.1), dir(sides.1));
-        self.edges.push(PlacedEdge { from: ends.0, to: ends.1, points, label: None, text: text.to_owned() });
+        self.edges.push(PlacedEdge {
+            from: ends.0,
+            to: ends.1,
+            points,
+            label: None,
+            text: edge.label.clone(),
+            relation: edge.relation.clone(),
+        });
     }
 }
 
@@ -252,17 +269,44 @@ fn node_size(node: &DiagramNode, role: Role) -> (f64, f64) {
     (w, if node.subtitle.is_some() { NODE_H_SUBTITLE } else { NODE_H })
 }
 
-fn text_w(text: &str, char_w: f64) -> f64 {
-    text.chars().count() as f64 * char_w
+/// Width of a character in ems, on the wide side of common sans-serif fonts (DejaVu Sans, the
+/// usual `system-ui` on Linux, is the widest): an estimate that errs towards room to spare.
+fn char_em(c: char) -> f64 {
+    match c {
+        'i' | 'j' | 'l' | 'I' | '!' | '|' | '.' | ',' | ':' | ';' | '\'' | '`' => 0.32,
+        ' ' | 'f' | 't' | 'r' | '(' | ')' | '[' | ']' | '/' | '-' => 0.44,
+        'm' | 'w' => 0.98,
+        'M' | 'W' => 1.0,
+        'A'..='Z' => 0.76,
+        'a'..='z' | '0'..='9' | '_' | '+' | '=' | '?' | '#' | '$' | '&' | '*' => 0.64,
+        c if c.is_ascii() => 0.7,
+        // Wide scripts (CJK, emoji) take a full em; other letters are like Latin capitals.
+        c if (c as u32) >= 0x2E80 => 1.0,
+        _ => 0.78,
+    }
 }
 
-/// Cuts `text` to what fits in `max_px`, ending with an ellipsis.
-fn fit(text: &str, char_w: f64, max_px: f64) -> String {
-    let max_chars = ((max_px / char_w).floor() as usize).max(2);
-    if text.chars().count() <= max_chars {
+/// Estimated width of `text` at `px` (a font size, larger for bold).
+fn text_w(text: &str, px: f64) -> f64 {
+    text.chars().map(char_em).sum::<f64>() * px
+}
+
+/// Cuts `text` to what fits in `max_px` at `px`, ending with an ellipsis (the full text is in
+/// the element's `<title>`).
+fn fit(text: &str, px: f64, max_px: f64) -> String {
+    if text_w(text, px) <= max_px {
         return text.to_owned();
     }
-    let mut cut: String = text.chars().take(max_chars - 1).collect();
+    let room = max_px - char_em('…') * px;
+    let mut cut = String::new();
+    let mut w = 0.0;
+    for c in text.chars() {
+        w += char_em(c) * px;
+        if w > room && !cut.is_empty() {
+            break;
+        }
+        cut.push(c);
+    }
     cut.push('…');
     cut
 }

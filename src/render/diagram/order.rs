@@ -2,11 +2,16 @@
 
 use super::SWEEPS;
 
+/// Most edges between layers for which crossings are counted.
+const EXACT_SPANS: usize = 60;
+
 /// Orders nodes within layers: starts from the given (label) order, then moves each node to the
 /// median position of its neighbours in the layers before it (down pass) or after it (up pass;
 /// waypoints, indices from `real` on, follow both neighbours in either pass),
 /// keeping the order with the fewest crossings, and finally sifts each node to its best place in
 /// its layer. Sorting is stable and only strict improvements move a node, so ties keep the order.
+/// Counting crossings costs the square of the edges: past [`EXACT_SPANS`] edges between layers
+/// (a catalog graph of many nodes) only the sweeps run, and the last order is kept.
 pub(super) fn order_layers(layers: &mut [Vec<usize>], column_of: &[usize], pairs: &[(usize, usize)], real: usize) {
     let mut adjacent = vec![Vec::new(); column_of.len()];
     for &(a, b) in pairs {
@@ -41,8 +46,9 @@ pub(super) fn order_layers(layers: &mut [Vec<usize>], column_of: &[usize], pairs
         }
         count
     };
+    let exact = spans.len() <= EXACT_SPANS;
     let mut best = layers.to_vec();
-    let mut best_crossings = crossings(layers);
+    let mut best_crossings = if exact { crossings(layers) } else { 0 };
     for pass in 0..SWEEPS * 2 {
         let down = pass % 2 == 0;
         let order: Vec<usize> =
@@ -65,11 +71,17 @@ pub(super) fn order_layers(layers: &mut [Vec<usize>], column_of: &[usize], pairs
             keyed.sort_by(|p, q| p.0.total_cmp(&q.0));
             layers[col] = keyed.into_iter().map(|(_, i)| i).collect();
         }
+        if !exact {
+            continue;
+        }
         let count = crossings(layers);
         if count < best_crossings {
             best = layers.to_vec();
             best_crossings = count;
         }
+    }
+    if !exact {
+        return;
     }
     layers.clone_from_slice(&best);
     // Then sift: move each node to the place in its layer with the fewest crossings, if better.

@@ -5,16 +5,31 @@ use std::fmt::Write as _;
 
 use super::*;
 
-/// One relation group of the relation diagram: its label, the total count and the drawn members.
+/// One relation group of the relation diagram: its edge (label and relation type), caption, the
+/// total count and the drawn members.
 struct Group {
-    label: String,
+    edge: DiagramEdge,
+    caption: String,
     total: usize,
     members: Vec<(DiagramNode, Role)>,
 }
 
 impl Group {
-    fn caption(&self) -> String {
-        fit(&format!("{} ({})", self.label, self.total), CAPTION_CHAR_W, MAX_W)
+    /// The caption reads in the arrows' direction too, naming the center: "depends on Orders (2)"
+    /// over entities left of Orders, "Orders depends on (3)" over entities right of it.
+    fn new(
+        center: &DiagramNode,
+        incoming: bool,
+        edge: DiagramEdge,
+        total: usize,
+        members: Vec<(DiagramNode, Role)>,
+    ) -> Group {
+        let count = format!(" ({total})");
+        let room = MAX_W - text_w(&count, CAPTION_CHAR_W);
+        let name = fit(&center.label, CAPTION_CHAR_W, room - text_w(&edge.label, CAPTION_CHAR_W) - CAPTION_CHAR_W);
+        let sentence = if incoming { format!("{} {name}", edge.label) } else { format!("{name} {}", edge.label) };
+        let caption = format!("{}{count}", fit(&sentence, CAPTION_CHAR_W, room));
+        Group { edge, caption, total, members }
     }
 
     fn height(&self) -> f64 {
@@ -24,17 +39,19 @@ impl Group {
 }
 
 pub(super) fn relation_layout(center: &DiagramNode, neighbours: &[(DiagramEdge, DiagramNode)]) -> Layout {
-    let mut grouped: BTreeMap<(bool, &str), Vec<&DiagramNode>> = BTreeMap::new();
+    let mut grouped: BTreeMap<(bool, &str, &str), Vec<&DiagramNode>> = BTreeMap::new();
     for (edge, node) in neighbours {
         let incoming = edge.to == center.id && edge.from != center.id;
-        grouped.entry((incoming, edge.label.as_str())).or_default().push(node);
+        grouped.entry((incoming, edge.label.as_str(), edge.relation.as_str())).or_default().push(node);
     }
     // sides[0]: incoming, drawn left; sides[1]: outgoing, drawn right.
     let mut sides: [Vec<Group>; 2] = Default::default();
-    for ((incoming, label), mut list) in grouped {
+    for ((incoming, label, relation), mut list) in grouped {
         sort_unique(&mut list);
         let members = capped(&list, MAX_PER_GROUP);
-        sides[usize::from(!incoming)].push(Group { label: label.to_owned(), total: list.len(), members });
+        let edge =
+            DiagramEdge { from: String::new(), to: String::new(), label: label.into(), relation: relation.into() };
+        sides[usize::from(!incoming)].push(Group::new(center, incoming, edge, list.len(), members));
     }
 
     let mut l = Layout {
@@ -45,7 +62,7 @@ pub(super) fn relation_layout(center: &DiagramNode, neighbours: &[(DiagramEdge, 
     };
     let col_w = |groups: &[Group]| {
         let widths = groups.iter().flat_map(|g| {
-            let caption = text_w(&g.caption(), CAPTION_CHAR_W);
+            let caption = text_w(&g.caption, CAPTION_CHAR_W);
             g.members.iter().map(move |(n, r)| node_size(n, *r).0.max(caption))
         });
         widths.fold(0.0, f64::max)
@@ -65,26 +82,36 @@ pub(super) fn relation_layout(center: &DiagramNode, neighbours: &[(DiagramEdge, 
     l.width = if sides[1].is_empty() { center_x + center_w + MARGIN } else { right_x + right_w + GROUP_PAD + MARGIN };
     l.height = content_h + MARGIN * 2.0;
 
+    // Each group's verb is written on the edge of its middle member, once all boxes are placed.
+    let mut labelled = Vec::new();
     for (side, groups) in sides.iter().enumerate() {
         let (x, w) = if side == 0 { (MARGIN + GROUP_PAD, left_w) } else { (right_x, right_w) };
         let mut y = MARGIN + (content_h - side_h(groups)) / 2.0;
         for (gi, group) in groups.iter().enumerate() {
             l.frames.push((x - GROUP_PAD, y, w + GROUP_PAD * 2.0, group.height()));
-            l.captions.push(Caption { x, y: y + 16.0, text: group.caption() });
+            l.captions.push(Caption { x, y: y + 16.0, text: group.caption.clone() });
             let port = center_y + center_h * (gi as f64 + 1.0) / (groups.len() as f64 + 1.0);
             let mut node_y = y + CAPTION_H;
+            labelled.push(l.edges.len() + group.members.len() / 2);
             for (node, role) in &group.members {
                 let b = l.push_box(node.clone(), *role, x, node_y, w);
                 let mid = node_y + l.boxes[b].h / 2.0;
                 if side == 0 {
-                    l.push_edge((b, c), (true, false), (mid, port), &[], &group.label);
+                    l.push_edge((b, c), (true, false), (mid, port), &[], &group.edge);
                 } else {
-                    l.push_edge((c, b), (true, false), (port, mid), &[], &group.label);
+                    l.push_edge((c, b), (true, false), (port, mid), &[], &group.edge);
                 }
                 node_y += l.boxes[b].h + GAP_Y;
             }
             y += group.height() + GROUP_GAP;
         }
+    }
+    let mut taken: Vec<(f64, f64, f64, f64)> = l.boxes.iter().map(|b| (b.x, b.y, b.w, b.h)).collect();
+    taken.extend(l.frames.iter().copied());
+    let height = l.height;
+    for e in labelled {
+        let edge = &mut l.edges[e];
+        edge.label = super::layered::place_label(&edge.points[..4], &edge.text, height, &mut taken);
     }
     l
 }
@@ -100,9 +127,9 @@ fn relation_desc(center: &DiagramNode, sides: &[Vec<Group>; 2]) -> String {
             let list = name_list(names, g.total);
             let n = plural(g.total, "entity", "entities");
             if side == 0 {
-                let _ = write!(desc, "{n} with relation “{}” to {}: {list}. ", g.label, center.id);
+                let _ = write!(desc, "{n}, each “{}” {}: {list}. ", g.edge.label, center.id);
             } else {
-                let _ = write!(desc, "{} {} {n}: {list}. ", center.id, g.label);
+                let _ = write!(desc, "{} “{}” {n}: {list}. ", center.id, g.edge.label);
             }
         }
     }

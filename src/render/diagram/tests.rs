@@ -1,4 +1,5 @@
 use super::draw::{num, render};
+use super::graph;
 use super::relation::relation_layout;
 use super::system::system_layout;
 use super::*;
@@ -14,7 +15,7 @@ fn node(id: &str, label: &str, kind: &str, url: bool) -> DiagramNode {
 }
 
 fn edge(from: &str, to: &str, label: &str) -> DiagramEdge {
-    DiagramEdge { from: from.to_owned(), to: to.to_owned(), label: label.to_owned() }
+    DiagramEdge { from: from.to_owned(), to: to.to_owned(), label: label.to_owned(), relation: label.replace(' ', "") }
 }
 
 fn center() -> DiagramNode {
@@ -201,8 +202,11 @@ fn large_groups_are_capped_with_a_more_box() {
     assert_eq!(layout.boxes[1].node.label, "n00");
     assert_eq!(layout.boxes[MAX_PER_GROUP - 1].node.label, "n22");
     let svg = render(&layout);
-    assert!(svg.contains("depends on (30)") && svg.contains("+7 more"));
-    assert!(svg.contains("depends on 30 entities: n00, n01"), "{svg}");
+    assert!(svg.contains(">a depends on (30)</text>") && svg.contains("+7 more"));
+    assert!(svg.contains("component:default/a “depends on” 30 entities: n00, n01"), "{svg}");
+    // One label for the group, on its middle edge.
+    assert_eq!(svg.matches(r#"<text class="dg-edge-label""#).count(), 1);
+    assert!(svg.contains("<title>a depends on n12</title><path"));
     assert_eq!(svg.matches("<a ").count(), MAX_PER_GROUP, "center and 23 neighbours are links");
     let mut nodes: Vec<_> = many.into_iter().map(|(_, n)| n).collect();
     assert_eq!(system_layout("full", &nodes, &[]).boxes.len(), MAX_PER_LAYER, "30 fit");
@@ -233,13 +237,16 @@ fn structure_of_a_small_relation_diagram() {
     assert_eq!(svg.matches("<rect").count(), 6);
     assert_eq!(svg.matches("<path").count(), 4);
     assert_eq!(svg.matches("<a ").count(), 3);
-    assert_eq!(svg.matches("marker-end=").count(), 3);
+    assert_eq!(svg.matches("marker-end=").count(), 1, "on the edges' group");
     let p = "dg-component-default-a-";
     assert!(svg.starts_with(
         r#"<svg xmlns="http://www.w3.org/2000/svg" class="dg" role="group" aria-labelledby="dg-component-default-a-"#
     ));
-    assert!(svg.contains(&format!(r#"<marker id="{p}"#)) && svg.contains(r#"style="max-width:100%;height:auto""#));
-    let desc = "1 entity with relation “depends on” to component:default/a: d. component:default/a depends on 2 entities: b, c.</desc>";
+    assert!(svg.contains(&format!(r#"<marker id="{p}"#)) && svg.contains(r#"style="max-width:100%;min-width:"#));
+    let desc =
+        "1 entity, each “depends on” component:default/a: d. component:default/a “depends on” 2 entities: b, c.</desc>";
+    // Captions read in the arrows' direction: d depends on a, a depends on b and c.
+    assert!(svg.contains(">depends on a (1)</text>") && svg.contains(">a depends on (2)</text>"), "{svg}");
     assert!(svg.contains(desc), "{svg}");
     assert!(svg.contains(r#"class="dg-node dg-kind-component dg-center""#));
     assert!(svg.contains(r#"<text class="dg-group-label" x="20" y="#));
@@ -339,4 +346,62 @@ fn write_samples() {
             std::fs::write(format!("/tmp/diagram-{name}-{theme}.html"), html).expect("write html");
         }
     }
+}
+
+#[test]
+fn graph_layers_follow_the_arrows_and_survive_cycles() {
+    let nodes = [
+        node("group:default/t", "team", "Group", true),
+        node("system:default/s", "shop", "System", true),
+        node("component:default/a", "a", "Component", true),
+        node("api:default/x", "x-api", "API", true),
+        node("component:default/b", "b", "Component", true),
+        node("component:default/c", "c", "Component", false),
+    ];
+    let mut edges = vec![
+        edge("group:default/t", "system:default/s", "owns"),
+        edge("system:default/s", "component:default/a", "has part"),
+        edge("component:default/a", "api:default/x", "consumes API"),
+        edge("api:default/x", "component:default/b", "provided by"),
+        edge("component:default/b", "component:default/c", "depends on"),
+        edge("group:default/t", "component:default/b", "owns"),
+        edge("component:default/a", "component:default/gone", "depends on"),
+    ];
+    let layout = graph::graph_layout("component:default/a", &nodes, &edges);
+    let x = |label: &str| layout.boxes.iter().find(|b| b.node.label == label).expect(label).x;
+    // A chain reads left to right; the skipping edge (team owns b) runs through waypoints.
+    let order = ["team", "shop", "a", "x-api", "b", "c"];
+    assert!(order.windows(2).all(|w| x(w[0]) < x(w[1])), "{order:?}");
+    assert_eq!(layout.edges.len(), 6, "the edge to an unknown node is skipped");
+    assert!(layout.edges.iter().all(|e| layout.boxes[e.from].x < layout.boxes[e.to].x));
+    assert_eq!(layout.boxes.iter().filter(|b| b.role == Role::Center).count(), 1);
+    // A cycle still gets layers, and every edge still starts and ends on its boxes.
+    edges.push(edge("component:default/c", "group:default/t", "depends on"));
+    let cyclic = graph::graph_layout("component:default/a", &nodes, &edges);
+    assert_eq!(cyclic.edges.len(), 7);
+    for e in &cyclic.edges {
+        assert!(on_border(&cyclic.boxes[e.from], e.points[0]), "{e:?}");
+        assert!(on_border(&cyclic.boxes[e.to], e.points[e.points.len() - 1]), "{e:?}");
+    }
+    for b in &cyclic.boxes {
+        assert!(b.x + b.w <= cyclic.width && b.y + b.h <= cyclic.height);
+    }
+    let svg = graph_diagram("component:default/a", &nodes, &edges);
+    assert!(svg.contains(r#"data-rel="consumesAPI"><title>a consumes API x-api</title>"#), "{svg}");
+}
+
+#[test]
+fn long_names_are_cut_with_an_ellipsis_within_their_box() {
+    let wide = "W".repeat(40);
+    let cases = [("short", false), (wide.as_str(), true), ("a-component-with-a-very-long-name-indeed-yes", true)];
+    for (label, cut) in cases {
+        let n = node("component:default/x", label, "Component", true);
+        let (w, _) = node_size(&n, Role::Plain);
+        let shown = fit(label, LABEL_CHAR_W, w - 2.0 * PAD_X);
+        assert_eq!(shown.ends_with('…'), cut, "{shown}");
+        assert!(text_w(&shown, LABEL_CHAR_W) <= w - 2.0 * PAD_X, "{shown} fits {w}");
+        assert!(w <= MAX_W);
+    }
+    // Wide letters take more room than narrow ones.
+    assert!(text_w("WWWW", LABEL_CHAR_W) > 2.0 * text_w("iiii", LABEL_CHAR_W));
 }
