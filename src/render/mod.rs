@@ -313,6 +313,7 @@ pub fn render_into(
     };
 
     let entities: Vec<&crate::catalog::Entity> = portal.entities.values().map(|e| &**e).collect();
+    let any_graph = std::sync::atomic::AtomicBool::new(false);
     entities
         .par_iter()
         .map(|e| {
@@ -321,6 +322,7 @@ pub fn render_into(
             let neighbourhood = graph::neighbourhood(portal, config, &e.entity_ref);
             if neighbourhood.beyond_one_hop() {
                 view.graph_url = Some(graph::url(e));
+                any_graph.store(true, std::sync::atomic::Ordering::Relaxed);
                 let path = format!("{}graph/index.html", view.url);
                 let key = (&neighbourhood, tabs::TabEntity::of(e));
                 cached.put(out, path, "entity-graph.html", &key, || {
@@ -378,7 +380,11 @@ pub fn render_into(
     if portal.entities.values().any(|e| e.kind == "Template") {
         out.put(theme.scaffold.path.clone(), Content::from(theme.scaffold.content.as_slice()))?;
     }
-    for asset in [&theme.style, &theme.script, &theme.search, &theme.highlight, &theme.graph] {
+    // The graph page's script, only where there is a graph page.
+    if any_graph.load(std::sync::atomic::Ordering::Relaxed) {
+        out.put(theme.graph.path.clone(), Content::from(theme.graph.content.as_slice()))?;
+    }
+    for asset in [&theme.style, &theme.script, &theme.search, &theme.highlight] {
         out.put(asset.path.clone(), Content::from(asset.content.as_slice()))?;
     }
     for asset in &theme.extra {
