@@ -34,7 +34,7 @@ use blocks::BlockView;
 pub use run::{Cache, Early, contribute, run_built_ins};
 
 /// Tab ids an entity page has without plugins (and path segments under an entity's URL).
-pub const RESERVED_TABS: [&str; 6] = ["overview", "definition", "docs", "related", "readme", "scorecards"];
+pub const RESERVED_TABS: [&str; 7] = ["overview", "definition", "docs", "related", "readme", "scorecards", "graph"];
 
 /// One entry of `plugins:` in portico.yaml, as written.
 #[derive(Debug, Deserialize)]

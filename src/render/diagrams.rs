@@ -1,32 +1,52 @@
 //! The catalog's diagrams: which entities and edges an entity page and a system page draw.
 //!
 //! Input: the [`Portal`]. Output: inline SVG from [`super::diagram`] (the layout and drawing).
-//! Relations are drawn in their reading direction: an entity's outgoing relations (`dependsOn`,
-//! `providesApi`, `partOf`, `ownedBy`, ...) on the right, and the inverses stored on it
-//! (`dependencyOf`, `apiProvidedBy`, `hasPart`, `ownerOf`, ...) as the other entity's forward
-//! relation pointing at it, on the left.
+//! Each relation pair is drawn one way ([`PAIRS`]), labelled with a verb that reads in the arrow's
+//! direction: in an entity's diagram, arrows pointing at the entity come from the left, arrows
+//! leaving it go to the right.
 
 use super::diagram::{DiagramEdge, DiagramNode, relation_diagram, system_diagram};
-use super::views::relation_label;
 use crate::catalog::EntityRef;
 use crate::config::Config;
 use crate::resolve::Portal;
 
-/// The forward relation of an inverse one (`dependencyOf` -> `dependsOn`).
-fn forward_of(kind: &str) -> Option<&'static str> {
-    Some(match kind {
-        "ownerOf" => "ownedBy",
-        "hasPart" => "partOf",
-        "dependencyOf" => "dependsOn",
-        "apiProvidedBy" => "providesApi",
-        "apiConsumedBy" => "consumesApi",
-        "hasMember" => "memberOf",
-        "parentOf" => "childOf",
-        _ => return None,
-    })
+/// Backstage's relation pairs, each drawn one way only: the first of the pair, as Backstage's
+/// catalog graph draws it, so a diagram reads as a flow (owner -> system -> consumer -> API ->
+/// provider -> dependency). The verb reads from the arrow's tail to its head: "Team A owns
+/// Orders", "Orders API provided by Orders service", "Customer BFF depends on Order service".
+pub const PAIRS: [(&str, &str, &str); 7] = [
+    ("ownerOf", "ownedBy", "owns"),
+    ("hasPart", "partOf", "has part"),
+    ("consumesApi", "apiConsumedBy", "consumes API"),
+    ("apiProvidedBy", "providesApi", "provided by"),
+    ("dependsOn", "dependencyOf", "depends on"),
+    ("parentOf", "childOf", "parent of"),
+    ("hasMember", "memberOf", "has member"),
+];
+
+/// How a relation stored on an entity is drawn: the relation type of the arrow, and whether the
+/// arrow points at the entity (the stored type is the second of its pair). A type outside the
+/// pairs is drawn as stored, leaving the entity.
+pub fn orient(kind: &str) -> (&str, bool) {
+    match PAIRS.iter().find(|(drawn, inverse, _)| *drawn == kind || *inverse == kind) {
+        Some((drawn, inverse, _)) => (drawn, *inverse == kind),
+        None => (kind, false),
+    }
 }
 
-fn node(portal: &Portal, config: &Config, r: &EntityRef) -> DiagramNode {
+/// The label of an arrow of relation type `drawn` (see [`PAIRS`]).
+pub fn verb(drawn: &str) -> &str {
+    PAIRS.iter().find(|(d, _, _)| *d == drawn).map_or(drawn, |(_, _, verb)| verb)
+}
+
+/// The edge drawn for the relation `kind` stored on `entity` towards `other`.
+pub fn edge(entity: &str, kind: &str, other: &str) -> DiagramEdge {
+    let (drawn, reversed) = orient(kind);
+    let (from, to) = if reversed { (other, entity) } else { (entity, other) };
+    DiagramEdge { from: from.to_owned(), to: to.to_owned(), label: verb(drawn).to_owned(), relation: drawn.to_owned() }
+}
+
+pub(super) fn node(portal: &Portal, config: &Config, r: &EntityRef) -> DiagramNode {
     match portal.entities.get(r) {
         Some(e) => DiagramNode {
             id: r.to_string(),
@@ -71,19 +91,7 @@ pub fn entity_input(portal: &Portal, config: &Config, r: &EntityRef) -> Option<D
         .relations_of(r)
         .map(|rel| {
             let other = node(portal, config, &rel.target);
-            let edge = match forward_of(rel.kind) {
-                Some(forward) => DiagramEdge {
-                    from: other.id.clone(),
-                    to: center.id.clone(),
-                    label: relation_label(forward).to_owned(),
-                },
-                None => DiagramEdge {
-                    from: center.id.clone(),
-                    to: other.id.clone(),
-                    label: relation_label(rel.kind).to_owned(),
-                },
-            };
-            (edge, other)
+            (edge(&center.id, rel.kind, &other.id), other)
         })
         .collect();
     if neighbours.is_empty() {
@@ -108,15 +116,11 @@ pub fn system_input(portal: &Portal, config: &Config, system: &EntityRef) -> Opt
     let mut edges = Vec::new();
     for p in &parts {
         for rel in portal.relations_of(p) {
-            if forward_of(rel.kind).is_none()
-                && matches!(rel.kind, "dependsOn" | "providesApi" | "consumesApi" | "partOf")
+            // Each pair once: from the side that stores the drawn type.
+            if matches!(rel.kind, "dependsOn" | "apiProvidedBy" | "consumesApi" | "hasPart")
                 && parts.contains(&&rel.target)
             {
-                edges.push(DiagramEdge {
-                    from: p.to_string(),
-                    to: rel.target.to_string(),
-                    label: relation_label(rel.kind).to_owned(),
-                });
+                edges.push(edge(&p.to_string(), rel.kind, &rel.target.to_string()));
             }
         }
     }

@@ -12,6 +12,7 @@ pub mod diagram;
 pub mod diagrams;
 pub mod docs_pages;
 pub mod export;
+pub mod graph;
 pub mod my_team;
 pub mod org_views;
 pub mod pages;
@@ -314,11 +315,22 @@ pub fn render_into(
     };
 
     let entities: Vec<&crate::catalog::Entity> = portal.entities.values().map(|e| &**e).collect();
+    let any_graph = std::sync::atomic::AtomicBool::new(false);
     entities
         .par_iter()
         .map(|e| {
-            let view = builder.entity(e);
+            let mut view = builder.entity(e);
             let diagram = diagrams::entity_input(portal, config, &e.entity_ref);
+            let neighbourhood = graph::neighbourhood(portal, config, &e.entity_ref);
+            if neighbourhood.beyond_one_hop() {
+                view.graph_url = Some(graph::url(e));
+                any_graph.store(true, std::sync::atomic::Ordering::Relaxed);
+                let path = format!("{}graph/index.html", view.url);
+                let key = (&neighbourhood, tabs::TabEntity::of(e));
+                cached.put(out, path, "entity-graph.html", &key, || {
+                    page("entity-graph.html", "page", Value::from(Serde(&graph::page(e, &neighbourhood))))
+                })?;
+            }
             let system = if e.kind == "System" { diagrams::system_input(portal, config, &e.entity_ref) } else { None };
             let path = format!("{}index.html", view.url);
             // Diagrams are drawn only when the page is rendered: their inputs are in the key.
@@ -370,6 +382,10 @@ pub fn render_into(
     // The template form's script, only where there is a template page.
     if portal.entities.values().any(|e| e.kind == "Template") {
         out.put(theme.scaffold.path.clone(), Content::from(theme.scaffold.content.as_slice()))?;
+    }
+    // The graph page's script, only where there is a graph page.
+    if any_graph.load(std::sync::atomic::Ordering::Relaxed) {
+        out.put(theme.graph.path.clone(), Content::from(theme.graph.content.as_slice()))?;
     }
     for asset in [&theme.style, &theme.script, &theme.search, &theme.search_page, &theme.highlight] {
         out.put(asset.path.clone(), Content::from(asset.content.as_slice()))?;
@@ -472,6 +488,7 @@ fn site_view(config: &Config, portal: &Portal, theme: &Theme) -> SiteView {
             search: theme.search.path.clone(),
             search_page: theme.search_page.path.clone(),
             scaffold: theme.scaffold.path.clone(),
+            graph: theme.graph.path.clone(),
             highlight: theme.highlight.path.clone(),
             mermaid: theme.mermaid.path.clone(),
         },

@@ -34,6 +34,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("problems.html", include_str!("../../themes/default/templates/problems.html")),
     ("related.html", include_str!("../../themes/default/templates/related.html")),
     ("entity-tab.html", include_str!("../../themes/default/templates/entity-tab.html")),
+    ("entity-graph.html", include_str!("../../themes/default/templates/entity-graph.html")),
     ("entity-scorecards.html", include_str!("../../themes/default/templates/entity-scorecards.html")),
     ("scorecards.html", include_str!("../../themes/default/templates/scorecards.html")),
     ("scorecard-check.html", include_str!("../../themes/default/templates/scorecard-check.html")),
@@ -60,6 +61,8 @@ const SEARCH: &str = include_str!("../../themes/default/assets/search.js");
 const SEARCH_PAGE: &str = include_str!("../../themes/default/assets/search-page.js");
 /// The template page's form (`portico scaffold` command, values file, `?formData=` link).
 const SCAFFOLD: &str = include_str!("../../themes/default/assets/scaffold.js");
+/// The catalog graph page's depth and relation filters, and its layout.
+const GRAPH: &str = include_str!("../../themes/default/assets/graph.js");
 /// mermaid 11 (MIT), see `themes/default/assets/vendor/README.md`.
 const MERMAID: &[u8] = include_bytes!("../../themes/default/assets/vendor/mermaid.min.js");
 
@@ -83,6 +86,8 @@ pub struct Theme {
     pub search_page: Asset,
     /// The template form (`scaffold.js`).
     pub scaffold: Asset,
+    /// The catalog graph page (`graph.js`).
+    pub graph: Asset,
     /// Code highlighting colours (light and dark), from [`crate::highlight::stylesheet`].
     pub highlight: Asset,
     /// The diagram renderer, written only when some page needs it.
@@ -152,6 +157,7 @@ impl Theme {
         let mut search = strip_script(SEARCH).into_bytes();
         let mut search_page = strip_script(SEARCH_PAGE).into_bytes();
         let mut scaffold = strip_script(SCAFFOLD).into_bytes();
+        let mut graph = strip_script(GRAPH).into_bytes();
         let mut extra = Vec::new();
         let mut templates: Vec<(String, String)> =
             TEMPLATES.iter().map(|(n, s)| (n.to_string(), s.to_string())).collect();
@@ -175,6 +181,7 @@ impl Theme {
                     "search.js" => search = content,
                     "search-page.js" => search_page = content,
                     "scaffold.js" => scaffold = content,
+                    "graph.js" => graph = content,
                     _ => extra.push(Asset { path: format!("assets/{name}"), content }),
                 }
             }
@@ -204,6 +211,7 @@ impl Theme {
             search: hashed("assets/search", "js", search),
             search_page: hashed("assets/search-page", "js", search_page),
             scaffold: hashed("assets/scaffold", "js", scaffold),
+            graph: hashed("assets/graph", "js", graph),
             highlight: hashed("assets/highlight", "css", crate::highlight::stylesheet().into_bytes()),
             mermaid: hashed("assets/mermaid", "js", MERMAID.to_vec()),
             extra,
@@ -309,7 +317,7 @@ mod tests {
     /// spanning lines (where a line starting with `//` or indentation would be content).
     #[test]
     fn default_scripts_are_stripped_of_comment_lines_only() {
-        for source in [SCRIPT, SEARCH, SEARCH_PAGE] {
+        for source in [SCRIPT, SEARCH, SEARCH_PAGE, GRAPH] {
             for (n, line) in source.lines().enumerate() {
                 assert_eq!(line.matches('`').count() % 2, 0, "line {}: a template literal spans lines", n + 1);
                 assert!(!line.trim_end().ends_with('\\'), "line {}: a string continues on the next line", n + 1);

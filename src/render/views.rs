@@ -30,6 +30,8 @@ pub struct AssetsView {
     pub search: String,
     pub search_page: String,
     pub scaffold: String,
+    /// The catalog graph page's script (`graph.js`).
+    pub graph: String,
     pub highlight: String,
     pub mermaid: String,
 }
@@ -294,6 +296,9 @@ pub struct EntityView {
     pub diagram: String,
     /// For systems: inline SVG of their components, APIs and resources.
     pub system_diagram: String,
+    /// The entity's catalog graph page (relative to the base path), when it has one
+    /// ([`super::graph`]).
+    pub graph_url: Option<String>,
     /// For APIs: the rendered reference.
     pub api: Option<ApiView>,
     /// The tabs of the entity's page (empty when the Overview is the only one).
@@ -585,6 +590,7 @@ impl ViewBuilder<'_> {
             }),
             diagram: String::new(),
             system_diagram: String::new(),
+            graph_url: None,
             api: self.portal.apis.get(r).map(|a| {
                 let ext = raw_extension(a.raw_language);
                 ApiView {

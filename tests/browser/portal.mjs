@@ -142,6 +142,82 @@ const tests = {
     assert(wide.length === 0, `pages wider than 420 px: ${wide.join(", ")}`);
   },
 
+  // Issue 16, item 2: diagrams that read right. Every text of a diagram fits its box and the
+  // drawing, as the browser measures it (not as Portico estimates it); on a 420 px screen the
+  // diagram scrolls in its card and the page does not. The catalog graph page: the depth changes
+  // the entities drawn, unchecking a relation type removes its arrows.
+  async "catalog-graph"(page) {
+    const clipped = () =>
+      page.evaluate(() => {
+        const out = [];
+        for (const inner of document.querySelectorAll(".dg .dg-node svg")) {
+          const room = Number(inner.getAttribute("width"));
+          for (const t of inner.querySelectorAll("text")) {
+            const end = Number(t.getAttribute("x")) + t.getComputedTextLength();
+            if (end > room) out.push(`${t.textContent}: ends at ${end.toFixed(1)} of ${room}`);
+          }
+        }
+        for (const t of document.querySelectorAll(".dg .dg-edge-label, .dg .dg-group-label")) {
+          const box = t.getBBox();
+          const view = t.ownerSVGElement.viewBox.baseVal;
+          if (box.x < 0 || box.y < 0 || box.x + box.width > view.width || box.y + box.height > view.height) {
+            out.push(`${t.textContent}: outside the drawing`);
+          }
+        }
+        return out;
+      });
+    await page.goto(base + "catalog/default/component/payment-gateway/");
+    let problems = await clipped();
+    assert(problems.length === 0, `clipped on the entity page: ${problems.join("; ")}`);
+    await page.click("section.diagram >> text=View graph");
+    await page.waitForURL(/\/payment-gateway\/graph\/$/);
+    await page.waitForSelector("#graph-controls:not([hidden])");
+    const nodes = () => page.locator("#graph-canvas .dg-node").count();
+    const arrows = (rel) => page.locator(`#graph-canvas .dg-edge${rel ? `[data-rel=${rel}]` : ""}`).count();
+    const built = await nodes();
+    await page.selectOption("#graph-controls select[name=depth]", "1");
+    const one = await nodes();
+    await page.selectOption("#graph-controls select[name=depth]", "3");
+    const three = await nodes();
+    await page.selectOption("#graph-controls select[name=depth]", "2");
+    const two = await nodes();
+    assert(one < two && two < three && two === built, `entities at depth 1, 2, 3: ${one}, ${two}, ${three} (built: ${built})`);
+    problems = await clipped();
+    assert(problems.length === 0, `clipped on the graph page: ${problems.join("; ")}`);
+    const owns = await arrows("ownerOf");
+    assert(owns > 0, "ownership arrows at depth 2");
+    await page.uncheck("#graph-controls input[value=ownerOf]");
+    const left = await arrows();
+    assert((await arrows("ownerOf")) === 0 && left > 0, `after unchecking owns: ${await arrows("ownerOf")} owns, ${left} arrows`);
+    // The arrows drawn in the browser read in their direction too: each title starts with the
+    // name of the box its path starts on.
+    const wrong = await page.evaluate(() => {
+      const boxes = [...document.querySelectorAll("#graph-canvas .dg-node rect")].map((r) => ({
+        x: +r.getAttribute("x"), y: +r.getAttribute("y"), w: +r.getAttribute("width"), h: +r.getAttribute("height"),
+        name: r.parentElement.querySelector("title").textContent.replace(/ \([^)]*\), [^,]*$/, ""),
+      }));
+      const out = [];
+      for (const g of document.querySelectorAll("#graph-canvas .dg-edge")) {
+        const [x, y] = g.querySelector("path").getAttribute("d").slice(1).split(/[ C]/)[0].split(",").map(Number);
+        const from = boxes.find((b) => (Math.abs(x - b.x) < 0.2 || Math.abs(x - b.x - b.w) < 0.2) && y >= b.y && y <= b.y + b.h);
+        const title = g.querySelector("title").textContent;
+        if (!from || !title.startsWith(from.name + " ")) out.push(title);
+      }
+      return out;
+    });
+    assert(wrong.length === 0, `arrows not starting at their subject: ${wrong.join("; ")}`);
+    await page.setViewportSize({ width: 420, height: 900 });
+    for (const p of ["catalog/default/component/payment-gateway/", "catalog/default/component/payment-gateway/graph/"]) {
+      await page.goto(base + p);
+      const [doc, view] = await page.evaluate(() => [document.documentElement.scrollWidth, innerWidth]);
+      assert(doc <= view, `${p}: the page is ${doc} px wide at ${view} px`);
+      const scroll = await page.locator(".dg-scroll").first().evaluate((d) => [d.scrollWidth, d.clientWidth, getComputedStyle(d).overflowX]);
+      assert(scroll[0] > scroll[1] && scroll[2] === "auto", `${p}: the diagram does not scroll in its card: ${scroll}`);
+      const text = await page.locator(".dg-scroll .dg-label").first().evaluate((t) => t.getBoundingClientRect().height);
+      assert(text >= 10, `${p}: names are ${text} px high`);
+    }
+  },
+
   async "catalog-filters"(page) {
     await page.goto(base + "catalog/?kind=all");
     await page.waitForSelector("#catalog-filters:not([hidden])");

@@ -42,6 +42,16 @@ async function inspect(page, where) {
           out.push(`<${el.localName} ${name}="${raw.slice(0, 60)}">`);
         }
       }
+      // A JSON data block (the catalog graph's neighbourhood) never runs; it must still be
+      // whole JSON, which a payload that closed the element early would break.
+      if (el.localName === "script" && el.type === "application/json") {
+        try {
+          JSON.parse(el.textContent);
+        } catch (e) {
+          out.push(`broken JSON block <script>${el.textContent.slice(0, 60)}</script>`);
+        }
+        continue;
+      }
       if (el.localName === "script" && !el.src) {
         const text = el.textContent;
         // The portal's own inline scripts: the theme switch and mermaid's start.

@@ -129,6 +129,7 @@ const SCENARIOS: &[&str] = &[
     "catalog-kinds",
     "my-team",
     "group-page",
+    "catalog-graph",
 ];
 
 #[test]

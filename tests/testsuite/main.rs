@@ -9,6 +9,7 @@ mod catalog;
 mod diagnostics;
 mod distribution;
 mod docs;
+mod graph;
 mod hostile;
 mod incremental;
 mod links;
