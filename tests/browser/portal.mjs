@@ -724,6 +724,7 @@ const PAGE_TYPES = [
   ["system", "catalog/default/system/delivery-routing/", "main h1"],
   ["domain", "catalog/default/domain/logistics/", "main h1"],
   ["template", "catalog/default/template/go-grpc-service/", "#scaffold-form"],
+  ["catalog-graph", "catalog/default/component/payment-gateway/graph/", "#graph-controls"],
   ["apis", "apis/", "table"],
   ["teams", "teams/", "ul.tree"],
   ["docs-home", "docs/", "#docs-table"],
