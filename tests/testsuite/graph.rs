@@ -262,15 +262,7 @@ fn issue_16_an_entity_with_only_direct_relations_has_no_graph_page() {
 fn issue_16_graph_pages_are_bounded_on_a_generated_monorepo() {
     let tmp = tempfile::tempdir().unwrap();
     let generated = tmp.path().join("gen");
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/bench/gen-monorepo.py");
-    let status = std::process::Command::new("python3")
-        .arg(&script)
-        .arg(&generated)
-        .args(["--components", "1000", "--pages-min", "1", "--pages-max", "1"])
-        .stdout(std::process::Stdio::null())
-        .status()
-        .expect("python3 runs the generator");
-    assert!(status.success());
+    crate::support::generate_monorepo(&generated, &["--components", "1000", "--pages-min", "1", "--pages-max", "1"]);
     let config = portico::config::Config::for_root(&generated);
     let log = portico::pipeline::StageLog::new(portico::pipeline::Verbosity::Quiet);
     let checked = portico::pipeline::check(&config, &log).expect("check runs");

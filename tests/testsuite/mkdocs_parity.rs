@@ -129,15 +129,7 @@ fn content_example_docs_match_mkdocs() {
 fn synthetic_monorepo_docs_match_mkdocs() {
     let tmp = tempfile::tempdir().unwrap();
     let generated = tmp.path().join("gen");
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/bench/gen-monorepo.py");
-    let status = std::process::Command::new("python3")
-        .arg(&script)
-        .arg(&generated)
-        .args(["--components", "1000"])
-        .stdout(std::process::Stdio::null())
-        .status()
-        .expect("python3 runs the generator");
-    assert!(status.success());
+    crate::support::generate_monorepo(&generated, &["--components", "1000"]);
     // The 20 services the reference was made from, on their own.
     let mut f = Fixture::empty();
     for i in 0..20 {

@@ -142,6 +142,20 @@ impl Run {
 }
 
 /// `file:line:col code` of each diagnostic, the compact form most tests compare.
+/// Writes the shared synthetic monorepo (`../shared/bench/gen-monorepo.py`) into `dir` with
+/// the generator's `args` (`--components 1000`, …).
+pub fn generate_monorepo(dir: &Path, args: &[&str]) {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/bench/gen-monorepo.py");
+    let status = Command::new("python3")
+        .arg(&script)
+        .arg(dir)
+        .args(args)
+        .stdout(std::process::Stdio::null())
+        .status()
+        .expect("python3 runs the generator");
+    assert!(status.success(), "gen-monorepo.py {args:?} failed");
+}
+
 pub fn summary(diags: &[serde_json::Value]) -> Vec<String> {
     diags
         .iter()
@@ -199,11 +213,10 @@ pub fn run_peak_mb(dir: &Path, args: &[&str]) -> (String, u64) {
 pub struct Cost {
     pub code: i32,
     pub stdout: String,
-    pub elapsed: Duration,
     pub max_rss_mb: u64,
 }
 
-/// Runs `portico <args>` in `dir`, killed after `deadline`; measures wall time and peak RSS.
+/// Runs `portico <args>` in `dir`, killed after `deadline`; measures peak RSS.
 #[cfg(target_os = "linux")]
 pub fn run_measured(dir: &Path, args: &[&str], deadline: Duration) -> Cost {
     use std::io::Read;
@@ -239,5 +252,5 @@ pub fn run_measured(dir: &Path, args: &[&str], deadline: Duration) -> Cost {
         std::thread::sleep(Duration::from_millis(20));
     }
     let code = if libc::WIFEXITED(status) { libc::WEXITSTATUS(status) } else { -libc::WTERMSIG(status) };
-    Cost { code, stdout: reader.join().unwrap(), elapsed: started.elapsed(), max_rss_mb: usage.ru_maxrss as u64 / 1024 }
+    Cost { code, stdout: reader.join().unwrap(), max_rss_mb: usage.ru_maxrss as u64 / 1024 }
 }
