@@ -22,6 +22,19 @@ use crate::diagnostics::Diagnostic;
 
 /// Relations a Group's page shows on its own cards, so not again in its relation tables.
 pub const GROUP_CARD_RELATIONS: [&str; 4] = [OWNER_OF, HAS_MEMBER, PARENT_OF, CHILD_OF];
+/// Relations a User's page shows on its profile and ownership cards.
+pub const USER_CARD_RELATIONS: [&str; 2] = [MEMBER_OF, OWNER_OF];
+
+/// The relations `kind`'s page shows on its own cards rather than in its relation tables.
+pub fn card_relations(kind: &str) -> &'static [&'static str] {
+    if kind.eq_ignore_ascii_case("group") {
+        &GROUP_CARD_RELATIONS
+    } else if kind.eq_ignore_ascii_case("user") {
+        &USER_CARD_RELATIONS
+    } else {
+        &[]
+    }
+}
 
 /// Entries of a page listing an aggregated list in full.
 pub const PER_PAGE: usize = 500;

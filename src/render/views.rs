@@ -482,10 +482,10 @@ impl ViewBuilder<'_> {
         let r = &e.entity_ref;
         let url = entity_path(e);
         let mut relations: Vec<RelationGroup> = Vec::new();
-        let is_group = e.kind.eq_ignore_ascii_case("group");
+        let on_cards = super::org_views::card_relations(&e.kind);
         for rel in self.portal.relations_of(r) {
-            // A Group's page shows these on its profile, members and ownership cards.
-            if is_group && super::org_views::GROUP_CARD_RELATIONS.contains(&rel.kind) {
+            // A Group's or User's page shows these on its profile, members and ownership cards.
+            if on_cards.contains(&rel.kind) {
                 continue;
             }
             match relations.last_mut() {
