@@ -19,6 +19,14 @@
 #    (search::tests::parity_at_scale).
 # With several sizes it ends with Portico's cold and warm bytes per query side by side and the
 # ratio of the last size to the first.
+# To measure other export limits on sites already built here (WORK_DIR/site<N>), write the
+# index again with them and rerun step 4, e.g.
+#   PORTICO_SEARCH_ROOT=WORK_DIR/gen1000 PORTICO_SEARCH_OUT=WORK_DIR/site1000 \
+#   PORTICO_SEARCH_LIMITS=tier_growth=2,stub_docs=8 \
+#   cargo test --release --lib search::tests::stats -- --ignored --nocapture
+# (keys: list_all, top, list_max, ties, tier_first, tier_growth, out_of_line, stub_docs; see
+# src/search/terms.rs, Limits), then delete WORK_DIR/site<N>/assets/search.*.js so that the
+# client is read from themes/default/assets/search.js.
 # Needs Rust, Python 3, Node 18+, npm, and Chromium (/usr/bin/chromium or PORTICO_CHROMIUM) with
 # `npm ci --prefix tests/browser` done.
 set -euo pipefail
