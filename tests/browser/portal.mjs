@@ -386,6 +386,7 @@ const tests = {
     await page.goto(base);
     await page.waitForSelector("#team-home .team-name");
     assert((await page.textContent("#team-home .team-name")).includes("Engineering"), "Home names the team");
+    assert(/^Your team/.test(await page.textContent("label[for=team-home-select]")), "the picker no longer asks to pick");
     const cards = await page.locator("#team-home .team-shortcuts li").allTextContents();
     assert(cards[0].startsWith("0 Components") && cards[0].includes("10 with its sub-groups"), `shortcuts: ${cards}`);
     await page.selectOption("#team-home-select", "group:default/team-routing");

@@ -604,10 +604,13 @@
     var groups = data.groups || [];
     if (!groups.length) return;
     groups.forEach(function (g) { select.append(el("option", { value: g[0] }, ["\u00a0\u00a0".repeat(Math.min(g[3], 6)) + g[1]])); });
+    var label = document.querySelector("label[for=team-home-select]"), prompt = label ? label.textContent : "";
     function render() {
       var ref = mine(), g = groups.find(function (x) { return x[0] === ref; });
       select.value = g ? ref : "";
       box.classList.toggle("chosen", !!g);
+      // Once chosen, the picker only switches teams.
+      if (label) label.textContent = g ? "Your team (change it here):" : prompt;
       if (!g) {
         body.replaceChildren(el("p", { class: "none" }, ["No team chosen yet."]));
         return;
