@@ -27,7 +27,7 @@ pub const DEFAULT_DEPTH: usize = 2;
 /// The deepest the page can show.
 pub const MAX_DEPTH: usize = 3;
 /// Most entities in a graph page.
-pub const MAX_NODES: usize = 60;
+pub const MAX_NODES: usize = 30;
 /// Past this many relations, an entity other than the graph's own is shown but not followed.
 const HUB_EXPAND: usize = 24;
 /// Past this many relations, an entity's edges are found from the other ends (inverses are

@@ -257,7 +257,7 @@ fn issue_16_an_entity_with_only_direct_relations_has_no_graph_page() {
 }
 
 /// A generated monorepo of 1,000 components: each entity with relations beyond one hop has a
-/// graph page, none holds more than 60 entities, and the largest is small.
+/// graph page, none holds more than 30 entities, and the largest is small.
 #[test]
 fn issue_16_graph_pages_are_bounded_on_a_generated_monorepo() {
     let tmp = tempfile::tempdir().unwrap();
@@ -276,7 +276,7 @@ fn issue_16_graph_pages_are_bounded_on_a_generated_monorepo() {
     for (path, content) in &graphs {
         let html = std::str::from_utf8(content).unwrap();
         let boxes = html.matches(r#"<g class="dg-node "#).count();
-        assert!(boxes > 2 && boxes <= 60, "{path}: {boxes} boxes");
+        assert!(boxes > 2 && boxes <= 30, "{path}: {boxes} boxes");
         capped += usize::from(html.contains(r#"id="graph-capped""#));
         if content.len() > largest.0 {
             largest = (content.len(), (*path).clone());
