@@ -237,11 +237,7 @@ pub(crate) fn evaluate(index: &Index, plan: &Plan) -> (Vec<(u32, f64)>, bool) {
         Some((d, total))
     };
     let smallest = groups.iter().min_by_key(|g| g.len()).expect("at least one group");
-    let mut hits: Vec<(u32, f64)> = if smallest.is_empty() {
-        Vec::new()
-    } else {
-        smallest.keys().copied().filter(allows).filter_map(|d| total(d, true)).collect()
-    };
+    let mut hits: Vec<(u32, f64)> = smallest.keys().copied().filter(allows).filter_map(|d| total(d, true)).collect();
     let partial = hits.is_empty() && groups.len() > 1;
     if partial {
         // No document has every group: the best partial matches (see the module docs).

@@ -102,13 +102,11 @@
       var text = (kind ? "kind:" + kind + " " : "") + q;
       var hits = await index.search(text, page * PAGE + 1);
       var more = hits.length > page * PAGE, shown = hits.slice((page - 1) * PAGE, page * PAGE);
-      var metas = await Promise.all(shown.map(function (h) { return index.meta(h.ord); }));
+      var described = await index.describe(shown);
       var terms = new Set(hits.terms || []);
       list.textContent = "";
       list.start = (page - 1) * PAGE + 1;
-      metas.forEach(function (m) {
-        list.append(result(Object.assign({}, m, { href: new URL(m.url, index.root).href }), terms));
-      });
+      described.forEach(function (h) { list.append(result(h, terms)); });
       var where = kind ? " among " + label(kind) : "";
       if (!shown.length) {
         summary.textContent = page > 1 ? "No more results for “" + q + "”" + where + "." : "No results for “" + q + "”" + where + ".";

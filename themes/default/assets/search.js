@@ -870,7 +870,7 @@
           known = value !== undefined;
           if (known) openHere = self.phraseOpen(g, d, value);
           else if (g.open > -Infinity) openHere = g.open;
-          else if (partial) { value = 0; known = true; continue; }
+          else if (partial) continue;
           else return;
           if (openHere > -Infinity) sources.push(g);
         } else {
@@ -949,14 +949,20 @@
     return this.metas.get(ord);
   };
 
-  // Search with metadata: [{ord, score, kind, title, url (absolute), owner, context, excerpt}].
-  // (`hits.terms`: the index terms the query matched, for highlighting.)
-  Index.prototype.query = async function (q, limit) {
-    var hits = await this.search(q, limit || 10), self = this;
-    var out = await Promise.all(hits.map(async function (h) {
+  // `hits` of `search` with their metadata and absolute URLs (`href`).
+  Index.prototype.describe = function (hits) {
+    var self = this;
+    return Promise.all(hits.map(async function (h) {
       var meta = await self.meta(h.ord);
       return Object.assign({ ord: h.ord, score: h.score }, meta, { href: new URL(meta.url, self.root).href });
     }));
+  };
+
+  // Search with metadata: [{ord, score, kind, title, url (absolute), owner, context, excerpt}].
+  // (`hits.terms`: the index terms the query matched, for highlighting.)
+  Index.prototype.query = async function (q, limit) {
+    var hits = await this.search(q, limit || 10);
+    var out = await this.describe(hits);
     out.terms = hits.terms || [];
     out.partial = !!hits.partial;
     return out;
