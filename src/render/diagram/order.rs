@@ -10,8 +10,8 @@ const EXACT_SPANS: usize = 60;
 /// waypoints, indices from `real` on, follow both neighbours in either pass),
 /// keeping the order with the fewest crossings, and finally sifts each node to its best place in
 /// its layer. Sorting is stable and only strict improvements move a node, so ties keep the order.
-/// Counting crossings costs the square of the edges: past [`EXACT_SPANS`] edges between layers
-/// (a catalog graph of many nodes) only the sweeps run, and the last order is kept.
+/// Past [`EXACT_SPANS`] edges between layers (a catalog graph of many nodes) only the sweeps
+/// run, and the last order is kept.
 pub(super) fn order_layers(layers: &mut [Vec<usize>], column_of: &[usize], pairs: &[(usize, usize)], real: usize) {
     let mut adjacent = vec![Vec::new(); column_of.len()];
     for &(a, b) in pairs {
@@ -33,22 +33,9 @@ pub(super) fn order_layers(layers: &mut [Vec<usize>], column_of: &[usize], pairs
         .filter(|&&(a, b)| column_of[a] != column_of[b])
         .map(|&(a, b)| if column_of[a] < column_of[b] { (a, b) } else { (b, a) })
         .collect();
-    let crossings = |layers: &[Vec<usize>]| {
-        let rank = ranks(layers);
-        let mut count = 0;
-        for (k, &(a1, b1)) in spans.iter().enumerate() {
-            for &(a2, b2) in &spans[k + 1..] {
-                let same = column_of[a1] == column_of[a2] && column_of[b1] == column_of[b2];
-                if same && (rank[a1] - rank[a2]) * (rank[b1] - rank[b2]) < 0.0 {
-                    count += 1;
-                }
-            }
-        }
-        count
-    };
     let exact = spans.len() <= EXACT_SPANS;
     let mut best = layers.to_vec();
-    let mut best_crossings = if exact { crossings(layers) } else { 0 };
+    let mut best_crossings = if exact { crossings(layers, column_of, &spans) } else { 0 };
     for pass in 0..SWEEPS * 2 {
         let down = pass % 2 == 0;
         let order: Vec<usize> =
@@ -74,7 +61,7 @@ pub(super) fn order_layers(layers: &mut [Vec<usize>], column_of: &[usize], pairs
         if !exact {
             continue;
         }
-        let count = crossings(layers);
+        let count = crossings(layers, column_of, &spans);
         if count < best_crossings {
             best = layers.to_vec();
             best_crossings = count;
@@ -84,25 +71,88 @@ pub(super) fn order_layers(layers: &mut [Vec<usize>], column_of: &[usize], pairs
         return;
     }
     layers.clone_from_slice(&best);
-    // Then sift: move each node to the place in its layer with the fewest crossings, if better.
+    sift(layers, column_of, &spans);
+}
+
+/// Positions of every node within its layer.
+fn positions(layers: &[Vec<usize>], n: usize) -> Vec<usize> {
+    let mut pos = vec![0; n];
+    for ids in layers {
+        for (k, &i) in ids.iter().enumerate() {
+            pos[i] = k;
+        }
+    }
+    pos
+}
+
+/// Crossings between `spans` (upper node, lower node), each joining a layer to the next.
+pub(super) fn crossings(layers: &[Vec<usize>], column_of: &[usize], spans: &[(usize, usize)]) -> usize {
+    let pos = positions(layers, column_of.len());
+    let mut by_layer: Vec<Vec<(usize, usize)>> = vec![Vec::new(); layers.len()];
+    for &(a, b) in spans {
+        by_layer[column_of[a]].push((pos[a], pos[b]));
+    }
+    let mut count = 0;
+    for group in by_layer {
+        for (k, &(a1, b1)) in group.iter().enumerate() {
+            count += group[k + 1..].iter().filter(|&&(a2, b2)| (a1 < a2 && b1 > b2) || (a1 > a2 && b1 < b2)).count();
+        }
+    }
+    count
+}
+
+/// Sifting: moves each node to the place in its layer with the fewest crossings, when that is
+/// strictly fewer (the first such place), until a round improves nothing or [`SWEEPS`] rounds.
+/// Moving a node changes only the crossings of its own edges with those of the other nodes of
+/// its layer, so each place is scored from the crossings of every pair of nodes (`left` left of
+/// `right`): the cost of a round is the number of pairs of edges at one node's layer, not the
+/// square of all edges per place tried.
+pub(super) fn sift(layers: &mut [Vec<usize>], column_of: &[usize], spans: &[(usize, usize)]) {
+    // Neighbours of each node in the layer before it and the layer after it.
+    let mut up = vec![Vec::new(); column_of.len()];
+    let mut down = vec![Vec::new(); column_of.len()];
+    for &(a, b) in spans {
+        down[a].push(b);
+        up[b].push(a);
+    }
+    let mut pos = positions(layers, column_of.len());
+    // Crossings between the edges of `left` and those of `right` when `left` is left of `right`.
+    let pair = |pos: &[usize], left: usize, right: usize| {
+        let side =
+            |l: &[usize], r: &[usize]| l.iter().map(|&x| r.iter().filter(|&&y| pos[x] > pos[y]).count()).sum::<usize>();
+        side(&up[left], &up[right]) + side(&down[left], &down[right])
+    };
     for _ in 0..SWEEPS {
         let mut improved = false;
         for col in 0..layers.len() {
             for node in layers[col].clone() {
-                let from = layers[col].iter().position(|&i| i == node).expect("node in its layer");
-                layers[col].remove(from);
-                let (mut best_at, mut fewest) = (from, best_crossings);
-                for at in 0..=layers[col].len() {
-                    layers[col].insert(at, node);
-                    let count = crossings(layers);
-                    if count < fewest {
-                        (best_at, fewest) = (at, count);
+                let from = pos[node];
+                let mut others = layers[col].clone();
+                others.remove(from);
+                // score(at): crossings of `node` with the others when inserted at `at`.
+                let mut score: usize = others.iter().map(|&u| pair(&pos, node, u)).sum();
+                let (mut best_at, mut fewest) = (from, usize::MAX);
+                let mut scores = Vec::with_capacity(others.len() + 1);
+                for at in 0..=others.len() {
+                    scores.push(score);
+                    if let Some(&u) = others.get(at) {
+                        score = score - pair(&pos, node, u) + pair(&pos, u, node);
                     }
-                    layers[col].remove(at);
                 }
-                layers[col].insert(best_at, node);
-                improved |= fewest < best_crossings;
-                best_crossings = fewest;
+                let current = scores[from];
+                for (at, &s) in scores.iter().enumerate() {
+                    if s < current && s < fewest {
+                        (best_at, fewest) = (at, s);
+                    }
+                }
+                if best_at != from {
+                    others.insert(best_at, node);
+                    layers[col] = others;
+                    for (k, &i) in layers[col].iter().enumerate() {
+                        pos[i] = k;
+                    }
+                    improved = true;
+                }
             }
         }
         if !improved {

@@ -405,3 +405,60 @@ fn long_names_are_cut_with_an_ellipsis_within_their_box() {
     // Wide letters take more room than narrow ones.
     assert!(text_w("WWWW", LABEL_CHAR_W) > 2.0 * text_w("iiii", LABEL_CHAR_W));
 }
+
+/// The sifting of `order_layers` as it was first written: every place of every node scored by
+/// counting all crossings again. The fast sifting must choose exactly the same orders.
+fn sift_by_counting(layers: &mut [Vec<usize>], column_of: &[usize], spans: &[(usize, usize)]) {
+    let mut best_crossings = super::order::crossings(layers, column_of, spans);
+    for _ in 0..SWEEPS {
+        let mut improved = false;
+        for col in 0..layers.len() {
+            for node in layers[col].clone() {
+                let from = layers[col].iter().position(|&i| i == node).unwrap();
+                layers[col].remove(from);
+                let (mut best_at, mut fewest) = (from, best_crossings);
+                for at in 0..=layers[col].len() {
+                    layers[col].insert(at, node);
+                    let count = super::order::crossings(layers, column_of, spans);
+                    if count < fewest {
+                        (best_at, fewest) = (at, count);
+                    }
+                    layers[col].remove(at);
+                }
+                layers[col].insert(best_at, node);
+                improved |= fewest < best_crossings;
+                best_crossings = fewest;
+            }
+        }
+        if !improved {
+            break;
+        }
+    }
+}
+
+proptest::proptest! {
+    #[test]
+    fn sifting_matches_counting_every_crossing(
+        sizes in proptest::collection::vec(1usize..7, 2..5),
+        picks in proptest::collection::vec((0usize..64, 0usize..64), 0..40),
+    ) {
+        let mut layers = Vec::new();
+        let mut column_of = Vec::new();
+        for (col, &n) in sizes.iter().enumerate() {
+            layers.push((column_of.len()..column_of.len() + n).collect::<Vec<_>>());
+            column_of.extend(std::iter::repeat_n(col, n));
+        }
+        // Edges between neighbouring layers, repeats allowed (two relations, one pair of boxes).
+        let spans: Vec<(usize, usize)> = picks
+            .iter()
+            .map(|&(a, b)| {
+                let col = a % (sizes.len() - 1);
+                (layers[col][a % sizes[col]], layers[col + 1][b % sizes[col + 1]])
+            })
+            .collect();
+        let mut fast = layers.clone();
+        super::order::sift(&mut fast, &column_of, &spans);
+        sift_by_counting(&mut layers, &column_of, &spans);
+        proptest::prop_assert_eq!(fast, layers);
+    }
+}
