@@ -72,17 +72,18 @@ impl Neighbourhood {
 /// through it would fill every graph with the team's other entities (they are on its own
 /// graph), and so is an entity with more than [`HUB_EXPAND`] relations (a library everything
 /// depends on).
-pub fn neighbourhood(portal: &Portal, config: &Config, r: &EntityRef) -> Neighbourhood {
-    let mut depth_of: BTreeMap<&EntityRef, usize> = BTreeMap::from([(r, 0)]);
+pub fn neighbourhood<'a>(portal: &'a Portal, config: &Config, r: &'a EntityRef) -> Neighbourhood {
+    let mut depth_of: std::collections::HashMap<&EntityRef, usize> = std::collections::HashMap::from([(r, 0)]);
     let mut order: Vec<&EntityRef> = vec![r];
     let mut frontier: Vec<&EntityRef> = vec![r];
     let mut capped = false;
     let degree = |e: &EntityRef| portal.relations.get(e).map_or(0, BTreeSet::len);
-    let mut edges: BTreeSet<(String, String, &str)> = BTreeSet::new();
-    let mut add = |from: &EntityRef, kind: &'static str, to: &EntityRef| {
+    // Found by reference and named once at the end: most relations are met from both ends.
+    let mut edges: std::collections::HashSet<(&EntityRef, &EntityRef, &str)> = Default::default();
+    let mut add = |from: &'a EntityRef, kind: &'static str, to: &'a EntityRef| {
         let (drawn, reversed) = orient(kind);
         let (a, b) = if reversed { (to, from) } else { (from, to) };
-        edges.insert((a.to_string(), b.to_string(), drawn));
+        edges.insert((a, b, drawn));
     };
     'hops: for depth in 1..=MAX_DEPTH {
         let mut next = Vec::new();
@@ -122,6 +123,9 @@ pub fn neighbourhood(portal: &Portal, config: &Config, r: &EntityRef) -> Neighbo
             }
         }
     }
+    let mut edges: Vec<(String, String, &str)> =
+        edges.into_iter().map(|(from, to, drawn)| (from.to_string(), to.to_string(), drawn)).collect();
+    edges.sort_unstable();
     Neighbourhood {
         center: r.to_string(),
         nodes: order.iter().map(|e| (diagrams::node(portal, config, e), depth_of[e])).collect(),

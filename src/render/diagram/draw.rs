@@ -135,6 +135,14 @@ fn area(x: f64, y: f64, w: f64, h: f64) -> String {
 
 /// A coordinate with at most one decimal, without a trailing `.0`.
 pub(super) fn num(v: f64) -> String {
-    let r = (v * 10.0).round() / 10.0;
-    if r == r.trunc() { format!("{}", r as i64) } else { format!("{r:.1}") }
+    let tenths = (v * 10.0).round();
+    if !tenths.is_finite() || tenths.abs() > 1e15 {
+        let r = tenths / 10.0;
+        return if r == r.trunc() { format!("{}", r as i64) } else { format!("{r:.1}") };
+    }
+    // Integer arithmetic: a diagram writes thousands of numbers, and float formatting was a
+    // visible part of drawing one.
+    let t = tenths as i64;
+    let (sign, a) = if t < 0 { ("-", t.unsigned_abs()) } else { ("", t as u64) };
+    if a % 10 == 0 { format!("{sign}{}", a / 10) } else { format!("{sign}{}.{}", a / 10, a % 10) }
 }

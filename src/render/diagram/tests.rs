@@ -462,3 +462,12 @@ proptest::proptest! {
         proptest::prop_assert_eq!(fast, layers);
     }
 }
+
+proptest::proptest! {
+    #[test]
+    fn numbers_are_written_as_float_formatting_would(v in -1e7f64..1e7) {
+        let r = (v * 10.0).round() / 10.0;
+        let want = if r == r.trunc() { format!("{}", r as i64) } else { format!("{r:.1}") };
+        proptest::prop_assert_eq!(num(v), want);
+    }
+}
