@@ -73,13 +73,13 @@ impl Neighbourhood {
 /// graph), and so is an entity with more than [`HUB_EXPAND`] relations (a library everything
 /// depends on).
 pub fn neighbourhood<'a>(portal: &'a Portal, config: &Config, r: &'a EntityRef) -> Neighbourhood {
-    let mut depth_of: std::collections::HashMap<&EntityRef, usize> = std::collections::HashMap::from([(r, 0)]);
+    let mut depth_of: rustc_hash::FxHashMap<&EntityRef, usize> = [(r, 0)].into_iter().collect();
     let mut order: Vec<&EntityRef> = vec![r];
     let mut frontier: Vec<&EntityRef> = vec![r];
     let mut capped = false;
     let degree = |e: &EntityRef| portal.relations.get(e).map_or(0, BTreeSet::len);
     // Found by reference and named once at the end: most relations are met from both ends.
-    let mut edges: std::collections::HashSet<(&EntityRef, &EntityRef, &str)> = Default::default();
+    let mut edges: rustc_hash::FxHashSet<(&EntityRef, &EntityRef, &str)> = Default::default();
     let mut add = |from: &'a EntityRef, kind: &'static str, to: &'a EntityRef| {
         let (drawn, reversed) = orient(kind);
         let (a, b) = if reversed { (to, from) } else { (from, to) };
