@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Scale benchmark: Portico at M, L (and optionally 30k) components, side by side with Hugo.
 
-    python3 benches/scale.py [--sizes 1000,10000] [--runs 3] [--work DIR] [--no-hugo]
+    python3 benches/scale.py [--sizes 1000,10000] [--runs 3] [--work DIR] [--out DIR] [--no-hugo]
 
 For each size N it generates ../shared/bench/gen-monorepo.py --components N (once, in WORK),
 then alternates runs of
@@ -15,6 +15,11 @@ then alternates runs of
 It prints, per size: wall (median), CPU (user+sys, median) and peak RSS of each tool, the
 Portico/Hugo ratios, and Portico's stage lines of the median run. Wall times on a shared
 machine are noisy: compare ratios of alternated runs, not absolute numbers.
+
+--out DIR writes both tools' sites under DIR instead of WORK, e.g. a tmpfs (/dev/shm) to
+compare the work the tools do rather than the file system: on an ext4 without a journal (this
+project's VMs), creating files soon after many were deleted is slow (the kernel's inode
+allocator skips recently deleted inodes one by one), and every run here deletes a site.
 """
 
 import argparse
@@ -86,10 +91,13 @@ def main():
     ap.add_argument("--sizes", default="1000,10000")
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--work", default=None)
+    ap.add_argument("--out", default=None, help="where the sites are written (default: WORK)")
     ap.add_argument("--no-hugo", action="store_true")
     args = ap.parse_args()
     work = Path(args.work or tempfile.mkdtemp(prefix="portico-scale-"))
     work.mkdir(parents=True, exist_ok=True)
+    sites = Path(args.out) if args.out else work
+    sites.mkdir(parents=True, exist_ok=True)
     subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=ROOT, check=True)
     hugo = None if args.no_hugo else shutil.which("hugo")
     if not args.no_hugo and not hugo:
@@ -103,8 +111,8 @@ def main():
         hugo_pages = hugo_site(gen, hugo_dir) if hugo else 0
         env = dict(os.environ, PORTICO_TRACE="1", CI="1")
         fresh, over, unchanged, edited, hugo_runs = [], [], [], [], []
-        out = work / f"site{n}"
-        inc = work / f"site{n}-incremental"
+        out = sites / f"site{n}"
+        inc = sites / f"site{n}-incremental"
         cache = work / f"cache{n}"
         page = gen / "services" / "svc-1" / "docs" / "index.md"
         cached = [str(PORTICO), "build", str(gen), "--out", str(inc), "--cache-dir", str(cache)]
@@ -118,8 +126,8 @@ def main():
                 f.write(f"\nEdited for run {run}.\n")
             edited.append(timed(cached, env=env))
             if hugo:
-                shutil.rmtree(work / f"hugo{n}-out", ignore_errors=True)
-                hugo_runs.append(timed([hugo, "--quiet", "-s", str(hugo_dir), "-d", str(work / f"hugo{n}-out")]))
+                shutil.rmtree(sites / f"hugo{n}-out", ignore_errors=True)
+                hugo_runs.append(timed([hugo, "--quiet", "-s", str(hugo_dir), "-d", str(sites / f"hugo{n}-out")]))
             # Let the background removal of the previous site finish before the next run.
             time.sleep(2)
 

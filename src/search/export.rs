@@ -38,10 +38,14 @@
 //! terms and the keys of `exact` values, see [`exact_key`]), then per term its record: `u8
 //! flags` (bits 0–5 text fields present, 6 `exact` values, 7 tiered), `u8 extra` (bit 0: the
 //! record lists every document having the term outside `body` and carries the positions of the
-//! documents it lists; bit 1: it lists every entity having the term), `varint df` per present
+//! documents it lists; bit 1: it lists every entity having the term; bit 3: split tiers, see
+//! below), `varint df` per present
 //! text field; if tiered `f32 bound` (the best single-term score of an unlisted document,
-//! rounded up), `varint` tier count, `varint file` and `varint offset` of its tiers, and per
-//! tier `varint length` and `f32` the best score of the tiers after it (-inf after the last);
+//! rounded up), `varint` tier count, `varint file` and `varint offset` of its tiers, with extra
+//! bit 3 (the tiers are two sequences, the unlisted entities' then the other documents':
+//! `terms.rs`, `EXTRA_SPLIT`) `varint` the entities' tier count and `f32` the best score of an
+//! unlisted entity and of another unlisted document, and per tier `varint length` and `f32`
+//! the best score of the tiers after it in its sequence (-inf after the last);
 //! if it has positions pieces (text fields, and tiered or not extra bit 0) `varint file`,
 //! `varint offset` and the `varint length` of each: the listed documents' (0 with extra bit 0),
 //! then each tier's; if `body` is present `f32` the largest `tf / (tf + norm)` of its `body`
@@ -79,7 +83,7 @@ use super::encode::{Writer, meta_block};
 use super::filters::{facets, filter_file, filter_files, name_part};
 use super::index::{Index, VocabEntry};
 use super::score::FieldNorms;
-use super::terms::{EXTRA_OUT_OF_LINE, EXTRA_SHORT_COMPLETE, Limits, TermData, term_data};
+use super::terms::{EXTRA_OUT_OF_LINE, EXTRA_SHORT_COMPLETE, EXTRA_SPLIT, Limits, TermData, term_data};
 use super::{
     EXACT, EXACT_BOOST, FILTER_KEYS, FUZZY_MAX, FUZZY_MIN_CHARS, FUZZY_WEIGHT, Field, PREFIX_MAX, PREFIX_MIN_CHARS,
     PREFIX_WEIGHT, PREFIX_WINDOW,
@@ -557,6 +561,11 @@ fn write_record(w: &mut Writer, t: &TermData, tail: Option<(usize, usize)>, posi
         if let Some((file, offset)) = tail {
             w.varint(file as u64);
             w.varint(offset as u64);
+        }
+        if t.extra & EXTRA_SPLIT != 0 {
+            w.varint(t.entity_tiers as u64);
+            w.f32(t.split_bounds.0);
+            w.f32(t.split_bounds.1);
         }
         for &(len, after) in &t.tiers {
             w.varint(len as u64);

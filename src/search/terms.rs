@@ -78,6 +78,11 @@ pub(crate) const EXTRA_ENTITIES: u8 = 2;
 /// and the record is a piece in front of its tiers, read only when that score can reach a
 /// query's results.
 pub(crate) const EXTRA_OUT_OF_LINE: u8 = 4;
+/// `extra` flag bit of a record that lists neither every document having the term outside
+/// `body` nor every entity having it: its tiers are two sequences, the unlisted entities' first,
+/// then the other documents', each cut by score on its own, so that a query whose filter allows
+/// only entities (`kind:api`) reads entity tiers only, and one that allows only docs skips them.
+pub(crate) const EXTRA_SPLIT: u8 = 8;
 
 /// One document of a term: (term frequency, fieldnorm id) per text field, tf 0 when absent.
 #[derive(Clone, Copy, Debug)]
@@ -119,6 +124,11 @@ pub(crate) struct TermData {
     /// best score after it (rounded up; -inf after the last).
     pub tail: Vec<u8>,
     pub tiers: Vec<(usize, f32)>,
+    /// With [`EXTRA_SPLIT`]: how many of the tiers are the entities' (the first), and the best
+    /// score of an unlisted entity and of another unlisted document (rounded up). The best
+    /// score after a tier is then that of its own sequence.
+    pub entity_tiers: usize,
+    pub split_bounds: (f32, f32),
     /// Positions pieces (compressed), one after the other: those of the listed documents (all
     /// fields; empty when the record carries them), then of each tier; and their lengths.
     pub positions: Vec<u8>,
@@ -338,48 +348,71 @@ pub(crate) fn term_data(
         position_lens.push(0);
     }
     // The tiers: unlisted documents by score (each tier's best are in front of the rest after
-    // a partial selection), each tier by ordinal.
-    let mut unlisted: Vec<usize> = (0..docs.len()).filter(|&k| !listed[k]).collect();
-    let mut start = 0;
-    let mut size = limits.tier_first.max(1);
-    while start < unlisted.len() {
-        let end = (start + size).min(unlisted.len());
-        if end < unlisted.len() {
-            unlisted[start..].select_nth_unstable_by(end - start, better);
+    // a partial selection), each tier by ordinal; with EXTRA_SPLIT the entities' tiers first.
+    let unlisted: Vec<usize> = (0..docs.len()).filter(|&k| !listed[k]).collect();
+    let is_entity = |k: &usize| docs[*k].ord < index.entities;
+    let split = !short_complete
+        && extra & EXTRA_ENTITIES == 0
+        && unlisted.iter().any(|k| !is_entity(k))
+        && unlisted.iter().any(is_entity);
+    let sequences: Vec<Vec<usize>> = if split {
+        let (entities, others): (Vec<usize>, Vec<usize>) = unlisted.iter().partition(|k| is_entity(k));
+        vec![entities, others]
+    } else {
+        vec![unlisted]
+    };
+    let best_of = |seq: &[usize]| seq.iter().map(|&k| scores[k]).fold(f64::NEG_INFINITY, f64::max);
+    let split_bounds =
+        if split { (round_up(best_of(&sequences[0])), round_up(best_of(&sequences[1]))) } else { (0.0, 0.0) };
+    if split {
+        extra |= EXTRA_SPLIT;
+    }
+    let mut entity_tiers = 0;
+    for (seq, mut unlisted) in sequences.into_iter().enumerate() {
+        let mut start = 0;
+        let mut size = limits.tier_first.max(1);
+        while start < unlisted.len() {
+            let end = (start + size).min(unlisted.len());
+            if end < unlisted.len() {
+                unlisted[start..].select_nth_unstable_by(end - start, better);
+            }
+            let after = unlisted.get(end).map_or(f32::NEG_INFINITY, |&k| round_up(scores[k]));
+            let mut members: Vec<usize> = unlisted[start..end].to_vec();
+            members.sort_unstable();
+            let tier: Vec<&TermDoc> = members.iter().map(|&k| &docs[k]).collect();
+            let mut w = Writer::default();
+            if short_complete {
+                // Documents having the term in `body` only: ordinals, `body` term frequencies and
+                // fieldnorm ids.
+                w.varint(tier.len() as u64);
+                let mut prev = 0;
+                for d in &tier {
+                    w.varint(u64::from(d.ord - prev));
+                    prev = d.ord;
+                }
+                for d in &tier {
+                    w.varint(u64::from(d.fields[SHORT_FIELDS].0));
+                }
+                for d in &tier {
+                    w.byte(d.fields[SHORT_FIELDS].1);
+                }
+            } else {
+                encode_docs(&mut w, &tier);
+            }
+            let piece = pack(&w.buf);
+            tiers.push((piece.len(), after));
+            tail.extend(piece);
+            let mut w = Writer::default();
+            encode_positions(&mut w, index, i, &tier, if short_complete { SHORT_FIELDS..6 } else { 0..6 });
+            let piece = pack(&w.buf);
+            position_lens.push(piece.len());
+            positions.extend(piece);
+            start = end;
+            size *= limits.tier_growth.max(2);
         }
-        let after = unlisted.get(end).map_or(f32::NEG_INFINITY, |&k| round_up(scores[k]));
-        let mut members: Vec<usize> = unlisted[start..end].to_vec();
-        members.sort_unstable();
-        let tier: Vec<&TermDoc> = members.iter().map(|&k| &docs[k]).collect();
-        let mut w = Writer::default();
-        if short_complete {
-            // Documents having the term in `body` only: ordinals, `body` term frequencies and
-            // fieldnorm ids.
-            w.varint(tier.len() as u64);
-            let mut prev = 0;
-            for d in &tier {
-                w.varint(u64::from(d.ord - prev));
-                prev = d.ord;
-            }
-            for d in &tier {
-                w.varint(u64::from(d.fields[SHORT_FIELDS].0));
-            }
-            for d in &tier {
-                w.byte(d.fields[SHORT_FIELDS].1);
-            }
-        } else {
-            encode_docs(&mut w, &tier);
+        if split && seq == 0 {
+            entity_tiers = tiers.len();
         }
-        let piece = pack(&w.buf);
-        tiers.push((piece.len(), after));
-        tail.extend(piece);
-        let mut w = Writer::default();
-        encode_positions(&mut w, index, i, &tier, if short_complete { SHORT_FIELDS..6 } else { 0..6 });
-        let piece = pack(&w.buf);
-        position_lens.push(piece.len());
-        positions.extend(piece);
-        start = end;
-        size *= limits.tier_growth.max(2);
     }
 
     let mut inline: Vec<u32> = top.iter().take(INLINE_META).map(|&k| docs[k].ord).collect();
@@ -420,6 +453,8 @@ pub(crate) fn term_data(
         record,
         tail,
         tiers,
+        entity_tiers,
+        split_bounds,
         positions,
         position_lens,
         inline,

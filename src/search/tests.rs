@@ -277,11 +277,9 @@ fn browser_client_ranks_exactly_like_query() {
     assert!(compared >= 40 || std::env::var_os("PORTICO_SKIP_BROWSER_TESTS").is_some());
 }
 
-/// With tiny limits, records list few documents: the client needs tails, `body` positions and
-/// its bounds (pending documents, phrases, filters, capped records) on these small portals too.
-#[test]
-fn browser_client_ranks_exactly_like_query_from_tails() {
-    let limits = terms::Limits {
+/// Limits under which records of the small portals list few documents.
+fn tiny_limits() -> terms::Limits {
+    terms::Limits {
         list_all: 3,
         top: 2,
         list_max: 12,
@@ -290,7 +288,121 @@ fn browser_client_ranks_exactly_like_query_from_tails() {
         tier_growth: 4,
         out_of_line: 40,
         stub_docs: 1,
+    }
+}
+
+/// Terms whose records split their tiers under [`tiny_limits`], with the best score of an
+/// unlisted entity and of another unlisted document: those where the entities' is higher
+/// first, alternating.
+fn split_terms(index: &index::Index) -> Vec<(String, (f32, f32))> {
+    let n = index.num_docs();
+    let norms: Vec<score::FieldNorms> = index.total_tokens.iter().map(|&t| score::FieldNorms::new(t, n)).collect();
+    let (mut higher, mut lower) = (Vec::new(), Vec::new());
+    for i in 0..index.vocab.len() {
+        let t = terms::term_data(index, &norms, &[0], &tiny_limits(), i, &|b: &[u8]| b.to_vec());
+        if t.extra & terms::EXTRA_SPLIT != 0 {
+            let entry = (index.vocab[i].term.clone(), t.split_bounds);
+            if t.split_bounds.0 > t.split_bounds.1 { higher.push(entry) } else { lower.push(entry) }
+        }
+    }
+    let mut out = Vec::new();
+    for k in 0..higher.len().max(lower.len()) {
+        out.extend(higher.get(k).cloned());
+        out.extend(lower.get(k).cloned());
+    }
+    out
+}
+
+/// Two-word phrases that occur, each with a term of `split` first or second.
+fn split_phrases(index: &index::Index, split: &[String]) -> Vec<String> {
+    let mut at: std::collections::HashMap<(u32, usize, u32), usize> = Default::default();
+    for i in 0..index.vocab.len() {
+        for f in Field::TEXT {
+            let p = index.postings_at(i, f as usize);
+            for (k, &d) in p.docs.iter().enumerate() {
+                for &pos in p.positions(k) {
+                    at.insert((d, f as usize, pos), i);
+                }
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for t in split.iter().take(24) {
+        let Some(i) = index.vocab.iter().position(|v| &v.term == t) else { continue };
+        'found: for f in Field::TEXT {
+            let p = index.postings_at(i, f as usize);
+            for (k, &d) in p.docs.iter().enumerate().rev() {
+                for &pos in p.positions(k) {
+                    let next = at.get(&(d, f as usize, pos + 1));
+                    let prev = pos.checked_sub(1).and_then(|q| at.get(&(d, f as usize, q)));
+                    if let (Some(&a), Some(&b)) = (prev, next) {
+                        out.push(format!("\"{} {t}\"", index.vocab[a].term));
+                        out.push(format!("\"{t} {}\"", index.vocab[b].term));
+                        break 'found;
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// A record capped below its entities splits its tiers: the entities' first, then the other
+/// documents', each sequence by score with its own bounds.
+#[test]
+fn capped_records_split_their_tiers_into_entities_and_other_documents() {
+    let index = &backstage().1.index;
+    let n = index.num_docs();
+    let norms: Vec<score::FieldNorms> = index.total_tokens.iter().map(|&t| score::FieldNorms::new(t, n)).collect();
+    let varint = |b: &[u8], i: &mut usize| {
+        let (mut v, mut shift) = (0u64, 0);
+        loop {
+            let byte = b[*i];
+            *i += 1;
+            v |= u64::from(byte & 127) << shift;
+            shift += 7;
+            if byte < 128 {
+                return v;
+            }
+        }
     };
+    let mut split = 0;
+    for i in 0..index.vocab.len() {
+        let t = terms::term_data(index, &norms, &[0], &tiny_limits(), i, &|b: &[u8]| b.to_vec());
+        if t.extra & terms::EXTRA_SPLIT == 0 {
+            continue;
+        }
+        split += 1;
+        assert!(t.extra & (terms::EXTRA_ENTITIES | terms::EXTRA_SHORT_COMPLETE) == 0);
+        assert!(t.entity_tiers >= 1 && t.entity_tiers < t.tiers.len());
+        let mut at = 0;
+        let mut best = [f32::INFINITY; 2];
+        for (k, &(len, after)) in t.tiers.iter().enumerate() {
+            let seq = usize::from(k >= t.entity_tiers);
+            // Each sequence's bounds fall; its last tier has nothing after it.
+            assert!(after <= best[seq]);
+            best[seq] = after;
+            let last = k + 1 == t.entity_tiers || k + 1 == t.tiers.len();
+            assert_eq!(after == f32::NEG_INFINITY, last, "tier {k} of {}", t.tiers.len());
+            let piece = &t.tail[at..at + len];
+            at += len;
+            let (mut i, mut ord) = (0, 0);
+            for _ in 0..varint(piece, &mut i) {
+                ord += varint(piece, &mut i) as u32;
+                assert_eq!(ord < index.entities, seq == 0, "ordinal {ord} in tier {k}");
+            }
+        }
+        assert!(t.split_bounds.0 <= t.bound.unwrap() && t.split_bounds.1 <= t.bound.unwrap());
+        assert!(t.split_bounds.0 == t.bound.unwrap() || t.split_bounds.1 == t.bound.unwrap());
+    }
+    assert!(split > 0, "no record split its tiers");
+}
+
+/// With tiny limits, records list few documents: the client needs tails, `body` positions and
+/// its bounds (pending documents, phrases, filters, capped records) on these small portals too.
+#[test]
+fn browser_client_ranks_exactly_like_query_from_tails() {
+    let limits = tiny_limits();
     let extra: Vec<String> = [
         "payment order",
         "\"order service\"",
@@ -308,7 +420,24 @@ fn browser_client_ranks_exactly_like_query_from_tails() {
     let mut compared = 0;
     let mut fetched = Vec::new();
     for (section, (_, index)) in [("content-example", content_example()), ("backstage", backstage())] {
-        let queries: Vec<String> = parity_queries(section).into_iter().chain(extra.iter().cloned()).collect();
+        // Terms whose tiers are split, each alone, filtered to entities or docs, and paired.
+        let split: Vec<String> = split_terms(&index.index).into_iter().map(|(t, _)| t).collect();
+        let probes = split.iter().take(24).flat_map(|t| {
+            let other = &split[(split.iter().position(|s| s == t).unwrap() + 1) % split.len()];
+            [
+                t.clone(),
+                format!("kind:component {t}"),
+                format!("kind:docs {t}"),
+                format!("{t} {other}"),
+                format!("\"{t} {other}\""),
+            ]
+        });
+        let queries: Vec<String> = parity_queries(section)
+            .into_iter()
+            .chain(extra.iter().cloned())
+            .chain(probes)
+            .chain(split_phrases(&index.index, &split))
+            .collect();
         let files = export::export_with(&index.index, &limits);
         let (n, mut files_fetched) = assert_parity_of(section, index, &files, &queries, false);
         compared += n;

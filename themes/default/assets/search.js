@@ -384,8 +384,17 @@
       rec.bound = rec.bound0 = r.f32();
       rec.tiers = [];
       rec.tailLists = [];
+      rec.loaded = 0;
       k = r.varint();
       rec.tail = tail || [r.varint(), r.varint()];
+      // Split tiers (extra bit 3): the unlisted entities' tiers, then the other documents',
+      // each sequence with its own bounds.
+      rec.eTiers = 0;
+      if (extra & 8) {
+        rec.eTiers = r.varint();
+        rec.seqBound = [r.f32(), r.f32()];
+        rec.seqBound0 = rec.seqBound.slice();
+      }
       for (; k > 0; k--) rec.tiers.push([r.varint(), r.f32()]);
     }
     if (flags & 63 && (!(extra & 1) || flags & 128)) {
@@ -476,19 +485,45 @@
     return this.entry(term).then(function (rec) { return rec ? self.unstub(rec) : null; });
   };
 
-  // Loads the next tier of a tiered term's postings.
-  Index.prototype.complete = function (rec) {
+  // The sequence of tier `t` of `rec` (0: entities, 1: other documents; 1 without split tiers).
+  function seqOf(rec, t) { return t < rec.eTiers ? 0 : 1; }
+
+  // The first tier of sequence `seq` not loaded yet, or -1.
+  function nextTier(rec, seq) {
+    for (var t = seq === 0 ? 0 : rec.eTiers, end = seq === 0 ? rec.eTiers : rec.tiers.length; t < end; t++) {
+      if (!rec.tailLists[t]) return t;
+    }
+    return -1;
+  }
+
+  // Best single-term score of a document `d` of `rec` not loaded yet.
+  function boundFor(rec, d, entities) {
+    return rec.seqBound && !rec.stub ? rec.seqBound[d < entities ? 0 : 1] : rec.bound;
+  }
+
+  // Loads the next tier of a tiered term's postings: of sequence `seq` (0: entities, 1: other
+  // documents) when its tiers are split and that sequence has one left, else of the sequence
+  // whose unread documents may score most.
+  Index.prototype.complete = function (rec, seq) {
     if (rec.complete) return Promise.resolve();
     if (rec.stub) return this.unstub(rec);
     if (!rec.loading) {
-      var self = this;
-      rec.loading = this.loadTier(rec).then(function () { rec.loading = null; });
+      var self = this, t = -1;
+      if (rec.seqBound) {
+        var e = nextTier(rec, 0), o = nextTier(rec, 1);
+        if (seq === 0 && e >= 0) t = e;
+        else if (seq === 1 && o >= 0) t = o;
+        else t = e >= 0 && (o < 0 || rec.seqBound[0] >= rec.seqBound[1]) ? e : o;
+      } else {
+        t = nextTier(rec, 1);
+      }
+      rec.loading = this.loadTier(rec, t).then(function () { rec.loading = null; });
     }
     return rec.loading;
   };
 
-  Index.prototype.loadTier = async function (rec) {
-    var t = rec.tailLists.length, start = rec.tail[1], list, k;
+  Index.prototype.loadTier = async function (rec, t) {
+    var start = rec.tail[1], list, k;
     for (k = 0; k < t; k++) start += rec.tiers[k][0];
     var r = new Reader(await this.piece(rec.tail[0], start, rec.tiers[t][0]));
     if (rec.extra & 1) {
@@ -500,13 +535,19 @@
     } else {
       list = docList(r);
     }
-    rec.tailLists.push(list);
+    rec.tailLists[t] = list;
+    rec.loaded++;
     var ords = rec.ords.concat(list.ords), fields = rec.fields.concat(list.fields), order = ords.map(function (_, i) { return i; });
     order.sort(function (a, b) { return ords[a] - ords[b]; });
     rec.ords = order.map(function (i) { return ords[i]; });
     rec.fields = order.map(function (i) { return fields[i]; });
-    rec.bound = rec.tiers[t][1];
-    rec.complete = rec.tailLists.length === rec.tiers.length;
+    if (rec.seqBound) {
+      rec.seqBound[seqOf(rec, t)] = rec.tiers[t][1];
+      rec.bound = Math.max(rec.seqBound[0], rec.seqBound[1]);
+    } else {
+      rec.bound = rec.tiers[t][1];
+    }
+    rec.complete = rec.loaded === rec.tiers.length;
     rec.scores = null;
   };
 
@@ -636,7 +677,8 @@
     g.pos = await Promise.all(recs.map(function (rec) { return this.positions(rec); }, this));
     this.phraseFields(g, g.pos, g.todo);
     g.known = recs.map(function (r) { return new Set(r.listed.ords); });
-    g.read = recs.map(function () { return 0; });
+    // Per term, the next tier whose positions to read in each sequence (entities', others').
+    g.read = recs.map(function (r) { return [0, r.eTiers || 0]; });
     g.w = [];
     g.frac = Infinity;
     g.todo.forEach(function (f) {
@@ -652,9 +694,11 @@
   // Upper bound of the phrase's score of a document in term `i`'s unread tiers (-Infinity when
   // all are read).
   Index.prototype.phraseCap = function (g, i) {
-    var r = g.recs[i], t = g.read[i], m = this.manifest, n = this.n;
-    if (!r.tiers || t === r.tiers.length) return -Infinity;
-    var bound = (t === 0 ? r.bound0 : r.tiers[t - 1][1]) * (1 + 1e-9);
+    var r = g.recs[i], m = this.manifest, n = this.n;
+    if (!r.tiers) return -Infinity;
+    var unread = Math.max(positionsCap(r, g.read[i], 0), positionsCap(r, g.read[i], 1));
+    if (unread === -Infinity) return -Infinity;
+    var bound = unread * (1 + 1e-9);
     if (r.extra & 1) {
       if (g.todo.indexOf(5) < 0) return -Infinity;
       return m.boosts[5] * (g.w[5] * Math.min(g.frac, bound / (m.boosts[5] * weight(idf(r.df[5], n)))));
@@ -663,6 +707,19 @@
     g.todo.forEach(function (f) { ratio = Math.max(ratio, g.w[f] / weight(idf(Math.max(r.df[f], 1), n))); });
     return bound * ratio;
   };
+
+  // Best single-term score of a document of `r`'s tiers of sequence `seq` from tier `read[seq]`
+  // on (-Infinity when none is left).
+  function positionsCap(r, read, seq) {
+    var t = read[seq], E = r.eTiers;
+    if (seq === 0) {
+      if (!r.seqBound0 || t >= E) return -Infinity;
+      return t === 0 ? r.seqBound0[0] : r.tiers[t - 1][1];
+    }
+    if (t >= r.tiers.length) return -Infinity;
+    if (t === E) return r.seqBound0 ? r.seqBound0[1] : r.bound0;
+    return r.tiers[t - 1][1];
+  }
 
   Index.prototype.phraseBound = function (g) {
     g.open = -Infinity;
@@ -675,15 +732,16 @@
     for (var i = 0; i < g.recs.length; i++) {
       if (this.phraseCap(g, i) > -Infinity && (best < 0 || this.phraseCap(g, i) > this.phraseCap(g, best))) best = i;
     }
-    var rec = g.recs[best], t = g.read[best], start = rec.x[1];
-    while (rec.tailLists.length <= t) await this.complete(rec);
+    var rec = g.recs[best], read = g.read[best], start = rec.x[1];
+    var seq = positionsCap(rec, read, 0) >= positionsCap(rec, read, 1) ? 0 : 1, t = read[seq];
+    while (!rec.tailLists[t]) await this.complete(rec, seq);
     for (var k = 0; k <= t; k++) start += rec.xLens[k];
     var bytes = await this.piece(rec.x[0], start, rec.xLens[t + 1]);
-    if (g.read[best] !== t) return;
+    if (read[seq] !== t) return;
     var list = rec.tailLists[t];
     readPositions(g.pos[best], new Reader(bytes), rec, list, rec.extra & 1 ? 5 : 0, 6);
     list.ords.forEach(function (d) { g.known[best].add(d); });
-    g.read[best] = t + 1;
+    read[seq] = t + 1;
     this.phraseFields(g, g.pos, g.todo);
     this.phraseBound(g);
   };
@@ -792,7 +850,7 @@
       // The loaded postings do not settle the ranking: load what most stands in the way (a
       // tail, or the rest of a phrase's positions).
       var next = this.blocking;
-      await (next.phrase ? this.evaluatePhrase(next) : this.complete(next.rec));
+      await (next.phrase ? this.evaluatePhrase(next) : this.complete(next.rec, this.blockingSeq));
     }
   };
 
@@ -802,6 +860,7 @@
   // typo candidate scores).
   function mayHave(c, d, entities) {
     if (c.rec.stub) return true;
+    if (c.rec.seqBound) return nextTier(c.rec, d < entities ? 0 : 1) >= 0;
     return !c.rec.complete && !(d < entities && c.rec.extra & 2) && !(c.nt && c.rec.extra & 1);
   }
 
@@ -818,8 +877,11 @@
     return cap === Infinity ? -Infinity : value + cap;
   };
 
-  // The bound of what loading a source would settle: a candidate's tail, a phrase's `body`.
-  function openOf(source) { return source.phrase ? source.open : source.weight * source.rec.bound; }
+  // The bound of what loading a source would settle for a document `d`: a candidate's tail, a
+  // phrase's `body`.
+  function openOf(source, d, entities) {
+    return source.phrase ? source.open : source.weight * boundFor(source.rec, d, entities);
+  }
 
   // Index of `d` in `rec`'s (sorted) ordinals, or -1.
   function position(rec, d) {
@@ -850,15 +912,16 @@
       var any = false, sum = groups.reduce(function (sum, g) {
         var best = -Infinity;
         if (g.phrase) best = g.open;
-        else g.cands.forEach(function (c) { if (mayHave(c, d, entities)) best = Math.max(best, c.weight * c.rec.bound); });
+        else g.cands.forEach(function (c) { if (mayHave(c, d, entities)) best = Math.max(best, c.weight * boundFor(c.rec, d, entities)); });
         if (best > -Infinity) any = true;
         return sum + (partial ? Math.max(best, 0) : best);
       }, 0);
       return any ? sum : -Infinity;
     }
-    var unseen = -Infinity, open = [unseenBound(0), unseenBound(entities)];
-    if (!allowed) unseen = Math.max(entities > 0 ? open[0] : -Infinity, open[1]);
-    else allowed.forEach(function (d) { if (!seen.has(d)) unseen = Math.max(unseen, open[d < entities ? 0 : 1]); });
+    // The best an unseen entity and another unseen document can score.
+    var unseen = [-Infinity, -Infinity], open = [unseenBound(0), unseenBound(entities)];
+    if (!allowed) unseen = [entities > 0 ? open[0] : -Infinity, open[1]];
+    else allowed.forEach(function (d) { if (!seen.has(d)) { var e = d < entities ? 0 : 1; unseen[e] = open[e]; } });
     var resolved = [], pending = [];
     seen.forEach(function (d) {
       if (allowed && !allowed.has(d)) return;
@@ -883,7 +946,7 @@
               if (!known || v > value) value = v;
               known = true;
             } else if (mayHave(c, d, entities)) {
-              openHere = Math.max(openHere, c.weight * c.rec.bound);
+              openHere = Math.max(openHere, c.weight * boundFor(c.rec, d, entities));
               sources.push(c);
             }
           }
@@ -901,17 +964,18 @@
       if (!matched) return;
       if (bonus.has(d)) { total += bonus.get(d); upper += bonus.get(d); }
       if (exact) resolved.push([d, total]);
-      else pending.push([upper, sources]);
+      else pending.push([upper, sources, d]);
     });
     resolved.sort(function (a, b) { return b[1] - a[1] || a[0] - b[0]; });
-    if (unseen > -Infinity || pending.length) {
+    if (unseen[0] > -Infinity || unseen[1] > -Infinity || pending.length) {
       var threshold = resolved.length < limit ? -Infinity : resolved[limit - 1][1];
       var unseenSources = [];
       groups.forEach(function (g) {
         if (g.phrase) { if (g.open > -Infinity) unseenSources.push(g); }
         else g.cands.forEach(function (c) { if (!c.rec.complete) unseenSources.push(c); });
       });
-      if (unseen > -Infinity) pending.push([unseen, unseenSources]);
+      if (unseen[0] > -Infinity) pending.push([unseen[0], unseenSources, 0]);
+      if (unseen[1] > -Infinity) pending.push([unseen[1], unseenSources, entities]);
       // What stands in the way: the source of the highest upper bound not below the threshold.
       var best = null;
       pending.forEach(function (p) {
@@ -919,7 +983,10 @@
         best = p;
       });
       if (best) {
-        this.blocking = best[1].reduce(function (a, b) { return openOf(b) > openOf(a) ? b : a; });
+        var d = best[2];
+        this.blocking = best[1].reduce(function (a, b) { return openOf(b, d, entities) > openOf(a, d, entities) ? b : a; });
+        // Which of a split record's tier sequences the document that stands in the way is in.
+        this.blockingSeq = d < entities ? 0 : 1;
         return null;
       }
     }
