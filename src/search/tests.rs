@@ -313,7 +313,8 @@ fn split_terms(index: &index::Index) -> Vec<(String, (f32, f32))> {
     out
 }
 
-/// Two-word phrases that occur, each with a term of `split` first or second.
+/// Two-word phrases that occur, each with a term of `split` first or second: in a docs page, and
+/// in an entity (also filtered to components).
 fn split_phrases(index: &index::Index, split: &[String]) -> Vec<String> {
     let mut at: std::collections::HashMap<(u32, usize, u32), usize> = Default::default();
     for i in 0..index.vocab.len() {
@@ -329,16 +330,30 @@ fn split_phrases(index: &index::Index, split: &[String]) -> Vec<String> {
     let mut out = Vec::new();
     for t in split.iter().take(24) {
         let Some(i) = index.vocab.iter().position(|v| &v.term == t) else { continue };
-        'found: for f in Field::TEXT {
-            let p = index.postings_at(i, f as usize);
-            for (k, &d) in p.docs.iter().enumerate().rev() {
-                for &pos in p.positions(k) {
-                    let next = at.get(&(d, f as usize, pos + 1));
-                    let prev = pos.checked_sub(1).and_then(|q| at.get(&(d, f as usize, q)));
-                    if let (Some(&a), Some(&b)) = (prev, next) {
-                        out.push(format!("\"{} {t}\"", index.vocab[a].term));
-                        out.push(format!("\"{t} {}\"", index.vocab[b].term));
-                        break 'found;
+        // One in a docs page (the last documents) and one in an entity, that one also filtered
+        // to components.
+        for entity in [false, true] {
+            'found: for f in Field::TEXT {
+                let p = index.postings_at(i, f as usize);
+                let docs: Vec<(usize, u32)> = if entity {
+                    p.docs.iter().copied().enumerate().filter(|&(_, d)| d < index.entities).collect()
+                } else {
+                    p.docs.iter().copied().enumerate().rev().collect()
+                };
+                for (k, d) in docs {
+                    for &pos in p.positions(k) {
+                        let next = at.get(&(d, f as usize, pos + 1));
+                        let prev = pos.checked_sub(1).and_then(|q| at.get(&(d, f as usize, q)));
+                        if let (Some(&a), Some(&b)) = (prev, next) {
+                            let (before, after) = (&index.vocab[a].term, &index.vocab[b].term);
+                            out.push(format!("\"{before} {t}\""));
+                            out.push(format!("\"{t} {after}\""));
+                            if entity {
+                                out.push(format!("kind:component \"{before} {t}\""));
+                                out.push(format!("kind:component \"{t} {after}\""));
+                            }
+                            break 'found;
+                        }
                     }
                 }
             }
