@@ -351,10 +351,9 @@ pub(crate) fn term_data(
     // a partial selection), each tier by ordinal; with EXTRA_SPLIT the entities' tiers first.
     let unlisted: Vec<usize> = (0..docs.len()).filter(|&k| !listed[k]).collect();
     let is_entity = |k: &usize| docs[*k].ord < index.entities;
-    let split = !short_complete
-        && extra & EXTRA_ENTITIES == 0
-        && unlisted.iter().any(|k| !is_entity(k))
-        && unlisted.iter().any(is_entity);
+    // Without EXTRA_ENTITIES some entity is unlisted (and the record is not short-complete,
+    // which lists every entity): split when other documents are unlisted too.
+    let split = extra & EXTRA_ENTITIES == 0 && unlisted.iter().any(|k| !is_entity(k));
     let sequences: Vec<Vec<usize>> = if split {
         let (entities, others): (Vec<usize>, Vec<usize>) = unlisted.iter().partition(|k| is_entity(k));
         vec![entities, others]

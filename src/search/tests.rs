@@ -295,15 +295,10 @@ fn tiny_limits() -> terms::Limits {
 /// unlisted entity and of another unlisted document: those where the entities' is higher
 /// first, alternating.
 fn split_terms(index: &index::Index) -> Vec<(String, (f32, f32))> {
-    let n = index.num_docs();
-    let norms: Vec<score::FieldNorms> = index.total_tokens.iter().map(|&t| score::FieldNorms::new(t, n)).collect();
     let (mut higher, mut lower) = (Vec::new(), Vec::new());
-    for i in 0..index.vocab.len() {
-        let t = terms::term_data(index, &norms, &[0], &tiny_limits(), i, &|b: &[u8]| b.to_vec());
-        if t.extra & terms::EXTRA_SPLIT != 0 {
-            let entry = (index.vocab[i].term.clone(), t.split_bounds);
-            if t.split_bounds.0 > t.split_bounds.1 { higher.push(entry) } else { lower.push(entry) }
-        }
+    for (term, t) in split_records(index) {
+        let entry = (term, t.split_bounds);
+        if t.split_bounds.0 > t.split_bounds.1 { higher.push(entry) } else { lower.push(entry) }
     }
     let mut out = Vec::new();
     for k in 0..higher.len().max(lower.len()) {
@@ -311,6 +306,18 @@ fn split_terms(index: &index::Index) -> Vec<(String, (f32, f32))> {
         out.extend(lower.get(k).cloned());
     }
     out
+}
+
+/// The records with split tiers under [`tiny_limits`] (pieces left uncompressed), by term.
+fn split_records(index: &index::Index) -> Vec<(String, terms::TermData)> {
+    let n = index.num_docs();
+    let norms: Vec<score::FieldNorms> = index.total_tokens.iter().map(|&t| score::FieldNorms::new(t, n)).collect();
+    (0..index.vocab.len())
+        .map(|i| {
+            (index.vocab[i].term.clone(), terms::term_data(index, &norms, &[0], &tiny_limits(), i, &|b| b.to_vec()))
+        })
+        .filter(|(_, t)| t.extra & terms::EXTRA_SPLIT != 0)
+        .collect()
 }
 
 /// Two-word phrases that occur, each with a term of `split` first or second: in a docs page, and
@@ -367,8 +374,6 @@ fn split_phrases(index: &index::Index, split: &[String]) -> Vec<String> {
 #[test]
 fn capped_records_split_their_tiers_into_entities_and_other_documents() {
     let index = &backstage().1.index;
-    let n = index.num_docs();
-    let norms: Vec<score::FieldNorms> = index.total_tokens.iter().map(|&t| score::FieldNorms::new(t, n)).collect();
     let varint = |b: &[u8], i: &mut usize| {
         let (mut v, mut shift) = (0u64, 0);
         loop {
@@ -381,13 +386,8 @@ fn capped_records_split_their_tiers_into_entities_and_other_documents() {
             }
         }
     };
-    let mut split = 0;
-    for i in 0..index.vocab.len() {
-        let t = terms::term_data(index, &norms, &[0], &tiny_limits(), i, &|b: &[u8]| b.to_vec());
-        if t.extra & terms::EXTRA_SPLIT == 0 {
-            continue;
-        }
-        split += 1;
+    let split = split_records(index);
+    for (_, t) in &split {
         assert!(t.extra & (terms::EXTRA_ENTITIES | terms::EXTRA_SHORT_COMPLETE) == 0);
         assert!(t.entity_tiers >= 1 && t.entity_tiers < t.tiers.len());
         let mut at = 0;
@@ -410,7 +410,7 @@ fn capped_records_split_their_tiers_into_entities_and_other_documents() {
         assert!(t.split_bounds.0 <= t.bound.unwrap() && t.split_bounds.1 <= t.bound.unwrap());
         assert!(t.split_bounds.0 == t.bound.unwrap() || t.split_bounds.1 == t.bound.unwrap());
     }
-    assert!(split > 0, "no record split its tiers");
+    assert!(!split.is_empty(), "no record split its tiers");
 }
 
 /// With tiny limits, records list few documents: the client needs tails, `body` positions and

@@ -498,7 +498,7 @@
 
   // Best single-term score of a document `d` of `rec` not loaded yet.
   function boundFor(rec, d, entities) {
-    return rec.seqBound && !rec.stub ? rec.seqBound[d < entities ? 0 : 1] : rec.bound;
+    return rec.seqBound ? rec.seqBound[d < entities ? 0 : 1] : rec.bound;
   }
 
   // Loads the next tier of a tiered term's postings: of sequence `seq` (0: entities, 1: other
