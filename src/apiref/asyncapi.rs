@@ -23,7 +23,7 @@ use super::{
     Anchors, ApiReference, Operation, badge, description, entries, esc, example_block, info_header, items, server_item,
     servers_section, str_at, summary_of, text_at,
 };
-use crate::deflated::Deflated;
+use crate::packed::Packed;
 
 /// An operation before rendering: its action, the address it acts on and its messages.
 struct Op<'a> {
@@ -78,7 +78,7 @@ pub(super) fn render(root: &Node, raw_language: &'static str) -> ApiReference {
     html.push_str("</div>");
     ApiReference {
         format: format!("AsyncAPI {version}"),
-        html: Deflated::new(&html),
+        html: Packed::new(&html),
         warnings: res.warnings.into_vec(),
         operations,
         raw_language,

@@ -20,7 +20,7 @@ use apollo_parser::Parser;
 use apollo_parser::cst::{self, CstNode};
 
 use super::{Anchors, ApiReference, Operation, Warnings, badge, description, esc, source_view, summary_of};
-use crate::deflated::Deflated;
+use crate::packed::Packed;
 
 const BUILT_IN: [&str; 5] = ["Int", "Float", "String", "Boolean", "ID"];
 const ROOTS: [&str; 3] = ["query", "mutation", "subscription"];
@@ -131,7 +131,7 @@ pub(super) fn render(definition: &str) -> ApiReference {
     let (html, operations) = render_schema(&schema, &mut anchors, &mut warnings);
     ApiReference {
         format: "GraphQL".to_owned(),
-        html: Deflated::new(&html),
+        html: Packed::new(&html),
         warnings: warnings.into_vec(),
         operations,
         raw_language: "graphql",

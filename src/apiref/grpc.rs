@@ -20,7 +20,7 @@
 use std::collections::BTreeMap;
 
 use super::{Anchors, ApiReference, Operation, Warnings, badge, description, esc, source_view, summary_of};
-use crate::deflated::Deflated;
+use crate::packed::Packed;
 
 /// Scalar type names by `FieldDescriptorProto.type` number.
 const SCALARS: [&str; 19] = [
@@ -314,7 +314,7 @@ impl View<'_> {
         html.push_str("</div>");
         ApiReference {
             format: format!("gRPC ({})", file.syntax),
-            html: Deflated::new(&html),
+            html: Packed::new(&html),
             warnings: self.warnings.into_vec(),
             operations,
             raw_language: "protobuf",

@@ -80,8 +80,8 @@
 use std::collections::BTreeSet;
 use std::panic::{self, AssertUnwindSafe};
 
-use crate::deflated::Deflated;
 use crate::highlight::highlight;
+use crate::packed::Packed;
 use crate::yaml::{self, Key, Node, Value};
 
 mod asyncapi;
@@ -97,10 +97,10 @@ pub struct ApiReference {
     /// The definition format, e.g. `OpenAPI 3.1.0`, `AsyncAPI 2.6.0`, `GraphQL`, `gRPC (proto3)`,
     /// `tRPC`; for other types the `spec.type` as written.
     pub format: String,
-    /// The reference body, one `<div class="api-ref …">`, deflated: every reference stays in
+    /// The reference body, one `<div class="api-ref …">`, compressed: every reference stays in
     /// memory until the API pages are rendered (5,000 at 10,000 components, about 30 KB each).
     /// See [`ApiReference::html`].
-    html: Deflated,
+    html: Packed,
     /// Problems with the definition, in document order, each once.
     pub warnings: Vec<String>,
     /// The operations documented in [`ApiReference::html`], in page order.
@@ -208,7 +208,7 @@ fn load(definition: &str) -> Result<Node, String> {
 /// The reference for a definition shown only as source.
 fn source_view(format: String, definition: &str, language: &'static str, warnings: Vec<String>) -> ApiReference {
     let html = format!("<div class=\"api-ref source\">{}</div>", code_block("api-code", definition, language));
-    ApiReference { format, html: Deflated::new(&html), warnings, operations: Vec::new(), raw_language: language }
+    ApiReference { format, html: Packed::new(&html), warnings, operations: Vec::new(), raw_language: language }
 }
 
 fn format_name(kind: &str, spec_type: &str) -> String {

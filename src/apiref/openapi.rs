@@ -22,7 +22,7 @@ use super::{
     Anchors, ApiReference, Operation, badge, description, display_value, entries, esc, example_block, info_header,
     is_true, items, server_item, servers_section, str_at, summary_of, text_at,
 };
-use crate::deflated::Deflated;
+use crate::packed::Packed;
 
 const METHODS: [&str; 8] = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
 
@@ -85,7 +85,7 @@ pub(super) fn render(root: &Node, raw_language: &'static str) -> ApiReference {
     html.push_str("</div>");
     ApiReference {
         format: format!("OpenAPI {version}"),
-        html: Deflated::new(&html),
+        html: Packed::new(&html),
         warnings: res.warnings.into_vec(),
         operations,
         raw_language,

@@ -23,7 +23,8 @@ use crate::apiref::ApiReference;
 pub const DEFAULT_DIR: &str = ".portico/cache";
 const FILE: &str = "build.msgpack";
 /// Bumped when what is stored changes meaning without changing shape.
-const FORMAT: u32 = 1;
+/// 2: docs bodies and API references are LZ4, not deflate.
+const FORMAT: u32 = 2;
 
 #[derive(Serialize, Deserialize)]
 struct Stored {

@@ -56,7 +56,7 @@ pub struct DocPage {
     pub tags: Vec<String>,
     /// Sanitised body HTML, compressed: every page stays in memory until the site is written
     /// (45,000 pages at 10,000 components), and HTML shrinks about five times. See [`DocPage::html`].
-    body: crate::deflated::Deflated,
+    body: crate::packed::Packed,
     /// Whether the body has an `<h1>` (else the theme shows the title as one).
     pub has_h1: bool,
     /// Hash of `html`: rendered pages are cached by it rather than by the HTML itself.

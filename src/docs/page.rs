@@ -9,9 +9,9 @@ use super::mkdocs::{self, NavItem};
 use super::site::Plan;
 use super::{DocPage, PageKey, markdown, preprocess, sanitize};
 use crate::config::Config;
-use crate::deflated::Deflated;
 use crate::diagnostics::{Diagnostic, Pos};
 use crate::discover::Inventory;
+use crate::packed::Packed;
 
 /// Front matter fields TechDocs pages use.
 #[derive(Default)]
@@ -168,7 +168,7 @@ pub(super) fn render_page(ctx: &LinkContext, key: PageKey) -> (DocPage, Vec<Diag
         tags: fm.tags,
         html_key: blake3::hash(html.as_bytes()),
         has_h1: html.contains("<h1"),
-        body: Deflated::new(&html),
+        body: Packed::new(&html),
         headings: rendered.headings,
         ids: rendered.ids,
         mermaid: rendered.mermaid,
