@@ -234,15 +234,31 @@ fn index_chunk(docs: Vec<Doc>) -> Chunk {
     Chunk { metas, keys, filters, terms, offsets, occurrences, counts }
 }
 
+/// The occurrences of the chunks, split into waves of terms (see [`Index::build`]): chunk `c`'s
+/// occurrences of its local term `t` in the wave of `t` are
+/// `pieces[c][starts[c][t]..starts[c][t] + count]`, `count` from the chunk's offsets.
+struct Wave<'a> {
+    pieces: Vec<&'a [(u32, u32)]>,
+    starts: &'a [Vec<u32>],
+    offsets: Vec<&'a [u32]>,
+}
+
+impl Wave<'_> {
+    fn occurrences(&self, c: u32, local: u32) -> (u32, &[(u32, u32)]) {
+        let (c, t) = (c as usize, local as usize);
+        let start = self.starts[c][t];
+        let count = self.offsets[c][t + 1] - self.offsets[c][t];
+        (start, &self.pieces[c][start as usize..(start + count) as usize])
+    }
+}
+
 /// The postings of one term from its occurrences in the chunks; `ords[c][local]` is the ordinal
 /// of chunk `c`'s document `local`.
-fn assemble(chunks: &[Chunk], ords: &[Vec<u32>], parts: &[(u32, u32)]) -> Vec<(u8, Postings)> {
-    // Runs of one document and field: (ordinal, field, chunk, start, end) in the occurrences.
+fn assemble(wave: &Wave<'_>, ords: &[Vec<u32>], parts: &[(u32, u32)]) -> Vec<(u8, Postings)> {
+    // Runs of one document and field: (ordinal, field, chunk, start, end) in the wave's pieces.
     let mut runs: Vec<(u32, u32, u32, u32, u32)> = Vec::new();
     for &(c, local) in parts {
-        let chunk = &chunks[c as usize];
-        let (start, end) = (chunk.offsets[local as usize], chunk.offsets[local as usize + 1]);
-        let occurrences = &chunk.occurrences[start as usize..end as usize];
+        let (start, occurrences) = wave.occurrences(c, local);
         let mut i = 0;
         while i < occurrences.len() {
             let (doc, packed) = occurrences[i];
@@ -294,7 +310,7 @@ fn assemble(chunks: &[Chunk], ords: &[Vec<u32>], parts: &[(u32, u32)]) -> Vec<(u
         postings.docs.push(ord);
         postings.tfs.push(end - start);
         if text {
-            let occurrences = &chunks[c as usize].occurrences[start as usize..end as usize];
+            let occurrences = &wave.pieces[c as usize][start as usize..end as usize];
             postings.positions.extend(occurrences.iter().map(|&(_, packed)| packed & POSITION_MAX));
         }
     }
@@ -369,13 +385,95 @@ fn filter_terms(chunks: &mut [Chunk], ords: &[Vec<u32>]) -> Vec<(String, Vec<u32
     out
 }
 
+/// How many waves of terms the postings are assembled in: the occurrences of a wave are freed
+/// once its postings are made, so that the two are never whole side by side (at 10,000
+/// components they are 200 and 250 MB).
+const WAVES: usize = 8;
+
+/// The postings of every term of `groups` (sorted, each with its (chunk, local term) parts),
+/// assembled from `occurrences` (per chunk, by local term as [`Chunk::offsets`] says) in
+/// `waves` runs of terms of about equal numbers of occurrences. Before the first, each chunk's
+/// occurrences are split by wave (a chunk at a time); each wave's pieces are dropped as soon as
+/// its postings are made.
+fn assemble_in_waves(
+    chunks: &[Chunk],
+    occurrences: Vec<Vec<(u32, u32)>>,
+    groups: &[(&str, Vec<(u32, u32)>)],
+    ords: &[Vec<u32>],
+    waves: usize,
+) -> Vec<Vec<(u8, Postings)>> {
+    let count =
+        |c: u32, t: u32| u64::from(chunks[c as usize].offsets[t as usize + 1] - chunks[c as usize].offsets[t as usize]);
+    let total: u64 = groups.iter().flat_map(|(_, parts)| parts).map(|&(c, t)| count(c, t)).sum();
+    // The first term of every wave after the first, and the wave of every chunk's local terms.
+    let waves = if total == 0 { 1 } else { waves.max(1) };
+    let mut bounds: Vec<usize> = Vec::with_capacity(waves);
+    let mut wave_of: Vec<Vec<u32>> = chunks.iter().map(|c| vec![0; c.terms.len()]).collect();
+    let mut seen = 0u64;
+    for (g, (_, parts)) in groups.iter().enumerate() {
+        // Wave w starts at the first term past w/waves of the occurrences.
+        while (bounds.len() + 1) < waves && seen * waves as u64 >= total * (bounds.len() as u64 + 1) {
+            bounds.push(g);
+        }
+        for &(c, t) in parts {
+            wave_of[c as usize][t as usize] = bounds.len() as u32;
+            seen += count(c, t);
+        }
+    }
+    let waves = bounds.len() + 1;
+    // Each chunk's occurrences, split by wave: pieces[c][w], and where each local term starts.
+    let (mut pieces, starts): (Vec<Vec<Vec<(u32, u32)>>>, Vec<Vec<u32>>) = (occurrences.into_par_iter().enumerate())
+        .map(|(c, occurrences)| {
+            let chunk = &chunks[c];
+            let mut split: Vec<Vec<(u32, u32)>> = vec![Vec::new(); waves];
+            let mut sizes = vec![0usize; waves];
+            for (t, &w) in wave_of[c].iter().enumerate() {
+                sizes[w as usize] += (chunk.offsets[t + 1] - chunk.offsets[t]) as usize;
+            }
+            for (piece, size) in split.iter_mut().zip(sizes) {
+                piece.reserve_exact(size);
+            }
+            let mut starts = Vec::with_capacity(chunk.terms.len());
+            for (t, &w) in wave_of[c].iter().enumerate() {
+                let piece = &mut split[w as usize];
+                starts.push(piece.len() as u32);
+                piece.extend_from_slice(&occurrences[chunk.offsets[t] as usize..chunk.offsets[t + 1] as usize]);
+            }
+            (split, starts)
+        })
+        .unzip();
+    drop(wave_of);
+    let mut postings: Vec<Vec<(u8, Postings)>> = Vec::with_capacity(groups.len());
+    for w in 0..waves {
+        let terms = if w == 0 { 0 } else { bounds[w - 1] }..bounds.get(w).copied().unwrap_or(groups.len());
+        let wave = Wave {
+            pieces: pieces.iter().map(|p| p[w].as_slice()).collect(),
+            starts: &starts,
+            offsets: chunks.iter().map(|c| c.offsets.as_slice()).collect(),
+        };
+        postings.par_extend(groups[terms].par_iter().map(|(_, parts)| assemble(&wave, ords, parts)));
+        drop(wave);
+        for p in &mut pieces {
+            p[w] = Vec::new();
+        }
+    }
+    postings
+}
+
 impl Index {
     /// Indexes the documents of `batches` (each tokenized as it is made, then dropped).
     pub(crate) fn build(batches: impl IndexedParallelIterator<Item = Vec<Doc>>) -> Index {
+        Index::build_in_waves(batches, WAVES)
+    }
+
+    /// [`Index::build`] with the postings assembled in `waves` waves of terms (the index is the
+    /// same for any number).
+    fn build_in_waves(batches: impl IndexedParallelIterator<Item = Vec<Doc>>, waves: usize) -> Index {
         let mut chunks: Vec<Chunk> = batches.map(index_chunk).collect();
         let n: usize = chunks.iter().map(|c| c.metas.len()).sum();
         let (ords, entities, sections) = ordinals(&mut chunks);
         let filters = filter_terms(&mut chunks, &ords);
+        let occurrences: Vec<Vec<(u32, u32)>> = chunks.iter_mut().map(|c| std::mem::take(&mut c.occurrences)).collect();
         // The vocabulary: every chunk's terms, sorted and merged.
         let mut all: Vec<(&str, u32, u32)> = chunks
             .iter()
@@ -390,8 +488,7 @@ impl Index {
                 _ => groups.push((term, vec![(c, t)])),
             }
         }
-        let postings: Vec<Vec<(u8, Postings)>> =
-            groups.par_iter().map(|(_, parts)| assemble(&chunks, &ords, parts)).collect();
+        let postings = assemble_in_waves(&chunks, occurrences, &groups, &ords, waves);
         let vocab: Vec<VocabEntry> = groups
             .iter()
             .zip(&postings)
@@ -582,6 +679,11 @@ mod tests {
             // Batches of any size give the same index, and documents in ordinal order keep it.
             let small: Vec<Vec<Doc>> = docs.chunks(7).map(<[Doc]>::to_vec).collect();
             compare(&Index::build(small.into_par_iter()), &docs);
+            // So do any number of waves: one, a few, more than there are terms.
+            for waves in [1, 3, 1000] {
+                let batches: Vec<Vec<Doc>> = docs.chunks(50).map(<[Doc]>::to_vec).collect();
+                compare(&Index::build_in_waves(batches.into_par_iter(), waves), &docs);
+            }
         }
     }
 }
