@@ -234,21 +234,26 @@ fn index_chunk(docs: Vec<Doc>) -> Chunk {
     Chunk { metas, keys, filters, terms, offsets, occurrences, counts }
 }
 
-/// The occurrences of the chunks, split into waves of terms (see [`Index::build`]): chunk `c`'s
-/// occurrences of its local term `t` in the wave of `t` are
-/// `pieces[c][starts[c][t]..starts[c][t] + count]`, `count` from the chunk's offsets.
+impl Chunk {
+    /// Where the occurrences of local term `t` are in the chunk's occurrences.
+    fn range(&self, t: usize) -> std::ops::Range<usize> {
+        self.offsets[t] as usize..self.offsets[t + 1] as usize
+    }
+}
+
+/// One wave of [`assemble_in_waves`]: chunk `c`'s occurrences of its local term `t` (if `t` is
+/// in this wave) are `pieces[c][starts[c][t]..]`, as many as [`Chunk::range`] says.
 struct Wave<'a> {
+    chunks: &'a [Chunk],
     pieces: Vec<&'a [(u32, u32)]>,
     starts: &'a [Vec<u32>],
-    offsets: Vec<&'a [u32]>,
 }
 
 impl Wave<'_> {
     fn occurrences(&self, c: u32, local: u32) -> (u32, &[(u32, u32)]) {
         let (c, t) = (c as usize, local as usize);
         let start = self.starts[c][t];
-        let count = self.offsets[c][t + 1] - self.offsets[c][t];
-        (start, &self.pieces[c][start as usize..(start + count) as usize])
+        (start, &self.pieces[c][start as usize..][..self.chunks[c].range(t).len()])
     }
 }
 
@@ -402,8 +407,7 @@ fn assemble_in_waves(
     ords: &[Vec<u32>],
     waves: usize,
 ) -> Vec<Vec<(u8, Postings)>> {
-    let count =
-        |c: u32, t: u32| u64::from(chunks[c as usize].offsets[t as usize + 1] - chunks[c as usize].offsets[t as usize]);
+    let count = |c: u32, t: u32| chunks[c as usize].range(t as usize).len() as u64;
     let total: u64 = groups.iter().flat_map(|(_, parts)| parts).map(|&(c, t)| count(c, t)).sum();
     // The first term of every wave after the first, and the wave of every chunk's local terms.
     let waves = if total == 0 { 1 } else { waves.max(1) };
@@ -428,7 +432,7 @@ fn assemble_in_waves(
             let mut split: Vec<Vec<(u32, u32)>> = vec![Vec::new(); waves];
             let mut sizes = vec![0usize; waves];
             for (t, &w) in wave_of[c].iter().enumerate() {
-                sizes[w as usize] += (chunk.offsets[t + 1] - chunk.offsets[t]) as usize;
+                sizes[w as usize] += chunk.range(t).len();
             }
             for (piece, size) in split.iter_mut().zip(sizes) {
                 piece.reserve_exact(size);
@@ -437,7 +441,7 @@ fn assemble_in_waves(
             for (t, &w) in wave_of[c].iter().enumerate() {
                 let piece = &mut split[w as usize];
                 starts.push(piece.len() as u32);
-                piece.extend_from_slice(&occurrences[chunk.offsets[t] as usize..chunk.offsets[t + 1] as usize]);
+                piece.extend_from_slice(&occurrences[chunk.range(t)]);
             }
             (split, starts)
         })
@@ -446,11 +450,7 @@ fn assemble_in_waves(
     let mut postings: Vec<Vec<(u8, Postings)>> = Vec::with_capacity(groups.len());
     for w in 0..waves {
         let terms = if w == 0 { 0 } else { bounds[w - 1] }..bounds.get(w).copied().unwrap_or(groups.len());
-        let wave = Wave {
-            pieces: pieces.iter().map(|p| p[w].as_slice()).collect(),
-            starts: &starts,
-            offsets: chunks.iter().map(|c| c.offsets.as_slice()).collect(),
-        };
+        let wave = Wave { chunks, pieces: pieces.iter().map(|p| p[w].as_slice()).collect(), starts: &starts };
         postings.par_extend(groups[terms].par_iter().map(|(_, parts)| assemble(&wave, ords, parts)));
         drop(wave);
         for p in &mut pieces {
